@@ -1,0 +1,71 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { websiteRoutes } from './api/website-routes';
+import { authRoutes } from './auth/auth-routes';
+import { installGuard } from './auth/guard';
+import { Tokens } from './auth/tokens';
+import { Users } from './auth/users';
+import type { Config } from './config';
+import { installErrorHandling } from './errors';
+import type { EventRow, SessionDataRow } from './ingest/event-row';
+import { sendRoute } from './ingest/send-route';
+import { VisitorIdentifier } from './ingest/visitors';
+import { BatchWriter } from './pipeline/batch-writer';
+import { scriptRoute } from './tracker/script-route';
+import { installValidation } from './validation';
+import { Websites } from './websites/websites';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  db: ClickHouseClient;
+  appSecret: string;
+  trackerScript: Buffer;
+}
+
+export interface Collector {
+  app: FastifyInstance;
+  users: Users;
+  websites: Websites;
+  events: BatchWriter<EventRow>;
+  sessionData: BatchWriter<SessionDataRow>;
+  /** Inserts every queued row now (tests, and shutdown). */
+  flush(): Promise<void>;
+}
+
+/** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
+export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps): Collector {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    // Fastify sets no request timeouts by default; a beacon or an API call never needs long.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    bodyLimit: 1024 * 1024,
+  });
+  installValidation(app);
+  installErrorHandling(app);
+
+  const users = new Users(db);
+  const tokens = new Tokens(db, config.tokenTtlHours * 3600_000);
+  const websites = new Websites(db);
+  const batching = { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, maxQueued: config.queueMaxRows };
+  const events = new BatchWriter<EventRow>(db, 'website_event', batching, app.log);
+  const sessionData = new BatchWriter<SessionDataRow>(db, 'session_data', batching, app.log);
+  const visitors = new VisitorIdentifier(appSecret);
+
+  installGuard(app, users, tokens);
+  app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: events.backlog + sessionData.backlog }));
+  app.register(scriptRoute, { script: trackerScript });
+  app.register(sendRoute, { websites, visitors, events, sessionData });
+  app.register(authRoutes, { users, tokens });
+  app.register(websiteRoutes, { websites, db });
+
+  const flush = async () => {
+    await Promise.all([events.flush(), sessionData.flush()]);
+  };
+  app.addHook('onClose', async () => {
+    await Promise.all([events.close(10_000), sessionData.close(10_000)]);
+  });
+  return { app, users, websites, events, sessionData, flush };
+}

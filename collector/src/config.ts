@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+
+/** Collector settings, read from the environment once at start and then frozen. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  clickhouse: { url: string; user: string; password: string; database: string } | null;
+  appSecret: string | null;
+  adminPassword: string | null;
+  trustProxy: boolean;
+  batchMaxRows: number;
+  batchIntervalMs: number;
+  queueMaxRows: number;
+  tokenTtlHours: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function clickhouse(env: Env): Config['clickhouse'] {
+  const url = env.CLICKHOUSE_URL;
+  if (!url) {
+    for (const name of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE']) {
+      if (env[name]) throw new ConfigError(`${name} is set but CLICKHOUSE_URL is not`);
+    }
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`CLICKHOUSE_URL is not a URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`CLICKHOUSE_URL must be http:// or https://, got "${parsed.protocol}"`);
+  }
+  const database = env.CLICKHOUSE_DATABASE || 'analytics';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new ConfigError(`CLICKHOUSE_DATABASE must be a plain identifier, got "${database}"`);
+  }
+  return { url, user: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD ?? '', database };
+}
+
+/** Parses and validates the environment; throws ConfigError with one clear line on a bad value. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const adminPassword = env.ADMIN_PASSWORD || null;
+  if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 256)) {
+    throw new ConfigError('ADMIN_PASSWORD must be 8 to 256 characters long');
+  }
+  const appSecret = env.APP_SECRET || null;
+  if (appSecret !== null && appSecret.length < 32) {
+    throw new ConfigError('APP_SECRET must be at least 32 characters long');
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+  }
+  return Object.freeze({
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR || './data'),
+    clickhouse: clickhouse(env),
+    appSecret,
+    adminPassword,
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
+    batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 1000, 10, 60_000),
+    queueMaxRows: integer(env, 'QUEUE_MAX_ROWS', 200_000, 1000, 10_000_000),
+    tokenTtlHours: integer(env, 'TOKEN_TTL_HOURS', 24, 1, 24 * 365),
+    logLevel,
+  });
+}

@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+/** Every error the API answers with: a stable code, an HTTP status and a message. */
+export const errors = {
+  badRequest: { status: 400, code: 'bad-request', message: 'The request is not valid' },
+  invalidJson: { status: 400, code: 'invalid-json', message: 'The body is not valid JSON' },
+  invalidWebsite: { status: 400, code: 'invalid-website', message: 'payload.website must be a website id (UUID)' },
+  unknownWebsite: { status: 400, code: 'unknown-website', message: 'No website has this id' },
+  missingUserAgent: { status: 400, code: 'missing-user-agent', message: 'A User-Agent header is required' },
+  unauthorized: { status: 401, code: 'unauthorized', message: 'A valid token is required' },
+  badCredentials: { status: 401, code: 'bad-credentials', message: 'Incorrect username or password' },
+  forbidden: { status: 403, code: 'forbidden', message: 'You may not do this' },
+  notFound: { status: 404, code: 'not-found', message: 'Not found' },
+  bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
+  unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
+  overloaded: { status: 503, code: 'overloaded', message: 'The collector is busy; retry later' },
+  notReady: { status: 503, code: 'not-ready', message: 'The collector is starting' },
+  internal: { status: 500, code: 'internal', message: 'Something went wrong on our side' },
+} as const;
+
+export type ErrorName = keyof typeof errors;
+
+/** An error that carries its registry entry; throw it from a handler to answer with it. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(name: ErrorName, message?: string) {
+    const entry = errors[name];
+    super(message ?? entry.message);
+    this.status = entry.status;
+    this.code = entry.code;
+  }
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json').send({ error: { message, code, status } });
+}
+
+/** Maps Fastify's own errors (validation, parsing, limits) onto the registry. */
+function fromFastify(error: FastifyError): ApiError {
+  if (error.validation) {
+    const context = error.validationContext ?? 'request';
+    return new ApiError('badRequest', `${context}${error.message.startsWith(context) ? error.message.slice(context.length) : ' ' + error.message}`);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('bodyTooLarge');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupportedMediaType');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalidJson', 'The body is empty');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('invalidJson');
+  }
+  if (error instanceof SyntaxError) return new ApiError('invalidJson');
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return Object.assign(new ApiError('badRequest', error.message), { status: error.statusCode });
+  }
+  return new ApiError('internal');
+}
+
+/** Installs the JSON error body `{error:{message,code,status}}` for every error and unknown route. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = error instanceof ApiError ? error : fromFastify(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (apiError.code === 'overloaded') reply.header('retry-after', '5');
+    return sendError(reply, apiError.status, apiError.code, apiError.message);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, errors.notFound.code, `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { SendPayload } from './send-schema';
+import { deviceOf, type AgentInfo } from './user-agent';
+import { cutToStoredLength, splitLocation } from './page-location';
+
+/** Umami's event types. */
+export const eventType = { pageview: 1, custom: 2 } as const;
+
+/** One row of `website_event`, as inserted. */
+export interface EventRow {
+  website_id: string;
+  session_id: string;
+  visit_id: string;
+  event_id: string;
+  created_at: number;
+  event_type: number;
+  event_name: string;
+  hostname: string;
+  url_path: string;
+  url_query: string;
+  page_title: string;
+  referrer_domain: string;
+  referrer_path: string;
+  referrer_query: string;
+  utm_source: string;
+  utm_medium: string;
+  utm_campaign: string;
+  utm_content: string;
+  utm_term: string;
+  browser: string;
+  os: string;
+  device: string;
+  screen: string;
+  language: string;
+  country: string;
+  region: string;
+  city: string;
+  tag: string;
+  event_data: string;
+}
+
+/** One row of `session_data` (from `identify`), as inserted. */
+export interface SessionDataRow {
+  website_id: string;
+  session_id: string;
+  distinct_id: string;
+  data: string;
+  created_at: number;
+}
+
+/** Builds the stored event from a validated beacon and what the request told us. */
+export function buildEventRow(
+  payload: SendPayload,
+  ids: { sessionId: string; visitId: string },
+  agent: AgentInfo,
+  now: number,
+): EventRow {
+  const hostname = payload.hostname ?? '';
+  const screen = payload.screen ?? '';
+  const location = splitLocation(payload.url ?? '', payload.referrer ?? '', hostname);
+  const name = payload.name ?? '';
+  return {
+    website_id: payload.website,
+    session_id: ids.sessionId,
+    visit_id: ids.visitId,
+    event_id: randomUUID(),
+    created_at: now,
+    event_type: name ? eventType.custom : eventType.pageview,
+    event_name: name,
+    hostname,
+    url_path: location.urlPath,
+    url_query: location.urlQuery,
+    page_title: cutToStoredLength(payload.title ?? ''),
+    referrer_domain: location.referrerDomain,
+    referrer_path: location.referrerPath,
+    referrer_query: location.referrerQuery,
+    utm_source: location.utm.source,
+    utm_medium: location.utm.medium,
+    utm_campaign: location.utm.campaign,
+    utm_content: location.utm.content,
+    utm_term: location.utm.term,
+    browser: agent.browser,
+    os: agent.os,
+    device: deviceOf(agent, screen),
+    screen,
+    language: payload.language ?? '',
+    country: '',
+    region: '',
+    city: '',
+    tag: payload.tag ?? '',
+    event_data: payload.data ? JSON.stringify(payload.data) : '',
+  };
+}

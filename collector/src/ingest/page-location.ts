@@ -1,0 +1,44 @@
+/** The page and referrer parts we store, split from the beacon's url and referrer. */
+export interface PageLocation {
+  urlPath: string;
+  urlQuery: string;
+  referrerDomain: string;
+  referrerPath: string;
+  referrerQuery: string;
+  utm: { source: string; medium: string; campaign: string; content: string; term: string };
+}
+
+const maxStored = 500;
+const cut = (value: string) => (value.length > maxStored ? value.slice(0, maxStored) : value);
+
+function parseUrl(value: string, base: string): URL | null {
+  try {
+    return new URL(value, base);
+  } catch {
+    return null;
+  }
+}
+
+/** Splits url (a path or a full URL) and referrer (a full URL or empty) into stored columns. */
+export function splitLocation(url: string, referrer: string, hostname: string): PageLocation {
+  const page = parseUrl(url || '/', `https://${hostname || 'localhost'}`);
+  const params = page?.searchParams;
+  const from = referrer ? parseUrl(referrer, 'invalid:/') : null;
+  const fromWeb = from && (from.protocol === 'http:' || from.protocol === 'https:') ? from : null;
+  return {
+    urlPath: cut(page ? page.pathname : url.split(/[?#]/)[0] ?? ''),
+    urlQuery: cut(page ? page.search.slice(1) : ''),
+    referrerDomain: fromWeb ? fromWeb.hostname.replace(/^www\./, '') : '',
+    referrerPath: fromWeb ? cut(fromWeb.pathname) : '',
+    referrerQuery: fromWeb ? cut(fromWeb.search.slice(1)) : '',
+    utm: {
+      source: cut(params?.get('utm_source') ?? ''),
+      medium: cut(params?.get('utm_medium') ?? ''),
+      campaign: cut(params?.get('utm_campaign') ?? ''),
+      content: cut(params?.get('utm_content') ?? ''),
+      term: cut(params?.get('utm_term') ?? ''),
+    },
+  };
+}
+
+export { cut as cutToStoredLength };

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config';
+import { startCollector } from './start';
+
+// Bundled as dist/collector.mjs, beside the tracker bundle dist/tracker.js.
+const trackerFile = new URL('./tracker.js', import.meta.url);
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const collector = await startCollector(config, readFileSync(trackerFile));
+  const shutdown = (signal: string) => {
+    collector.app.log.info({ signal }, 'shutting down: draining requests and queued events');
+    collector.stop().then(
+      () => process.exit(0),
+      (error) => {
+        collector.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

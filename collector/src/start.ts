@@ -1,0 +1,43 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { buildCollector, type Collector } from './app';
+import type { Config } from './config';
+import { loadAppSecret } from './secret';
+import { migrate } from './storage/migrate';
+import { openStorage } from './storage/client';
+
+export interface RunningCollector extends Collector {
+  db: ClickHouseClient;
+  /** The base URL it listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** Stops accepting, finishes in-flight requests, inserts what is queued, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Opens and migrates storage, creates the first admin, and listens. */
+export async function startCollector(config: Readonly<Config>, trackerScript: Buffer): Promise<RunningCollector> {
+  const db = await openStorage(config);
+  try {
+    await migrate(db);
+    const appSecret = loadAppSecret(config.appSecret, config.dataDir);
+    const collector = buildCollector({ config, db, appSecret, trackerScript });
+    const admin = await collector.users.ensureFirstAdmin(config.adminPassword);
+    if (admin.generatedPassword) {
+      // Printed once, at the first start only; the hash is all that is kept.
+      process.stdout.write(`\nCreated the first user: admin / ${admin.generatedPassword}\nThis password is shown only now.\n\n`);
+    }
+    await collector.app.listen({ port: config.port, host: config.host });
+    const address = collector.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await collector.app.close();
+        await db.close();
+      })());
+    return { ...collector, db, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, stop };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { Config } from '../config';
+
+type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
+
+// The same JSON shapes from both engines: 64-bit integers as numbers (our counts stay far below 2^53).
+const settings = { output_format_json_quote_64bit_integers: 0, date_time_output_format: 'iso' } as const;
+
+/**
+ * Opens ClickHouse: the embedded engine (chDB) under DATA_DIR by default, or a server when
+ * CLICKHOUSE_URL is set. Both are reached through @clickhouse/client, so the SQL is the same.
+ */
+export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>): Promise<ClickHouseClient> {
+  if (!config.clickhouse) {
+    const path = join(config.dataDir, 'clickhouse');
+    mkdirSync(path, { recursive: true });
+    // chdb/connection ignores the client's `database` option, so the embedded engine uses `default`.
+    // chdb bundles its own copy of @clickhouse/client-common; the interface is the same at run time.
+    const connection = createChdbConnection({ path }) as unknown as ClientOptions['connection'];
+    return createClient({ connection, clickhouse_settings: settings });
+  }
+  const { url, user, password, database } = config.clickhouse;
+  const bootstrap = createClient({ url, username: user, password });
+  try {
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  } finally {
+    await bootstrap.close();
+  }
+  return createClient({ url, username: user, password, database, clickhouse_settings: settings });
+}

@@ -1,0 +1,94 @@
+/**
+ * The schema, as an ordered list of versioned migrations. Each statement is idempotent
+ * (IF NOT EXISTS), so a migration interrupted half-way is simply run again at the next start.
+ * Append new migrations; never edit one that has shipped.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'events and metadata',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS website_event (
+        website_id UUID,
+        session_id UUID,
+        visit_id UUID,
+        event_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        event_type UInt8,
+        event_name String,
+        hostname LowCardinality(String),
+        url_path String,
+        url_query String,
+        page_title String,
+        referrer_domain String,
+        referrer_path String,
+        referrer_query String,
+        utm_source String,
+        utm_medium String,
+        utm_campaign String,
+        utm_content String,
+        utm_term String,
+        browser LowCardinality(String),
+        os LowCardinality(String),
+        device LowCardinality(String),
+        screen LowCardinality(String),
+        language LowCardinality(String),
+        country LowCardinality(String),
+        region LowCardinality(String),
+        city String,
+        tag LowCardinality(String),
+        event_data String
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(created_at)
+      ORDER BY (website_id, toStartOfHour(created_at), visit_id, created_at)
+      SETTINGS non_replicated_deduplication_window = 1000`,
+      `CREATE TABLE IF NOT EXISTS session_data (
+        website_id UUID,
+        session_id UUID,
+        distinct_id String,
+        data String,
+        created_at DateTime64(3, 'UTC')
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(created_at)
+      ORDER BY (website_id, session_id, created_at)
+      SETTINGS non_replicated_deduplication_window = 1000`,
+      `CREATE TABLE IF NOT EXISTS users (
+        id UUID,
+        username String,
+        password_hash String,
+        role LowCardinality(String),
+        created_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS websites (
+        id UUID,
+        name String,
+        domain String,
+        user_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS auth_tokens (
+        token_hash FixedString(64),
+        user_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        expires_at DateTime64(3, 'UTC'),
+        revoked UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY token_hash
+      TTL toDateTime(expires_at) + INTERVAL 1 DAY`,
+    ],
+  },
+];

@@ -1,0 +1,14 @@
+import Ajv from 'ajv';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Two validators: query strings, params and headers arrive as text and are coerced to the
+ * schema's types ("5" → 5); bodies are JSON and are not, so a number where a string belongs
+ * is refused rather than silently converted.
+ */
+export function installValidation(app: FastifyInstance): void {
+  const common = { allErrors: false, useDefaults: true, removeAdditional: true, strict: false } as const;
+  const coercing = new Ajv({ ...common, coerceTypes: 'array' });
+  const exact = new Ajv({ ...common, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** A website in Umami's shape. */
+export interface Website {
+  id: string;
+  name: string;
+  domain: string;
+  shareId: null;
+  resetAt: null;
+  userId: string;
+  teamId: null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: null;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  domain: string;
+  userId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const toWebsite = (row: Row): Website => ({
+  ...row,
+  shareId: null,
+  resetAt: null,
+  teamId: null,
+  createdBy: row.userId,
+  deletedAt: null,
+});
+
+const select = `SELECT id, name, domain, toString(user_id) AS userId,
+  created_at AS createdAt, updated_at AS updatedAt FROM websites FINAL WHERE deleted = 0`;
+
+// Known ids are rechecked after a minute; unknown ones after 10 s, so garbage ids cost little.
+const knownTtlMs = 60_000;
+const unknownTtlMs = 10_000;
+const cacheLimit = 50_000;
+
+/** Websites, kept in ClickHouse, with a small cache of which ids exist for the beacon's hot path. */
+export class Websites {
+  readonly #exists = new Map<string, { live: boolean; until: number }>();
+
+  constructor(private readonly db: ClickHouseClient) {}
+
+  async create(userId: string, name: string, domain: string): Promise<Website> {
+    const now = Date.now();
+    const id = randomUUID();
+    await this.db.insert({
+      table: 'websites',
+      values: [{ id, name, domain, user_id: userId, created_at: now, updated_at: now, version: now }],
+      format: 'JSONEachRow',
+    });
+    this.#exists.set(id, { live: true, until: now + knownTtlMs });
+    const at = new Date(now).toISOString();
+    return toWebsite({ id, name, domain, userId, createdAt: at, updatedAt: at });
+  }
+
+  async get(id: string): Promise<Website | null> {
+    const result = await this.db.query({
+      query: `${select} AND id = toUUIDOrZero({id:String}) LIMIT 1`,
+      query_params: { id },
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<Row>();
+    return row ? toWebsite(row) : null;
+  }
+
+  /** One page of the websites a user owns (all of them for `userId` null), newest first. */
+  async list(userId: string | null, page: number, pageSize: number): Promise<{ data: Website[]; count: number }> {
+    const owner = userId === null ? '' : ' AND user_id = toUUID({userId:String})';
+    const params = { userId: userId ?? '', limit: String(pageSize), offset: String((page - 1) * pageSize) };
+    const [rows, total] = await Promise.all([
+      this.db
+        .query({
+          query: `${select}${owner} ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+          query_params: params,
+          format: 'JSONEachRow',
+        })
+        .then((r) => r.json<Row>()),
+      this.db
+        .query({ query: `SELECT count() AS n FROM websites FINAL WHERE deleted = 0${owner}`, query_params: params, format: 'JSONEachRow' })
+        .then((r) => r.json<{ n: number }>()),
+    ]);
+    return { data: rows.map(toWebsite), count: total[0]?.n ?? 0 };
+  }
+
+  /** Whether events for this id are accepted; answered from the cache when it can. */
+  async accepts(id: string): Promise<boolean> {
+    const now = Date.now();
+    const cached = this.#exists.get(id);
+    if (cached && cached.until > now) return cached.live;
+    const result = await this.db.query({
+      query: 'SELECT count() AS n FROM websites FINAL WHERE deleted = 0 AND id = toUUIDOrZero({id:String})',
+      query_params: { id },
+      format: 'JSONEachRow',
+    });
+    const live = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+    if (this.#exists.size >= cacheLimit) this.#exists.clear();
+    this.#exists.set(id, { live, until: now + (live ? knownTtlMs : unknownTtlMs) });
+    return live;
+  }
+}
