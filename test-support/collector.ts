@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../collector/src/config';
+import { startCollector, type RunningCollector } from '../collector/src/start';
+
+export const adminPassword = 'test-admin-password';
+export const chromeUA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+export const firefoxUA = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+export const iphoneUA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+
+export const distDir = new URL('../dist/', import.meta.url);
+
+export interface TestCollector extends RunningCollector {
+  dataDir: string;
+  /** fetch against the collector, with JSON helpers. */
+  request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  /** Logs in and returns the token. */
+  login(username?: string, password?: string): Promise<string>;
+  /** Creates a website as `token`'s user and returns its id. */
+  createWebsite(token: string, name?: string): Promise<string>;
+  /** Sends one beacon as a browser would (a real User-Agent unless given). */
+  send(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Stops the collector and deletes its data directory. */
+  destroy(): Promise<void>;
+}
+
+/** Starts a real collector on loopback, on the embedded engine, in a fresh data directory. */
+export async function startTestCollector(env: Record<string, string> = {}): Promise<TestCollector> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'collector-test-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_PASSWORD: adminPassword,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)));
+
+  const request: TestCollector['request'] = (path, init = {}) => {
+    const { token, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(running.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  };
+
+  return {
+    ...running,
+    dataDir,
+    request,
+    async login(username = 'admin', password = adminPassword) {
+      const response = await request('/api/auth/login', { method: 'POST', json: { username, password } });
+      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { token: string }).token;
+    },
+    async createWebsite(token, name = 'Example') {
+      const response = await request('/api/websites', { method: 'POST', token, json: { name, domain: 'example.com' } });
+      if (response.status !== 200) throw new Error(`create website failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { id: string }).id;
+    },
+    send(body, headers = {}) {
+      return request('/api/send', {
+        method: 'POST',
+        headers: { 'user-agent': chromeUA, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    async destroy() {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A pageview beacon for `website`, in Umami's wire format. */
+export function pageview(website: string, url = '/', extra: Record<string, unknown> = {}) {
+  return {
+    type: 'event',
+    payload: {
+      website,
+      hostname: 'example.com',
+      language: 'en-US',
+      referrer: '',
+      screen: '1920x1080',
+      title: 'Example',
+      url,
+      ...extra,
+    },
+  };
+}
+
+/** The whole range of time, for reading everything back. */
+export const allTime = 'startAt=0&endAt=4102444800000';
