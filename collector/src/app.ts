@@ -42,6 +42,8 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
+    // One log line per beacon would cost more than the beacon; errors are still logged.
+    disableRequestLogging: true,
   });
   installValidation(app);
   installErrorHandling(app);
