@@ -58,8 +58,8 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
 
   installGuard(app, users, tokens);
   app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: events.backlog + sessionData.backlog }));
-  app.register(scriptRoute, { script: trackerScript });
-  app.register(sendRoute, { websites, visitors, events, sessionData });
+  app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
+  app.register(sendRoute, { websites, visitors, events, sessionData, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, { users, tokens });
   app.register(websiteRoutes, { websites, db });
 

@@ -13,6 +13,10 @@ export interface Config {
   batchIntervalMs: number;
   queueMaxRows: number;
   tokenTtlHours: number;
+  /** Extra paths serving the tracker (TRACKER_SCRIPT_NAME). */
+  trackerScriptAliases: string[];
+  /** Extra path accepting beacons, baked into the served tracker (COLLECT_API_ENDPOINT). */
+  collectPath: string;
   logLevel: string;
 }
 
@@ -61,6 +65,29 @@ function clickhouse(env: Env): Config['clickhouse'] {
   return { url, user: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD ?? '', database };
 }
 
+const pathPattern = /^\/[A-Za-z0-9._~\/-]{1,200}$/;
+
+function paths(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const path = '/' + entry.trim().replace(/^\/+/, '');
+    if (!pathPattern.test(path) || path.includes('..') || path.startsWith('/api/')) {
+      throw new ConfigError(`${name} must be a comma list of paths like stats.js (letters, digits, . _ ~ - /, not under /api/), got "${entry}"`);
+    }
+    return path;
+  });
+}
+
+function collectPath(env: Env): string {
+  const raw = env.COLLECT_API_ENDPOINT;
+  if (!raw) return '/api/send';
+  if (!pathPattern.test(raw) || raw.includes('..')) {
+    throw new ConfigError(`COLLECT_API_ENDPOINT must be a path like /api/collect, got "${raw}"`);
+  }
+  return raw;
+}
+
 /** Parses and validates the environment; throws ConfigError with one clear line on a bad value. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const adminPassword = env.ADMIN_PASSWORD || null;
@@ -87,6 +114,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 1000, 10, 60_000),
     queueMaxRows: integer(env, 'QUEUE_MAX_ROWS', 200_000, 1000, 10_000_000),
     tokenTtlHours: integer(env, 'TOKEN_TTL_HOURS', 24, 1, 24 * 365),
+    trackerScriptAliases: paths(env, 'TRACKER_SCRIPT_NAME'),
+    collectPath: collectPath(env),
     logLevel,
   });
 }

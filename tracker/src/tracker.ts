@@ -1,89 +1,168 @@
 /**
- * The browser tracker: one <script> tag, Umami's attributes and `umami.track()`.
- * It never throws into the host page and sends CORS-simple requests (text/plain, keepalive),
- * so no preflight is needed and a beacon outlives the page that sent it.
+ * The browser tracker: one <script> tag with Umami's attributes, and Umami's `umami.track()` /
+ * `umami.identify()`. It never throws into the host page. Beacons are CORS-simple (a text/plain
+ * string body, `keepalive`), so no preflight is needed and a beacon outlives the page that sent it;
+ * when the page is being hidden it uses `navigator.sendBeacon`.
+ *
+ * Size matters more than style here (tracker-size.test.ts holds the budget): one closure, short
+ * helpers, no classes.
  */
-type EventData = Record<string, unknown>;
 
-interface Payload {
-  website: string;
-  hostname: string;
-  language: string;
-  referrer: string;
-  screen: string;
-  title: string;
-  url: string;
-  name?: string;
-  data?: EventData;
-}
 
-declare global {
-  interface Window {
-    umami?: { track: (name?: string, data?: EventData) => void };
-  }
-}
+const w = window as unknown as Window & Data;
+const d = document;
+const script = d.currentScript;
 
-((window: Window, document: Document) => {
-  const script = document.currentScript as HTMLScriptElement | null;
-  const websiteId = script?.getAttribute('data-website-id');
-  if (!script || !websiteId) return;
+if (script) {
+  const attr = (name: string) => script.getAttribute('data-' + name);
+  const on = (name: string) => attr(name) == 'true';
+  const { location: loc, history: hist, navigator: nav } = w;
 
-  const { location, history, screen, navigator } = window;
-  const hostUrl = (script.getAttribute('data-host-url') || new URL(script.src).origin).replace(/\/$/, '');
-  const endpoint = `${hostUrl}/api/send`;
-  let currentUrl = location.href;
-  let currentReferrer = document.referrer;
+  const website = attr('website-id')!;
+  const endpoint = (attr('host-url') || new URL((script as HTMLScriptElement).src).origin).replace(/\/$/, '') + COLLECT_PATH;
+  const domains = attr('domains');
+  const tag = attr('tag') || undefined;
+  const beforeSend = attr('before-send');
+  const excludeSearch = on('exclude-search');
+  const excludeHash = on('exclude-hash');
 
-  const basePayload = (): Payload => ({
-    website: websiteId,
-    hostname: location.hostname,
-    language: navigator.language,
-    referrer: currentReferrer,
+  let identity: string | undefined;
+  let lastPageview: string | undefined;
+
+  /** The page's URL as it is reported: without the query or the hash when the site says so. */
+  const pageUrl = () => {
+    const url = new URL(loc.href);
+    if (excludeSearch) url.search = '';
+    if (excludeHash) url.hash = '';
+    return url.href;
+  };
+  let currentUrl = pageUrl();
+  let currentPath = loc.pathname;
+  // A referrer from this same site is a navigation, not a source.
+  let currentReferrer = d.referrer.indexOf(loc.origin) ? d.referrer : '';
+
+  const disabled = () => {
+    try {
+      if (localStorage.getItem('umami.disabled')) return 1;
+    } catch {
+      // Storage can be blocked (sandboxed frames, privacy modes); that alone does not opt out.
+    }
+    return (
+      (domains && domains.split(/\s*,\s*/).indexOf(loc.hostname) < 0) ||
+      (on('do-not-track') && (nav.doNotTrack || w.doNotTrack) == 1)
+    );
+  };
+
+  const payload = (): Payload => ({
+    website,
+    hostname: loc.hostname,
     screen: `${screen.width}x${screen.height}`,
-    title: document.title,
-    url: currentUrl,
+    language: nav.language,
+    title: d.title,
+    // Read afresh: with data-auto-track="false" nothing follows navigation for us.
+    url: pageUrl(),
+    referrer: currentReferrer,
+    tag,
+    id: identity,
   });
 
-  const send = (payload: Payload, type = 'event') => {
+  const send = (body: Payload | undefined | false, type = 'event') => {
     try {
-      void fetch(endpoint, {
-        method: 'POST',
-        body: JSON.stringify({ type, payload }),
-        headers: { 'Content-Type': 'text/plain' },
-        credentials: 'omit',
-        keepalive: true,
-      }).catch(() => {});
+      if (disabled()) return;
+      const hook = beforeSend && w[beforeSend];
+      if (typeof hook == 'function') body = hook(type, body);
+      if (!body) return;
+      const json = JSON.stringify({ type, payload: body });
+      // A string body makes both requests text/plain: CORS-simple, so no preflight.
+      if (d.hidden && nav.sendBeacon?.(endpoint, json)) return;
+      fetch(endpoint, { method: 'POST', body: json, keepalive: true }).catch(() => {});
     } catch {
-      // A tracker must never break the page it measures.
+      // Never let tracking break the page it measures.
     }
   };
 
-  const track = (name?: string, data?: EventData) =>
-    send(typeof name === 'string' ? { ...basePayload(), name, data } : basePayload());
+  /** Umami's forms: (), (name), (name, data), (payload object), (payload => payload). */
+  const track = (name?: unknown, data?: unknown) =>
+    send(
+      typeof name == 'string'
+        ? { ...payload(), name, data: typeof data == 'object' ? (data as Data) : undefined }
+        : typeof name == 'object'
+          ? (name as Payload)
+          : typeof name == 'function'
+            ? name(payload())
+            : payload(),
+    );
 
-  const onNavigate = () => {
-    const next = location.href;
-    if (next === currentUrl) return;
-    currentReferrer = currentUrl;
+  /** Umami's forms: (id), (id, data), (data). The id then goes with every later event too. */
+  const identify = (id?: unknown, data?: unknown) => {
+    if (typeof id == 'string') identity = id;
+    send({ ...payload(), data: typeof id == 'object' ? (id as Data) : (data as Data) }, 'identify');
+  };
+
+  /** One pageview per URL in a row; `force` for a page shown again from the back/forward cache. */
+  const pageview = (force?: boolean) => {
+    if (force || currentUrl != lastPageview) {
+      lastPageview = currentUrl;
+      track();
+    }
+  };
+
+  /** After pushState, replaceState (only when the path changes) and back/forward. */
+  const navigated = (pathOnly?: boolean) => {
+    const next = pageUrl();
+    if (next == currentUrl) return;
+    const quiet = pathOnly && loc.pathname == currentPath;
+    if (!quiet) currentReferrer = currentUrl;
     currentUrl = next;
-    track();
+    currentPath = loc.pathname;
+    quiet || pageview();
   };
 
-  const pushState = history.pushState;
-  history.pushState = function (this: History, ...args: Parameters<History['pushState']>) {
-    const result = pushState.apply(this, args);
+  const onClick = (event: MouseEvent) => {
     try {
-      onNavigate();
+      const element = (event.target as Element).closest<HTMLElement>('[data-umami-event],a,button');
+      if (!element) return;
+      const name = element.getAttribute('data-umami-event');
+      if (name) {
+        const data: Data = {};
+        for (const { name: key, value } of element.attributes) {
+          if (key.indexOf('data-umami-event-') == 0) data[key.slice(17)] = value;
+        }
+        return track(name, data);
+      }
+      const link = element as HTMLAnchorElement;
+      // Buttons have no protocol; mailto:, tel: and javascript: links are not page visits.
+      if (!/^http/.test(link.protocol)) return;
+      if (on('outbound-links') && link.host != loc.host) track('outbound-link', { url: link.href });
+      else if (on('file-downloads') && /\.(pdf|csv|txt|docx?|xlsx?|pptx?|zip|rar|7z|gz|dmg|exe|msi|pkg|apk|mp3|mp4|mov)$/i.test(link.pathname)) {
+        track('file-download', { url: link.href });
+      }
     } catch {
-      // Never let tracking break the site's navigation.
+      // A click handler that throws would break the site's own handlers.
     }
-    return result;
   };
 
-  window.umami = { track };
+  const start = () => {
+    if (attr('auto-track') != 'false') {
+      for (const method of ['pushState', 'replaceState'] as const) {
+        const original = hist[method];
+        hist[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+          original.apply(this, args);
+          navigated(method == 'replaceState');
+        };
+      }
+      w.addEventListener('popstate', () => navigated());
+      w.addEventListener('pageshow', (event) => event.persisted && pageview(true));
+      d.addEventListener('click', onClick, true);
+      pageview();
+    }
+    // Replay what the page asked for before the script loaded (the queue snippet in the README).
+    for (const [method, args] of queued) umami[method](...args);
+  };
 
-  if (document.readyState === 'complete') track();
-  else window.addEventListener('load', () => track(), { once: true });
-})(window, document);
-
-export {};
+  const queued = w.umami?.q || [];
+  const umami = (w.umami = { track, identify });
+  // A prerendered page is counted when the visitor actually sees it, not when the browser guesses.
+  if ((d as Document & { prerendering?: boolean }).prerendering) d.addEventListener('prerenderingchange', start);
+  else start();
+}

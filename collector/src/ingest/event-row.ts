@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SendPayload } from './send-schema';
 import { deviceOf, type AgentInfo } from './user-agent';
-import { cutToStoredLength, splitLocation } from './page-location';
+import { cutToStoredLength, safeDecode, splitLocation } from './page-location';
 
 /** Umami's event types. */
 export const eventType = { pageview: 1, custom: 2 } as const;
@@ -70,7 +70,8 @@ export function buildEventRow(
     hostname,
     url_path: location.urlPath,
     url_query: location.urlQuery,
-    page_title: cutToStoredLength(payload.title ?? ''),
+    // Umami's trackers up to v2.10 send the title through encodeURIComponent; Umami decodes it too.
+    page_title: cutToStoredLength(safeDecode(payload.title ?? '', decodeURIComponent)),
     referrer_domain: location.referrerDomain,
     referrer_path: location.referrerPath,
     referrer_query: location.referrerQuery,

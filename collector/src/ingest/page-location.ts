@@ -11,6 +11,16 @@ export interface PageLocation {
 const maxStored = 500;
 const cut = (value: string) => (value.length > maxStored ? value.slice(0, maxStored) : value);
 
+/** decodeURI that keeps the input when it is not valid percent-encoding. */
+export function safeDecode(value: string, decode: (v: string) => string = decodeURI): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decode(value);
+  } catch {
+    return value;
+  }
+}
+
 function parseUrl(value: string, base: string): URL | null {
   try {
     return new URL(value, base);
@@ -26,10 +36,10 @@ export function splitLocation(url: string, referrer: string, hostname: string): 
   const from = referrer ? parseUrl(referrer, 'invalid:/') : null;
   const fromWeb = from && (from.protocol === 'http:' || from.protocol === 'https:') ? from : null;
   return {
-    urlPath: cut(page ? page.pathname : url.split(/[?#]/)[0] ?? ''),
+    urlPath: cut(safeDecode(page ? page.pathname : (url.split(/[?#]/)[0] ?? ''))),
     urlQuery: cut(page ? page.search.slice(1) : ''),
     referrerDomain: fromWeb ? fromWeb.hostname.replace(/^www\./, '') : '',
-    referrerPath: fromWeb ? cut(fromWeb.pathname) : '',
+    referrerPath: fromWeb ? cut(safeDecode(fromWeb.pathname)) : '',
     referrerQuery: fromWeb ? cut(fromWeb.search.slice(1)) : '',
     utm: {
       source: cut(params?.get('utm_source') ?? ''),
@@ -42,3 +52,4 @@ export function splitLocation(url: string, referrer: string, hostname: string): 
 }
 
 export { cut as cutToStoredLength };
+

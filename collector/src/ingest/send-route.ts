@@ -15,9 +15,26 @@ export interface IngestDeps {
   visitors: VisitorIdentifier;
   events: BatchWriter<EventRow>;
   sessionData: BatchWriter<SessionDataRow>;
+  /** /api/send, and the COLLECT_API_ENDPOINT alias when one is set. */
+  paths: string[];
 }
 
 const websiteId = new RegExp(uuidPattern);
+
+/**
+ * The x-umami-cache token. Umami's trackers up to v2.10 send back the whole answer they got, so a
+ * JSON answer of ours arrives as `{"cache":"…",…}`; newer clients send the token itself.
+ */
+function cacheToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string' || header.length > 1024) return undefined;
+  if (!header.startsWith('{')) return header;
+  try {
+    const cache = JSON.parse(header).cache;
+    return typeof cache === 'string' ? cache : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () => void) {
   // Any site may send beacons; error answers carry these headers too, since they are set first.
@@ -26,50 +43,49 @@ function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () 
 }
 
 /** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, queues for a batched insert. */
-export async function sendRoute(app: FastifyInstance, { websites, visitors, events, sessionData }: IngestDeps) {
+export async function sendRoute(app: FastifyInstance, { websites, visitors, events, sessionData, paths }: IngestDeps) {
   app.addHook('onRequest', allowAnyOrigin);
   // Beacons sent as text/plain (CORS-simple, no preflight) are parsed as JSON with the same
   // prototype-poisoning protection as application/json.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  app.options('/api/send', { config: { public: true } }, async (_request, reply) =>
+  const preflight = async (_request: FastifyRequest, reply: FastifyReply) =>
     reply
       .code(204)
       .header('access-control-allow-methods', 'POST, OPTIONS')
       .header('access-control-allow-headers', 'content-type, x-umami-cache')
       .header('access-control-max-age', '86400')
-      .send(),
-  );
+      .send();
 
-  app.post<{ Body: SendBody }>(
-    '/api/send',
-    { schema: { body: sendBodySchema }, bodyLimit: sendBodyLimit, config: { public: true } },
-    async (request, reply) => {
-      const userAgent = request.headers['user-agent'];
-      if (!userAgent) throw new ApiError('missingUserAgent');
-      const { type, payload } = request.body;
-      if (!websiteId.test(payload.website)) throw new ApiError('invalidWebsite');
-      const agent = describeAgent(userAgent);
-      // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference.
-      if (agent.bot) return reply.send({ beep: 'boop' });
-      const website = payload.website.toLowerCase();
-      if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
+  const handler = async (request: FastifyRequest<{ Body: SendBody }>, reply: FastifyReply) => {
+    const userAgent = request.headers['user-agent'];
+    if (!userAgent) throw new ApiError('missingUserAgent');
+    const { type, payload } = request.body;
+    if (!websiteId.test(payload.website)) throw new ApiError('invalidWebsite');
+    const agent = describeAgent(userAgent);
+    // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference.
+    if (agent.bot) return reply.send({ beep: 'boop' });
+    const website = payload.website.toLowerCase();
+    if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
 
-      const now = Date.now();
-      const cacheHeader = request.headers['x-umami-cache'];
-      const ids = visitors.identify(website, request.ip, userAgent, typeof cacheHeader === 'string' ? cacheHeader : undefined, now);
-      const accepted =
-        type === 'identify'
-          ? sessionData.enqueue({
-              website_id: website,
-              session_id: ids.sessionId,
-              distinct_id: payload.id ?? '',
-              data: payload.data ? JSON.stringify(payload.data) : '',
-              created_at: now,
-            })
-          : events.enqueue(buildEventRow({ ...payload, website }, ids, agent, now));
-      if (!accepted) throw new ApiError('overloaded');
-      return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
-    },
-  );
+    const now = Date.now();
+    const ids = visitors.identify(website, request.ip, userAgent, cacheToken(request.headers['x-umami-cache']), now);
+    const accepted =
+      type === 'identify'
+        ? sessionData.enqueue({
+            website_id: website,
+            session_id: ids.sessionId,
+            distinct_id: payload.id ?? '',
+            data: payload.data ? JSON.stringify(payload.data) : '',
+            created_at: now,
+          })
+        : events.enqueue(buildEventRow({ ...payload, website }, ids, agent, now));
+    if (!accepted) throw new ApiError('overloaded');
+    return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
+  };
+
+  for (const path of paths) {
+    app.options(path, { config: { public: true } }, preflight);
+    app.post<{ Body: SendBody }>(path, { schema: { body: sendBodySchema }, bodyLimit: sendBodyLimit, config: { public: true } }, handler);
+  }
 }

@@ -1,15 +1,60 @@
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 
-/** `GET /script.js`: the bundled tracker, with an ETag so browsers revalidate cheaply. */
-export async function scriptRoute(app: FastifyInstance, { script }: { script: Buffer }) {
-  const etag = `"${createHash('sha256').update(script).digest('base64url').slice(0, 16)}"`;
-  app.get('/script.js', { config: { public: true } }, async (request, reply) => {
-    reply
-      .header('etag', etag)
-      .header('cache-control', 'public, max-age=3600, must-revalidate')
-      .header('access-control-allow-origin', '*');
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type('application/javascript; charset=utf-8').send(script);
+export interface ScriptOptions {
+  /** dist/tracker.js as built. */
+  script: Buffer;
+  /** Extra paths that serve the same script (TRACKER_SCRIPT_NAME), for sites whose visitors use blockers. */
+  aliases: string[];
+  /** Where the script sends beacons (COLLECT_API_ENDPOINT, default /api/send). */
+  collectPath: string;
+}
+
+interface Encoded {
+  body: Buffer;
+  encoding: string | null;
+}
+
+/** The tracker with its collect path swapped in, compressed once at start. */
+function prepare(script: Buffer, collectPath: string): { etag: string; variants: Encoded[] } {
+  const source = script.toString('utf8');
+  const literal = '"/api/send"';
+  if (source.split(literal).length !== 2) throw new Error('dist/tracker.js must contain the collect path literal exactly once');
+  const body = Buffer.from(source.replace(literal, JSON.stringify(collectPath)));
+  return {
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    variants: [
+      { body: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }), encoding: 'br' },
+      { body: gzipSync(body, { level: 9 }), encoding: 'gzip' },
+      { body, encoding: null },
+    ],
+  };
+}
+
+function accepts(header: string | undefined, encoding: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [name, ...params] = part.trim().split(';');
+    return name === encoding && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
   });
+}
+
+/** `GET /script.js` (and its aliases): the tracker, compressed, with an ETag and a one-hour cache. */
+export async function scriptRoute(app: FastifyInstance, { script, aliases, collectPath }: ScriptOptions) {
+  const { etag, variants } = prepare(script, collectPath);
+  for (const path of ['/script.js', ...aliases]) {
+    app.get(path, { config: { public: true } }, async (request, reply) => {
+      reply
+        .header('etag', etag)
+        .header('cache-control', 'public, max-age=3600, must-revalidate')
+        .header('vary', 'accept-encoding')
+        .header('access-control-allow-origin', '*');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      const header = request.headers['accept-encoding'];
+      const variant = variants.find((v) => v.encoding === null || accepts(header, v.encoding))!;
+      if (variant.encoding) reply.header('content-encoding', variant.encoding);
+      return reply.type('application/javascript; charset=utf-8').send(variant.body);
+    });
+  }
 }
