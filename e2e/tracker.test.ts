@@ -358,3 +358,23 @@ describe('Umami\'s own tracker (v2.10, unchanged)', () => {
     expect(tab.errors).toEqual([]);
   });
 });
+
+describe('prerendering', () => {
+  it('counts a prerendered page once, when it is shown, not when the browser prepares it', async () => {
+    // Headless Chromium here does not act on speculation rules, so the page is told it is being
+    // prerendered the way the browser would tell it: document.prerendering, then prerenderingchange.
+    const site = await h.website();
+    const tab = await open(h.addPage(site, { title: 'Prerendered' }), {
+      init: () => {
+        const state = { prerendering: true };
+        Object.defineProperty(document, 'prerendering', { configurable: true, get: () => state.prerendering });
+        Object.assign(window, { activate: () => ((state.prerendering = false), document.dispatchEvent(new Event('prerenderingchange'))) });
+      },
+    });
+    await settle(tab);
+    expect(tab.beacons).toEqual([]);
+    await tab.page.evaluate(() => (window as unknown as { activate: () => void }).activate());
+    const [beacon] = await h.sent(tab, 1);
+    expect(beacon!.payload.title).toBe('Prerendered');
+  });
+});

@@ -178,6 +178,7 @@ describe('POST /api/send', () => {
       ['hostname over 100 characters', () => ({ body: pageview(website, '/', { hostname: 'h'.repeat(101) }) }), 400, 'bad-request'],
       ['an event name over 50 characters', () => ({ body: pageview(website, '/', { name: 'n'.repeat(51) }) }), 400, 'bad-request'],
       ['prototype poisoning', () => ({ body: '{"type":"event","payload":{"website":"x","__proto__":{"a":1}}}' }), 400, 'invalid-json'],
+      ['prototype poisoning in a text/plain body', () => ({ body: '{"type":"event","payload":{"website":"x","constructor":{"prototype":{"a":1}}}}', headers: { 'content-type': 'text/plain' } }), 400, 'invalid-json'],
       ['an XML body', () => ({ body: '<x/>', headers: { 'content-type': 'application/xml' } }), 415, 'unsupported-media-type'],
     ];
 
