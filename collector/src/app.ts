@@ -1,9 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { websiteRoutes } from './api/website-routes';
+import { ApiKeys } from './auth/api-keys';
+import type { AuthDeps } from './auth/auth-deps';
 import { authRoutes } from './auth/auth-routes';
 import { installGuard } from './auth/guard';
+import { LoginLimiter } from './auth/login-limiter';
+import { meRoutes } from './auth/me-routes';
 import { Tokens } from './auth/tokens';
+import { twoFactorRoutes } from './auth/two-factor-routes';
+import { TwoFactor } from './auth/two-factor';
+import { userRoutes } from './auth/user-routes';
 import { Users } from './auth/users';
 import type { Config } from './config';
 import { installErrorHandling } from './errors';
@@ -22,6 +29,14 @@ export interface AppDeps {
   trackerScript: Buffer;
 }
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  public: boolean;
+  admin: boolean;
+  write: boolean;
+}
+
 export interface Collector {
   app: FastifyInstance;
   users: Users;
@@ -30,6 +45,8 @@ export interface Collector {
   sessionData: BatchWriter<SessionDataRow>;
   /** Inserts every queued row now (tests, and shutdown). */
   flush(): Promise<void>;
+  /** Every route registered, with what the guard asks of it. */
+  routes: RouteInfo[];
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
@@ -49,18 +66,31 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   installErrorHandling(app);
 
   const users = new Users(db);
-  const tokens = new Tokens(db, config.tokenTtlHours * 3600_000);
+  const tokens = new Tokens(db);
+  const apiKeys = new ApiKeys(db);
+  const auth: AuthDeps = { users, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
   const websites = new Websites(db);
   const batching = { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, maxQueued: config.queueMaxRows };
   const events = new BatchWriter<EventRow>(db, 'website_event', batching, app.log);
   const sessionData = new BatchWriter<SessionDataRow>(db, 'session_data', batching, app.log);
   const visitors = new VisitorIdentifier(appSecret);
 
-  installGuard(app, users, tokens);
+  // Every route registered from here on is guarded unless it says `public: true`.
+  installGuard(app, auth);
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    const { public: open = false, admin = false, write = false } = route.config ?? {};
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write });
+    }
+  });
   app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: events.backlog + sessionData.backlog }));
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
   app.register(sendRoute, { websites, visitors, events, sessionData, paths: [...new Set(['/api/send', config.collectPath])] });
-  app.register(authRoutes, { users, tokens });
+  app.register(authRoutes, auth);
+  app.register(meRoutes, auth);
+  app.register(twoFactorRoutes, auth);
+  app.register(userRoutes, auth);
   app.register(websiteRoutes, { websites, db });
 
   const flush = async () => {
@@ -69,5 +99,5 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   app.addHook('onClose', async () => {
     await Promise.all([events.close(10_000), sessionData.close(10_000)]);
   });
-  return { app, users, websites, events, sessionData, flush };
+  return { app, users, websites, events, sessionData, flush, routes };
 }

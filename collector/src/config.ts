@@ -12,7 +12,6 @@ export interface Config {
   batchMaxRows: number;
   batchIntervalMs: number;
   queueMaxRows: number;
-  tokenTtlHours: number;
   /** Extra paths serving the tracker (TRACKER_SCRIPT_NAME). */
   trackerScriptAliases: string[];
   /** Extra path accepting beacons, baked into the served tracker (COLLECT_API_ENDPOINT). */
@@ -113,7 +112,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 1000, 10, 60_000),
     queueMaxRows: integer(env, 'QUEUE_MAX_ROWS', 200_000, 1000, 10_000_000),
-    tokenTtlHours: integer(env, 'TOKEN_TTL_HOURS', 24, 1, 24 * 365),
     trackerScriptAliases: paths(env, 'TRACKER_SCRIPT_NAME'),
     collectPath: collectPath(env),
     logLevel,

@@ -9,6 +9,9 @@ export const errors = {
   missingUserAgent: { status: 400, code: 'missing-user-agent', message: 'A User-Agent header is required' },
   unauthorized: { status: 401, code: 'unauthorized', message: 'A valid token is required' },
   badCredentials: { status: 401, code: 'bad-credentials', message: 'Incorrect username or password' },
+  invalidCode: { status: 401, code: 'invalid-code', message: 'The two-factor code is not valid' },
+  usernameTaken: { status: 400, code: 'username-taken', message: 'A user with this username exists' },
+  tooManyAttempts: { status: 429, code: 'too-many-attempts', message: 'Too many attempts; wait before trying again' },
   forbidden: { status: 403, code: 'forbidden', message: 'You may not do this' },
   notFound: { status: 404, code: 'not-found', message: 'Not found' },
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
@@ -24,11 +27,14 @@ export type ErrorName = keyof typeof errors;
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(name: ErrorName, message?: string) {
+  /** Seconds, sent as Retry-After (429 and 503). */
+  readonly retryAfter: number | undefined;
+  constructor(name: ErrorName, message?: string, retryAfter?: number) {
     const entry = errors[name];
     super(message ?? entry.message);
     this.status = entry.status;
     this.code = entry.code;
+    this.retryAfter = retryAfter ?? (entry.status === 503 ? 5 : undefined);
   }
 }
 
@@ -64,7 +70,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = error instanceof ApiError ? error : fromFastify(error);
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
-    if (apiError.code === 'overloaded') reply.header('retry-after', '5');
+    if (apiError.retryAfter !== undefined) reply.header('retry-after', String(apiError.retryAfter));
     return sendError(reply, apiError.status, apiError.code, apiError.message);
   });
   app.setNotFoundHandler((request, reply) =>

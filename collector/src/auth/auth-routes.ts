@@ -1,9 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
+import type { AuthDeps } from './auth-deps';
+import { authOf, currentUser } from './guard';
 import { decoyHash, passwordLimits, verifyPassword } from './passwords';
-import { currentUser } from './guard';
-import type { Tokens } from './tokens';
-import { publicUser, type Users } from './users';
+import { tokenLifetimeMs } from './tokens';
+import { publicUser, type StoredUser, type User } from './users';
+
+const codeProperty = { type: 'string', maxLength: 16 } as const;
 
 const loginBody = {
   type: 'object',
@@ -11,29 +14,73 @@ const loginBody = {
   properties: {
     username: { type: 'string', minLength: 1, maxLength: 255 },
     password: { type: 'string', minLength: 1, maxLength: passwordLimits.max },
+    rememberMe: { type: 'boolean' },
+    code: codeProperty,
   },
 } as const;
 
-/** `/api/auth/login`, `/verify` and `/logout`, in Umami's shapes. */
-export async function authRoutes(app: FastifyInstance, { users, tokens }: { users: Users; tokens: Tokens }) {
-  app.post<{ Body: { username: string; password: string } }>(
+/** Umami's login user: with `teams`, which this product does not have. */
+const loginUser = (user: User) => ({ ...publicUser(user), teams: [] });
+
+/** `/api/auth/login`, `/verify`, `/logout` and `/api/2fa/verify`, in Umami's shapes. */
+export async function authRoutes(app: FastifyInstance, { users, tokens, limiter, twoFactor }: AuthDeps) {
+  /** Counts an attempt for (account, IP) or refuses it with 429 when a limit is reached. */
+  const beginAttempt = (request: FastifyRequest, username: string) => {
+    const { retryAfter, at } = limiter.begin(username, request.ip);
+    if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
+    return at;
+  };
+
+  const signIn = async (request: FastifyRequest, user: StoredUser, rememberMe: boolean, attemptAt: number) => {
+    limiter.succeeded(user.username, request.ip, attemptAt);
+    const { token } = await tokens.issue(user.id, rememberMe ? tokenLifetimeMs.rememberMe : tokenLifetimeMs.standard);
+    return { token, user: loginUser(user) };
+  };
+
+  app.post<{ Body: { username: string; password: string; rememberMe?: boolean; code?: string } }>(
     '/api/auth/login',
     { schema: { body: loginBody }, config: { public: true } },
     async (request) => {
-      const { username, password } = request.body;
+      const { username, password, rememberMe = false, code } = request.body;
+      const attemptAt = beginAttempt(request, username);
       const user = await users.findByUsername(username);
       // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
       const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
       if (!user || !valid) throw new ApiError('badCredentials');
-      const { token } = await tokens.issue(user.id);
-      return { token, user: publicUser(user) };
+      if (user.totpEnabled) {
+        // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
+        if (!code) return { requiresTwoFactor: true, partialToken: twoFactor.partialToken(user.id, rememberMe) };
+        if (!twoFactor.check(user, code)) throw new ApiError('invalidCode');
+      }
+      return signIn(request, user, rememberMe, attemptAt);
     },
   );
 
-  app.post('/api/auth/verify', async (request) => publicUser(currentUser(request)));
+  app.post<{ Body: { token?: string; code?: string; partialToken?: string } }>(
+    '/api/2fa/verify',
+    {
+      schema: { body: { type: 'object', properties: { token: codeProperty, code: codeProperty, partialToken: { type: 'string', maxLength: 1024 } } } },
+      // Public to the guard: it checks the partial token from the password step itself.
+      config: { public: true },
+    },
+    async (request) => {
+      const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const partial = twoFactor.readPartialToken(request.body.partialToken ?? bearer ?? '');
+      if (!partial) throw new ApiError('unauthorized', 'The sign-in step before this one is missing or has expired');
+      const user = await users.findById(partial.userId);
+      if (!user) throw new ApiError('unauthorized');
+      const attemptAt = beginAttempt(request, user.username);
+      const code = request.body.token ?? request.body.code ?? '';
+      if (!twoFactor.check(user, code)) throw new ApiError('invalidCode');
+      return signIn(request, user, partial.rememberMe, attemptAt);
+    },
+  );
 
-  app.post('/api/auth/logout', async (request, reply) => {
-    if (request.token) await tokens.revoke(request.token);
-    return reply.send({ ok: true });
+  app.post('/api/auth/verify', async (request) => loginUser(currentUser(request)));
+
+  app.post('/api/auth/logout', async (request) => {
+    const auth = authOf(request);
+    if (auth.token) await tokens.revoke(auth.token);
+    return { ok: true };
   });
 }

@@ -1,50 +1,85 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
+import { apiKeyPrefix, type ApiKeys } from './api-keys';
 import type { Tokens } from './tokens';
 import { type User, type Users } from './users';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Routes are guarded unless they say `public: true` (the beacon, the script, heartbeat, login). */
+    /** Open to anyone: the beacon, the script, heartbeat, login. Every other route needs credentials. */
     public?: boolean;
+    /** Admins only (403 for others). */
+    admin?: boolean;
+    /** Changes websites or their data: not for view-only users (403). */
+    write?: boolean;
   }
   interface FastifyRequest {
-    /** The signed-in user on guarded routes. */
-    user: User | null;
-    /** The bearer token the request came with, on guarded routes. */
-    token: string | null;
+    /** Who is asking, on guarded routes. */
+    auth: Auth | null;
   }
 }
 
-/** The bearer token of a request, or null when there is none or it is malformed. */
-export function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (!header) return null;
-  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
-  return match ? match[1]! : null;
+export interface Auth {
+  user: User;
+  type: 'session' | 'api-key';
+  /** The login token, for a session. */
+  token?: string;
+  /** The key's id and name, for an API key. */
+  apiKey?: { id: string; name: string };
+}
+
+const credential = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The credential a request carries: x-umami-api-key, else a Bearer token or key. */
+function credentialOf(request: FastifyRequest): { kind: 'token' | 'key'; value: string } | null {
+  const key = request.headers['x-umami-api-key'];
+  if (typeof key === 'string' && key) return credential.test(key) ? { kind: 'key', value: key } : null;
+  const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+  if (!match || !credential.test(match[1]!)) return null;
+  return { kind: match[1]!.startsWith(apiKeyPrefix) ? 'key' : 'token', value: match[1]! };
 }
 
 /**
- * Installs the guard once, for every route: a route is public only when it says so, so a route
- * added later cannot be left open by accident.
+ * Installs the guard once, for every route: a route is open only when it says `public: true`, so a
+ * route added later cannot be left open by accident. 401 for missing, malformed, expired, revoked
+ * or forged credentials and for deleted users; 403 when the role does not allow the route.
  */
-export function installGuard(app: FastifyInstance, users: Users, tokens: Tokens): void {
-  app.decorateRequest('user', null);
-  app.decorateRequest('token', null);
+export function installGuard(app: FastifyInstance, { users, tokens, apiKeys }: { users: Users; tokens: Tokens; apiKeys: ApiKeys }): void {
+  app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config.public) return;
-    const token = bearerToken(request);
-    if (!token) throw new ApiError('unauthorized');
-    const userId = await tokens.userIdOf(token);
+    const config = request.routeOptions.config;
+    if (request.is404 || config.public) return;
+    const given = credentialOf(request);
+    if (!given) throw new ApiError('unauthorized');
+    let userId: string | null = null;
+    let apiKey: Auth['apiKey'];
+    if (given.kind === 'key') {
+      const found = await apiKeys.find(given.value);
+      if (found) {
+        userId = found.userId;
+        apiKey = { id: found.id, name: found.name };
+      }
+    } else {
+      userId = await tokens.userIdOf(given.value);
+    }
     const user = userId ? await users.findById(userId) : null;
     if (!user) throw new ApiError('unauthorized');
-    request.user = { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt };
-    request.token = token;
+    if (config.admin && user.role !== 'admin') throw new ApiError('forbidden');
+    if (config.write && user.role === 'view-only') throw new ApiError('forbidden');
+    request.auth = {
+      user: { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt },
+      ...(given.kind === 'key' ? { type: 'api-key', apiKey } : { type: 'session', token: given.value }),
+    };
   });
+}
+
+/** Who is asking; guarded routes always have someone. */
+export function authOf(request: FastifyRequest): Auth {
+  if (!request.auth) throw new ApiError('unauthorized');
+  return request.auth;
 }
 
 /** The signed-in user; guarded routes always have one. */
 export function currentUser(request: FastifyRequest): User {
-  if (!request.user) throw new ApiError('unauthorized');
-  return request.user;
+  return authOf(request).user;
 }

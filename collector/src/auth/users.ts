@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { hashPassword } from './passwords';
 
-export type Role = 'admin' | 'user' | 'view-only';
+export const roles = ['admin', 'user', 'view-only'] as const;
+export type Role = (typeof roles)[number];
 
 export interface User {
   id: string;
@@ -13,6 +14,9 @@ export interface User {
 
 export interface StoredUser extends User {
   passwordHash: string;
+  /** Sealed TOTP secret; empty when two-factor sign-in was never set up. */
+  totpSecret: string;
+  totpEnabled: boolean;
 }
 
 /** The user as the API shows it (Umami's shape); never any password material. */
@@ -20,42 +24,105 @@ export function publicUser(user: User) {
   return { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt, isAdmin: user.role === 'admin' };
 }
 
-const selectUser = `SELECT id, username, password_hash AS passwordHash, role, created_at AS createdAt
-  FROM users FINAL WHERE deleted = 0`;
+interface Row {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: string;
+  totpSecret: string;
+  totpEnabled: number;
+}
+
+const selectUser = `SELECT id, username, password_hash AS passwordHash, role, created_at AS createdAt,
+  totp_secret AS totpSecret, totp_enabled AS totpEnabled FROM users FINAL WHERE deleted = 0`;
+
+const toUser = (row: Row): StoredUser => ({ ...row, totpEnabled: row.totpEnabled === 1 });
 
 /** Users, kept in ClickHouse (ReplacingMergeTree: the newest version of a row wins). */
 export class Users {
+  #lastVersion = 0;
+
   constructor(private readonly db: ClickHouseClient) {}
 
-  async #one(where: string, params: Record<string, string>): Promise<StoredUser | null> {
-    const result = await this.db.query({ query: `${selectUser} AND ${where} LIMIT 1`, query_params: params, format: 'JSONEachRow' });
-    const [row] = await result.json<StoredUser>();
-    return row ?? null;
+  async #many(where: string, params: Record<string, unknown>, tail = ''): Promise<StoredUser[]> {
+    const result = await this.db.query({ query: `${selectUser} ${where} ${tail}`, query_params: params, format: 'JSONEachRow' });
+    return (await result.json<Row>()).map(toUser);
   }
 
-  findByUsername(username: string): Promise<StoredUser | null> {
-    return this.#one('username = {username:String}', { username });
+  async findByUsername(username: string): Promise<StoredUser | null> {
+    return (await this.#many('AND username = {username:String}', { username }, 'LIMIT 1'))[0] ?? null;
   }
 
-  findById(id: string): Promise<StoredUser | null> {
-    return this.#one('id = toUUIDOrZero({id:String})', { id });
+  async findById(id: string): Promise<StoredUser | null> {
+    return (await this.#many('AND id = toUUIDOrZero({id:String})', { id }, 'LIMIT 1'))[0] ?? null;
   }
 
-  async count(): Promise<number> {
-    const result = await this.db.query({ query: 'SELECT count() AS n FROM users FINAL WHERE deleted = 0', format: 'JSONEachRow' });
-    const [row] = await result.json<{ n: number }>();
-    return row?.n ?? 0;
+  /** One page of users, oldest first, and how many there are. */
+  async list(page: number, pageSize: number): Promise<{ data: StoredUser[]; count: number }> {
+    const [data, count] = await Promise.all([
+      this.#many('', { limit: pageSize, offset: (page - 1) * pageSize }, 'ORDER BY created_at LIMIT {limit:UInt32} OFFSET {offset:UInt32}'),
+      this.count(),
+    ]);
+    return { data, count };
   }
 
-  async create(username: string, password: string, role: Role): Promise<User> {
-    const now = Date.now();
-    const user = { id: randomUUID(), username, role, createdAt: new Date(now).toISOString() };
-    await this.db.insert({
-      table: 'users',
-      values: [{ id: user.id, username, password_hash: await hashPassword(password), role, created_at: now, version: now }],
+  async count(role?: Role): Promise<number> {
+    const result = await this.db.query({
+      query: `SELECT count() AS n FROM users FINAL WHERE deleted = 0${role ? ' AND role = {role:String}' : ''}`,
+      query_params: { role: role ?? '' },
       format: 'JSONEachRow',
     });
+    return (await result.json<{ n: number }>())[0]?.n ?? 0;
+  }
+
+  async #write(user: StoredUser, deleted = false): Promise<void> {
+    await this.db.insert({
+      table: 'users',
+      values: [
+        {
+          id: user.id,
+          username: user.username,
+          password_hash: user.passwordHash,
+          role: user.role,
+          created_at: new Date(user.createdAt).getTime(),
+          totp_secret: user.totpSecret,
+          totp_enabled: user.totpEnabled ? 1 : 0,
+          deleted: deleted ? 1 : 0,
+          // Versions are milliseconds; a change within the same millisecond still wins.
+          version: (this.#lastVersion = Math.max(Date.now(), this.#lastVersion + 1)),
+        },
+      ],
+      format: 'JSONEachRow',
+    });
+  }
+
+  async create(username: string, password: string, role: Role): Promise<StoredUser> {
+    const user: StoredUser = {
+      id: randomUUID(),
+      username,
+      role,
+      createdAt: new Date().toISOString(),
+      passwordHash: await hashPassword(password),
+      totpSecret: '',
+      totpEnabled: false,
+    };
+    await this.#write(user);
     return user;
+  }
+
+  /** Writes a changed user; `password`, when given, is hashed. */
+  async update(user: StoredUser, changes: Partial<Pick<StoredUser, 'username' | 'role' | 'totpSecret' | 'totpEnabled'>> & { password?: string }) {
+    const { password, ...rest } = changes;
+    const updated: StoredUser = { ...user };
+    for (const [key, value] of Object.entries(rest)) if (value !== undefined) Object.assign(updated, { [key]: value });
+    if (password) updated.passwordHash = await hashPassword(password);
+    await this.#write(updated);
+    return updated;
+  }
+
+  async delete(user: StoredUser): Promise<void> {
+    await this.#write(user, true);
   }
 
   /**

@@ -91,4 +91,25 @@ export const migrations: Migration[] = [
       TTL toDateTime(expires_at) + INTERVAL 1 DAY`,
     ],
   },
+  {
+    version: 2,
+    name: 'api keys and two-factor sign-in',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS api_keys (
+        id UUID,
+        user_id UUID,
+        name String,
+        key_hash FixedString(64),
+        key_prefix String,
+        created_at DateTime64(3, 'UTC'),
+        expires_at Nullable(DateTime64(3, 'UTC')),
+        revoked UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY id`,
+      // The TOTP secret is stored sealed (AES-256-GCM under a key derived from APP_SECRET).
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS totp_secret String DEFAULT ''`,
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS totp_enabled UInt8 DEFAULT 0`,
+    ],
+  },
 ];

@@ -1,0 +1,87 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { sha256 } from './tokens';
+
+/** Keys look like Umami's self-hosted ones: `umami_` and 256 random bits. */
+export const apiKeyPrefix = 'umami_';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: null;
+}
+
+const select = `SELECT id, name, key_prefix AS keyPrefix, created_at AS createdAt, expires_at AS expiresAt, NULL AS lastUsedAt
+  FROM api_keys FINAL WHERE revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3))`;
+
+/** API keys for scripts and dashboards: shown once, stored as SHA-256, revocable, optionally expiring. */
+export class ApiKeys {
+  constructor(private readonly db: ClickHouseClient) {}
+
+  async create(userId: string, name: string, expiresAt: number | null): Promise<ApiKey & { key: string }> {
+    const key = apiKeyPrefix + randomBytes(32).toString('base64url');
+    const now = Date.now();
+    const row = { id: randomUUID(), user_id: userId, name, key_hash: sha256(key), key_prefix: key.slice(0, 12), created_at: now, expires_at: expiresAt, version: now };
+    await this.db.insert({ table: 'api_keys', values: [row], format: 'JSONEachRow' });
+    return {
+      id: row.id,
+      name,
+      key,
+      keyPrefix: row.key_prefix,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+      lastUsedAt: null,
+    };
+  }
+
+  async list(userId: string): Promise<ApiKey[]> {
+    const result = await this.db.query({
+      query: `${select} AND user_id = toUUID({userId:String}) ORDER BY created_at`,
+      query_params: { userId },
+      format: 'JSONEachRow',
+    });
+    return result.json<ApiKey>();
+  }
+
+  /** The live key, with the user it belongs to, or null. */
+  async find(key: string): Promise<{ id: string; name: string; userId: string } | null> {
+    if (!key.startsWith(apiKeyPrefix)) return null;
+    const result = await this.db.query({
+      query: `SELECT id, name, toString(user_id) AS userId FROM api_keys FINAL
+        WHERE key_hash = {hash:String} AND revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3)) LIMIT 1`,
+      query_params: { hash: sha256(key) },
+      format: 'JSONEachRow',
+    });
+    return (await result.json<{ id: string; name: string; userId: string }>())[0] ?? null;
+  }
+
+  async #revokeWhere(where: string, params: Record<string, string>): Promise<number> {
+    const before = await this.db.query({
+      query: `SELECT count() AS n FROM api_keys FINAL WHERE revoked = 0 AND ${where}`,
+      query_params: params,
+      format: 'JSONEachRow',
+    });
+    const n = (await before.json<{ n: number }>())[0]?.n ?? 0;
+    if (n > 0) {
+      await this.db.command({
+        query: `INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix, created_at, expires_at, revoked, version)
+          SELECT id, user_id, name, key_hash, key_prefix, created_at, expires_at, 1, greatest(version + 1, toUnixTimestamp64Milli(now64(3)))
+          FROM api_keys FINAL WHERE revoked = 0 AND ${where}`,
+        query_params: params,
+      });
+    }
+    return n;
+  }
+
+  /** Revokes one of a user's keys; false when the user has no such key. */
+  async revoke(userId: string, id: string): Promise<boolean> {
+    return (await this.#revokeWhere('user_id = toUUID({userId:String}) AND id = toUUIDOrZero({id:String})', { userId, id })) > 0;
+  }
+
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.#revokeWhere('user_id = toUUID({userId:String})', { userId });
+  }
+}

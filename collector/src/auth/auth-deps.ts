@@ -1,0 +1,14 @@
+import type { ApiKeys } from './api-keys';
+import type { LoginLimiter } from './login-limiter';
+import type { Tokens } from './tokens';
+import type { TwoFactor } from './two-factor';
+import type { Users } from './users';
+
+/** What the auth routes share. */
+export interface AuthDeps {
+  users: Users;
+  tokens: Tokens;
+  apiKeys: ApiKeys;
+  limiter: LoginLimiter;
+  twoFactor: TwoFactor;
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors';
+import { uuidPattern } from '../ingest/send-schema';
+import type { AuthDeps } from './auth-deps';
+import { authOf, currentUser } from './guard';
+import { passwordLimits, verifyPassword } from './passwords';
+import { publicUser } from './users';
+
+export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
+
+/** The signed-in user's own account: `/api/me`, password, API keys. */
+export async function meRoutes(app: FastifyInstance, { users, tokens, apiKeys, limiter }: AuthDeps) {
+  app.get('/api/me', async (request) => {
+    const auth = authOf(request);
+    return { authType: auth.type, user: publicUser(auth.user), ...(auth.apiKey ? { apiKey: auth.apiKey } : {}) };
+  });
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/me/password',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          properties: { currentPassword: { type: 'string', maxLength: passwordLimits.max }, newPassword: passwordSchema },
+        },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const user = await users.findById(auth.user.id);
+      if (!user) throw new ApiError('unauthorized');
+      // Guessing the current password here is a login attempt like any other.
+      const { retryAfter, at } = limiter.begin(user.username, request.ip);
+      if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
+      if (!(await verifyPassword(request.body.currentPassword, user.passwordHash))) throw new ApiError('badCredentials', 'The current password is not correct');
+      limiter.succeeded(user.username, request.ip, at);
+      const updated = await users.update(user, { password: request.body.newPassword });
+      // Every other session ends; the one that changed the password goes on.
+      await tokens.revokeAllOf(user.id, auth.token);
+      return publicUser(updated);
+    },
+  );
+
+  app.get('/api/me/api-keys', async (request) => apiKeys.list(currentUser(request).id));
+
+  app.post<{ Body: { name: string; expiresAt?: string } }>(
+    '/api/me/api-keys',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, expiresAt: { type: 'string', maxLength: 40 } },
+        },
+      },
+    },
+    async (request) => {
+      const { name, expiresAt } = request.body;
+      let expires: number | null = null;
+      if (expiresAt !== undefined) {
+        expires = Date.parse(expiresAt);
+        if (Number.isNaN(expires) || expires <= Date.now()) throw new ApiError('badRequest', 'expiresAt must be a date-time in the future');
+      }
+      return apiKeys.create(currentUser(request).id, name, expires);
+    },
+  );
+
+  app.delete<{ Params: { keyId: string } }>(
+    '/api/me/api-keys/:keyId',
+    { schema: { params: { type: 'object', properties: { keyId: { type: 'string', pattern: uuidPattern } } } } },
+    async (request) => {
+      if (!(await apiKeys.revoke(currentUser(request).id, request.params.keyId))) throw new ApiError('notFound', 'API key not found');
+      return { ok: true };
+    },
+  );
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors';
+import { uuidPattern } from '../ingest/send-schema';
+import type { AuthDeps } from './auth-deps';
+import { currentUser } from './guard';
+import { passwordSchema } from './me-routes';
+import { publicUser, roles, type Role, type StoredUser } from './users';
+
+const userParams = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', pattern: uuidPattern } } } as const;
+const username = { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' } as const;
+const role = { type: 'string', enum: roles } as const;
+const adminOnly = { admin: true } as const;
+
+const listed = (user: StoredUser) => ({ ...publicUser(user), twoFactorEnabled: user.totpEnabled });
+
+/** User management, for admins: list, create, read, change, delete. */
+export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys }: AuthDeps) {
+  const find = async (id: string) => {
+    const user = await users.findById(id);
+    if (!user) throw new ApiError('notFound', 'User not found');
+    return user;
+  };
+  /** Ends every session and key of a user at once (deleted, demoted, or password reset by an admin). */
+  const revokeAll = (userId: string) => Promise.all([tokens.revokeAllOf(userId), apiKeys.revokeAllOf(userId)]);
+  const keepAnAdmin = async (user: StoredUser, newRole: Role | null) => {
+    if (user.role === 'admin' && newRole !== 'admin' && (await users.count('admin')) <= 1) {
+      throw new ApiError('badRequest', 'The last admin cannot be removed or demoted');
+    }
+  };
+
+  const list = async (request: { query: { page: number; pageSize: number } }) => {
+    const { page, pageSize } = request.query;
+    const { data, count } = await users.list(page, pageSize);
+    return { data: data.map(listed), count, page, pageSize };
+  };
+  const pageQuery = {
+    type: 'object',
+    properties: { page: { type: 'integer', minimum: 1, default: 1 }, pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } },
+  } as const;
+  app.get<{ Querystring: { page: number; pageSize: number } }>('/api/users', { schema: { querystring: pageQuery }, config: adminOnly }, list);
+  app.get<{ Querystring: { page: number; pageSize: number } }>('/api/admin/users', { schema: { querystring: pageQuery }, config: adminOnly }, list);
+
+  app.post<{ Body: { username: string; password: string; role: Role } }>(
+    '/api/users',
+    {
+      schema: { body: { type: 'object', required: ['username', 'password', 'role'], properties: { username, password: passwordSchema, role } } },
+      config: adminOnly,
+    },
+    async (request) => {
+      const { username: name, password, role: newRole } = request.body;
+      if (await users.findByUsername(name)) throw new ApiError('usernameTaken');
+      return publicUser(await users.create(name, password, newRole));
+    },
+  );
+
+  app.get<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams }, config: adminOnly }, async (request) =>
+    listed(await find(request.params.userId)),
+  );
+
+  app.post<{ Params: { userId: string }; Body: { username?: string; password?: string; role?: Role } }>(
+    '/api/users/:userId',
+    {
+      schema: { params: userParams, body: { type: 'object', properties: { username, password: passwordSchema, role } } },
+      config: adminOnly,
+    },
+    async (request) => {
+      const user = await find(request.params.userId);
+      const { username: name, password, role: newRole } = request.body;
+      if (name && name !== user.username && (await users.findByUsername(name))) throw new ApiError('usernameTaken');
+      if (newRole) await keepAnAdmin(user, newRole);
+      const updated = await users.update(user, { username: name, password, role: newRole });
+      const demoted = newRole !== undefined && newRole !== user.role && (user.role === 'admin' || newRole === 'view-only');
+      if (demoted || password) await revokeAll(user.id);
+      return publicUser(updated);
+    },
+  );
+
+  app.delete<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams }, config: adminOnly }, async (request) => {
+    const user = await find(request.params.userId);
+    if (user.id === currentUser(request).id) throw new ApiError('badRequest', 'You cannot delete yourself');
+    await keepAnAdmin(user, null);
+    await users.delete(user);
+    await revokeAll(user.id);
+    return { ok: true };
+  });
+}
