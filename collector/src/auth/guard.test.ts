@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteInfo } from '../app';
+import { startTestCollector, type TestCollector } from '../../../test-support/collector';
+
+let collector: TestCollector;
+let adminToken: string;
+let adminSite: string;
+let userToken: string;
+let viewerToken: string;
+let viewerSite: string;
+
+beforeAll(async () => {
+  collector = await startTestCollector();
+  adminToken = await collector.login();
+  adminSite = await collector.createWebsite(adminToken, 'admin-site');
+  await collector.users.create('alice', 'alice-password', 'user');
+  userToken = await collector.login('alice', 'alice-password');
+  const viewer = await collector.users.create('viewer', 'viewer-password', 'view-only');
+  viewerToken = await collector.login('viewer', 'viewer-password');
+  // A website the view-only user owns, so a 403 below is about the role, not ownership.
+  viewerSite = (await collector.websites.create(viewer.id, 'viewer-site', 'viewer.example')).id;
+});
+afterAll(() => collector?.destroy());
+
+/** A concrete URL for a route, its parameters filled with ids that exist. */
+function concrete(route: RouteInfo, websiteId: string): string {
+  return (
+    route.url
+      .replace(':websiteId', websiteId)
+      .replace(':userId', '00000000-0000-4000-8000-000000000001')
+      .replace(':keyId', '00000000-0000-4000-8000-000000000002') + (route.method === 'GET' ? '?startAt=0&endAt=4102444800000&type=path' : '')
+  );
+}
+
+const call = (route: RouteInfo, websiteId: string, headers: Record<string, string>) =>
+  collector.request(concrete(route, websiteId), {
+    method: route.method,
+    headers: { ...headers, ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { 'content-type': 'application/json' } : {}) },
+    body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? '{}' : undefined,
+  });
+
+const guarded = () => collector.routes.filter((r) => !r.public);
+
+describe('the guard, on every registered route', () => {
+  it('leaves open only the beacon, the script, heartbeat and the two sign-in steps', () => {
+    const open = collector.routes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
+    expect(open.sort()).toEqual(
+      ['GET /api/heartbeat', 'GET /script.js', 'OPTIONS /api/send', 'POST /api/2fa/verify', 'POST /api/auth/login', 'POST /api/send'].sort(),
+    );
+    expect(guarded().length).toBeGreaterThan(15);
+  });
+
+  it('answers 401 without credentials, or with malformed, forged, expired or revoked ones', async () => {
+    const expired = await collector.login();
+    await collector.db.command({
+      query: `INSERT INTO auth_tokens SELECT token_hash, user_id, created_at, now64(3) - INTERVAL 1 SECOND, revoked, version + 1
+        FROM auth_tokens FINAL WHERE token_hash = {hash:String}`,
+      query_params: { hash: createHash('sha256').update(expired).digest('hex') },
+    });
+    const revoked = await collector.login();
+    await collector.request('/api/auth/logout', { method: 'POST', token: revoked });
+    const credentials: [string, Record<string, string>][] = [
+      ['none', {}],
+      ['empty bearer', { authorization: 'Bearer ' }],
+      ['not bearer', { authorization: `Basic ${adminToken}` }],
+      ['malformed', { authorization: 'Bearer a.b.c' }],
+      ['forged token', { authorization: `Bearer ${'A'.repeat(43)}` }],
+      ['forged key', { 'x-umami-api-key': `umami_${'A'.repeat(43)}` }],
+      ['forged key as bearer', { authorization: `Bearer umami_${'A'.repeat(43)}` }],
+      ['expired', { authorization: `Bearer ${expired}` }],
+      ['revoked', { authorization: `Bearer ${revoked}` }],
+    ];
+    for (const route of guarded()) {
+      for (const [name, headers] of credentials) {
+        const response = await call(route, adminSite, headers);
+        expect(response.status, `${route.method} ${route.url} with ${name}`).toBe(401);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+      }
+    }
+  });
+
+  it('hides other users\' websites: 404 on every website route, as if the id did not exist', async () => {
+    const websiteRoutes = guarded().filter((r) => r.url.includes(':websiteId'));
+    expect(websiteRoutes.length).toBeGreaterThan(1);
+    for (const route of websiteRoutes) {
+      const response = await call(route, adminSite, { authorization: `Bearer ${userToken}` });
+      expect(response.status, `${route.method} ${route.url}`).toBe(404);
+    }
+  });
+
+  it('refuses view-only users every route that changes websites (403)', async () => {
+    const writes = guarded().filter((r) => r.write);
+    expect(writes.length).toBeGreaterThan(0);
+    for (const route of writes) {
+      const response = await call(route, viewerSite, { authorization: `Bearer ${viewerToken}` });
+      expect(response.status, `${route.method} ${route.url}`).toBe(403);
+    }
+    // Reading stays allowed.
+    expect((await collector.request(`/api/websites/${viewerSite}`, { token: viewerToken })).status).toBe(200);
+  });
+
+  it('keeps admin routes for admins (403 for others)', async () => {
+    const adminRoutes = guarded().filter((r) => r.admin);
+    expect(adminRoutes.map((r) => r.url)).toContain('/api/users');
+    for (const route of adminRoutes) {
+      for (const token of [userToken, viewerToken]) {
+        const response = await call(route, adminSite, { authorization: `Bearer ${token}` });
+        expect(response.status, `${route.method} ${route.url}`).toBe(403);
+      }
+    }
+  });
+});
