@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { analyticsRoutes } from './api/analytics-routes';
 import { websiteRoutes } from './api/website-routes';
 import { ApiKeys } from './auth/api-keys';
 import type { AuthDeps } from './auth/auth-deps';
@@ -91,7 +92,8 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   app.register(meRoutes, auth);
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
-  app.register(websiteRoutes, { websites, db });
+  app.register(websiteRoutes, { websites });
+  app.register(analyticsRoutes, { websites, db });
 
   const flush = async () => {
     await Promise.all([events.flush(), sessionData.flush()]);

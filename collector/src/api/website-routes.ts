@@ -1,49 +1,35 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/guard';
-import type { User } from '../auth/users';
 import { ApiError } from '../errors';
 import { uuidPattern } from '../ingest/send-schema';
 import type { Website, Websites } from '../websites/websites';
-import { metricTypes, queryMetric, queryStats, type MetricType } from './stats-queries';
 
-const idParams = {
+export const websiteParams = {
   type: 'object',
   required: ['websiteId'],
   properties: { websiteId: { type: 'string', pattern: uuidPattern } },
 } as const;
 
-const rangeProperties = {
-  startAt: { type: 'integer', minimum: 0 },
-  endAt: { type: 'integer', minimum: 0 },
+const websiteFields = {
+  name: { type: 'string', minLength: 1, maxLength: 100 },
+  domain: { type: 'string', minLength: 1, maxLength: 500 },
 } as const;
 
-/** Admins see every website, others their own; a website someone else owns reads as not found. */
-async function ownedWebsite(websites: Websites, user: User, id: string): Promise<Website> {
-  const website = await websites.get(id.toLowerCase());
+/** The website a request names, when the user may see it; someone else's reads as not found. */
+export async function ownedWebsite(websites: Websites, request: FastifyRequest<{ Params: { websiteId: string } }>): Promise<Website> {
+  const user = currentUser(request);
+  const website = await websites.get(request.params.websiteId.toLowerCase());
   if (!website || (user.role !== 'admin' && website.userId !== user.id)) throw new ApiError('notFound', 'Website not found');
   return website;
 }
 
-function checkedRange(websiteId: string, startAt: number, endAt: number) {
-  if (endAt < startAt) throw new ApiError('badRequest', 'endAt must not be before startAt');
-  return { websiteId, startAt, endAt };
-}
+type WithId = { Params: { websiteId: string } };
 
-/** Website management and the read API, in Umami's paths and shapes. */
-export async function websiteRoutes(app: FastifyInstance, { websites, db }: { websites: Websites; db: ClickHouseClient }) {
+/** Website management, in Umami's paths and shapes. */
+export async function websiteRoutes(app: FastifyInstance, { websites }: { websites: Websites }) {
   app.post<{ Body: { name: string; domain: string } }>(
     '/api/websites',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['name', 'domain'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, domain: { type: 'string', minLength: 1, maxLength: 500 } },
-        },
-      },
-      config: { write: true },
-    },
+    { schema: { body: { type: 'object', required: ['name', 'domain'], properties: websiteFields } }, config: { write: true } },
     async (request) => websites.create(currentUser(request).id, request.body.name, request.body.domain),
   );
 
@@ -68,44 +54,21 @@ export async function websiteRoutes(app: FastifyInstance, { websites, db }: { we
     },
   );
 
-  app.get<{ Params: { websiteId: string } }>('/api/websites/:websiteId', { schema: { params: idParams } }, async (request) =>
-    ownedWebsite(websites, currentUser(request), request.params.websiteId),
+  app.get<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams } }, (request) => ownedWebsite(websites, request));
+
+  app.post<WithId & { Body: { name?: string; domain?: string } }>(
+    '/api/websites/:websiteId',
+    { schema: { params: websiteParams, body: { type: 'object', properties: websiteFields } }, config: { write: true } },
+    async (request) => websites.update(await ownedWebsite(websites, request), request.body),
   );
 
-  app.get<{ Params: { websiteId: string }; Querystring: { startAt: number; endAt: number } }>(
-    '/api/websites/:websiteId/stats',
-    {
-      schema: {
-        params: idParams,
-        querystring: { type: 'object', required: ['startAt', 'endAt'], properties: rangeProperties },
-      },
-    },
-    async (request) => {
-      const website = await ownedWebsite(websites, currentUser(request), request.params.websiteId);
-      return queryStats(db, checkedRange(website.id, request.query.startAt, request.query.endAt));
-    },
-  );
+  app.delete<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams }, config: { write: true } }, async (request) => {
+    await websites.delete(await ownedWebsite(websites, request));
+    return { ok: true };
+  });
 
-  app.get<{ Params: { websiteId: string }; Querystring: { startAt: number; endAt: number; type: MetricType; limit: number } }>(
-    '/api/websites/:websiteId/metrics',
-    {
-      schema: {
-        params: idParams,
-        querystring: {
-          type: 'object',
-          required: ['startAt', 'endAt', 'type'],
-          properties: {
-            ...rangeProperties,
-            type: { type: 'string', enum: metricTypes },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
-          },
-        },
-      },
-    },
-    async (request) => {
-      const website = await ownedWebsite(websites, currentUser(request), request.params.websiteId);
-      const { startAt, endAt, type, limit } = request.query;
-      return queryMetric(db, checkedRange(website.id, startAt, endAt), type, limit);
-    },
-  );
+  app.post<WithId>('/api/websites/:websiteId/reset', { schema: { params: websiteParams }, config: { write: true } }, async (request) => {
+    await websites.reset(await ownedWebsite(websites, request));
+    return { ok: true };
+  });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../app';
-import { startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { allTime, startTestCollector, type TestCollector } from '../../../test-support/collector';
 
 let collector: TestCollector;
 let adminToken: string;
@@ -29,7 +29,7 @@ function concrete(route: RouteInfo, websiteId: string): string {
     route.url
       .replace(':websiteId', websiteId)
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
-      .replace(':keyId', '00000000-0000-4000-8000-000000000002') + (route.method === 'GET' ? '?startAt=0&endAt=4102444800000&type=path' : '')
+      .replace(':keyId', '00000000-0000-4000-8000-000000000002') + (route.method === 'GET' ? `?${allTime}&type=path` : '')
   );
 }
 

@@ -112,4 +112,9 @@ export const migrations: Migration[] = [
       `ALTER TABLE users ADD COLUMN IF NOT EXISTS totp_enabled UInt8 DEFAULT 0`,
     ],
   },
+  {
+    version: 3,
+    name: 'website reset time',
+    statements: [`ALTER TABLE websites ADD COLUMN IF NOT EXISTS reset_at Nullable(DateTime64(3, 'UTC'))`],
+  },
 ];

@@ -7,7 +7,7 @@ export interface Website {
   name: string;
   domain: string;
   shareId: null;
-  resetAt: null;
+  resetAt: string | null;
   userId: string;
   teamId: null;
   createdBy: string;
@@ -23,19 +23,13 @@ interface Row {
   userId: string;
   createdAt: string;
   updatedAt: string;
+  resetAt: string | null;
 }
 
-const toWebsite = (row: Row): Website => ({
-  ...row,
-  shareId: null,
-  resetAt: null,
-  teamId: null,
-  createdBy: row.userId,
-  deletedAt: null,
-});
+const toWebsite = (row: Row): Website => ({ ...row, shareId: null, teamId: null, createdBy: row.userId, deletedAt: null });
 
 const select = `SELECT id, name, domain, toString(user_id) AS userId,
-  created_at AS createdAt, updated_at AS updatedAt FROM websites FINAL WHERE deleted = 0`;
+  created_at AS createdAt, updated_at AS updatedAt, reset_at AS resetAt FROM websites FINAL WHERE deleted = 0`;
 
 // Known ids are rechecked after a minute; unknown ones after 10 s, so garbage ids cost little.
 const knownTtlMs = 60_000;
@@ -45,20 +39,67 @@ const cacheLimit = 50_000;
 /** Websites, kept in ClickHouse, with a small cache of which ids exist for the beacon's hot path. */
 export class Websites {
   readonly #exists = new Map<string, { live: boolean; until: number }>();
+  #lastVersion = 0;
 
   constructor(private readonly db: ClickHouseClient) {}
 
   async create(userId: string, name: string, domain: string): Promise<Website> {
+    const at = new Date().toISOString();
+    const website = toWebsite({ id: randomUUID(), name, domain, userId, createdAt: at, updatedAt: at, resetAt: null });
+    await this.#write(website);
+    this.#exists.set(website.id, { live: true, until: Date.now() + knownTtlMs });
+    return website;
+  }
+
+  async #write(website: Website, deleted = false): Promise<void> {
     const now = Date.now();
-    const id = randomUUID();
     await this.db.insert({
       table: 'websites',
-      values: [{ id, name, domain, user_id: userId, created_at: now, updated_at: now, version: now }],
+      values: [
+        {
+          id: website.id,
+          name: website.name,
+          domain: website.domain,
+          user_id: website.userId,
+          created_at: Date.parse(website.createdAt),
+          updated_at: Date.parse(website.updatedAt),
+          reset_at: website.resetAt === null ? null : Date.parse(website.resetAt),
+          deleted: deleted ? 1 : 0,
+          version: (this.#lastVersion = Math.max(now, this.#lastVersion + 1)),
+        },
+      ],
       format: 'JSONEachRow',
     });
-    this.#exists.set(id, { live: true, until: now + knownTtlMs });
-    const at = new Date(now).toISOString();
-    return toWebsite({ id, name, domain, userId, createdAt: at, updatedAt: at });
+  }
+
+  async update(website: Website, changes: { name?: string; domain?: string }): Promise<Website> {
+    const updated = { ...website, updatedAt: new Date().toISOString() };
+    if (changes.name !== undefined) updated.name = changes.name;
+    if (changes.domain !== undefined) updated.domain = changes.domain;
+    await this.#write(updated);
+    return updated;
+  }
+
+  /** Drops every event of a website, keeping the website. */
+  async reset(website: Website): Promise<Website> {
+    await this.#deleteData(website.id);
+    const now = new Date().toISOString();
+    const updated = { ...website, resetAt: now, updatedAt: now };
+    await this.#write(updated);
+    return updated;
+  }
+
+  /** Deletes a website and all its data; events for it are refused from then on. */
+  async delete(website: Website): Promise<void> {
+    await this.#write(website, true);
+    this.#exists.set(website.id, { live: false, until: Date.now() + knownTtlMs });
+    await this.#deleteData(website.id);
+  }
+
+  async #deleteData(websiteId: string): Promise<void> {
+    for (const table of ['website_event', 'session_data']) {
+      await this.db.command({ query: `DELETE FROM ${table} WHERE website_id = {websiteId:UUID}`, query_params: { websiteId } });
+    }
   }
 
   async get(id: string): Promise<Website | null> {

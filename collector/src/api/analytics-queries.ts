@@ -1,0 +1,175 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventType } from '../ingest/event-row';
+import type { DateRange, Unit } from './date-range';
+import type { SqlFilter } from './filters';
+
+/** What every analytics query is about: one website, a time range, and the request's filters. */
+export interface Scope extends DateRange {
+  websiteId: string;
+  filter: SqlFilter;
+}
+
+export async function rows<T>(db: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
+  const result = await db.query({ query, query_params: params, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+/** Bound parameters of a scope. */
+export const scopeParams = (scope: Scope) => ({ websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, ...scope.filter.params });
+
+/** `website_id = … AND created_at in range`, plus the filters. */
+export const inScope = (scope: Scope) =>
+  `website_id = {websiteId:UUID}
+    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${scope.filter.sql}`;
+
+export interface Stats {
+  pageviews: number;
+  visitors: number;
+  visits: number;
+  bounces: number;
+  totaltime: number;
+}
+
+/**
+ * Umami's summary over pageviews: visitors = distinct sessions; visits = distinct visits;
+ * bounces = visits with one pageview; totaltime = the sum over visits of last minus first
+ * pageview, in seconds.
+ */
+export async function queryStats(db: ClickHouseClient, scope: Scope): Promise<Stats> {
+  const [row] = await rows<Stats>(
+    db,
+    `SELECT toUInt64(sum(views)) AS pageviews, uniq(session_id) AS visitors, count() AS visits,
+        countIf(views = 1) AS bounces, toUInt64(sum(dateDiff('second', first, last))) AS totaltime
+      FROM (
+        SELECT visit_id, any(session_id) AS session_id, count() AS views, min(created_at) AS first, max(created_at) AS last
+        FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+        GROUP BY visit_id
+      )`,
+    scopeParams(scope),
+  );
+  return row ?? { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 };
+}
+
+const bucketOf: Record<Unit, (column: string) => string> = {
+  minute: (c) => `toStartOfMinute(toDateTime(${c}, {timezone:String}))`,
+  hour: (c) => `toStartOfHour(toDateTime(${c}, {timezone:String}))`,
+  day: (c) => `toDateTime(toStartOfDay(toDateTime(${c}, {timezone:String})), {timezone:String})`,
+  month: (c) => `toDateTime(toStartOfMonth(toDateTime(${c}, {timezone:String})), {timezone:String})`,
+  year: (c) => `toDateTime(toStartOfYear(toDateTime(${c}, {timezone:String})), {timezone:String})`,
+};
+
+export interface Point {
+  x: string;
+  y: number;
+}
+
+/**
+ * Pageviews and sessions per bucket of `unit`, bucketed in `timezone` (so a day is a local day,
+ * 23 or 25 hours long across a DST change), every bucket of the range present, empty ones as 0.
+ * `x` is the bucket's local start, `YYYY-MM-DD HH:MM:SS`, as Umami gives it.
+ */
+export async function queryPageviews(
+  db: ClickHouseClient,
+  scope: Scope,
+  unit: Unit,
+  timezone: string,
+): Promise<{ pageviews: Point[]; sessions: Point[] }> {
+  const bucket = bucketOf[unit];
+  const series = await rows<{ x: string; pageviews: number; sessions: number }>(
+    db,
+    `SELECT formatDateTime(t, '%Y-%m-%d %H:%i:%S', {timezone:String}) AS x, pageviews, sessions FROM (
+        SELECT ${bucket('created_at')} AS t, count() AS pageviews, uniq(session_id) AS sessions
+        FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+        GROUP BY t
+        ORDER BY t WITH FILL
+          FROM ${bucket('fromUnixTimestamp64Milli({startAt:Int64})')}
+          TO ${bucket('fromUnixTimestamp64Milli({endAt:Int64})')} + INTERVAL 1 ${unit.toUpperCase()}
+          STEP INTERVAL 1 ${unit.toUpperCase()}
+      )`,
+    { ...scopeParams(scope), timezone },
+  );
+  return {
+    pageviews: series.map(({ x, pageviews }) => ({ x, y: pageviews })),
+    sessions: series.map(({ x, sessions }) => ({ x, y: sessions })),
+  };
+}
+
+/** Metric types: what `x` is, and over which events. `y` is unique visitors, but events are counted. */
+const metricSources = {
+  path: { x: 'url_path' },
+  title: { x: 'page_title' },
+  query: { x: 'url_query', where: "url_query != ''" },
+  referrer: { x: 'referrer_domain', where: "referrer_domain != '' AND referrer_domain != hostname" },
+  domain: { x: 'referrer_domain', where: "referrer_domain != '' AND referrer_domain != hostname" },
+  browser: { x: 'browser' },
+  os: { x: 'os' },
+  device: { x: 'device' },
+  screen: { x: 'screen' },
+  language: { x: 'language' },
+  country: { x: 'country' },
+  region: { x: 'region' },
+  city: { x: 'city' },
+  hostname: { x: 'hostname' },
+  tag: { x: 'tag', where: "tag != ''" },
+  utmSource: { x: 'utm_source', where: "utm_source != ''" },
+  utmMedium: { x: 'utm_medium', where: "utm_medium != ''" },
+  utmCampaign: { x: 'utm_campaign', where: "utm_campaign != ''" },
+  utmContent: { x: 'utm_content', where: "utm_content != ''" },
+  utmTerm: { x: 'utm_term', where: "utm_term != ''" },
+} as const;
+
+export type MetricType = keyof typeof metricSources | 'entry' | 'exit' | 'event';
+export const metricTypes: MetricType[] = [...(Object.keys(metricSources) as (keyof typeof metricSources)[]), 'entry', 'exit', 'event'];
+
+/** Umami's snake_case spellings of the UTM types are accepted too. */
+export const metricTypeAliases: Record<string, MetricType> = {
+  url: 'path',
+  host: 'hostname',
+  utm_source: 'utmSource',
+  utm_medium: 'utmMedium',
+  utm_campaign: 'utmCampaign',
+  utm_content: 'utmContent',
+  utm_term: 'utmTerm',
+};
+
+export interface MetricOptions {
+  limit: number;
+  offset: number;
+  /** Only values of `x` containing this (case-insensitive). */
+  search?: string;
+}
+
+/** `[{x, y}]` for one metric, largest `y` first, then `x`. */
+export async function queryMetric(db: ClickHouseClient, scope: Scope, type: MetricType, options: MetricOptions): Promise<Point[]> {
+  const params = { ...scopeParams(scope), limit: options.limit, offset: options.offset, search: options.search ?? '' };
+  const search = options.search ? ' HAVING positionCaseInsensitiveUTF8(x, {search:String}) > 0' : '';
+  const page = `ORDER BY y DESC, x ASC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
+  if (type === 'event') {
+    return rows<Point>(
+      db,
+      `SELECT event_name AS x, count() AS y FROM website_event
+        WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${search} ${page}`,
+      params,
+    );
+  }
+  if (type === 'entry' || type === 'exit') {
+    const pick = type === 'entry' ? 'argMin' : 'argMax';
+    return rows<Point>(
+      db,
+      `SELECT x, uniq(session_id) AS y FROM (
+          SELECT visit_id, any(session_id) AS session_id, ${pick}(url_path, created_at) AS x
+          FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+          GROUP BY visit_id
+        ) GROUP BY x${search} ${page}`,
+      params,
+    );
+  }
+  const source: { x: string; where?: string } = metricSources[type];
+  return rows<Point>(
+    db,
+    `SELECT ${source.x} AS x, uniq(session_id) AS y FROM website_event
+      WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}
+      GROUP BY x${search} ${page}`,
+    params,
+  );
+}

@@ -1,0 +1,136 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Websites } from '../websites/websites';
+import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
+import { checkRange, checkTimezone, clampUnit, comparisonRange, units, type Unit } from './date-range';
+import { buildFilters, filterNames, maxFilterLength, type FilterName } from './filters';
+import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
+import { queryActive, queryRealtime } from './realtime-queries';
+import { ownedWebsite, websiteParams } from './website-routes';
+
+const filterProperties = Object.fromEntries(filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }]));
+
+const range = {
+  startAt: { type: 'integer', minimum: 0 },
+  endAt: { type: 'integer', minimum: 0 },
+} as const;
+
+/** A querystring schema: the range (required), the filters, and `extra`. */
+const querystring = (extra: Record<string, object> = {}, required: string[] = []) => ({
+  type: 'object',
+  required: ['startAt', 'endAt', ...required],
+  properties: { ...range, ...filterProperties, ...extra },
+});
+
+const paging = {
+  page: { type: 'integer', minimum: 1, default: 1 },
+  pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+  search: { type: 'string', maxLength: maxFilterLength },
+} as const;
+
+const timezone = { type: 'string', maxLength: 64, default: 'UTC' } as const;
+
+type RangeQuery = { startAt: number; endAt: number } & Partial<Record<FilterName, string>>;
+type Request<Q> = FastifyRequest<{ Params: { websiteId: string }; Querystring: RangeQuery & Q }>;
+
+/** The analytics read API, in Umami's paths, parameters and shapes. */
+export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { websites: Websites; db: ClickHouseClient }) {
+  /** The website (if the user may see it), the checked range and the filters. */
+  const scopeOf = async (request: Request<object>): Promise<Scope> => {
+    const website = await ownedWebsite(websites, request);
+    const { startAt, endAt } = checkRange(request.query.startAt, request.query.endAt);
+    return { websiteId: website.id, startAt, endAt, filter: buildFilters(request.query) };
+  };
+
+  app.get(
+    '/api/websites/:websiteId/stats',
+    { schema: { params: websiteParams, querystring: querystring({ compare: { type: 'string', enum: ['prev', 'yoy'], default: 'prev' } }) } },
+    async (request: Request<{ compare: 'prev' | 'yoy' }>) => {
+      const scope = await scopeOf(request);
+      const [current, comparison] = await Promise.all([
+        queryStats(db, scope),
+        queryStats(db, { ...scope, ...comparisonRange(scope, request.query.compare) }),
+      ]);
+      return { ...current, comparison };
+    },
+  );
+
+  app.get(
+    '/api/websites/:websiteId/pageviews',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ unit: { type: 'string', enum: units, default: 'day' }, timezone, compare: { type: 'string', enum: ['prev', 'yoy'] } }),
+      },
+    },
+    async (request: Request<{ unit: Unit; timezone: string; compare?: 'prev' | 'yoy' }>) => {
+      const scope = await scopeOf(request);
+      const tz = checkTimezone(request.query.timezone);
+      const unit = clampUnit(request.query.unit, scope);
+      const series = await queryPageviews(db, scope, unit, tz);
+      if (!request.query.compare) return series;
+      const other = comparisonRange(scope, request.query.compare);
+      const compared = await queryPageviews(db, { ...scope, ...other }, unit, tz);
+      return { ...series, compare: { ...compared, startDate: new Date(other.startAt).toISOString(), endDate: new Date(other.endAt).toISOString() } };
+    },
+  );
+
+  app.get(
+    '/api/websites/:websiteId/metrics',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring(
+          {
+            type: { type: 'string', enum: [...metricTypes, ...Object.keys(metricTypeAliases)] },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+            offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+            search: { type: 'string', maxLength: maxFilterLength },
+          },
+          ['type'],
+        ),
+      },
+    },
+    async (request: Request<{ type: string; limit: number; offset: number; search?: string }>) => {
+      const scope = await scopeOf(request);
+      const { type, limit, offset, search } = request.query;
+      return queryMetric(db, scope, metricTypeAliases[type] ?? (type as MetricType), { limit, offset, search });
+    },
+  );
+
+  app.get(
+    '/api/websites/:websiteId/events',
+    { schema: { params: websiteParams, querystring: querystring(paging) } },
+    async (request: Request<{ page: number; pageSize: number; search?: string }>) => queryEvents(db, await scopeOf(request), request.query),
+  );
+
+  app.get(
+    '/api/websites/:websiteId/sessions',
+    { schema: { params: websiteParams, querystring: querystring(paging) } },
+    async (request: Request<{ page: number; pageSize: number; search?: string }>) => querySessions(db, await scopeOf(request), request.query),
+  );
+
+  const eventDataQuery = { schema: { params: websiteParams, querystring: querystring({ event: { type: 'string', maxLength: 50 } }) } };
+  app.get('/api/websites/:websiteId/event-data/events', eventDataQuery, async (request: Request<{ event?: string }>) => {
+    const { event, ...rest } = request.query;
+    const scope = await scopeOf({ ...request, query: rest } as Request<object>);
+    return queryEventDataEvents(db, scope, event);
+  });
+  app.get('/api/websites/:websiteId/event-data/properties', eventDataQuery, async (request: Request<{ event?: string }>) => {
+    const { event, ...rest } = request.query;
+    const scope = await scopeOf({ ...request, query: rest } as Request<object>);
+    return queryEventDataProperties(db, scope, event);
+  });
+
+  app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
+    queryActive(db, (await ownedWebsite(websites, request)).id),
+  );
+
+  app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
+    queryRealtime(db, (await ownedWebsite(websites, request)).id),
+  );
+
+  app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
+    queryDateRange(db, (await ownedWebsite(websites, request)).id),
+  );
+}

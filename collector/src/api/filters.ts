@@ -1,0 +1,76 @@
+import { ApiError } from '../errors';
+
+/** Umami's filter names → the column each one reads. */
+export const filterColumns = {
+  path: 'url_path',
+  referrer: 'referrer_domain',
+  title: 'page_title',
+  query: 'url_query',
+  os: 'os',
+  browser: 'browser',
+  device: 'device',
+  country: 'country',
+  region: 'region',
+  city: 'city',
+  language: 'language',
+  event: 'event_name',
+  hostname: 'hostname',
+  tag: 'tag',
+  utmSource: 'utm_source',
+  utmMedium: 'utm_medium',
+  utmCampaign: 'utm_campaign',
+  utmContent: 'utm_content',
+  utmTerm: 'utm_term',
+} as const;
+
+export type FilterName = keyof typeof filterColumns;
+export const filterNames = Object.keys(filterColumns) as FilterName[];
+
+/** The longest filter value accepted; past it a request is refused with 400. */
+export const maxFilterLength = 500;
+
+// Umami's operator prefixes: eq. (the default), neq., c. (contains), dnc. (does not contain).
+const operators = {
+  eq: (column: string, param: string) => `${column} = ${param}`,
+  neq: (column: string, param: string) => `${column} != ${param}`,
+  c: (column: string, param: string) => `positionCaseInsensitiveUTF8(${column}, ${param}) > 0`,
+  dnc: (column: string, param: string) => `positionCaseInsensitiveUTF8(${column}, ${param}) = 0`,
+} as const;
+
+export interface SqlFilter {
+  /** `AND …` conditions, or '' when there are none. */
+  sql: string;
+  /** The bound values the conditions name, as ClickHouse query parameters. */
+  params: Record<string, string>;
+}
+
+/** Builds the WHERE conditions for the filters a query string carries; every value is a bound parameter. */
+export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFilter {
+  const conditions: string[] = [];
+  const params: Record<string, string> = {};
+  for (const name of filterNames) {
+    const raw = query[name];
+    if (raw === undefined) continue;
+    if (raw.length > maxFilterLength) throw new ApiError('badRequest', `${name} is longer than ${maxFilterLength} characters`);
+    const match = /^(eq|neq|c|dnc)\.(.*)$/s.exec(raw);
+    const [operator, value] = match ? [match[1] as keyof typeof operators, match[2]!] : (['eq', raw] as const);
+    const param = `filter_${name}`;
+    params[param] = value;
+    const condition = operators[operator](filterColumns[name], `{${param}:String}`);
+    // An event filter keeps the visits in which such an event happened, so pageview counts still
+    // make sense ("pageviews of visits that signed up").
+    conditions.push(
+      name === 'event'
+        ? `visit_id IN (SELECT visit_id FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 2
+            AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}) AND ${condition})`
+        : condition,
+    );
+  }
+  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params };
+}
+
+/** JSON Schema properties for the filters, for a route's querystring. */
+export const filterProperties = Object.fromEntries(filterNames.map((name) => [name, { type: 'string' }])) as Record<
+  FilterName,
+  { type: 'string' }
+>;

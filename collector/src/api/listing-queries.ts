@@ -1,0 +1,102 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventType } from '../ingest/event-row';
+import { inScope, rows, scopeParams, type Scope } from './analytics-queries';
+
+export interface Paging {
+  page: number;
+  pageSize: number;
+  search?: string;
+}
+
+const pageParams = ({ page, pageSize, search }: Paging) => ({ limit: pageSize, offset: (page - 1) * pageSize, search: search ?? '' });
+
+/** Events (pageviews and custom events), newest first, in Umami's shape. */
+export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Paging) {
+  const search = paging.search
+    ? ` AND (positionCaseInsensitiveUTF8(url_path, {search:String}) > 0 OR positionCaseInsensitiveUTF8(event_name, {search:String}) > 0)`
+    : '';
+  const where = `${inScope(scope)} AND event_type IN (${eventType.pageview}, ${eventType.custom})${search}`;
+  const params = { ...scopeParams(scope), ...pageParams(paging) };
+  const [data, total] = await Promise.all([
+    rows(
+      db,
+      `SELECT event_id AS id, website_id AS websiteId, session_id AS sessionId, visit_id AS visitId, created_at AS createdAt,
+          hostname, url_path AS urlPath, url_query AS urlQuery, referrer_path AS referrerPath, referrer_query AS referrerQuery,
+          referrer_domain AS referrerDomain, page_title AS pageTitle, event_type AS eventType, event_name AS eventName,
+          browser, os, device, country, tag
+        FROM website_event WHERE ${where}
+        ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+      params,
+    ),
+    rows<{ n: number }>(db, `SELECT count() AS n FROM website_event WHERE ${where}`, params),
+  ]);
+  return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
+}
+
+/** Sessions seen in the range, most recently active first, in Umami's shape. */
+export async function querySessions(db: ClickHouseClient, scope: Scope, paging: Paging) {
+  const params = { ...scopeParams(scope), ...pageParams(paging) };
+  const search = paging.search
+    ? ` HAVING positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0`
+    : '';
+  const grouped = `SELECT session_id AS id, website_id AS websiteId, any(hostname) AS hostname, any(browser) AS browser, any(os) AS os,
+      any(device) AS device, any(screen) AS screen, any(language) AS language, any(country) AS country, any(region) AS region,
+      any(city) AS city, min(created_at) AS firstAt, max(created_at) AS lastAt, uniq(visit_id) AS visits,
+      countIf(event_type = ${eventType.pageview}) AS views, countIf(event_type = ${eventType.custom}) AS events,
+      min(created_at) AS createdAt
+    FROM website_event WHERE ${inScope(scope)}
+    GROUP BY session_id, website_id${search}`;
+  const [data, total] = await Promise.all([
+    rows(db, `${grouped} ORDER BY lastAt DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`, params),
+    rows<{ n: number }>(db, `SELECT count() AS n FROM (${grouped})`, params),
+  ]);
+  return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
+}
+
+/** The first and last event of a website, or nulls when it has none. */
+export async function queryDateRange(db: ClickHouseClient, websiteId: string) {
+  const [row] = await rows<{ n: number; startDate: string; endDate: string }>(
+    db,
+    `SELECT count() AS n, min(created_at) AS startDate, max(created_at) AS endDate FROM website_event WHERE website_id = {websiteId:UUID}`,
+    { websiteId },
+  );
+  return row && row.n > 0 ? { startDate: row.startDate, endDate: row.endDate } : { startDate: null, endDate: null };
+}
+
+// Umami's event data types: 1 string, 2 number, 3 boolean, 4 date, 5 array. Values are read from
+// the stored JSON; top-level keys only (a nested object counts as a string of JSON).
+const dataTypeOf = `multiIf(
+    startsWith(value, '"') AND match(value, '^"\\\\d{4}-\\\\d{2}-\\\\d{2}T'), 4,
+    startsWith(value, '"'), 1,
+    value IN ('true', 'false'), 3,
+    startsWith(value, '['), 5,
+    startsWith(value, '{'), 1,
+    2)`;
+
+const propertyRows = (scope: Scope, eventFilter: string) => `
+  SELECT event_name AS eventName, kv.1 AS propertyName, kv.2 AS value, ${dataTypeOf} AS dataType
+  FROM website_event ARRAY JOIN JSONExtractKeysAndValuesRaw(event_data) AS kv
+  WHERE ${inScope(scope)} AND event_type = ${eventType.custom} AND event_data != ''${eventFilter}`;
+
+/** Custom event properties: how often each (event, property) occurred. */
+export async function queryEventDataProperties(db: ClickHouseClient, scope: Scope, event?: string) {
+  return rows(
+    db,
+    `SELECT eventName, propertyName, any(dataType) AS dataType, count() AS total
+      FROM (${propertyRows(scope, event ? ' AND event_name = {eventName:String}' : '')})
+      GROUP BY eventName, propertyName ORDER BY total DESC, eventName, propertyName LIMIT 500`,
+    { ...scopeParams(scope), eventName: event ?? '' },
+  );
+}
+
+/** Custom event properties with their values: how often each (event, property, value) occurred. */
+export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, event?: string) {
+  return rows(
+    db,
+    `SELECT eventName, propertyName, any(dataType) AS dataType,
+        if(startsWith(value, '"'), JSONExtractString(concat('[', value, ']'), 1), value) AS propertyValue, count() AS total
+      FROM (${propertyRows(scope, event ? ' AND event_name = {eventName:String}' : '')})
+      GROUP BY eventName, propertyName, value ORDER BY total DESC, eventName, propertyName, propertyValue LIMIT 500`,
+    { ...scopeParams(scope), eventName: event ?? '' },
+  );
+}
