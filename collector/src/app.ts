@@ -17,6 +17,7 @@ import type { Config } from './config';
 import { installErrorHandling } from './errors';
 import type { EventRow, SessionDataRow } from './ingest/event-row';
 import { sendRoute } from './ingest/send-route';
+import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
 import { BatchWriter } from './pipeline/batch-writer';
 import { scriptRoute } from './tracker/script-route';
@@ -75,6 +76,7 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   const events = new BatchWriter<EventRow>(db, 'website_event', batching, app.log);
   const sessionData = new BatchWriter<SessionDataRow>(db, 'session_data', batching, app.log);
   const visitors = new VisitorIdentifier(appSecret);
+  const geo = new GeoLocator(config);
 
   // Every route registered from here on is guarded unless it says `public: true`.
   installGuard(app, auth);
@@ -87,7 +89,7 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   });
   app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: events.backlog + sessionData.backlog }));
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
-  app.register(sendRoute, { websites, visitors, events, sessionData, paths: [...new Set(['/api/send', config.collectPath])] });
+  app.register(sendRoute, { websites, visitors, geo, events, sessionData, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, auth);
   app.register(meRoutes, auth);
   app.register(twoFactorRoutes, auth);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** Collector settings, read from the environment once at start and then frozen. */
@@ -9,6 +10,10 @@ export interface Config {
   appSecret: string | null;
   adminPassword: string | null;
   trustProxy: boolean;
+  /** A CDN header to take the country from (COUNTRY_HEADER), lower-case; null: none is trusted. */
+  countryHeader: string | null;
+  /** A MaxMind-format database to locate IPs with (GEOIP_DB); null: the bundled country database. */
+  geoipDb: string | null;
   batchMaxRows: number;
   batchIntervalMs: number;
   queueMaxRows: number;
@@ -87,6 +92,20 @@ function collectPath(env: Env): string {
   return raw;
 }
 
+function countryHeader(env: Env): string | null {
+  const raw = env.COUNTRY_HEADER;
+  if (!raw) return null;
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(raw)) throw new ConfigError(`COUNTRY_HEADER must be a header name like cf-ipcountry, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
+function geoipDb(env: Env): string | null {
+  const raw = env.GEOIP_DB;
+  if (!raw) return null;
+  if (!existsSync(raw)) throw new ConfigError(`GEOIP_DB names a file that does not exist: "${raw}"`);
+  return resolve(raw);
+}
+
 /** Parses and validates the environment; throws ConfigError with one clear line on a bad value. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const adminPassword = env.ADMIN_PASSWORD || null;
@@ -109,6 +128,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     appSecret,
     adminPassword,
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    countryHeader: countryHeader(env),
+    geoipDb: geoipDb(env),
     batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 1000, 10, 60_000),
     queueMaxRows: integer(env, 'QUEUE_MAX_ROWS', 200_000, 1000, 10_000_000),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SendPayload } from './send-schema';
 import { deviceOf, type AgentInfo } from './user-agent';
+import type { Location } from './geo';
 import { cutToStoredLength, safeDecode, splitLocation } from './page-location';
 
 /** Umami's event types. */
@@ -53,6 +54,7 @@ export function buildEventRow(
   payload: SendPayload,
   ids: { sessionId: string; visitId: string },
   agent: AgentInfo,
+  place: Location,
   now: number,
 ): EventRow {
   const hostname = payload.hostname ?? '';
@@ -85,9 +87,9 @@ export function buildEventRow(
     device: deviceOf(agent, screen),
     screen,
     language: payload.language ?? '',
-    country: '',
-    region: '',
-    city: '',
+    country: place.country,
+    region: place.region,
+    city: place.city,
     tag: payload.tag ?? '',
     event_data: payload.data ? JSON.stringify(payload.data) : '',
   };

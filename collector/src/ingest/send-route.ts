@@ -5,6 +5,7 @@ import type { Websites } from '../websites/websites';
 import { buildEventRow, type EventRow, type SessionDataRow } from './event-row';
 import { sendBodySchema, uuidPattern, type SendBody } from './send-schema';
 import { describeAgent } from './user-agent';
+import type { GeoLocator } from './geo';
 import type { VisitorIdentifier } from './visitors';
 
 /** The beacon's body limit: Umami's payloads are well under 8 KB; 64 KB leaves room for event data. */
@@ -13,6 +14,7 @@ export const sendBodyLimit = 64 * 1024;
 export interface IngestDeps {
   websites: Websites;
   visitors: VisitorIdentifier;
+  geo: GeoLocator;
   events: BatchWriter<EventRow>;
   sessionData: BatchWriter<SessionDataRow>;
   /** /api/send, and the COLLECT_API_ENDPOINT alias when one is set. */
@@ -43,7 +45,7 @@ function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () 
 }
 
 /** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, queues for a batched insert. */
-export async function sendRoute(app: FastifyInstance, { websites, visitors, events, sessionData, paths }: IngestDeps) {
+export async function sendRoute(app: FastifyInstance, { websites, visitors, geo, events, sessionData, paths }: IngestDeps) {
   app.addHook('onRequest', allowAnyOrigin);
   // Beacons sent as text/plain (CORS-simple, no preflight) are parsed as JSON with the same
   // prototype-poisoning protection as application/json.
@@ -79,7 +81,7 @@ export async function sendRoute(app: FastifyInstance, { websites, visitors, even
             data: payload.data ? JSON.stringify(payload.data) : '',
             created_at: now,
           })
-        : events.enqueue(buildEventRow({ ...payload, website }, ids, agent, now));
+        : events.enqueue(buildEventRow({ ...payload, website }, ids, agent, geo.locate(request.ip, request.headers), now));
     if (!accepted) throw new ApiError('overloaded');
     return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
   };
