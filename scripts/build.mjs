@@ -23,8 +23,9 @@ export async function buildAll() {
     }),
     build({
       absWorkingDir: root,
-      entryPoints: ['collector/src/main.ts'],
-      outfile: 'dist/collector.mjs',
+      entryPoints: { collector: 'collector/src/main.ts', seed: 'bench/seed.ts', 'bench-read': 'bench/read-bench-cli.ts' },
+      outdir: 'dist',
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -33,22 +33,33 @@ export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Pa
   return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
 }
 
-/** Sessions seen in the range, most recently active first, in Umami's shape. */
+/**
+ * Sessions seen in the range, most recently active first, in Umami's shape. The page of session
+ * ids is found first, then only those sessions are read in full.
+ */
 export async function querySessions(db: ClickHouseClient, scope: Scope, paging: Paging) {
   const params = { ...scopeParams(scope), ...pageParams(paging) };
   const search = paging.search
-    ? ` HAVING positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0`
+    ? ` AND positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0`
     : '';
-  const grouped = `SELECT session_id AS id, website_id AS websiteId, any(hostname) AS hostname, any(browser) AS browser, any(os) AS os,
-      any(device) AS device, any(screen) AS screen, any(language) AS language, any(country) AS country, any(region) AS region,
-      any(city) AS city, min(created_at) AS firstAt, max(created_at) AS lastAt, uniq(visit_id) AS visits,
-      countIf(event_type = ${eventType.pageview}) AS views, countIf(event_type = ${eventType.custom}) AS events,
-      min(created_at) AS createdAt
-    FROM website_event WHERE ${inScope(scope)}
-    GROUP BY session_id, website_id${search}`;
+  const where = `${inScope(scope)}${search}`;
   const [data, total] = await Promise.all([
-    rows(db, `${grouped} ORDER BY lastAt DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`, params),
-    rows<{ n: number }>(db, `SELECT count() AS n FROM (${grouped})`, params),
+    rows(
+      db,
+      `SELECT session_id AS id, website_id AS websiteId, any(hostname) AS hostname, any(browser) AS browser, any(os) AS os,
+          any(device) AS device, any(screen) AS screen, any(language) AS language, any(country) AS country, any(region) AS region,
+          any(city) AS city, min(created_at) AS firstAt, max(created_at) AS lastAt, uniq(visit_id) AS visits,
+          countIf(event_type = ${eventType.pageview}) AS views, countIf(event_type = ${eventType.custom}) AS events,
+          min(created_at) AS createdAt
+        FROM website_event
+        WHERE ${where} AND session_id IN (
+          SELECT session_id FROM website_event WHERE ${where}
+          GROUP BY session_id ORDER BY max(created_at) DESC, session_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}
+        )
+        GROUP BY session_id, website_id ORDER BY lastAt DESC, id`,
+      params,
+    ),
+    rows<{ n: number }>(db, `SELECT uniqExact(session_id) AS n FROM website_event WHERE ${where}`, params),
   ]);
   return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
 }

@@ -1,0 +1,66 @@
+/** One read endpoint to time, as a path under the website with its query. */
+export interface Endpoint {
+  name: string;
+  path: string;
+}
+
+/** The endpoints of the read API over the 30 days up to `now`, as a dashboard asks for them. */
+export function readEndpoints(websiteId: string, now: number): Endpoint[] {
+  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+  const site = `/api/websites/${websiteId}`;
+  return [
+    { name: 'stats', path: `${site}/stats?${range}` },
+    { name: 'pageviews (day, tz)', path: `${site}/pageviews?${range}&unit=day&timezone=Europe/Berlin` },
+    { name: 'pageviews (hour)', path: `${site}/pageviews?startAt=${now - 2 * 86400_000}&endAt=${now}&unit=hour` },
+    { name: 'metrics path', path: `${site}/metrics?${range}&type=path` },
+    { name: 'metrics entry', path: `${site}/metrics?${range}&type=entry` },
+    { name: 'metrics referrer', path: `${site}/metrics?${range}&type=referrer` },
+    { name: 'metrics browser', path: `${site}/metrics?${range}&type=browser` },
+    { name: 'metrics country', path: `${site}/metrics?${range}&type=country` },
+    { name: 'metrics event', path: `${site}/metrics?${range}&type=event` },
+    { name: 'stats, filtered', path: `${site}/stats?${range}&country=DE&path=c.docs` },
+    { name: 'events', path: `${site}/events?${range}` },
+    { name: 'sessions', path: `${site}/sessions?${range}` },
+    { name: 'event-data events', path: `${site}/event-data/events?${range}` },
+    { name: 'event-data properties', path: `${site}/event-data/properties?${range}` },
+    { name: 'active', path: `${site}/active` },
+    { name: 'realtime', path: `/api/realtime/${websiteId}` },
+    { name: 'daterange', path: `${site}/daterange` },
+  ];
+}
+
+export interface Timing {
+  name: string;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/** Times each endpoint `runs` times after a warm-up call, one request at a time; throws on any non-200. */
+export async function benchRead(url: string, token: string, endpoints: Endpoint[], runs: number): Promise<Timing[]> {
+  const timings: Timing[] = [];
+  for (const { name, path } of endpoints) {
+    const call = async () => {
+      const started = performance.now();
+      const response = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`${name}: ${response.status} ${body.slice(0, 200)}`);
+      return performance.now() - started;
+    };
+    await call();
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push(await call());
+    times.sort((a, b) => a - b);
+    timings.push({ name, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1]! });
+  }
+  return timings;
+}
+
+/** A Markdown table of timings, in milliseconds. */
+export function timingTable(timings: Timing[]): string {
+  const lines = ['| endpoint | p50 ms | p95 ms | max ms |', '|---|---:|---:|---:|'];
+  for (const t of timings) lines.push(`| ${t.name} | ${t.p50.toFixed(0)} | ${t.p95.toFixed(0)} | ${t.max.toFixed(0)} |`);
+  return lines.join('\n');
+}

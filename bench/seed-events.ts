@@ -1,0 +1,85 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export interface SeedOptions {
+  events: number;
+  days: number;
+  /** The newest event's time (ms); events spread over `days` before it. */
+  now: number;
+}
+
+// Realistic value pools: weights come from picking with a skewed random (pow), so the first
+// entries are the common ones, as on real sites.
+const paths = ['/', '/pricing', '/docs', '/blog', '/about', '/signup', '/login', '/contact', '/features', '/changelog']
+  .concat(Array.from({ length: 40 }, (_, i) => `/docs/page-${i}`))
+  .concat(Array.from({ length: 150 }, (_, i) => `/blog/post-${i}`));
+const referrers = ['google.com', 'news.ycombinator.com', 'twitter.com', 'reddit.com', 'github.com', 'bing.com', 'duckduckgo.com', 'linkedin.com', 'facebook.com', 'producthunt.com'];
+const browsers = ['chrome', 'safari', 'ios', 'firefox', 'edge-chromium', 'samsung', 'crios', 'opera'];
+const oses = ['Windows 10', 'Mac OS', 'iOS', 'Android OS', 'Linux', 'Chrome OS'];
+const devices = ['desktop', 'mobile', 'laptop', 'tablet'];
+const countries = ['US', 'DE', 'GB', 'FR', 'IN', 'CA', 'NL', 'BR', 'JP', 'AU', 'ES', 'IT', 'SE', 'PL', 'CH'];
+const languages = ['en-US', 'de-DE', 'en-GB', 'fr-FR', 'es-ES', 'ja-JP', 'pt-BR', 'nl-NL'];
+const screens = ['1920x1080', '390x844', '1440x900', '2560x1440', '414x896', '1366x768'];
+const eventNames = ['signup', 'download', 'outbound-link', 'play-video', 'newsletter', 'search', 'add-to-cart', 'checkout'];
+
+const array = (values: string[]) => `[${values.map((v) => `'${v}'`).join(',')}]`;
+/** Picks from `values` with a skewed distribution keyed by `seed` (an SQL expression). */
+const pick = (values: string[], seed: string) =>
+  `${array(values)}[1 + toUInt32(floor(pow((cityHash64(${seed}) % 10000) / 10000, 2) * ${values.length}))]`;
+
+/**
+ * Fills one website with `events` events over `days`, generated inside ClickHouse with
+ * INSERT … SELECT from numbers() (no row passes through Node). Visits are 1 to 8 pageviews long
+ * (about 40% bounce), sessions come back for about one visit in three, one event in eight is a
+ * custom event with data, and one visit in ten carries UTM parameters.
+ */
+export async function seedEvents(db: ClickHouseClient, websiteId: string, { events, days, now }: SeedOptions): Promise<number> {
+  const lengths = [1, 1, 1, 1, 2, 2, 3, 4, 5, 8]; // mean 2.8 events a visit
+  const visits = Math.max(1, Math.round(events / 2.8));
+  const spanSeconds = days * 86400;
+  const startSeconds = Math.floor(now / 1000) - spanSeconds;
+  await db.command({
+    query: `INSERT INTO website_event
+      (website_id, session_id, visit_id, event_id, created_at, event_type, event_name, hostname, url_path, url_query, page_title,
+       referrer_domain, referrer_path, utm_source, utm_medium, utm_campaign, browser, os, device, screen, language, country, event_data)
+      SELECT
+        toUUID({websiteId:String}) AS website_id,
+        reinterpretAsUUID(toFixedString(concat(reinterpretAsFixedString(cityHash64(session, 's1')), reinterpretAsFixedString(cityHash64(session, 's2'))), 16)) AS session_id,
+        reinterpretAsUUID(toFixedString(concat(reinterpretAsFixedString(cityHash64(v, 'v1')), reinterpretAsFixedString(cityHash64(v, 'v2'))), 16)) AS visit_id,
+        generateUUIDv4(cityHash64(v, j)) AS event_id,
+        toDateTime64({start:UInt32} + start_offset + j * (30 + cityHash64(v, j) % 270), 3, 'UTC') AS created_at,
+        if(j > 0 AND cityHash64(v, j, 'e') % 8 = 0, 2, 1) AS event_type,
+        if(event_type = 2, ${pick(eventNames, "v, j, 'n'")}, '') AS event_name,
+        'example.com' AS hostname,
+        ${pick(paths, "v, j, 'p'")} AS url_path,
+        if(utm, 'utm_source=newsletter', '') AS url_query,
+        concat('Page ', url_path) AS page_title,
+        if(j = 0 AND cityHash64(v, 'r') % 2 = 0, ${pick(referrers, "v, 'rd'")}, '') AS referrer_domain,
+        if(referrer_domain != '', '/', '') AS referrer_path,
+        if(utm, 'newsletter', '') AS utm_source,
+        if(utm, 'email', '') AS utm_medium,
+        if(utm, concat('campaign-', toString(cityHash64(v, 'c') % 5)), '') AS utm_campaign,
+        ${pick(browsers, "session, 'b'")} AS browser,
+        ${pick(oses, "session, 'o'")} AS os,
+        ${pick(devices, "session, 'd'")} AS device,
+        ${pick(screens, "session, 'sc'")} AS screen,
+        ${pick(languages, "session, 'l'")} AS language,
+        ${pick(countries, "session, 'co'")} AS country,
+        if(event_type = 2, concat('{"plan":"', ['free','pro','team'][1 + cityHash64(v, j) % 3], '","value":', toString(cityHash64(v, j) % 100), '}'), '') AS event_data
+      FROM (
+        SELECT number AS v,
+          -- about one visit in three is a returning session's
+          if(cityHash64(number, 'ret') % 3 = 0, cityHash64(number, 'prev') % greatest(number, 1), number) AS session,
+          toUInt32(number * {span:UInt32} / {visits:UInt64}) AS start_offset,
+          cityHash64(number, 'u') % 10 = 0 AS utm,
+          arrayJoin(range(${array(lengths.map(String)).replace(/'/g, '')}[1 + cityHash64(number, 'len') % ${lengths.length}])) AS j
+        FROM numbers({visits:UInt64})
+      )`,
+    query_params: { websiteId, start: startSeconds, span: spanSeconds, visits },
+  });
+  const result = await db.query({
+    query: 'SELECT count() AS n FROM website_event WHERE website_id = {websiteId:UUID}',
+    query_params: { websiteId },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ n: number }>())[0]?.n ?? 0;
+}
