@@ -349,13 +349,14 @@ describe('Umami\'s own tracker (v2.10, unchanged)', () => {
     await tab.page.waitForFunction(() => Boolean(window.umami));
     await tab.page.evaluate(() => window.umami!.track('umami-event', { a: 1 }));
     await tab.page.evaluate(() => history.pushState({}, '', '/umami-next'));
-    const rows = (await h.stored(site, 3)).map((r) => [r.event_type, r.event_name, r.url_path, r.page_title]).sort();
+    const stored = await h.stored(site, 3);
+    const rows = stored.map((r) => [r.event_type, r.event_name, r.url_path, r.page_title]).sort();
     expect(rows).toEqual([
       [1, '', '/umami-next', 'Café & Co'],
       [1, '', '/umami-page', 'Café & Co'],
       [2, 'umami-event', '/umami-page', 'Café & Co'],
     ]);
-    expect(new Set(rows.map((r) => r.session_id)).size).toBe(1);
+    expect(new Set(stored.map((r) => r.session_id)).size).toBe(1);
     expect(tab.errors).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../collector/src/config';
+import type { Insert } from '../collector/src/pipeline/spool-writer';
 import { startCollector, type RunningCollector } from '../collector/src/start';
 
 export const adminPassword = 'test-admin-password';
@@ -25,11 +26,15 @@ export interface TestCollector extends RunningCollector {
   send(body: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Stops the collector and deletes its data directory. */
   destroy(): Promise<void>;
+  stopKeepingData(): Promise<void>;
 }
 
 /** Starts a real collector on loopback, on the embedded engine, in a fresh data directory. */
-export async function startTestCollector(env: Record<string, string> = {}): Promise<TestCollector> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'collector-test-'));
+export async function startTestCollector(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; insert?: Insert } = {},
+): Promise<TestCollector> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'collector-test-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: '0',
@@ -38,7 +43,7 @@ export async function startTestCollector(env: Record<string, string> = {}): Prom
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)));
+  const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)), { insert: options.insert });
 
   const request: TestCollector['request'] = (path, init = {}) => {
     const { token, json, ...rest } = init;
@@ -72,6 +77,10 @@ export async function startTestCollector(env: Record<string, string> = {}): Prom
     async destroy() {
       await running.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** Stops the collector and keeps its data directory (for a restart on it). */
+    async stopKeepingData() {
+      await running.stop();
     },
   };
 }

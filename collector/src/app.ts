@@ -15,11 +15,11 @@ import { userRoutes } from './auth/user-routes';
 import { Users } from './auth/users';
 import type { Config } from './config';
 import { installErrorHandling } from './errors';
-import type { EventRow, SessionDataRow } from './ingest/event-row';
 import { sendRoute } from './ingest/send-route';
 import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
-import { BatchWriter } from './pipeline/batch-writer';
+import { Spool } from './pipeline/spool';
+import { SpoolWriter, type Insert } from './pipeline/spool-writer';
 import { scriptRoute } from './tracker/script-route';
 import { installValidation } from './validation';
 import { Websites } from './websites/websites';
@@ -29,6 +29,8 @@ export interface AppDeps {
   db: ClickHouseClient;
   appSecret: string;
   trackerScript: Buffer;
+  /** How batches reach ClickHouse; tests wrap it to inject faults. Default: an insert with a deduplication token. */
+  insert?: Insert;
 }
 
 export interface RouteInfo {
@@ -43,16 +45,15 @@ export interface Collector {
   app: FastifyInstance;
   users: Users;
   websites: Websites;
-  events: BatchWriter<EventRow>;
-  sessionData: BatchWriter<SessionDataRow>;
-  /** Inserts every queued row now (tests, and shutdown). */
+  writer: SpoolWriter;
+  /** Inserts every spooled row now (tests, and shutdown). */
   flush(): Promise<void>;
   /** Every route registered, with what the guard asks of it. */
   routes: RouteInfo[];
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
-export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps): Collector {
+export function buildCollector({ config, db, appSecret, trackerScript, insert }: AppDeps): Collector {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -72,9 +73,18 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   const apiKeys = new ApiKeys(db);
   const auth: AuthDeps = { users, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
   const websites = new Websites(db);
-  const batching = { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, maxQueued: config.queueMaxRows };
-  const events = new BatchWriter<EventRow>(db, 'website_event', batching, app.log);
-  const sessionData = new BatchWriter<SessionDataRow>(db, 'session_data', batching, app.log);
+  const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
+  const insertBatch: Insert =
+    insert ??
+    (async (table, rows, token) => {
+      await db.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token } });
+    });
+  const writer = new SpoolWriter(
+    spool,
+    insertBatch,
+    { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, memoryRows: config.spoolMemoryRows },
+    app.log,
+  );
   const visitors = new VisitorIdentifier(appSecret);
   const geo = new GeoLocator(config);
 
@@ -87,9 +97,9 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
       if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write });
     }
   });
-  app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: events.backlog + sessionData.backlog }));
+  app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: writer.backlog }));
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
-  app.register(sendRoute, { websites, visitors, geo, events, sessionData, paths: [...new Set(['/api/send', config.collectPath])] });
+  app.register(sendRoute, { config, websites, visitors, geo, writer, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, auth);
   app.register(meRoutes, auth);
   app.register(twoFactorRoutes, auth);
@@ -97,11 +107,7 @@ export function buildCollector({ config, db, appSecret, trackerScript }: AppDeps
   app.register(websiteRoutes, { websites });
   app.register(analyticsRoutes, { websites, db });
 
-  const flush = async () => {
-    await Promise.all([events.flush(), sessionData.flush()]);
-  };
-  app.addHook('onClose', async () => {
-    await Promise.all([events.close(10_000), sessionData.close(10_000)]);
-  });
-  return { app, users, websites, events, sessionData, flush, routes };
+  // Runs after the server stopped accepting and in-flight requests finished.
+  app.addHook('onClose', () => writer.close(config.shutdownTimeoutMs));
+  return { app, users, websites, writer, flush: () => writer.flush(), routes };
 }

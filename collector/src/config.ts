@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /** Collector settings, read from the environment once at start and then frozen. */
@@ -16,7 +17,18 @@ export interface Config {
   geoipDb: string | null;
   batchMaxRows: number;
   batchIntervalMs: number;
-  queueMaxRows: number;
+  /** Disk budget of the spool (SPOOL_MAX_BYTES); past it /api/send answers 503. */
+  spoolMaxBytes: number;
+  /** How often the spool is fsynced (SPOOL_FSYNC_MS); 0: after every write. */
+  spoolFsyncMs: number;
+  /** Rows of waiting batches kept in memory (SPOOL_MEMORY_ROWS); the rest are read back from disk. */
+  spoolMemoryRows: number;
+  /** How long SIGTERM may spend draining the spool into ClickHouse (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
+  /** Requests per minute one IP may send to /api/send (RATE_LIMIT_PER_MINUTE); 0: no limit. */
+  rateLimitPerMinute: number;
+  /** Client addresses whose beacons are refused (IGNORE_IPS: IPs or CIDR ranges). */
+  ignoreIps: string[];
   /** Extra paths serving the tracker (TRACKER_SCRIPT_NAME). */
   trackerScriptAliases: string[];
   /** Extra path accepting beacons, baked into the served tracker (COLLECT_API_ENDPOINT). */
@@ -106,6 +118,20 @@ function geoipDb(env: Env): string | null {
   return resolve(raw);
 }
 
+function ignoreIps(env: Env): string[] {
+  const raw = env.IGNORE_IPS;
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    const [ip, prefix, extra] = value.split('/');
+    const family = isIP(ip ?? '');
+    const bits = family === 4 ? 32 : 128;
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!family || !validPrefix || extra !== undefined) throw new ConfigError(`IGNORE_IPS must be IPs or CIDR ranges, got "${value}"`);
+    return value;
+  });
+}
+
 /** Parses and validates the environment; throws ConfigError with one clear line on a bad value. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const adminPassword = env.ADMIN_PASSWORD || null;
@@ -132,7 +158,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     geoipDb: geoipDb(env),
     batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 1000, 10, 60_000),
-    queueMaxRows: integer(env, 'QUEUE_MAX_ROWS', 200_000, 1000, 10_000_000),
+    spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
+    spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
+    spoolMemoryRows: integer(env, 'SPOOL_MEMORY_ROWS', 50_000, 1000, 10_000_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
+    ignoreIps: ignoreIps(env),
     trackerScriptAliases: paths(env, 'TRACKER_SCRIPT_NAME'),
     collectPath: collectPath(env),
     logLevel,

@@ -6,6 +6,9 @@ export const errors = {
   invalidJson: { status: 400, code: 'invalid-json', message: 'The body is not valid JSON' },
   invalidWebsite: { status: 400, code: 'invalid-website', message: 'payload.website must be a website id (UUID)' },
   unknownWebsite: { status: 400, code: 'unknown-website', message: 'No website has this id' },
+  invalidData: { status: 400, code: 'invalid-data', message: 'The event data is not acceptable' },
+  ignoredIp: { status: 403, code: 'ignored-ip', message: 'Beacons from this address are ignored' },
+  rateLimited: { status: 429, code: 'rate-limited', message: 'Too many requests from this address' },
   missingUserAgent: { status: 400, code: 'missing-user-agent', message: 'A User-Agent header is required' },
   unauthorized: { status: 401, code: 'unauthorized', message: 'A valid token is required' },
   badCredentials: { status: 401, code: 'bad-credentials', message: 'Incorrect username or password' },
@@ -16,7 +19,7 @@ export const errors = {
   notFound: { status: 404, code: 'not-found', message: 'Not found' },
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
   unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
-  overloaded: { status: 503, code: 'overloaded', message: 'The collector is busy; retry later' },
+  overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
   notReady: { status: 503, code: 'not-ready', message: 'The collector is starting' },
   internal: { status: 500, code: 'internal', message: 'Something went wrong on our side' },
 } as const;

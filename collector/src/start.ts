@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { buildCollector, type Collector } from './app';
+import { buildCollector, type AppDeps, type Collector } from './app';
 import type { Config } from './config';
 import { loadAppSecret } from './secret';
 import { migrate } from './storage/migrate';
@@ -14,12 +14,16 @@ export interface RunningCollector extends Collector {
 }
 
 /** Opens and migrates storage, creates the first admin, and listens. */
-export async function startCollector(config: Readonly<Config>, trackerScript: Buffer): Promise<RunningCollector> {
+export async function startCollector(
+  config: Readonly<Config>,
+  trackerScript: Buffer,
+  options: Pick<AppDeps, 'insert'> = {},
+): Promise<RunningCollector> {
   const db = await openStorage(config);
   try {
     await migrate(db);
     const appSecret = loadAppSecret(config.appSecret, config.dataDir);
-    const collector = buildCollector({ config, db, appSecret, trackerScript });
+    const collector = buildCollector({ config, db, appSecret, trackerScript, ...options });
     const admin = await collector.users.ensureFirstAdmin(config.adminPassword);
     if (admin.generatedPassword) {
       // Printed once, at the first start only; the hash is all that is kept.

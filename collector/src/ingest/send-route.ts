@@ -1,22 +1,26 @@
+import { BlockList, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config';
 import { ApiError } from '../errors';
-import type { BatchWriter } from '../pipeline/batch-writer';
+import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
-import { buildEventRow, type EventRow, type SessionDataRow } from './event-row';
+import { eventDataProblem } from './event-data';
+import { buildEventRow, type SessionDataRow } from './event-row';
+import type { GeoLocator } from './geo';
+import { RateLimiter } from './rate-limiter';
 import { sendBodySchema, uuidPattern, type SendBody } from './send-schema';
 import { describeAgent } from './user-agent';
-import type { GeoLocator } from './geo';
 import type { VisitorIdentifier } from './visitors';
 
 /** The beacon's body limit: Umami's payloads are well under 8 KB; 64 KB leaves room for event data. */
 export const sendBodyLimit = 64 * 1024;
 
 export interface IngestDeps {
+  config: Readonly<Config>;
   websites: Websites;
   visitors: VisitorIdentifier;
   geo: GeoLocator;
-  events: BatchWriter<EventRow>;
-  sessionData: BatchWriter<SessionDataRow>;
+  writer: SpoolWriter;
   /** /api/send, and the COLLECT_API_ENDPOINT alias when one is set. */
   paths: string[];
 }
@@ -38,14 +42,29 @@ function cacheToken(header: string | string[] | undefined): string | undefined {
   }
 }
 
+function ignoreList(entries: string[]): BlockList | null {
+  if (entries.length === 0) return null;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [ip, prefix] = entry.split('/') as [string, string | undefined];
+    const family = isIPv6(ip) ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(ip, family);
+    else list.addSubnet(ip, Number(prefix), family);
+  }
+  return list;
+}
+
 function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () => void) {
   // Any site may send beacons; error answers carry these headers too, since they are set first.
   reply.header('access-control-allow-origin', '*');
   done();
 }
 
-/** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, queues for a batched insert. */
-export async function sendRoute(app: FastifyInstance, { websites, visitors, geo, events, sessionData, paths }: IngestDeps) {
+/** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, spools for a batched insert. */
+export async function sendRoute(app: FastifyInstance, { config, websites, visitors, geo, writer, paths }: IngestDeps) {
+  const ignored = ignoreList(config.ignoreIps);
+  const limiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null;
+
   app.addHook('onRequest', allowAnyOrigin);
   // Beacons sent as text/plain (CORS-simple, no preflight) are parsed as JSON with the same
   // prototype-poisoning protection as application/json.
@@ -60,10 +79,16 @@ export async function sendRoute(app: FastifyInstance, { websites, visitors, geo,
       .send();
 
   const handler = async (request: FastifyRequest<{ Body: SendBody }>, reply: FastifyReply) => {
+    const ip = request.ip;
+    if (ignored?.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4')) throw new ApiError('ignoredIp');
+    const wait = limiter?.hit(ip) ?? 0;
+    if (wait > 0) throw new ApiError('rateLimited', undefined, wait);
     const userAgent = request.headers['user-agent'];
     if (!userAgent) throw new ApiError('missingUserAgent');
     const { type, payload } = request.body;
     if (!websiteId.test(payload.website)) throw new ApiError('invalidWebsite');
+    const problem = payload.data ? eventDataProblem(payload.data) : null;
+    if (problem) throw new ApiError('invalidData', problem);
     const agent = describeAgent(userAgent);
     // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference.
     if (agent.bot) return reply.send({ beep: 'boop' });
@@ -71,18 +96,20 @@ export async function sendRoute(app: FastifyInstance, { websites, visitors, geo,
     if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
 
     const now = Date.now();
-    const ids = visitors.identify(website, request.ip, userAgent, cacheToken(request.headers['x-umami-cache']), now);
-    const accepted =
+    const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now);
+    // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
+    const identity = (): SessionDataRow => ({
+      website_id: website,
+      session_id: ids.sessionId,
+      distinct_id: payload.id ?? '',
+      data: payload.data ? JSON.stringify(payload.data) : '',
+      created_at: now,
+    });
+    const spooled =
       type === 'identify'
-        ? sessionData.enqueue({
-            website_id: website,
-            session_id: ids.sessionId,
-            distinct_id: payload.id ?? '',
-            data: payload.data ? JSON.stringify(payload.data) : '',
-            created_at: now,
-          })
-        : events.enqueue(buildEventRow({ ...payload, website }, ids, agent, geo.locate(request.ip, request.headers), now));
-    if (!accepted) throw new ApiError('overloaded');
+        ? writer.enqueue('s', identity())
+        : writer.enqueue('e', buildEventRow({ ...payload, website }, ids, agent, geo.locate(ip, request.headers), now));
+    if (!spooled) throw new ApiError('overloaded');
     return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
   };
 

@@ -158,7 +158,7 @@ describe('POST /api/send', () => {
       format: 'JSONEachRow',
     });
     expect(await before.json()).toEqual([{ n: 0 }]);
-    expect(collector.events.backlog).toBeGreaterThanOrEqual(60);
+    expect(collector.writer.backlog.rows).toBeGreaterThanOrEqual(60);
     expect(await rows(site)).toHaveLength(60);
   });
 
