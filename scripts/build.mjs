@@ -23,7 +23,13 @@ export async function buildAll() {
     }),
     build({
       absWorkingDir: root,
-      entryPoints: { collector: 'collector/src/main.ts', seed: 'bench/seed.ts', 'bench-read': 'bench/read-bench-cli.ts' },
+      entryPoints: {
+        collector: 'collector/src/main.ts',
+        seed: 'bench/seed.ts',
+        'bench-read': 'bench/read-bench-cli.ts',
+        'bench-ingest': 'bench/ingest-bench.ts',
+        'bench-bare': 'bench/bare-server.ts',
+      },
       outdir: 'dist',
       outExtension: { '.js': '.mjs' },
       bundle: true,

@@ -1,0 +1,77 @@
+// npm run bench [-- --duration 20 --connections 32]
+// Drives POST /api/send with wrk and a realistic mix of beacons, and in the same run drives a bare
+// Fastify route that only parses the same JSON body; prints both, their ratio, and the collector's
+// resident memory over its run. Needs wrk (apt-get install -y wrk).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { spawnCollector } from '../test-support/child-collector';
+import { beaconScript, runWrk, type WrkResult } from './wrk';
+
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '20' }, connections: { type: 'string', default: '32' } } });
+const seconds = Number(values.duration);
+const connections = Number(values.connections);
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('npm run bench needs wrk: apt-get install -y wrk');
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
+const bare = spawn(process.execPath, [fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const barePort = await new Promise<number>((resolve) => bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
+const password = 'bench-password';
+const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password });
+
+try {
+  const { token } = (await (
+    await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) })
+  ).json()) as { token: string };
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const { id: site } = (await (
+    await fetch(`${collector.url}/api/websites`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench', domain: 'example.com' }) })
+  ).json()) as { id: string };
+  const script = join(work, 'beacons.lua');
+  beaconScript(site, script);
+
+  const baseline = await runWrk(`http://127.0.0.1:${barePort}/api/send`, script, seconds, connections);
+
+  const rss: number[] = [];
+  const sample = () => {
+    const status = readFileSync(`/proc/${collector.process.pid}/status`, 'utf8');
+    rss.push(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+  };
+  sample();
+  const sampler = setInterval(sample, 1000);
+  const ours = await runWrk(`${collector.url}/api/send`, script, seconds, connections);
+  clearInterval(sampler);
+  sample();
+
+  // Everything acknowledged must arrive: wait for the spool to drain, then count.
+  for (let i = 0; i < 600; i++) {
+    const { backlog } = (await (await fetch(`${collector.url}/api/heartbeat`)).json()) as { backlog: { rows: number } };
+    if (backlog.rows === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const range = `startAt=${Date.now() - 3600_000}&endAt=${Date.now() + 60_000}`;
+  const { count } = (await (await fetch(`${collector.url}/api/websites/${site}/events?${range}&pageSize=1`, { headers: auth })).json()) as { count: number };
+
+  const row = (name: string, r: WrkResult) =>
+    `| ${name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.requests} | ${r.non2xx} |`;
+  console.log(`wrk, 1 thread, ${connections} connections, ${seconds} s each, realistic beacon mix, on this machine (${spawnSync('nproc').stdout.toString().trim()} cores)\n`);
+  console.log('| target | req/s | p50 ms | p99 ms | requests | non-2xx |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(row('bare Fastify route (parse only)', baseline));
+  console.log(row('collector POST /api/send', ours));
+  const ratio = ours.requestsPerSecond / baseline.requestsPerSecond;
+  const p99 = ours.p99Ms / baseline.p99Ms;
+  console.log(`\nthroughput ratio ${ratio.toFixed(2)} (goal ≥ 0.6); p99 ratio ${p99.toFixed(2)} (goal ≤ 3)`);
+  console.log(`collector RSS MB: start ${rss[0]!.toFixed(0)}, end ${rss[rss.length - 1]!.toFixed(0)}, max ${Math.max(...rss).toFixed(0)} (${rss.length} samples)`);
+  console.log(`events stored ${count} of ${ours.requests - ours.non2xx} acknowledged`);
+} finally {
+  bare.kill('SIGTERM');
+  await collector.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
