@@ -23,7 +23,7 @@ const work = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
 const bare = spawn(process.execPath, [fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
 const barePort = await new Promise<number>((resolve) => bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
 const password = 'bench-password';
-const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password });
+const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...(process.env.BATCH_INTERVAL_MS ? { BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS } : {}) });
 
 try {
   const { token } = (await (

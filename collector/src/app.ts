@@ -19,7 +19,7 @@ import { sendRoute } from './ingest/send-route';
 import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
 import { Spool } from './pipeline/spool';
-import { SpoolWriter, type Insert } from './pipeline/spool-writer';
+import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
 import { scriptRoute } from './tracker/script-route';
 import { installValidation } from './validation';
 import { Websites } from './websites/websites';
@@ -74,11 +74,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert }:
   const auth: AuthDeps = { users, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
   const websites = new Websites(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
-  const insertBatch: Insert =
-    insert ??
-    (async (table, rows, token) => {
-      await db.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token } });
-    });
+  const insertBatch: Insert = insert ?? insertLines(db);
   const writer = new SpoolWriter(
     spool,
     insertBatch,

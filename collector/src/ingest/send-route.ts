@@ -105,10 +105,13 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       data: payload.data ? JSON.stringify(payload.data) : '',
       created_at: now,
     });
-    const spooled =
-      type === 'identify'
-        ? writer.enqueue('s', identity())
-        : writer.enqueue('e', buildEventRow({ ...payload, website }, ids, agent, geo.locate(ip, request.headers), now));
+    const spooled = await (type === 'identify'
+      ? writer.enqueue('s', identity())
+      : writer.enqueue('e', buildEventRow({ ...payload, website }, ids, agent, geo.locate(ip, request.headers), now))
+    ).catch((error: unknown) => {
+      request.log.error({ err: error }, 'could not write to the spool');
+      return false;
+    });
     if (!spooled) throw new ApiError('overloaded');
     return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
   };

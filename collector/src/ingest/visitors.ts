@@ -1,15 +1,24 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { SignedTokens } from '../signed-token';
+import { FastHmac, SignedTokens } from '../signed-token';
 
 /** A visit ends after this long without an event from its session (Umami and Plausible: 30 min). */
 export const visitTimeoutMs = 30 * 60 * 1000;
 const visitCacheLimit = 200_000;
+const sessionCacheLimit = 100_000;
 
 export interface VisitorIds {
   sessionId: string;
   visitId: string;
   /** The `cache` value for the answer, which clients send back as the `x-umami-cache` header. */
   cache: string;
+}
+
+interface Visit {
+  visitId: string;
+  lastSeen: number;
+  /** The cache token last issued for this visit, and the minute it was issued in. */
+  token?: string;
+  tokenMinute?: number;
 }
 
 function asUuid(digest: Buffer): string {
@@ -27,30 +36,40 @@ function asUuid(digest: Buffer): string {
 export class VisitorIdentifier {
   readonly #secret: string;
   readonly #tokens: SignedTokens<{ w: string; s: string; v: string; t: number }>;
-  #saltDay = '';
-  #salt: Buffer = Buffer.alloc(0);
+  #saltDay = -1;
+  #salt: FastHmac | null = null;
+  /** (day, website, IP, User-Agent) → session id, so repeat beacons skip the hash. */
+  readonly #sessions = new Map<string, string>();
   /** session id → current visit, least recently seen first. */
-  readonly #visits = new Map<string, { visitId: string; lastSeen: number }>();
+  readonly #visits = new Map<string, Visit>();
 
   constructor(secret: string) {
     this.#secret = secret;
     this.#tokens = new SignedTokens(secret, 'x-umami-cache');
   }
 
-  #dailySalt(now: number): Buffer {
-    const day = new Date(now).toISOString().slice(0, 10);
+  #sessionId(websiteId: string, ip: string, userAgent: string, now: number): string {
+    const day = Math.floor(now / 86_400_000);
     if (day !== this.#saltDay) {
       this.#saltDay = day;
-      this.#salt = createHmac('sha256', this.#secret).update(`session-salt:${day}`).digest();
+      const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      this.#salt = new FastHmac(createHmac('sha256', this.#secret).update(`session-salt:${date}`).digest());
+      this.#sessions.clear();
     }
-    return this.#salt;
+    const key = `${websiteId}\n${ip}\n${userAgent}`;
+    let id = this.#sessions.get(key);
+    if (id === undefined) {
+      id = asUuid(this.#salt!.digest(key));
+      if (this.#sessions.size >= sessionCacheLimit) this.#sessions.clear();
+      this.#sessions.set(key, id);
+    }
+    return id;
   }
 
   /** Ids for one event; `cacheHeader` is the client's x-umami-cache value, ignored unless ours and valid. */
   identify(websiteId: string, ip: string, userAgent: string, cacheHeader: string | undefined, now: number): VisitorIds {
     const token = cacheHeader ? this.#readToken(cacheHeader, websiteId, now) : null;
-    const sessionId =
-      token?.s ?? asUuid(createHmac('sha256', this.#dailySalt(now)).update(`${websiteId}\n${ip}\n${userAgent}`).digest());
+    const sessionId = token?.s ?? this.#sessionId(websiteId, ip, userAgent, now);
     let visit = this.#visits.get(sessionId);
     if (visit) this.#visits.delete(sessionId);
     if (!visit && token && now - token.t < visitTimeoutMs) visit = { visitId: token.v, lastSeen: token.t };
@@ -58,11 +77,14 @@ export class VisitorIdentifier {
     visit.lastSeen = now;
     this.#visits.set(sessionId, visit);
     if (this.#visits.size > visitCacheLimit) this.#visits.delete(this.#visits.keys().next().value!);
-    return { sessionId, visitId: visit.visitId, cache: this.#writeToken(websiteId, sessionId, visit.visitId, now) };
-  }
-
-  #writeToken(w: string, s: string, v: string, t: number): string {
-    return this.#tokens.sign({ w, s, v, t });
+    // The token carries time to the minute, so beacons of one visit within a minute share one
+    // token and the signature is computed once.
+    const minute = Math.floor(now / 60_000);
+    if (visit.tokenMinute !== minute || !visit.token) {
+      visit.token = this.#tokens.sign({ w: websiteId, s: sessionId, v: visit.visitId, t: minute * 60_000 });
+      visit.tokenMinute = minute;
+    }
+    return { sessionId, visitId: visit.visitId, cache: visit.token };
   }
 
   #readToken(header: string, websiteId: string, now: number): { s: string; v: string; t: number } | null {

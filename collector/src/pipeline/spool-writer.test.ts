@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
-import type { Insert } from './spool-writer';
+import { insertLines, type Insert } from './spool-writer';
 
 /**
  * Faults are injected where ClickHouse is reached (the insert function), around the real insert:
@@ -21,9 +21,8 @@ afterEach(async () => {
 
 const realInsert =
   (db: () => ClickHouseClient): Insert =>
-  async (table, rows, token) => {
-    await db().insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token } });
-  };
+  (table, lines, token) =>
+    insertLines(db())(table, lines, token);
 
 /** A collector whose inserts go through `fault` first; `fault` gets the real insert to call or not. */
 async function faulty(fault: (insert: Insert, ...args: Parameters<Insert>) => Promise<void>, env: Record<string, string> = {}, dataDir?: string) {

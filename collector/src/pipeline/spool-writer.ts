@@ -1,8 +1,22 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyBaseLogger } from 'fastify';
 import { spoolTables, type Spool, type SpoolTag } from './spool';
 
-/** Inserts rows into a table; `token` is the insert_deduplication_token, the same on every retry. */
-export type Insert = (table: string, rows: object[], token: string) => Promise<void>;
+/** Inserts JSON lines into a table; `token` is the insert_deduplication_token, the same on every retry. */
+export type Insert = (table: string, lines: string[], token: string) => Promise<void>;
+
+/**
+ * The real insert: the spooled JSON lines go to ClickHouse as they are (INSERT … FORMAT
+ * JSONEachRow), so no row is encoded twice on the event loop.
+ */
+export function insertLines(db: ClickHouseClient): Insert {
+  return async (table, lines, token) => {
+    await db.command({
+      query: `INSERT INTO ${table} FORMAT JSONEachRow\n${lines.join('\n')}`,
+      clickhouse_settings: { insert_deduplication_token: token },
+    });
+  };
+}
 
 export interface SpoolWriterOptions {
   /** Insert as soon as this many rows wait. */
@@ -46,14 +60,14 @@ export class SpoolWriter {
     return { rows: this.spool.openRows + this.spool.sealed.reduce((sum, s) => sum + s.count, 0), bytes: this.spool.bytes };
   }
 
-  /** Spools a row (written before this returns); false when the spool's disk budget is spent. */
-  enqueue(tag: SpoolTag, row: object): boolean {
-    if (!this.spool.append(tag, row)) return false;
+  /** Spools a row: resolves true once it is written, false when the spool's disk budget is spent. */
+  enqueue(tag: SpoolTag, row: object): Promise<boolean> {
+    const written = this.spool.append(tag, row);
     if (this.spool.openRows >= this.options.maxRows) {
       this.spool.seal();
       this.#kick();
     }
-    return true;
+    return written;
   }
 
   #tick(): void {

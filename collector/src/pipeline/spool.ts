@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
+  close,
   fsync,
   fsyncSync,
   mkdirSync,
@@ -17,9 +17,10 @@ import { join } from 'node:path';
 export const spoolTables = { e: 'website_event', s: 'session_data' } as const;
 export type SpoolTag = keyof typeof spoolTables;
 
+/** Rows per table, each as the JSON line it was spooled as (ready for a JSONEachRow insert). */
 export interface SpooledRows {
-  website_event: object[];
-  session_data: object[];
+  website_event: string[];
+  session_data: string[];
 }
 
 /** One segment file: rows appended while it is open, inserted as one batch once sealed. */
@@ -40,8 +41,10 @@ export function readSegment(path: string): SpooledRows {
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const table = spoolTables[line[0] as SpoolTag];
     if (!table) continue;
+    const json = line.slice(1);
     try {
-      rows[table].push(JSON.parse(line.slice(1)));
+      JSON.parse(json);
+      rows[table].push(json);
     } catch {
       // Only the last line can be torn; anything unreadable was never acknowledged.
     }
@@ -114,20 +117,52 @@ export class Spool {
     return this.#current?.count ?? 0;
   }
 
-  /** Appends a row; false when the disk budget is spent (nothing written). */
-  append(tag: SpoolTag, row: object): boolean {
-    const line = tag + JSON.stringify(row) + '\n';
+  /**
+   * Appends a row. Rows appended in the same turn of the event loop are written together, in one
+   * write, before any of their promises resolve (group commit): resolves true once the row is in
+   * the file, false at once when the disk budget is spent (nothing written).
+   */
+  append(tag: SpoolTag, row: object): Promise<boolean> {
+    const json = JSON.stringify(row);
+    const line = tag + json + '\n';
     const length = Buffer.byteLength(line);
-    if (this.#bytes + length > this.options.maxBytes) return false;
+    if (this.#bytes + length > this.options.maxBytes) return Promise.resolve(false);
     const current = (this.#current ??= this.#open());
-    writeSync(current.fd, line);
-    if (this.options.fsyncMs === 0) fsyncSync(current.fd);
-    else current.dirty = true;
-    current.bytes += length;
+    current.rows![spoolTables[tag]].push(json);
     current.count += 1;
-    current.rows![spoolTables[tag]].push(row);
+    current.bytes += length;
     this.#bytes += length;
-    return true;
+    this.#pending.push(line);
+    if (!this.#written) {
+      this.#written = new Promise<boolean>((resolve, reject) => {
+        this.#settle = { resolve, reject };
+      });
+      setImmediate(() => this.#writePending());
+    }
+    return this.#written;
+  }
+
+  #pending: string[] = [];
+  #written: Promise<boolean> | null = null;
+  #settle: { resolve: (ok: boolean) => void; reject: (error: unknown) => void } | null = null;
+
+  /** Writes the lines appended since the last write, then acknowledges them. */
+  #writePending(): void {
+    const settle = this.#settle;
+    const lines = this.#pending;
+    this.#pending = [];
+    this.#written = null;
+    this.#settle = null;
+    if (lines.length === 0 || !settle) return settle?.resolve(true);
+    try {
+      const current = this.#current!;
+      writeSync(current.fd, lines.length === 1 ? lines[0]! : lines.join(''));
+      if (this.options.fsyncMs === 0) fsyncSync(current.fd);
+      else current.dirty = true;
+      settle.resolve(true);
+    } catch (error) {
+      settle.reject(error);
+    }
   }
 
   #open() {
@@ -145,11 +180,14 @@ export class Spool {
 
   /** Closes the open segment (fsync first) and queues it for insertion; no-op when it is empty. */
   seal(): void {
+    // Lines waiting for this turn's write go into the segment they were counted in.
+    this.#writePending();
     const current = this.#current;
     if (!current) return;
     this.#current = null;
-    fsyncSync(current.fd);
-    closeSync(current.fd);
+    // fsync and close on the thread pool: a synchronous fsync of a few megabytes stalled the event
+    // loop for tens of milliseconds. The rows are in the file already; this only hardens them.
+    fsync(current.fd, () => close(current.fd, () => {}));
     const { fd: _fd, dirty: _dirty, ...segment } = current;
     this.sealed.push(segment);
   }
