@@ -157,7 +157,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     countryHeader: countryHeader(env),
     geoipDb: geoipDb(env),
     batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
-    batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 1000, 10, 60_000),
+    batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 2000, 10, 60_000),
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     spoolMemoryRows: integer(env, 'SPOOL_MEMORY_ROWS', 50_000, 1000, 10_000_000),

@@ -29,8 +29,26 @@ function parseUrl(value: string, base: string): URL | null {
   }
 }
 
-/** Splits url (a path or a full URL) and referrer (a full URL or empty) into stored columns. */
+const cacheLimit = 10_000;
+const cache = new Map<string, PageLocation>();
+
+/**
+ * Splits url (a path or a full URL) and referrer (a full URL or empty) into stored columns.
+ * Sites send the same few pages and referrers over and over, so results are cached (bounded;
+ * cleared when full). The result is shared: do not change it.
+ */
 export function splitLocation(url: string, referrer: string, hostname: string): PageLocation {
+  const key = `${hostname}\n${url}\n${referrer}`;
+  let location = cache.get(key);
+  if (location === undefined) {
+    location = parseLocation(url, referrer, hostname);
+    if (cache.size >= cacheLimit) cache.clear();
+    cache.set(key, location);
+  }
+  return location;
+}
+
+function parseLocation(url: string, referrer: string, hostname: string): PageLocation {
   const page = parseUrl(url || '/', `https://${hostname || 'localhost'}`);
   const params = page?.searchParams;
   const from = referrer ? parseUrl(referrer, 'invalid:/') : null;
