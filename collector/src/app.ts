@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './api/analytics-routes';
 import { websiteRoutes } from './api/website-routes';
 import { ApiKeys } from './auth/api-keys';
@@ -63,7 +63,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert }:
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
     // One log line per beacon would cost more than the beacon; errors are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   installValidation(app);
   installErrorHandling(app);
