@@ -52,10 +52,11 @@ export interface Stats {
 export async function queryStats(db: ClickHouseClient, scope: Scope): Promise<Stats> {
   const [row] = await rows<Stats>(
     db,
-    `SELECT toUInt64(sum(views)) AS pageviews, uniq(session_id) AS visitors, count() AS visits,
-        countIf(views = 1) AS bounces, toUInt64(sum(dateDiff('second', first, last))) AS totaltime
+    `SELECT toUInt64(sum(views)) AS pageviews,
+        (SELECT uniq(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
+        count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
       FROM (
-        SELECT ${visitKey} AS visit, any(session_id) AS session_id, count() AS views, min(created_at) AS first, max(created_at) AS last
+        SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
         FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
         GROUP BY visit
       )`,

@@ -47,9 +47,10 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
     { schema: { params: websiteParams, querystring: querystring({ compare: { type: 'string', enum: ['prev', 'yoy'], default: 'prev' } }) } },
     async (request: Request<{ compare: 'prev' | 'yoy' }>) => {
       const scope = await scopeOf(request);
-      // One after the other: each query already uses every core, and two at once only contend.
-      const current = await queryStats(db, scope);
-      const comparison = await queryStats(db, { ...scope, ...comparisonRange(scope, request.query.compare) });
+      const [current, comparison] = await Promise.all([
+        queryStats(db, scope),
+        queryStats(db, { ...scope, ...comparisonRange(scope, request.query.compare) }),
+      ]);
       return { ...current, comparison };
     },
   );
