@@ -90,7 +90,10 @@ async function crashRun(signal: 'SIGKILL' | 'SIGTERM') {
   const { id: site } = (await created.json()) as { id: string };
   const traffic = load(first.url, site, 8);
   while (traffic.acked.length < 600) await new Promise((resolve) => setTimeout(resolve, 20));
-  const code = await first.kill(signal);
+  const code = await Promise.race([
+    first.kill(signal),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit 30 s after ${signal}:\n${first.output()}`)), 30_000)),
+  ]);
   await traffic.stop();
   const leftInSpool = readdirSync(join(dataDir, 'spool')).filter((name) => name.startsWith('segment-'));
 
@@ -104,7 +107,8 @@ async function crashRun(signal: 'SIGKILL' | 'SIGTERM') {
 }
 
 describe('crashes and restarts', () => {
-  it('SIGKILL under load: after a restart every acknowledged event is stored exactly once', async () => {
+  // Two collector starts, a load and a drain: generous limits, since CI runs other test files beside it.
+  it('SIGKILL under load: after a restart every acknowledged event is stored exactly once', { timeout: 90_000 }, async () => {
     const { code, acked, sent, stored, leftInSpool } = await crashRun('SIGKILL');
     expect(code).toBeNull(); // killed, no clean exit
     expect(leftInSpool.length).toBeGreaterThan(0); // some acknowledged events were only in the spool
@@ -116,7 +120,7 @@ describe('crashes and restarts', () => {
     expect(acked.length).toBeGreaterThanOrEqual(600);
   });
 
-  it('SIGTERM under load: drains in-flight requests and the spool, exits 0, and the next start finds everything once', async () => {
+  it('SIGTERM under load: drains in-flight requests and the spool, exits 0, and the next start finds everything once', { timeout: 90_000 }, async () => {
     const { code, acked, stored, leftInSpool } = await crashRun('SIGTERM');
     expect(code).toBe(0);
     expect(new Set(stored).size).toBe(stored.length);
