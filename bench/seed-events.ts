@@ -28,9 +28,10 @@ const pick = (values: string[], seed: string) =>
 
 /**
  * Fills one website with `events` events over `days`, generated inside ClickHouse with
- * INSERT … SELECT from numbers() (no row passes through Node). Visits are 1 to 8 pageviews long
- * (about 40% bounce), sessions come back for about one visit in three, one event in eight is a
- * custom event with data, and one visit in ten carries UTM parameters.
+ * INSERT … SELECT from numbers() (no row passes through Node). Visits are 1 to 8
+ * events long (about 40% bounce), sessions come back for about one visit in three, one visit in
+ * three of those with two or more events ends with a custom event with data, and one visit in ten
+ * carries UTM parameters. Each pageview carries its place in the visit, as ingest records it.
  */
 export async function seedEvents(db: ClickHouseClient, websiteId: string, { events, days, now }: SeedOptions): Promise<number> {
   const lengths = [1, 1, 1, 1, 2, 2, 3, 4, 5, 8]; // mean 2.8 events a visit
@@ -40,14 +41,16 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
   await db.command({
     query: `INSERT INTO website_event
       (website_id, session_id, visit_id, event_id, created_at, event_type, event_name, hostname, url_path, url_query, page_title,
-       referrer_domain, referrer_path, utm_source, utm_medium, utm_campaign, browser, os, device, screen, language, country, event_data)
+       referrer_domain, referrer_path, utm_source, utm_medium, utm_campaign, browser, os, device, screen, language, country, event_data,
+       visit_pageview, visit_gap_ms, visit_start)
       SELECT
         toUUID({websiteId:String}) AS website_id,
         reinterpretAsUUID(toFixedString(concat(reinterpretAsFixedString(cityHash64(session, 's1')), reinterpretAsFixedString(cityHash64(session, 's2'))), 16)) AS session_id,
         reinterpretAsUUID(toFixedString(concat(reinterpretAsFixedString(cityHash64(v, 'v1')), reinterpretAsFixedString(cityHash64(v, 'v2'))), 16)) AS visit_id,
         generateUUIDv4(cityHash64(v, j)) AS event_id,
-        toDateTime64({start:UInt32} + start_offset + j * (30 + cityHash64(v, j) % 270), 3, 'UTC') AS created_at,
-        if(j > 0 AND cityHash64(v, j, 'e') % 8 = 0, 2, 1) AS event_type,
+        toDateTime64({start:UInt32} + start_offset + j * step, 3, 'UTC') AS created_at,
+        -- a custom event, when a visit has one, comes after its pageviews
+        if(j > 0 AND j = len - 1 AND cityHash64(v, 'e') % 3 = 0, 2, 1) AS event_type,
         if(event_type = 2, ${pick(eventNames, "v, j, 'n'")}, '') AS event_name,
         'example.com' AS hostname,
         ${pick(paths, "v, j, 'p'")} AS url_path,
@@ -64,14 +67,19 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
         ${pick(screens, "session, 'sc'")} AS screen,
         ${pick(languages, "session, 'l'")} AS language,
         ${pick(countries, "session, 'co'")} AS country,
-        if(event_type = 2, concat('{"plan":"', ['free','pro','team'][1 + cityHash64(v, j) % 3], '","value":', toString(cityHash64(v, j) % 100), '}'), '') AS event_data
+        if(event_type = 2, concat('{"plan":"', ['free','pro','team'][1 + cityHash64(v, j) % 3], '","value":', toString(cityHash64(v, j) % 100), '}'), '') AS event_data,
+        if(event_type = 1, j + 1, 0) AS visit_pageview,
+        if(event_type = 1 AND j > 0, step * 1000, 0) AS visit_gap_ms,
+        toDateTime64({start:UInt32} + start_offset, 3, 'UTC') AS visit_start
       FROM (
         SELECT number AS v,
           -- about one visit in three is a returning session's
           if(cityHash64(number, 'ret') % 3 = 0, cityHash64(number, 'prev') % greatest(number, 1), number) AS session,
           toUInt32(number * {span:UInt32} / {visits:UInt64}) AS start_offset,
           cityHash64(number, 'u') % 10 = 0 AS utm,
-          arrayJoin(range(${array(lengths.map(String)).replace(/'/g, '')}[1 + cityHash64(number, 'len') % ${lengths.length}])) AS j
+          ${array(lengths.map(String)).replace(/'/g, '')}[1 + cityHash64(number, 'len') % ${lengths.length}] AS len,
+          30 + cityHash64(number, 'step') % 270 AS step,
+          arrayJoin(range(len)) AS j
         FROM numbers({visits:UInt64})
       )`,
     query_params: { websiteId, start: startSeconds, span: spanSeconds, visits },

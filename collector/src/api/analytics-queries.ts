@@ -45,21 +45,33 @@ export interface Stats {
 }
 
 /**
- * Umami's summary over pageviews: visitors = distinct sessions; visits = distinct visits;
+ * Umami's summary: pageviews; visitors = distinct sessions; visits = distinct visits;
  * bounces = visits with one pageview; totaltime = the sum over visits of last minus first
  * pageview, in seconds.
+ *
+ * Without filters it is one pass over the range, using what ingest recorded on each pageview
+ * (its place in the visit, the gap since the previous one, when the visit's first pageview
+ * was): a visit counts in the range where its first pageview is. With filters, the events that
+ * match are grouped by visit.
  */
 export async function queryStats(db: ClickHouseClient, scope: Scope): Promise<Stats> {
   const [row] = await rows<Stats>(
     db,
-    `SELECT toUInt64(sum(views)) AS pageviews,
-        (SELECT uniq(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
-        count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
-      FROM (
-        SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
-        FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
-        GROUP BY visit
-      )`,
+    scope.filter.sql === ''
+      ? `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews,
+            uniqIf(session_id, event_type = ${eventType.pageview}) AS visitors,
+            countIf(visit_pageview = 1) AS visits,
+            visits - countIf(visit_pageview = 2 AND visit_start >= fromUnixTimestamp64Milli({startAt:Int64})) AS bounces,
+            intDiv(sumIf(visit_gap_ms, visit_pageview >= 2 AND visit_start >= fromUnixTimestamp64Milli({startAt:Int64})), 1000) AS totaltime
+          FROM website_event WHERE ${inScope(scope)}`
+      : `SELECT toUInt64(sum(views)) AS pageviews,
+            (SELECT uniq(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
+            count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
+          FROM (
+            SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
+            FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+            GROUP BY visit
+          )`,
     scopeParams(scope),
   );
   return row ?? { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 };
@@ -164,6 +176,15 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       db,
       `SELECT event_name AS x, count() AS y FROM website_event
         WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${search} ${page}`,
+      params,
+    );
+  }
+  if (type === 'entry' && scope.filter.sql === '') {
+    // Ingest marks each visit's first pageview: no grouping by visit needed.
+    return rows<Point>(
+      db,
+      `SELECT url_path AS x, ${visitorsApprox} AS y FROM website_event
+        WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${search} ${page}`,
       params,
     );
   }

@@ -31,8 +31,22 @@ const agents = {
   S4: { browser: 'chrome', os: 'Windows 10', device: 'desktop', country: 'US', language: 'en-US' },
 };
 
+/** What ingest records about each pageview's place in its visit (rows are listed in time order per visit). */
+const visitState = new Map<string, { pageviews: number; first: number; last: number }>();
+function visitColumns(visit: string, time: number, isPageview: boolean) {
+  const state = visitState.get(visit) ?? { pageviews: 0, first: time, last: time };
+  visitState.set(visit, state);
+  if (!isPageview) return { visit_pageview: 0, visit_gap_ms: 0, visit_start: state.pageviews > 0 ? state.first : time };
+  state.pageviews += 1;
+  if (state.pageviews === 1) state.first = time;
+  const gap = state.pageviews > 1 ? time - state.last : 0;
+  state.last = time;
+  return { visit_pageview: state.pageviews, visit_gap_ms: gap, visit_start: state.first };
+}
+
 function row(session: keyof typeof agents, visit: keyof typeof ids, time: string, path: string, extra: Record<string, unknown> = {}) {
   return {
+    ...visitColumns(visit, at(time), (extra.event_type ?? 1) === 1),
     website_id: site,
     session_id: ids[session],
     visit_id: ids[visit],

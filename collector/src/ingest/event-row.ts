@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SendPayload } from './send-schema';
 import { deviceOf, type AgentInfo } from './user-agent';
 import type { Location } from './geo';
+import type { VisitPageview } from './visitors';
 import { cutToStoredLength, safeDecode, splitLocation } from './page-location';
 
 /** Umami's event types. */
@@ -38,6 +39,9 @@ export interface EventRow {
   city: string;
   tag: string;
   event_data: string;
+  visit_pageview: number;
+  visit_gap_ms: number;
+  visit_start: number;
 }
 
 /** One row of `session_data` (from `identify`), as inserted. */
@@ -52,7 +56,7 @@ export interface SessionDataRow {
 /** Builds the stored event from a validated beacon and what the request told us. */
 export function buildEventRow(
   payload: SendPayload,
-  ids: { sessionId: string; visitId: string },
+  ids: { sessionId: string; visitId: string; pageview: VisitPageview },
   agent: AgentInfo,
   place: Location,
   now: number,
@@ -92,5 +96,8 @@ export function buildEventRow(
     city: place.city,
     tag: payload.tag ?? '',
     event_data: payload.data ? JSON.stringify(payload.data) : '',
+    visit_pageview: ids.pageview.index,
+    visit_gap_ms: Math.min(ids.pageview.gapMs, 0xffffffff),
+    visit_start: ids.pageview.visitStart,
   };
 }

@@ -96,7 +96,8 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
 
     const now = Date.now();
-    const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now);
+    const isPageview = type === 'event' && !payload.name;
+    const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
     const identity = (): SessionDataRow => ({
       website_id: website,

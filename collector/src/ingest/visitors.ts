@@ -11,11 +11,25 @@ export interface VisitorIds {
   visitId: string;
   /** The `cache` value for the answer, which clients send back as the `x-umami-cache` header. */
   cache: string;
+  /** For a pageview: its place in the visit, so visit figures can be read without grouping by visit. */
+  pageview: VisitPageview;
+}
+
+export interface VisitPageview {
+  /** 1 for the visit's first pageview, 2 for the second, …; 0 for other events. */
+  index: number;
+  /** Milliseconds since the visit's previous pageview (0 for the first). */
+  gapMs: number;
+  /** When the visit's first pageview happened (before it: this event's time). */
+  visitStart: number;
 }
 
 interface Visit {
   visitId: string;
   lastSeen: number;
+  pageviews: number;
+  firstPageviewAt: number;
+  lastPageviewAt: number;
   /** The cache token last issued for this visit, and the minute it was issued in. */
   token?: string;
   tokenMinute?: number;
@@ -66,15 +80,31 @@ export class VisitorIdentifier {
     return id;
   }
 
-  /** Ids for one event; `cacheHeader` is the client's x-umami-cache value, ignored unless ours and valid. */
-  identify(websiteId: string, ip: string, userAgent: string, cacheHeader: string | undefined, now: number): VisitorIds {
+  /**
+   * Ids for one event; `cacheHeader` is the client's x-umami-cache value, ignored unless ours and
+   * valid. Pageviews are counted into their visit. The count lives in this process: several
+   * collectors behind a load balancer need it to route each client to one of them (sticky by IP).
+   */
+  identify(websiteId: string, ip: string, userAgent: string, cacheHeader: string | undefined, now: number, isPageview = true): VisitorIds {
     const token = cacheHeader ? this.#readToken(cacheHeader, websiteId, now) : null;
     const sessionId = token?.s ?? this.#sessionId(websiteId, ip, userAgent, now);
     let visit = this.#visits.get(sessionId);
     if (visit) this.#visits.delete(sessionId);
-    if (!visit && token && now - token.t < visitTimeoutMs) visit = { visitId: token.v, lastSeen: token.t };
-    if (!visit || now - visit.lastSeen >= visitTimeoutMs) visit = { visitId: randomUUID(), lastSeen: now };
+    // A visit carried over by a token (another collector, or a restart) had at least one pageview.
+    if (!visit && token && now - token.t < visitTimeoutMs) {
+      visit = { visitId: token.v, lastSeen: token.t, pageviews: 1, firstPageviewAt: token.t, lastPageviewAt: token.t };
+    }
+    if (!visit || now - visit.lastSeen >= visitTimeoutMs) {
+      visit = { visitId: randomUUID(), lastSeen: now, pageviews: 0, firstPageviewAt: now, lastPageviewAt: now };
+    }
     visit.lastSeen = now;
+    let pageview: VisitPageview = { index: 0, gapMs: 0, visitStart: visit.pageviews > 0 ? visit.firstPageviewAt : now };
+    if (isPageview) {
+      visit.pageviews += 1;
+      if (visit.pageviews === 1) visit.firstPageviewAt = now;
+      pageview = { index: visit.pageviews, gapMs: visit.pageviews > 1 ? Math.max(0, now - visit.lastPageviewAt) : 0, visitStart: visit.firstPageviewAt };
+      visit.lastPageviewAt = now;
+    }
     this.#visits.set(sessionId, visit);
     if (this.#visits.size > visitCacheLimit) this.#visits.delete(this.#visits.keys().next().value!);
     // The token carries time to the minute, so beacons of one visit within a minute share one
@@ -84,7 +114,7 @@ export class VisitorIdentifier {
       visit.token = this.#tokens.sign({ w: websiteId, s: sessionId, v: visit.visitId, t: minute * 60_000 });
       visit.tokenMinute = minute;
     }
-    return { sessionId, visitId: visit.visitId, cache: visit.token };
+    return { sessionId, visitId: visit.visitId, cache: visit.token, pageview };
   }
 
   #readToken(header: string, websiteId: string, now: number): { s: string; v: string; t: number } | null {
