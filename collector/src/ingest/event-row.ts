@@ -101,3 +101,14 @@ export function buildEventRow(
     visit_start: ids.pageview.visitStart,
   };
 }
+
+/** Builds the stored session data of an `identify` beacon. */
+export function buildSessionDataRow(payload: SendPayload, sessionId: string, now: number): SessionDataRow {
+  return {
+    website_id: payload.website,
+    session_id: sessionId,
+    distinct_id: payload.id ?? '',
+    data: payload.data ? JSON.stringify(payload.data) : '',
+    created_at: now,
+  };
+}

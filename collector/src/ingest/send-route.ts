@@ -5,7 +5,7 @@ import { ApiError } from '../errors';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
-import { buildEventRow, type SessionDataRow } from './event-row';
+import { buildEventRow, buildSessionDataRow } from './event-row';
 import type { GeoLocator } from './geo';
 import { RateLimiter } from './rate-limiter';
 import { sendBodySchema, uuidPattern, type SendBody } from './send-schema';
@@ -99,15 +99,8 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     const isPageview = type === 'event' && !payload.name;
     const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
-    const identity = (): SessionDataRow => ({
-      website_id: website,
-      session_id: ids.sessionId,
-      distinct_id: payload.id ?? '',
-      data: payload.data ? JSON.stringify(payload.data) : '',
-      created_at: now,
-    });
     const spooled = await (type === 'identify'
-      ? writer.enqueue('s', identity())
+      ? writer.enqueue('s', buildSessionDataRow({ ...payload, website }, ids.sessionId, now))
       : writer.enqueue('e', buildEventRow({ ...payload, website }, ids, agent, geo.locate(ip, request.headers), now))
     ).catch((error: unknown) => {
       request.log.error({ err: error }, 'could not write to the spool');
