@@ -49,15 +49,16 @@ export interface Stats {
  * bounces = visits with one pageview; totaltime = the sum over visits of last minus first
  * pageview, in seconds.
  *
- * Without filters it is one pass over the range, using what ingest recorded on each pageview
- * (its place in the visit, the gap since the previous one, when the visit's first pageview
- * was): a visit counts in the range where its first pageview is. With filters, the events that
- * match are grouped by visit.
+ * Without filters, or with filters on session attributes only (country, browser, …: a visit
+ * matches whole or not at all), it is one pass over the range, using what ingest recorded on
+ * each pageview (its place in the visit, the gap since the previous one, when the visit's first
+ * pageview was): a visit counts in the range where its first pageview is. With other filters,
+ * the events that match are grouped by visit.
  */
 export async function queryStats(db: ClickHouseClient, scope: Scope): Promise<Stats> {
   const [row] = await rows<Stats>(
     db,
-    scope.filter.sql === ''
+    scope.filter.wholeVisits
       ? `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews,
             uniqIf(session_id, event_type = ${eventType.pageview}) AS visitors,
             countIf(visit_pageview = 1) AS visits,
@@ -179,7 +180,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       params,
     );
   }
-  if (type === 'entry' && scope.filter.sql === '') {
+  if (type === 'entry' && scope.filter.wholeVisits) {
     // Ingest marks each visit's first pageview: no grouping by visit needed.
     return rows<Point>(
       db,

@@ -37,9 +37,14 @@ const operators = {
   dnc: (column: string, param: string) => `positionCaseInsensitiveUTF8(${column}, ${param}) = 0`,
 } as const;
 
+/** Filters on what a session keeps for its whole life: every event of a visit matches or none does. */
+const sessionLevel = new Set<FilterName>(['os', 'browser', 'device', 'country', 'region', 'city', 'language']);
+
 export interface SqlFilter {
   /** `AND …` conditions, or '' when there are none. */
   sql: string;
+  /** True when every filter is on a session attribute, so whole visits match or do not. */
+  wholeVisits: boolean;
   /** The bound values the conditions name, as ClickHouse query parameters. */
   params: Record<string, string>;
 }
@@ -48,6 +53,7 @@ export interface SqlFilter {
 export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFilter {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
+  let wholeVisits = true;
   for (const name of filterNames) {
     const raw = query[name];
     if (raw === undefined) continue;
@@ -56,6 +62,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
     const [operator, value] = match ? [match[1] as keyof typeof operators, match[2]!] : (['eq', raw] as const);
     const param = `filter_${name}`;
     params[param] = value;
+    if (!sessionLevel.has(name)) wholeVisits = false;
     const condition = operators[operator](filterColumns[name], `{${param}:String}`);
     // An event filter keeps the visits in which such an event happened, so pageview counts still
     // make sense ("pageviews of visits that signed up").
@@ -66,7 +73,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
         : condition,
     );
   }
-  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params };
+  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits };
 }
 
 /** JSON Schema properties for the filters, for a route's querystring. */
