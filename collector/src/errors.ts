@@ -20,7 +20,6 @@ export const errors = {
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
   unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
   overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
-  notReady: { status: 503, code: 'not-ready', message: 'The collector is starting' },
   internal: { status: 500, code: 'internal', message: 'Something went wrong on our side' },
 } as const;
 

@@ -3,12 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Websites } from '../websites/websites';
 import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units, type Unit } from './date-range';
-import { buildFilters, filterNames, maxFilterLength, type FilterName } from './filters';
+import { buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
 import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { queryActive, queryRealtime } from './realtime-queries';
 import { ownedWebsite, websiteParams } from './website-routes';
-
-const filterProperties = Object.fromEntries(filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }]));
 
 const range = {
   startAt: { type: 'integer', minimum: 0 },

@@ -76,8 +76,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
   return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits };
 }
 
-/** JSON Schema properties for the filters, for a route's querystring. */
-export const filterProperties = Object.fromEntries(filterNames.map((name) => [name, { type: 'string' }])) as Record<
-  FilterName,
-  { type: 'string' }
->;
+/** JSON Schema properties for the filters, for a route's querystring (values up to 500 characters). */
+export const filterProperties = Object.fromEntries(
+  filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }]),
+) as Record<FilterName, { type: 'string'; maxLength: number }>;

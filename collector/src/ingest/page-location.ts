@@ -9,7 +9,8 @@ export interface PageLocation {
 }
 
 const maxStored = 500;
-const cut = (value: string) => (value.length > maxStored ? value.slice(0, maxStored) : value);
+/** Cuts a stored text column to its 500-character limit. */
+export const cutToStoredLength = (value: string) => (value.length > maxStored ? value.slice(0, maxStored) : value);
 
 /** decodeURI that keeps the input when it is not valid percent-encoding. */
 export function safeDecode(value: string, decode: (v: string) => string = decodeURI): string {
@@ -54,20 +55,19 @@ function parseLocation(url: string, referrer: string, hostname: string): PageLoc
   const from = referrer ? parseUrl(referrer, 'invalid:/') : null;
   const fromWeb = from && (from.protocol === 'http:' || from.protocol === 'https:') ? from : null;
   return {
-    urlPath: cut(safeDecode(page ? page.pathname : (url.split(/[?#]/)[0] ?? ''))),
-    urlQuery: cut(page ? page.search.slice(1) : ''),
+    urlPath: cutToStoredLength(safeDecode(page ? page.pathname : (url.split(/[?#]/)[0] ?? ''))),
+    urlQuery: cutToStoredLength(page ? page.search.slice(1) : ''),
     referrerDomain: fromWeb ? fromWeb.hostname.replace(/^www\./, '') : '',
-    referrerPath: fromWeb ? cut(safeDecode(fromWeb.pathname)) : '',
-    referrerQuery: fromWeb ? cut(fromWeb.search.slice(1)) : '',
+    referrerPath: fromWeb ? cutToStoredLength(safeDecode(fromWeb.pathname)) : '',
+    referrerQuery: fromWeb ? cutToStoredLength(fromWeb.search.slice(1)) : '',
     utm: {
-      source: cut(params?.get('utm_source') ?? ''),
-      medium: cut(params?.get('utm_medium') ?? ''),
-      campaign: cut(params?.get('utm_campaign') ?? ''),
-      content: cut(params?.get('utm_content') ?? ''),
-      term: cut(params?.get('utm_term') ?? ''),
+      source: cutToStoredLength(params?.get('utm_source') ?? ''),
+      medium: cutToStoredLength(params?.get('utm_medium') ?? ''),
+      campaign: cutToStoredLength(params?.get('utm_campaign') ?? ''),
+      content: cutToStoredLength(params?.get('utm_content') ?? ''),
+      term: cutToStoredLength(params?.get('utm_term') ?? ''),
     },
   };
 }
 
-export { cut as cutToStoredLength };
 
