@@ -103,7 +103,29 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert }:
   app.register(websiteRoutes, { websites });
   app.register(analyticsRoutes, { websites, db });
 
+  drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.
   app.addHook('onClose', () => writer.close(config.shutdownTimeoutMs));
   return { app, users, websites, writer, flush: () => writer.flush(), routes };
+}
+
+/**
+ * Node's server.close() closes the keep-alive connections idle at that moment only: one whose
+ * request was in flight then stays open after its answer until keepAliveTimeout (65 s), and
+ * close() waits for it. So while closing, connections that fall idle are closed every 50 ms, and
+ * any still busy after `timeoutMs` (a stuck request) are cut.
+ */
+function drainConnectionsOnClose(app: FastifyInstance, timeoutMs: number): void {
+  let reaper: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+    deadline = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(reaper);
+    clearTimeout(deadline);
+    done();
+  });
 }
