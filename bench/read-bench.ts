@@ -14,6 +14,8 @@ export function readEndpoints(websiteId: string, now: number): Endpoint[] {
     { name: 'pageviews (hour)', path: `${site}/pageviews?startAt=${now - 2 * 86400_000}&endAt=${now}&unit=hour` },
     { name: 'metrics path', path: `${site}/metrics?${range}&type=path` },
     { name: 'metrics entry', path: `${site}/metrics?${range}&type=entry` },
+    { name: 'metrics exit', path: `${site}/metrics?${range}&type=exit` },
+    { name: 'metrics title', path: `${site}/metrics?${range}&type=title` },
     { name: 'metrics referrer', path: `${site}/metrics?${range}&type=referrer` },
     { name: 'metrics browser', path: `${site}/metrics?${range}&type=browser` },
     { name: 'metrics country', path: `${site}/metrics?${range}&type=country` },

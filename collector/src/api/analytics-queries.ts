@@ -2,6 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
+import { rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
+import { inPartialDays, inWholeDays, wholeDaysOf } from './whole-days';
 
 /** What every analytics query is about: one website, a time range, and the request's filters. */
 export interface Scope extends DateRange {
@@ -15,6 +17,8 @@ export interface Scope extends DateRange {
  * 10 million events. Headline visitor counts use uniq().
  */
 export const visitorsApprox = 'uniqCombined(12)(session_id)';
+/** The same as an aggregate state, as daily_metrics keeps it, to merge with the rollup's. */
+const visitorsState = 'uniqCombinedState(12)(session_id)';
 
 /**
  * Visits are grouped by a 64-bit hash of their id: grouping 8-byte keys instead of 16-byte UUIDs
@@ -52,31 +56,58 @@ export interface Stats {
  * Without filters, or with filters on session attributes only (country, browser, …: a visit
  * matches whole or not at all), it is one pass over the range, using what ingest recorded on
  * each pageview (its place in the visit, the gap since the previous one, when the visit's first
- * pageview was): a visit counts in the range where its first pageview is. With other filters,
- * the events that match are grouped by visit.
+ * pageview was): a visit counts in the range where its first pageview is. Without filters, the
+ * whole days come from the daily rollup. With other filters, the events that match are grouped
+ * by visit. `rollups: false` reads only the events (tests compare the two).
  */
-export async function queryStats(db: ClickHouseClient, scope: Scope): Promise<Stats> {
-  const [row] = await rows<Stats>(
-    db,
-    scope.filter.wholeVisits
-      ? `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews,
-            uniqIf(session_id, event_type = ${eventType.pageview}) AS visitors,
-            countIf(visit_pageview = 1) AS visits,
-            visits - countIf(visit_pageview = 2 AND visit_start >= fromUnixTimestamp64Milli({startAt:Int64})) AS bounces,
-            intDiv(sumIf(visit_gap_ms, visit_pageview >= 2 AND visit_start >= fromUnixTimestamp64Milli({startAt:Int64})), 1000) AS totaltime
-          FROM website_event WHERE ${inScope(scope)}`
-      : `SELECT toUInt64(sum(views)) AS pageviews,
-            (SELECT uniq(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
-            count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
-          FROM (
-            SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
-            FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
-            GROUP BY visit
-          )`,
-    scopeParams(scope),
-  );
+export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true } = {}): Promise<Stats> {
+  const days = rollups && scope.filter.sql === '' ? wholeDaysOf(scope) : null;
+  const query = days ? statsFromRollup : scope.filter.wholeVisits ? statsInOnePass(scope) : statsByVisit(scope);
+  const [row] = await rows<Stats>(db, query, { ...scopeParams(scope), ...days });
   return row ?? { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 };
 }
+
+const rangeStart = 'fromUnixTimestamp64Milli({startAt:Int64})';
+
+const statsInOnePass = (scope: Scope) => `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews,
+    uniqIf(session_id, event_type = ${eventType.pageview}) AS visitors,
+    countIf(visit_pageview = 1) AS visits,
+    visits - countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}) AS bounces,
+    intDiv(sumIf(visit_gap_ms, visit_pageview >= 2 AND visit_start >= ${rangeStart}), 1000) AS totaltime
+  FROM website_event WHERE ${inScope(scope)}`;
+
+const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews,
+    (SELECT uniq(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
+    count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
+  FROM (
+    SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
+    FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+    GROUP BY visit
+  )`;
+
+/**
+ * The one-pass sums, with the whole days read from daily_stats. A second pageview or a gap counts
+ * when its visit began in the range: certain for visits begun on a whole day, never for those
+ * begun before the range's first day, and looked up in the events for those begun on its first,
+ * partial day.
+ */
+const statsFromRollup = `SELECT toUInt64(sum(p)) AS pageviews, uniqMerge(u) AS visitors, toUInt64(sum(v)) AS visits,
+    visits - toUInt64(sum(s)) AS bounces, intDiv(toUInt64(sum(g)), 1000) AS totaltime
+  FROM (
+    SELECT toUInt64(pageviews) AS p, toUInt64(visits) AS v,
+      if(start_day >= {fromDay:Date}, toUInt64(second_views), 0) AS s,
+      if(start_day >= {fromDay:Date}, toUInt64(gap_ms), 0) AS g, visitors AS u
+    FROM daily_stats WHERE ${inWholeDays}
+    UNION ALL
+    SELECT count(), countIf(visit_pageview = 1), countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}),
+      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), uniqState(session_id)
+    FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}
+    UNION ALL
+    SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), uniqState(session_id)
+    FROM website_event WHERE website_id = {websiteId:UUID}
+      AND created_at >= fromUnixTimestamp64Milli({wholeStart:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeEnd:Int64})
+      AND visit_pageview >= 2 AND visit_start >= ${rangeStart} AND visit_start < fromUnixTimestamp64Milli({wholeStart:Int64})
+  )`;
 
 const bucketOf: Record<Unit, (column: string) => string> = {
   minute: (c) => `toStartOfMinute(toDateTime(${c}, {timezone:String}))`,
@@ -165,6 +196,8 @@ export interface MetricOptions {
   offset: number;
   /** Only values of `x` containing this (case-insensitive). */
   search?: string;
+  /** false: read only the events, never the daily rollup (tests compare the two). */
+  rollups?: boolean;
 }
 
 /** `[{x, y}]` for one metric, largest `y` first, then `x`. */
@@ -178,6 +211,24 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       `SELECT event_name AS x, count() AS y FROM website_event
         WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${search} ${page}`,
       params,
+    );
+  }
+  const rolledUp = type === 'domain' ? 'referrer' : type in rolledUpMetrics ? (type as RolledUpMetric) : null;
+  const days = options.rollups !== false && rolledUp && scope.filter.sql === '' ? wholeDaysOf(scope) : null;
+  if (rolledUp && days) {
+    // The whole days from daily_metrics, the partial days at the ends from the events.
+    const source: { x: string; where?: string } = rolledUp === 'entry' ? { x: 'url_path' } : metricSources[rolledUp];
+    const some = rolledUp === 'entry' || source.where ? " AND value != ''" : '';
+    const events = rolledUp === 'entry' ? 'visit_pageview = 1' : `event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}`;
+    return rows<Point>(
+      db,
+      `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
+          SELECT value AS x, visitors AS v FROM daily_metrics WHERE ${inWholeDays} AND metric = {metric:String}${some}
+          UNION ALL
+          SELECT toString(${source.x}) AS x, ${visitorsState} AS v FROM website_event
+          WHERE website_id = {websiteId:UUID} AND ${events} AND ${inPartialDays} GROUP BY x
+        ) GROUP BY x${search} ${page}`,
+      { ...params, ...days, metric: rolledUp },
     );
   }
   if (type === 'entry' && scope.filter.wholeVisits) {

@@ -13,7 +13,8 @@ export function insertLines(db: ClickHouseClient): Insert {
   return async (table, lines, token) => {
     await db.command({
       query: `INSERT INTO ${table} FORMAT JSONEachRow\n${lines.join('\n')}`,
-      clickhouse_settings: { insert_deduplication_token: token },
+      // The rollups' materialized views deduplicate a retried batch too, not only website_event.
+      clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
     });
   };
 }

@@ -1,3 +1,5 @@
+import { rollupStatements } from './rollups';
+
 /**
  * The schema, as an ordered list of versioned migrations. Each statement is idempotent
  * (IF NOT EXISTS), so a migration interrupted half-way is simply run again at the next start.
@@ -127,5 +129,10 @@ export const migrations: Migration[] = [
       `ALTER TABLE website_event ADD COLUMN IF NOT EXISTS visit_gap_ms UInt32 DEFAULT 0`,
       `ALTER TABLE website_event ADD COLUMN IF NOT EXISTS visit_start DateTime64(3, 'UTC') DEFAULT created_at`,
     ],
+  },
+  {
+    version: 5,
+    name: 'daily rollups for the read API',
+    statements: rollupStatements,
   },
 ];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { websiteDataTables } from '../storage/rollups';
 
 /** A website in Umami's shape. */
 export interface Website {
@@ -97,7 +98,7 @@ export class Websites {
   }
 
   async #deleteData(websiteId: string): Promise<void> {
-    for (const table of ['website_event', 'session_data']) {
+    for (const table of websiteDataTables) {
       await this.db.command({ query: `DELETE FROM ${table} WHERE website_id = {websiteId:UUID}`, query_params: { websiteId } });
     }
   }

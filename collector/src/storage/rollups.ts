@@ -1,0 +1,98 @@
+/**
+ * Daily rollups of website_event, kept by materialized views as events are inserted: the read
+ * API answers the whole UTC days of a range from them and only the partial days at its ends from
+ * the events themselves. Both hold the same aggregate states (uniq, uniqCombined(12)), so an
+ * answer from a rollup equals the one computed from the events. A batch insert retried under
+ * its deduplication token is skipped by the rollups too (the inserts set
+ * deduplicate_blocks_in_dependent_materialized_views, and the rollups keep a window).
+ */
+
+/** The metric types rolled up per day, with the expression giving each pageview's value ('' = none). */
+export const rolledUpMetrics = {
+  path: 'url_path',
+  title: 'page_title',
+  query: 'url_query',
+  referrer: "if(referrer_domain = hostname, '', referrer_domain)",
+  browser: 'toString(browser)',
+  os: 'toString(os)',
+  device: 'toString(device)',
+  screen: 'toString(screen)',
+  language: 'toString(language)',
+  country: 'toString(country)',
+  region: 'toString(region)',
+  city: 'city',
+  hostname: 'toString(hostname)',
+  tag: 'toString(tag)',
+  utmSource: 'utm_source',
+  utmMedium: 'utm_medium',
+  utmCampaign: 'utm_campaign',
+  utmContent: 'utm_content',
+  utmTerm: 'utm_term',
+  // A visit's first pageview, as ingest marks it.
+  entry: "if(visit_pageview = 1, url_path, '')",
+} as const;
+
+export type RolledUpMetric = keyof typeof rolledUpMetrics;
+
+const metricNames = Object.keys(rolledUpMetrics);
+const metricValues = Object.values(rolledUpMetrics);
+
+/** Per website, day, metric and value: the unique visitors (sessions) among that day's pageviews. */
+const dailyMetricsSelect = `SELECT website_id, toDate(created_at) AS day, metric, value, uniqCombinedState(12)(session_id) AS visitors
+  FROM website_event
+  ARRAY JOIN [${metricNames.map((name) => `'${name}'`).join(', ')}] AS metric, [${metricValues.join(', ')}] AS value
+  WHERE event_type = 1
+  GROUP BY website_id, day, metric, value`;
+
+/**
+ * Per website, day and the day its visit started: pageviews, visits begun (first pageviews),
+ * second pageviews and the gaps between pageviews (for bounces and time), and the visitors.
+ */
+const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(visit_start) AS start_day,
+    count() AS pageviews, countIf(visit_pageview = 1) AS visits, countIf(visit_pageview = 2) AS second_views,
+    sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2) AS gap_ms, uniqState(session_id) AS visitors
+  FROM website_event
+  WHERE event_type = 1
+  GROUP BY website_id, day, start_day`;
+
+/** The tables that hold a website's data, events first; reset and delete empty them all. */
+export const websiteDataTables = ['website_event', 'session_data', 'daily_metrics', 'daily_stats'] as const;
+
+/**
+ * Creates the rollups and fills them from the events already stored. Each run starts over (the
+ * view is dropped and the tables emptied first), so a migration interrupted half-way is simply
+ * run again; migrations run before the collector inserts anything.
+ */
+export const rollupStatements = [
+  `CREATE TABLE IF NOT EXISTS daily_metrics (
+    website_id UUID,
+    day Date,
+    metric LowCardinality(String),
+    value String,
+    visitors AggregateFunction(uniqCombined(12), UUID)
+  ) ENGINE = AggregatingMergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, metric, day, value)
+  SETTINGS non_replicated_deduplication_window = 1000`,
+  `CREATE TABLE IF NOT EXISTS daily_stats (
+    website_id UUID,
+    day Date,
+    start_day Date,
+    pageviews SimpleAggregateFunction(sum, UInt64),
+    visits SimpleAggregateFunction(sum, UInt64),
+    second_views SimpleAggregateFunction(sum, UInt64),
+    gap_ms SimpleAggregateFunction(sum, UInt64),
+    visitors AggregateFunction(uniq, UUID)
+  ) ENGINE = AggregatingMergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, day, start_day)
+  SETTINGS non_replicated_deduplication_window = 1000`,
+  'DROP VIEW IF EXISTS daily_metrics_view',
+  'DROP VIEW IF EXISTS daily_stats_view',
+  'TRUNCATE TABLE daily_metrics',
+  'TRUNCATE TABLE daily_stats',
+  `INSERT INTO daily_metrics ${dailyMetricsSelect}`,
+  `INSERT INTO daily_stats ${dailyStatsSelect}`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_metrics_view TO daily_metrics AS ${dailyMetricsSelect}`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_stats_view TO daily_stats AS ${dailyStatsSelect}`,
+];
