@@ -35,10 +35,11 @@ export async function rows<T>(db: ClickHouseClient, query: string, params: Recor
 /** Bound parameters of a scope. */
 export const scopeParams = (scope: Scope) => ({ websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, ...scope.filter.params });
 
+/** Events in the range, both ends included. */
+export const inRange = 'created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})';
+
 /** `website_id = … AND created_at in range`, plus the filters. */
-export const inScope = (scope: Scope) =>
-  `website_id = {websiteId:UUID}
-    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${scope.filter.sql}`;
+export const inScope = (scope: Scope) => `website_id = {websiteId:UUID} AND ${inRange}${scope.filter.sql}`;
 
 export interface Stats {
   pageviews: number;

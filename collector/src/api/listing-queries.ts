@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
-import { inScope, rows, scopeParams, type Scope } from './analytics-queries';
+import { inRange, inScope, rows, scopeParams, type Scope } from './analytics-queries';
+import { inPartialDays, inWholeDays, wholeDaysOf } from './whole-days';
 
 export interface Paging {
   page: number;
@@ -88,30 +89,50 @@ const dataTypeOf = `multiIf(
     startsWith(value, '{'), 1,
     2)`;
 
-const propertyRows = (scope: Scope, eventFilter: string) => `
-  SELECT event_name AS eventName, kv.1 AS propertyName, kv.2 AS value, ${dataTypeOf} AS dataType
-  FROM website_event ARRAY JOIN JSONExtractKeysAndValuesRaw(event_data) AS kv
-  WHERE ${inScope(scope)} AND event_type = ${eventType.custom} AND event_data != ''${eventFilter}`;
+/**
+ * Every (event, property, raw JSON value) of the range's custom events with how often it
+ * occurred: without filters the whole days come from daily_event_data, the partial days at the
+ * ends from the events.
+ */
+function propertyRows(scope: Scope, event: string | undefined, rollups: boolean): { sql: string; params: Record<string, unknown> } {
+  const eventFilter = event ? ' AND event_name = {eventName:String}' : '';
+  const params = { ...scopeParams(scope), eventName: event ?? '' };
+  const fromEvents = (range: string) => `SELECT event_name AS eventName, kv.1 AS propertyName, kv.2 AS value, count() AS n
+    FROM website_event ARRAY JOIN JSONExtractKeysAndValuesRaw(event_data) AS kv
+    WHERE website_id = {websiteId:UUID} AND ${range} AND event_type = ${eventType.custom} AND event_data != ''${eventFilter}${scope.filter.sql}
+    GROUP BY eventName, propertyName, value`;
+  const days = rollups && scope.filter.sql === '' ? wholeDaysOf(scope) : null;
+  if (!days) return { sql: fromEvents(inRange), params };
+  return {
+    sql: `SELECT event_name AS eventName, property AS propertyName, value, toUInt64(total) AS n
+        FROM daily_event_data WHERE ${inWholeDays}${eventFilter}
+      UNION ALL
+      ${fromEvents(inPartialDays)}`,
+    params: { ...params, ...days },
+  };
+}
 
 /** Custom event properties: how often each (event, property) occurred. */
-export async function queryEventDataProperties(db: ClickHouseClient, scope: Scope, event?: string) {
+export async function queryEventDataProperties(db: ClickHouseClient, scope: Scope, event?: string, { rollups = true } = {}) {
+  const { sql, params } = propertyRows(scope, event, rollups);
   return rows(
     db,
-    `SELECT eventName, propertyName, any(dataType) AS dataType, count() AS total
-      FROM (${propertyRows(scope, event ? ' AND event_name = {eventName:String}' : '')})
+    `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType, toUInt64(sum(n)) AS total
+      FROM (${sql})
       GROUP BY eventName, propertyName ORDER BY total DESC, eventName, propertyName LIMIT 500`,
-    { ...scopeParams(scope), eventName: event ?? '' },
+    params,
   );
 }
 
 /** Custom event properties with their values: how often each (event, property, value) occurred. */
-export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, event?: string) {
+export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, event?: string, { rollups = true } = {}) {
+  const { sql, params } = propertyRows(scope, event, rollups);
   return rows(
     db,
-    `SELECT eventName, propertyName, any(dataType) AS dataType,
-        if(startsWith(value, '"'), JSONExtractString(concat('[', value, ']'), 1), value) AS propertyValue, count() AS total
-      FROM (${propertyRows(scope, event ? ' AND event_name = {eventName:String}' : '')})
+    `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType,
+        if(startsWith(value, '"'), JSONExtractString(concat('[', value, ']'), 1), value) AS propertyValue, toUInt64(sum(n)) AS total
+      FROM (${sql})
       GROUP BY eventName, propertyName, value ORDER BY total DESC, eventName, propertyName, propertyValue LIMIT 500`,
-    { ...scopeParams(scope), eventName: event ?? '' },
+    params,
   );
 }

@@ -3,9 +3,11 @@ import { seedEvents } from '../../../bench/seed-events';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { metricTypes, queryMetric, queryStats, type Scope } from './analytics-queries';
 import { buildFilters } from './filters';
+import { queryEventDataEvents, queryEventDataProperties } from './listing-queries';
 
 /**
- * The daily rollups must give exactly the answers computed from the events: for ranges with
+ * The daily rollups must give exactly the answers computed from the events (stats, every metric,
+ * event data): for ranges with
  * partial days at either end, ranges of whole days only, ranges starting just before midnight
  * (visits that cross it), and ranges with no whole day at all.
  */
@@ -53,6 +55,12 @@ describe('daily rollups', () => {
         const options = { limit: 1000, offset: 0 };
         const rolledUp = await queryMetric(collector.db, range, type, options);
         expect({ type, points: rolledUp }).toEqual({ type, points: await queryMetric(collector.db, range, type, { ...options, rollups: false }) });
+      }
+      for (const event of [undefined, 'signup']) {
+        const properties = await queryEventDataProperties(collector.db, range, event);
+        expect(properties.length).toBeGreaterThan(0);
+        expect(properties).toEqual(await queryEventDataProperties(collector.db, range, event, { rollups: false }));
+        expect(await queryEventDataEvents(collector.db, range, event)).toEqual(await queryEventDataEvents(collector.db, range, event, { rollups: false }));
       }
     });
   }

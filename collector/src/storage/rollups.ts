@@ -55,8 +55,15 @@ const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(v
   WHERE event_type = 1
   GROUP BY website_id, day, start_day`;
 
+/** Per website, day, event name, property and value (raw JSON): how many custom events carried it. */
+const dailyEventDataSelect = `SELECT website_id, toDate(created_at) AS day, event_name, kv.1 AS property, kv.2 AS value, count() AS total
+  FROM website_event
+  ARRAY JOIN JSONExtractKeysAndValuesRaw(event_data) AS kv
+  WHERE event_type = 2 AND event_data != ''
+  GROUP BY website_id, day, event_name, property, value`;
+
 /** The tables that hold a website's data, events first; reset and delete empty them all. */
-export const websiteDataTables = ['website_event', 'session_data', 'daily_metrics', 'daily_stats'] as const;
+export const websiteDataTables = ['website_event', 'session_data', 'daily_metrics', 'daily_stats', 'daily_event_data'] as const;
 
 /**
  * Creates the rollups and fills them from the events already stored. Each run starts over (the
@@ -87,12 +94,27 @@ export const rollupStatements = [
   PARTITION BY toYYYYMM(day)
   ORDER BY (website_id, day, start_day)
   SETTINGS non_replicated_deduplication_window = 1000`,
+  `CREATE TABLE IF NOT EXISTS daily_event_data (
+    website_id UUID,
+    day Date,
+    event_name String,
+    property String,
+    value String,
+    total SimpleAggregateFunction(sum, UInt64)
+  ) ENGINE = AggregatingMergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, day, event_name, property, value)
+  SETTINGS non_replicated_deduplication_window = 1000`,
   'DROP VIEW IF EXISTS daily_metrics_view',
   'DROP VIEW IF EXISTS daily_stats_view',
+  'DROP VIEW IF EXISTS daily_event_data_view',
   'TRUNCATE TABLE daily_metrics',
   'TRUNCATE TABLE daily_stats',
+  'TRUNCATE TABLE daily_event_data',
   `INSERT INTO daily_metrics ${dailyMetricsSelect}`,
   `INSERT INTO daily_stats ${dailyStatsSelect}`,
+  `INSERT INTO daily_event_data ${dailyEventDataSelect}`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_metrics_view TO daily_metrics AS ${dailyMetricsSelect}`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_stats_view TO daily_stats AS ${dailyStatsSelect}`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_event_data_view TO daily_event_data AS ${dailyEventDataSelect}`,
 ];
