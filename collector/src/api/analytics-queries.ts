@@ -12,9 +12,12 @@ export interface Scope extends DateRange {
 }
 
 /**
- * Unique visitors in rankings and series: HyperLogLog with 2^12 cells once a group has more than a
- * few thousand sessions (about 1.6% error there), exact below that; twice as fast as uniq() at
- * 10 million events. Headline visitor counts use uniq().
+ * Unique visitors in rankings and series: exact up to 256 sessions in a group, then HyperLogLog
+ * with 2^12 cells (about 1.6% error); twice as fast as uniq() at 10 million events, and 3× faster
+ * than uniqCombined(17) to merge from daily_metrics. Headline visitor counts (stats) use
+ * uniqCombined(17): exact up to about ten thousand, then 2^17 cells (about 0.3% error; 0.14% on
+ * the bench data, where uniq() was off by 0.16%); as fast as uniq() on events, and its daily
+ * states in daily_stats merge in a third of uniq()'s time.
  */
 export const visitorsApprox = 'uniqCombined(12)(session_id)';
 /** The same as an aggregate state, as daily_metrics keeps it, to merge with the rollup's. */
@@ -71,14 +74,14 @@ export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups =
 const rangeStart = 'fromUnixTimestamp64Milli({startAt:Int64})';
 
 const statsInOnePass = (scope: Scope) => `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews,
-    uniqIf(session_id, event_type = ${eventType.pageview}) AS visitors,
+    uniqCombinedIf(17)(session_id, event_type = ${eventType.pageview}) AS visitors,
     countIf(visit_pageview = 1) AS visits,
     visits - countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}) AS bounces,
     intDiv(sumIf(visit_gap_ms, visit_pageview >= 2 AND visit_start >= ${rangeStart}), 1000) AS totaltime
   FROM website_event WHERE ${inScope(scope)}`;
 
 const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews,
-    (SELECT uniq(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
+    (SELECT uniqCombined(17)(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
     count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
   FROM (
     SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
@@ -92,7 +95,7 @@ const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews
  * begun before the range's first day, and looked up in the events for those begun on its first,
  * partial day.
  */
-const statsFromRollup = `SELECT toUInt64(sum(p)) AS pageviews, uniqMerge(u) AS visitors, toUInt64(sum(v)) AS visits,
+const statsFromRollup = `SELECT toUInt64(sum(p)) AS pageviews, uniqCombinedMerge(17)(u) AS visitors, toUInt64(sum(v)) AS visits,
     visits - toUInt64(sum(s)) AS bounces, intDiv(toUInt64(sum(g)), 1000) AS totaltime
   FROM (
     SELECT toUInt64(pageviews) AS p, toUInt64(visits) AS v,
@@ -101,10 +104,10 @@ const statsFromRollup = `SELECT toUInt64(sum(p)) AS pageviews, uniqMerge(u) AS v
     FROM daily_stats WHERE ${inWholeDays}
     UNION ALL
     SELECT count(), countIf(visit_pageview = 1), countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}),
-      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), uniqState(session_id)
+      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), uniqCombinedState(17)(session_id)
     FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}
     UNION ALL
-    SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), uniqState(session_id)
+    SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), uniqCombinedState(17)(session_id)
     FROM website_event WHERE website_id = {websiteId:UUID}
       AND created_at >= fromUnixTimestamp64Milli({wholeStart:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeEnd:Int64})
       AND visit_pageview >= 2 AND visit_start >= ${rangeStart} AND visit_start < fromUnixTimestamp64Milli({wholeStart:Int64})

@@ -44,29 +44,52 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
     ? ` AND positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0`
     : '';
   const where = `${inScope(scope)}${search}`;
-  const [data, total] = await Promise.all([
-    rows(
-      db,
-      `SELECT session_id AS id, website_id AS websiteId, any(hostname) AS hostname, any(browser) AS browser, any(os) AS os,
-          any(device) AS device, any(screen) AS screen, any(language) AS language, any(country) AS country, any(region) AS region,
-          any(city) AS city, min(created_at) AS firstAt, max(created_at) AS lastAt, uniq(visit_id) AS visits,
-          countIf(event_type = ${eventType.pageview}) AS views, countIf(event_type = ${eventType.custom}) AS events,
-          min(created_at) AS createdAt
-        FROM website_event
-        WHERE ${where} AND session_id IN (
-          -- Newest events first, in the table's own order (by hour), keeping each session's newest:
-          -- ClickHouse reads in order and stops early instead of grouping every session.
-          SELECT session_id FROM website_event WHERE ${where}
-          ORDER BY toStartOfHour(created_at) DESC, created_at DESC
-          LIMIT 1 BY session_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}
-        )
-        GROUP BY session_id, website_id ORDER BY lastAt DESC, id`,
-      params,
-    ),
+  const [ids, total] = await Promise.all([
+    sessionPage(db, scope, where, params),
     // uniq: exact up to tens of thousands of sessions, within about 1% beyond; a page count needs no more.
     rows<{ n: number }>(db, `SELECT uniq(session_id) AS n FROM website_event WHERE ${where}`, params),
   ]);
+  const data =
+    ids.length === 0
+      ? []
+      : await rows(
+          db,
+          // The session_id bloom filter skips the granules holding none of the page's sessions.
+          `SELECT session_id AS id, website_id AS websiteId, any(hostname) AS hostname, any(browser) AS browser, any(os) AS os,
+              any(device) AS device, any(screen) AS screen, any(language) AS language, any(country) AS country, any(region) AS region,
+              any(city) AS city, min(created_at) AS firstAt, max(created_at) AS lastAt, uniq(visit_id) AS visits,
+              countIf(event_type = ${eventType.pageview}) AS views, countIf(event_type = ${eventType.custom}) AS events,
+              min(created_at) AS createdAt
+            FROM website_event
+            WHERE ${where} AND session_id IN {ids:Array(UUID)}
+            GROUP BY session_id, website_id ORDER BY lastAt DESC, id`,
+          { ...params, ids },
+        );
   return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
+}
+
+/** Windows back from the range's end in which to look for the most recently active sessions. */
+const sessionWindowsMs = [3600_000, 6 * 3600_000, 86_400_000, 7 * 86_400_000, Infinity];
+
+/**
+ * The ids of one page of sessions, most recently active first. The sessions active in the last
+ * hour of the range are exactly the most recent ones, so when the last hour holds enough for the
+ * page only it is read; otherwise the window widens (6 hours, a day, a week, the whole range).
+ */
+async function sessionPage(db: ClickHouseClient, scope: Scope, where: string, params: ReturnType<typeof pageParams>): Promise<string[]> {
+  const wanted = params.offset + params.limit;
+  for (const windowMs of sessionWindowsMs) {
+    const windowStart = Math.max(scope.startAt, scope.endAt - windowMs);
+    const found = await rows<{ id: string }>(
+      db,
+      `SELECT session_id AS id FROM website_event
+        WHERE ${where} AND created_at >= fromUnixTimestamp64Milli({windowStart:Int64})
+        GROUP BY session_id ORDER BY max(created_at) DESC, id LIMIT {wanted:UInt32}`,
+      { ...scopeParams(scope), ...params, windowStart, wanted },
+    );
+    if (found.length >= wanted || windowStart === scope.startAt) return found.slice(params.offset).map((row) => row.id);
+  }
+  return [];
 }
 
 /** The first and last event of a website, or nulls when it has none. */

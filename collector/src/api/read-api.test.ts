@@ -260,6 +260,19 @@ describe('events, sessions, event data, date range', () => {
     expect(byId[ids.S3]).toMatchObject({ views: 1, visits: 1, events: 1 });
   });
 
+  it('pages sessions by their last activity, looking further back than the last hour when it must', async () => {
+    // The range's last hour, six hours and day hold S3 only; S1 and S2 are found in the wider windows.
+    const page = async (n: number) => (await api('sessions', `&pageSize=1&page=${n}`)).body;
+    const pages = await Promise.all([1, 2, 3, 4].map(page));
+    expect(pages.map((p) => p.data.map((s: { id: string; lastAt: string }) => [s.id, s.lastAt]))).toEqual([
+      [[ids.S3, '2024-03-11T04:00:30.000Z']],
+      [[ids.S1, '2024-03-10T15:00:00.000Z']],
+      [[ids.S2, '2024-03-10T07:30:00.000Z']],
+      [],
+    ]);
+    expect(pages.map((p) => p.count)).toEqual([3, 3, 3, 3]);
+  });
+
   it('sums custom event properties, with their types and values', async () => {
     expect((await api('event-data/properties')).body).toEqual([
       { eventName: 'download', propertyName: 'file', dataType: 1, total: 1 },

@@ -135,4 +135,14 @@ export const migrations: Migration[] = [
     name: 'daily rollups for the read API',
     statements: rollupStatements,
   },
+  {
+    version: 6,
+    name: 'session_id bloom filter',
+    statements: [
+      // Lets a query for a few sessions (a page of the sessions list) skip the granules holding none of them.
+      'ALTER TABLE website_event ADD INDEX IF NOT EXISTS session_bloom session_id TYPE bloom_filter(0.01) GRANULARITY 1',
+      // Builds it for the parts already stored, in the background.
+      'ALTER TABLE website_event MATERIALIZE INDEX session_bloom',
+    ],
+  },
 ];

@@ -1,7 +1,7 @@
 /**
  * Daily rollups of website_event, kept by materialized views as events are inserted: the read
  * API answers the whole UTC days of a range from them and only the partial days at its ends from
- * the events themselves. Both hold the same aggregate states (uniq, uniqCombined(12)), so an
+ * the events themselves. Both hold the same aggregate states (uniqCombined(17) and (12)), so an
  * answer from a rollup equals the one computed from the events. A batch insert retried under
  * its deduplication token is skipped by the rollups too (the inserts set
  * deduplicate_blocks_in_dependent_materialized_views, and the rollups keep a window).
@@ -50,7 +50,7 @@ const dailyMetricsSelect = `SELECT website_id, toDate(created_at) AS day, metric
  */
 const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(visit_start) AS start_day,
     count() AS pageviews, countIf(visit_pageview = 1) AS visits, countIf(visit_pageview = 2) AS second_views,
-    sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2) AS gap_ms, uniqState(session_id) AS visitors
+    sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2) AS gap_ms, uniqCombinedState(17)(session_id) AS visitors
   FROM website_event
   WHERE event_type = 1
   GROUP BY website_id, day, start_day`;
@@ -89,7 +89,7 @@ export const rollupStatements = [
     visits SimpleAggregateFunction(sum, UInt64),
     second_views SimpleAggregateFunction(sum, UInt64),
     gap_ms SimpleAggregateFunction(sum, UInt64),
-    visitors AggregateFunction(uniq, UUID)
+    visitors AggregateFunction(uniqCombined(17), UUID)
   ) ENGINE = AggregatingMergeTree
   PARTITION BY toYYYYMM(day)
   ORDER BY (website_id, day, start_day)
