@@ -60,14 +60,18 @@ export interface Stats {
  * Without filters, or with filters on session attributes only (country, browser, …: a visit
  * matches whole or not at all), it is one pass over the range, using what ingest recorded on
  * each pageview (its place in the visit, the gap since the previous one, when the visit's first
- * pageview was): a visit counts in the range where its first pageview is. Without filters, the
- * whole days come from the daily rollup. With other filters, the events that match are grouped
+ * pageview was): a visit counts in the range where its first pageview is. Without filters, or
+ * with one `eq.` filter on a session attribute, the whole days come from the daily rollup. With other filters, the events that match are grouped
  * by visit. `rollups: false` reads only the events (tests compare the two).
  */
 export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true } = {}): Promise<Stats> {
-  const days = rollups && scope.filter.sql === '' ? wholeDaysOf(scope) : null;
-  const query = days ? statsFromRollup : scope.filter.wholeVisits ? statsInOnePass(scope) : statsByVisit(scope);
-  const [row] = await rows<Stats>(db, query, { ...scopeParams(scope), ...days });
+  const key = rollups ? scope.filter.statsRollup : null;
+  const days = key ? wholeDaysOf(scope) : null;
+  const [row] = await rows<Stats>(
+    db,
+    key && days ? statsFromRollup(scope) : scope.filter.wholeVisits ? statsInOnePass(scope) : statsByVisit(scope),
+    key && days ? { ...scopeParams(scope), ...days, dimension: key.dimension, dimensionValue: key.value } : scopeParams(scope),
+  );
   return row ?? { pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 };
 }
 
@@ -80,11 +84,11 @@ const statsInOnePass = (scope: Scope) => `SELECT countIf(event_type = ${eventTyp
     intDiv(sumIf(visit_gap_ms, visit_pageview >= 2 AND visit_start >= ${rangeStart}), 1000) AS totaltime
   FROM website_event WHERE ${inScope(scope)}`;
 
-const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews,
-    (SELECT uniqCombined(17)(session_id) FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}) AS visitors,
+// A visit belongs to one session, so the visitors are counted from the visits, in the same pass.
+const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews, uniqCombined(17)(session) AS visitors,
     count() AS visits, countIf(views = 1) AS bounces, toUInt64(sum(seconds)) AS totaltime
   FROM (
-    SELECT ${visitKey} AS visit, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
+    SELECT ${visitKey} AS visit, any(session_id) AS session, count() AS views, max(toUInt32(created_at)) - min(toUInt32(created_at)) AS seconds
     FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
     GROUP BY visit
   )`;
@@ -95,22 +99,22 @@ const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews
  * begun before the range's first day, and looked up in the events for those begun on its first,
  * partial day.
  */
-const statsFromRollup = `SELECT toUInt64(sum(p)) AS pageviews, uniqCombinedMerge(17)(u) AS visitors, toUInt64(sum(v)) AS visits,
+const statsFromRollup = (scope: Scope) => `SELECT toUInt64(sum(p)) AS pageviews, uniqCombinedMerge(17)(u) AS visitors, toUInt64(sum(v)) AS visits,
     visits - toUInt64(sum(s)) AS bounces, intDiv(toUInt64(sum(g)), 1000) AS totaltime
   FROM (
     SELECT toUInt64(pageviews) AS p, toUInt64(visits) AS v,
       if(start_day >= {fromDay:Date}, toUInt64(second_views), 0) AS s,
       if(start_day >= {fromDay:Date}, toUInt64(gap_ms), 0) AS g, visitors AS u
-    FROM daily_stats WHERE ${inWholeDays}
+    FROM daily_stats WHERE ${inWholeDays} AND dimension = {dimension:String} AND value = {dimensionValue:String}
     UNION ALL
     SELECT count(), countIf(visit_pageview = 1), countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}),
       sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), uniqCombinedState(17)(session_id)
-    FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}
+    FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}${scope.filter.sql}
     UNION ALL
     SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), uniqCombinedState(17)(session_id)
     FROM website_event WHERE website_id = {websiteId:UUID}
       AND created_at >= fromUnixTimestamp64Milli({wholeStart:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeEnd:Int64})
-      AND visit_pageview >= 2 AND visit_start >= ${rangeStart} AND visit_start < fromUnixTimestamp64Milli({wholeStart:Int64})
+      AND visit_pageview >= 2 AND visit_start >= ${rangeStart} AND visit_start < fromUnixTimestamp64Milli({wholeStart:Int64})${scope.filter.sql}
   )`;
 
 const bucketOf: Record<Unit, (column: string) => string> = {

@@ -118,6 +118,8 @@ describe('stats', () => {
     ['referrer=google.com', { pageviews: 1, visitors: 1, visits: 1 }],
     ['utmSource=newsletter', { pageviews: 1, visitors: 1, visits: 1 }],
     ['title=c.pricing', { pageviews: 1, visitors: 1, visits: 1 }],
+    ['title=c.%C3%9Cber', { pageviews: 0, visitors: 0, visits: 0 }],
+    ['title=dnc.%C3%BC', { pageviews: 7, visitors: 3, visits: 4 }],
     ['event=signup', { pageviews: 3, visitors: 1, visits: 1 }],
     ['hostname=example.com&language=en-GB', { pageviews: 1, visitors: 1, visits: 1 }],
     ["path=x'%20OR%201%3D1%20--", { pageviews: 0, visitors: 0, visits: 0 }],

@@ -51,6 +51,15 @@ describe('daily rollups', () => {
       const stats = await queryStats(collector.db, range);
       expect(stats.pageviews).toBeGreaterThan(0);
       expect(stats).toEqual(await queryStats(collector.db, range, { rollups: false }));
+      // One eq. filter on a session attribute reads the rollup's rows for that value.
+      for (const filters of [{ country: 'DE' }, { browser: 'eq.firefox' }, { city: '' }, { os: 'Linux' }]) {
+        const filtered = { ...range, filter: buildFilters(filters) };
+        expect(filtered.filter.statsRollup).not.toBeNull();
+        expect({ filters, stats: await queryStats(collector.db, filtered) }).toEqual({
+          filters,
+          stats: await queryStats(collector.db, filtered, { rollups: false }),
+        });
+      }
       for (const type of metricTypes) {
         const options = { limit: 1000, offset: 0 };
         const rolledUp = await queryMetric(collector.db, range, type, options);

@@ -45,15 +45,24 @@ const dailyMetricsSelect = `SELECT website_id, toDate(created_at) AS day, metric
   GROUP BY website_id, day, metric, value`;
 
 /**
- * Per website, day and the day its visit started: pageviews, visits begun (first pageviews),
- * second pageviews and the gaps between pageviews (for bounces and time), and the visitors.
+ * The session attributes daily_stats is kept by too (besides the whole site, dimension ''), so
+ * stats filtered on one of them (country=DE) read the rollup as well.
  */
-const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(visit_start) AS start_day,
+export const statsDimensions = ['country', 'browser', 'os', 'device', 'language', 'region', 'city'] as const;
+
+/**
+ * Per website, day, the day its visit started, and dimension and value: pageviews, visits begun
+ * (first pageviews), second pageviews and the gaps between pageviews (for bounces and time), and
+ * the visitors.
+ */
+const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(visit_start) AS start_day, dimension, value,
     count() AS pageviews, countIf(visit_pageview = 1) AS visits, countIf(visit_pageview = 2) AS second_views,
     sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2) AS gap_ms, uniqCombinedState(17)(session_id) AS visitors
   FROM website_event
+  ARRAY JOIN ['', ${statsDimensions.map((d) => `'${d}'`).join(', ')}] AS dimension,
+    ['', ${statsDimensions.map((d) => `toString(${d})`).join(', ')}] AS value
   WHERE event_type = 1
-  GROUP BY website_id, day, start_day`;
+  GROUP BY website_id, day, start_day, dimension, value`;
 
 /** Per website, day, event name, property and value (raw JSON): how many custom events carried it. */
 const dailyEventDataSelect = `SELECT website_id, toDate(created_at) AS day, event_name, kv.1 AS property, kv.2 AS value, count() AS total
@@ -85,6 +94,8 @@ export const rollupStatements = [
     website_id UUID,
     day Date,
     start_day Date,
+    dimension LowCardinality(String),
+    value String,
     pageviews SimpleAggregateFunction(sum, UInt64),
     visits SimpleAggregateFunction(sum, UInt64),
     second_views SimpleAggregateFunction(sum, UInt64),
@@ -92,7 +103,7 @@ export const rollupStatements = [
     visitors AggregateFunction(uniqCombined(17), UUID)
   ) ENGINE = AggregatingMergeTree
   PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, day, start_day)
+  ORDER BY (website_id, dimension, value, day, start_day)
   SETTINGS non_replicated_deduplication_window = 1000`,
   `CREATE TABLE IF NOT EXISTS daily_event_data (
     website_id UUID,
