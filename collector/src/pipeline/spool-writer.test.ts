@@ -98,7 +98,7 @@ describe('the spool writer under faults', () => {
     expect(await storedPaths(c, site)).toEqual([...acked].sort());
     // The daily rollup, filled by a materialized view, skips the deduplicated retries too.
     const result = await c.db.query({
-      query: 'SELECT toUInt64(sum(pageviews)) AS n FROM daily_stats WHERE website_id = {site:UUID}',
+      query: "SELECT toUInt64(sum(pageviews)) AS n FROM daily_stats WHERE website_id = {site:UUID} AND dimension = ''",
       query_params: { site },
       format: 'JSONEachRow',
     });
