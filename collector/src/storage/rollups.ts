@@ -79,6 +79,9 @@ export const websiteDataTables = ['website_event', 'session_data', 'daily_metric
  * view is dropped and the tables emptied first), so a migration interrupted half-way is simply
  * run again; migrations run before the collector inserts anything.
  */
+// The rollups keep small granules: their rows are few but their states large (up to 96 KiB in
+// daily_stats), and a query reads whole granules; at the default 8192 rows, stats for one month
+// decoded every dimension's states to use the whole site's 60 (43 → 21 ms).
 export const rollupStatements = [
   `CREATE TABLE IF NOT EXISTS daily_metrics (
     website_id UUID,
@@ -89,7 +92,7 @@ export const rollupStatements = [
   ) ENGINE = AggregatingMergeTree
   PARTITION BY toYYYYMM(day)
   ORDER BY (website_id, metric, day, value)
-  SETTINGS non_replicated_deduplication_window = 1000`,
+  SETTINGS non_replicated_deduplication_window = 1000, index_granularity = 256`,
   `CREATE TABLE IF NOT EXISTS daily_stats (
     website_id UUID,
     day Date,
@@ -104,7 +107,7 @@ export const rollupStatements = [
   ) ENGINE = AggregatingMergeTree
   PARTITION BY toYYYYMM(day)
   ORDER BY (website_id, dimension, value, day, start_day)
-  SETTINGS non_replicated_deduplication_window = 1000`,
+  SETTINGS non_replicated_deduplication_window = 1000, index_granularity = 128`,
   `CREATE TABLE IF NOT EXISTS daily_event_data (
     website_id UUID,
     day Date,
