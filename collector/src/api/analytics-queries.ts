@@ -61,8 +61,9 @@ export interface Stats {
  * matches whole or not at all), it is one pass over the range, using what ingest recorded on
  * each pageview (its place in the visit, the gap since the previous one, when the visit's first
  * pageview was): a visit counts in the range where its first pageview is. Without filters, or
- * with one `eq.` filter on a session attribute, the whole days come from the daily rollup. With other filters, the events that match are grouped
- * by visit. `rollups: false` reads only the events (tests compare the two).
+ * with one `eq.` filter on a session attribute, the whole days come from the daily rollup. With
+ * other filters, the events that match are grouped by visit. `rollups: false` reads only the
+ * events (tests compare the two).
  */
 export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true } = {}): Promise<Stats> {
   const key = rollups ? scope.filter.statsRollup : null;
