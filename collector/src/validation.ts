@@ -12,3 +12,12 @@ export function installValidation(app: FastifyInstance): void {
   const exact = new Ajv({ ...common, coerceTypes: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
 }
+
+/**
+ * Paging for list routes: pages of up to 1000 items, up to page 100,000 (so the offset stays
+ * within the UInt32 ClickHouse takes; past it, 400 instead of a failed query).
+ */
+export const pagingProperties = {
+  page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 },
+  pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+} as const;

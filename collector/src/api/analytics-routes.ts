@@ -7,6 +7,7 @@ import { buildFilters, filterProperties, maxFilterLength, type FilterName } from
 import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { queryActive, queryRealtime } from './realtime-queries';
 import { ownedWebsite, websiteParams } from './website-routes';
+import { pagingProperties } from '../validation';
 
 const range = {
   startAt: { type: 'integer', minimum: 0 },
@@ -20,11 +21,7 @@ const querystring = (extra: Record<string, object> = {}, required: string[] = []
   properties: { ...range, ...filterProperties, ...extra },
 });
 
-const paging = {
-  page: { type: 'integer', minimum: 1, default: 1 },
-  pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
-  search: { type: 'string', maxLength: maxFilterLength },
-} as const;
+const paging = { ...pagingProperties, search: { type: 'string', maxLength: maxFilterLength } } as const;
 
 const timezone = { type: 'string', maxLength: 64, default: 'UTC' } as const;
 

@@ -343,6 +343,12 @@ describe('bad input: 400 naming the parameter', () => {
     expect(body.error.message).toContain(mentions);
   });
 
+  it.each(['events', 'sessions'])('a page past the last one a list can have: %s', async (list) => {
+    const { status, body } = await api(list, '&page=99999999999');
+    expect(status).toBe(400);
+    expect(body.error.message).toContain('page');
+  });
+
   it('an unknown metric type', async () => {
     const { status, body } = await api('metrics', '&type=shoe-size');
     expect(status).toBe(400);

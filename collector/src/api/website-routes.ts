@@ -3,6 +3,7 @@ import { currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
 import { uuidPattern } from '../ingest/send-schema';
 import type { Website, Websites } from '../websites/websites';
+import { pagingProperties } from '../validation';
 
 export const websiteParams = {
   type: 'object',
@@ -39,10 +40,7 @@ export async function websiteRoutes(app: FastifyInstance, { websites }: { websit
       schema: {
         querystring: {
           type: 'object',
-          properties: {
-            page: { type: 'integer', minimum: 1, default: 1 },
-            pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
-          },
+          properties: pagingProperties,
         },
       },
     },

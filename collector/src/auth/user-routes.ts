@@ -5,6 +5,7 @@ import type { AuthDeps } from './auth-deps';
 import { currentUser } from './guard';
 import { passwordSchema } from './me-routes';
 import { publicUser, roles, type Role, type StoredUser } from './users';
+import { pagingProperties } from '../validation';
 
 const userParams = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', pattern: uuidPattern } } } as const;
 const username = { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' } as const;
@@ -35,7 +36,7 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
   };
   const pageQuery = {
     type: 'object',
-    properties: { page: { type: 'integer', minimum: 1, default: 1 }, pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } },
+    properties: pagingProperties,
   } as const;
   app.get<{ Querystring: { page: number; pageSize: number } }>('/api/users', { schema: { querystring: pageQuery }, config: adminOnly }, list);
   app.get<{ Querystring: { page: number; pageSize: number } }>('/api/admin/users', { schema: { querystring: pageQuery }, config: adminOnly }, list);
