@@ -9,9 +9,11 @@ import { queryActive, queryRealtime } from './realtime-queries';
 import { ownedWebsite, websiteParams } from './website-routes';
 import { pagingProperties } from '../validation';
 
+// Unix ms up to 2200-01-01: ClickHouse's DateTime64 ends in 2299, and a query past it failed (500).
+const latestDate = Date.UTC(2200, 0, 1);
 const range = {
-  startAt: { type: 'integer', minimum: 0 },
-  endAt: { type: 'integer', minimum: 0 },
+  startAt: { type: 'integer', minimum: 0, maximum: latestDate },
+  endAt: { type: 'integer', minimum: 0, maximum: latestDate },
 } as const;
 
 /** A querystring schema: the range (required), the filters, and `extra`. */

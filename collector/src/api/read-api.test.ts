@@ -337,6 +337,7 @@ describe('bad input: 400 naming the parameter', () => {
     ['an invalid timezone', `${inRange}&timezone=Mars/Olympus`, 'timezone'],
     ['SQL as a timezone', `${inRange}&timezone=UTC')%20--`, 'timezone'],
     ['an oversized filter', `${inRange}&path=${'x'.repeat(501)}`, 'path'],
+    ['dates past any calendar', 'startAt=99999999999999999&endAt=99999999999999999', 'startAt'],
   ])('%s', async (_name, query, mentions) => {
     const { status, body } = await get(`/api/websites/${site}/pageviews?${query}`);
     expect(status).toBe(400);
