@@ -2,7 +2,8 @@
  * Daily rollups of website_event, kept by materialized views as events are inserted: the read
  * API answers the whole UTC days of a range from them and only the partial days at its ends from
  * the events themselves. Both hold the same aggregate states (uniqCombined(17) and (12)), so an
- * answer from a rollup equals the one computed from the events. A batch insert retried under
+ * answer from a rollup equals the one computed from the events (visitor estimates past the exact
+ * range may differ by a little: HyperLogLog merged in another order). A batch insert retried under
  * its deduplication token is skipped by the rollups too (the inserts set
  * deduplicate_blocks_in_dependent_materialized_views, and the rollups keep a window).
  */
