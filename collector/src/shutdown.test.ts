@@ -48,8 +48,9 @@ describe('stopping with requests in flight', () => {
     const site = await collector.createWebsite(await collector.login());
     const agent = new Agent({ keepAlive: true });
     try {
+      const received = new Promise((resolve) => collector.app.server.once('request', resolve));
       const beacon = halfSentBeacon(collector, site, agent);
-      await sleep(100); // the collector has the request and routed it
+      await received; // the collector has the request (and routed it) before it starts closing
       const stopped = timed(collector.stop());
       await sleep(100);
       beacon.finish();
@@ -67,9 +68,10 @@ describe('stopping with requests in flight', () => {
     const site = await collector.createWebsite(await collector.login());
     const agent = new Agent({ keepAlive: true });
     try {
+      const received = new Promise((resolve) => collector.app.server.once('request', resolve));
       const beacon = halfSentBeacon(collector, site, agent);
       beacon.answered.catch(() => {}); // the cut ends it with a socket error
-      await sleep(100);
+      await received;
       // Without the cut this waits for the 30 s request timeout.
       expect(await timed(collector.stop())).toBeLessThan(3_000);
       await expect(beacon.answered).rejects.toThrow();
