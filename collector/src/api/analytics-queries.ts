@@ -3,7 +3,7 @@ import { eventType } from '../ingest/event-row';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
 import { rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
-import { inPartialDays, inWholeDays, wholeDaysOf } from './whole-days';
+import { inPartialDays, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
 
 /** What every analytics query is about: one website, a time range, and the request's filters. */
 export interface Scope extends DateRange {
@@ -141,20 +141,36 @@ export async function queryPageviews(
   scope: Scope,
   unit: Unit,
   timezone: string,
+  { rollups = true } = {},
 ): Promise<{ pageviews: Point[]; sessions: Point[] }> {
   const bucket = bucketOf[unit];
+  // Without filters, the whole hours come from hourly_pageviews when every UTC hour lies inside
+  // one local bucket (not for minutes, nor for zones such as +5:30).
+  const hours =
+    rollups && unit !== 'minute' && scope.filter.sql === '' && wholeHourOffsets(timezone, scope) ? wholeHoursOf(scope) : null;
+  const counted = hours
+    ? `SELECT t, toUInt64(sum(v)) AS pageviews, uniqCombinedMerge(12)(s) AS sessions FROM (
+          SELECT ${bucket('hour')} AS t, toUInt64(views) AS v, visitors AS s FROM hourly_pageviews
+          WHERE website_id = {websiteId:UUID}
+            AND hour >= toDateTime(intDiv({wholeStart:Int64}, 1000), 'UTC') AND hour < toDateTime(intDiv({wholeEnd:Int64}, 1000), 'UTC')
+          UNION ALL
+          SELECT ${bucket('created_at')} AS t, count() AS v, ${visitorsState} AS s FROM website_event
+          WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}
+          GROUP BY t
+        ) GROUP BY t`
+    : `SELECT ${bucket('created_at')} AS t, count() AS pageviews, ${visitorsApprox} AS sessions
+        FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+        GROUP BY t`;
   const series = await rows<{ x: string; pageviews: number; sessions: number }>(
     db,
     `SELECT formatDateTime(t, '%Y-%m-%d %H:%i:%S', {timezone:String}) AS x, pageviews, sessions FROM (
-        SELECT ${bucket('created_at')} AS t, count() AS pageviews, ${visitorsApprox} AS sessions
-        FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
-        GROUP BY t
+        ${counted}
         ORDER BY t WITH FILL
           FROM ${bucket('fromUnixTimestamp64Milli({startAt:Int64})')}
           TO ${bucket('fromUnixTimestamp64Milli({endAt:Int64})')} + INTERVAL 1 ${unit.toUpperCase()}
           STEP INTERVAL 1 ${unit.toUpperCase()}
       )`,
-    { ...scopeParams(scope), timezone },
+    { ...scopeParams(scope), ...hours, timezone },
   );
   return {
     pageviews: series.map(({ x, pageviews }) => ({ x, y: pageviews })),

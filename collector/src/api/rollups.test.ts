@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
-import { metricTypes, queryMetric, queryStats, type Scope } from './analytics-queries';
+import { metricTypes, queryMetric, queryPageviews, queryStats, type Scope } from './analytics-queries';
 import { buildFilters } from './filters';
 import { queryEventDataEvents, queryEventDataProperties } from './listing-queries';
 
 /**
- * The daily rollups must give the answers computed from the events (stats, every metric, event
- * data; visitor estimates as `expectSameVisitors` says): for ranges with
+ * The rollups must give the answers computed from the events (stats, every metric, event data,
+ * the pageviews series in several timezones; visitor estimates as `expectSameVisitors` says):
+ * for ranges with
  * partial days at either end, ranges of whole days only, ranges starting just before midnight
  * (visits that cross it), and ranges with no whole day at all.
  */
@@ -61,6 +62,15 @@ describe('daily rollups', () => {
       for (const type of metricTypes) {
         const options = { limit: 1000, offset: 0 };
         expectSamePoints(type, await queryMetric(collector.db, range, type, options), await queryMetric(collector.db, range, type, { ...options, rollups: false }));
+      }
+      for (const timezone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
+        for (const unit of ['hour', 'day', 'month'] as const) {
+          const label = `${timezone} ${unit}`;
+          const series = await queryPageviews(collector.db, range, unit, timezone);
+          const fromEvents = await queryPageviews(collector.db, range, unit, timezone, { rollups: false });
+          expect({ label, pageviews: series.pageviews }).toEqual({ label, pageviews: fromEvents.pageviews });
+          expectSamePoints(`${label} sessions`, series.sessions, fromEvents.sessions);
+        }
       }
       for (const event of [undefined, 'signup']) {
         const properties = await queryEventDataProperties(collector.db, range, event);

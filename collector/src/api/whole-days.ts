@@ -21,7 +21,32 @@ export function wholeDaysOf({ startAt, endAt }: DateRange): WholeDays | null {
   return { fromDay: day(wholeStart), toDay: day(wholeEnd - dayMs), wholeStart, wholeEnd };
 }
 
-/** The rows of a range outside its whole days: the partial days at either end. */
+const hourMs = 3_600_000;
+
+/** The whole UTC hours inside a range (start and exclusive end, Unix ms), or null when it holds none. */
+export function wholeHoursOf({ startAt, endAt }: DateRange): { wholeStart: number; wholeEnd: number } | null {
+  const wholeStart = Math.ceil(startAt / hourMs) * hourMs;
+  const wholeEnd = Math.floor((endAt + 1) / hourMs) * hourMs;
+  return wholeEnd > wholeStart ? { wholeStart, wholeEnd } : null;
+}
+
+/**
+ * True when `timezone` is a whole number of hours from UTC throughout the range (sampled daily,
+ * and at both ends): then every UTC hour falls inside one local hour, day, month and year, and
+ * hourly rollups can be bucketed locally. Not for zones such as Asia/Kolkata (+5:30).
+ */
+export function wholeHourOffsets(timezone: string, { startAt, endAt }: DateRange): boolean {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+  const offsetIsWholeHours = (ms: number) => {
+    const name = format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
+    const minutes = /GMT[+-]\d{2}:(\d{2})/.exec(name)?.[1] ?? '00';
+    return minutes === '00';
+  };
+  for (let at = startAt; at < endAt; at += dayMs) if (!offsetIsWholeHours(at)) return false;
+  return offsetIsWholeHours(endAt);
+}
+
+/** The rows of a range outside its whole days (or hours): the partial ones at either end. */
 export const inPartialDays = `((created_at >= fromUnixTimestamp64Milli({startAt:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeStart:Int64}))
     OR (created_at >= fromUnixTimestamp64Milli({wholeEnd:Int64}) AND created_at <= fromUnixTimestamp64Milli({endAt:Int64})))`;
 

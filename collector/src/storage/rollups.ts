@@ -65,6 +65,12 @@ const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(v
   WHERE event_type = 1
   GROUP BY website_id, day, start_day, dimension, value`;
 
+/** Per website and UTC hour: pageviews and the unique visitors among them (the pageviews series). */
+const hourlyPageviewsSelect = `SELECT website_id, toStartOfHour(created_at) AS hour, count() AS views, uniqCombinedState(12)(session_id) AS visitors
+  FROM website_event
+  WHERE event_type = 1
+  GROUP BY website_id, hour`;
+
 /** Per website, day, event name, property and value (raw JSON): how many custom events carried it. */
 const dailyEventDataSelect = `SELECT website_id, toDate(created_at) AS day, event_name, kv.1 AS property, kv.2 AS value, count() AS total
   FROM website_event
@@ -73,7 +79,7 @@ const dailyEventDataSelect = `SELECT website_id, toDate(created_at) AS day, even
   GROUP BY website_id, day, event_name, property, value`;
 
 /** The tables that hold a website's data, events first; reset and delete empty them all. */
-export const websiteDataTables = ['website_event', 'session_data', 'daily_metrics', 'daily_stats', 'daily_event_data'] as const;
+export const websiteDataTables = ['website_event', 'session_data', 'daily_metrics', 'daily_stats', 'daily_event_data', 'hourly_pageviews'] as const;
 
 /**
  * Creates the rollups and fills them from the events already stored. Each run starts over (the
@@ -120,16 +126,29 @@ export const rollupStatements = [
   PARTITION BY toYYYYMM(day)
   ORDER BY (website_id, day, event_name, property, value)
   SETTINGS non_replicated_deduplication_window = 1000`,
+  `CREATE TABLE IF NOT EXISTS hourly_pageviews (
+    website_id UUID,
+    hour DateTime('UTC'),
+    views SimpleAggregateFunction(sum, UInt64),
+    visitors AggregateFunction(uniqCombined(12), UUID)
+  ) ENGINE = AggregatingMergeTree
+  PARTITION BY toYYYYMM(hour)
+  ORDER BY (website_id, hour)
+  SETTINGS non_replicated_deduplication_window = 1000, index_granularity = 256`,
   'DROP VIEW IF EXISTS daily_metrics_view',
   'DROP VIEW IF EXISTS daily_stats_view',
   'DROP VIEW IF EXISTS daily_event_data_view',
+  'DROP VIEW IF EXISTS hourly_pageviews_view',
   'TRUNCATE TABLE daily_metrics',
   'TRUNCATE TABLE daily_stats',
   'TRUNCATE TABLE daily_event_data',
+  'TRUNCATE TABLE hourly_pageviews',
   `INSERT INTO daily_metrics ${dailyMetricsSelect}`,
   `INSERT INTO daily_stats ${dailyStatsSelect}`,
   `INSERT INTO daily_event_data ${dailyEventDataSelect}`,
+  `INSERT INTO hourly_pageviews ${hourlyPageviewsSelect}`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_metrics_view TO daily_metrics AS ${dailyMetricsSelect}`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_stats_view TO daily_stats AS ${dailyStatsSelect}`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_event_data_view TO daily_event_data AS ${dailyEventDataSelect}`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS hourly_pageviews_view TO hourly_pageviews AS ${hourlyPageviewsSelect}`,
 ];
