@@ -262,6 +262,14 @@ describe('events, sessions, event data, date range', () => {
     expect(byId[ids.S3]).toMatchObject({ views: 1, visits: 1, events: 1 });
   });
 
+  it('pages events newest first through windows of the range (the last day holds only the newest)', async () => {
+    const all = (await api('events', '&pageSize=100')).body.data.map((e: { id: string }) => e.id);
+    expect(all).toHaveLength(9);
+    const pages = await Promise.all(Array.from({ length: 10 }, (_, i) => api('events', `&pageSize=1&page=${i + 1}`)));
+    expect(pages.flatMap((p) => p.body.data.map((e: { id: string }) => e.id))).toEqual(all);
+    expect(pages.map((p) => p.body.count)).toEqual(Array(10).fill(9));
+  });
+
   it('pages sessions by their last activity, looking further back than the last hour when it must', async () => {
     // The range's last hour, six hours and day hold S3 only; S1 and S2 are found in the wider windows.
     const page = async (n: number) => (await api('sessions', `&pageSize=1&page=${n}`)).body;
