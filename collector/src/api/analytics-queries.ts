@@ -2,8 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
-import { rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
-import { inPartialDays, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
+import { headlineVisitorsState, rankingVisitorsState, rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
+import { inPartialEnds, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
 
 /** What every analytics query is about: one website, a time range, and the request's filters. */
 export interface Scope extends DateRange {
@@ -20,8 +20,6 @@ export interface Scope extends DateRange {
  * states in daily_stats merge in a third of uniq()'s time.
  */
 export const visitorsApprox = 'uniqCombined(12)(session_id)';
-/** The same as an aggregate state, as daily_metrics keeps it, to merge with the rollup's. */
-const visitorsState = 'uniqCombinedState(12)(session_id)';
 
 /**
  * Visits are grouped by a 64-bit hash of their id: grouping 8-byte keys instead of 16-byte UUIDs
@@ -109,10 +107,10 @@ const statsFromRollup = (scope: Scope) => `SELECT toUInt64(sum(p)) AS pageviews,
     FROM daily_stats WHERE ${inWholeDays} AND dimension = {dimension:String} AND value = {dimensionValue:String}
     UNION ALL
     SELECT count(), countIf(visit_pageview = 1), countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}),
-      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), uniqCombinedState(17)(session_id)
-    FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}${scope.filter.sql}
+      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), ${headlineVisitorsState}
+    FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialEnds}${scope.filter.sql}
     UNION ALL
-    SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), uniqCombinedState(17)(session_id)
+    SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), ${headlineVisitorsState}
     FROM website_event WHERE website_id = {websiteId:UUID}
       AND created_at >= fromUnixTimestamp64Milli({wholeStart:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeEnd:Int64})
       AND visit_pageview >= 2 AND visit_start >= ${rangeStart} AND visit_start < fromUnixTimestamp64Milli({wholeStart:Int64})${scope.filter.sql}
@@ -154,8 +152,8 @@ export async function queryPageviews(
           WHERE website_id = {websiteId:UUID}
             AND hour >= toDateTime(intDiv({wholeStart:Int64}, 1000), 'UTC') AND hour < toDateTime(intDiv({wholeEnd:Int64}, 1000), 'UTC')
           UNION ALL
-          SELECT ${bucket('created_at')} AS t, count() AS v, ${visitorsState} AS s FROM website_event
-          WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialDays}
+          SELECT ${bucket('created_at')} AS t, count() AS v, ${rankingVisitorsState} AS s FROM website_event
+          WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${inPartialEnds}
           GROUP BY t
         ) GROUP BY t`
     : `SELECT ${bucket('created_at')} AS t, count() AS pageviews, ${visitorsApprox} AS sessions
@@ -250,8 +248,8 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
           SELECT value AS x, visitors AS v FROM daily_metrics WHERE ${inWholeDays} AND metric = {metric:String}${some}
           UNION ALL
-          SELECT toString(${source.x}) AS x, ${visitorsState} AS v FROM website_event
-          WHERE website_id = {websiteId:UUID} AND ${events} AND ${inPartialDays} GROUP BY x
+          SELECT toString(${source.x}) AS x, ${rankingVisitorsState} AS v FROM website_event
+          WHERE website_id = {websiteId:UUID} AND ${events} AND ${inPartialEnds} GROUP BY x
         ) GROUP BY x${search} ${page}`,
       { ...params, ...days, metric: rolledUp },
     );

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
 import { inRange, inScope, rows, scopeParams, type Scope } from './analytics-queries';
-import { inPartialDays, inWholeDays, wholeDaysOf } from './whole-days';
+import { inPartialEnds, inWholeDays, wholeDaysOf } from './whole-days';
 
 export interface Paging {
   page: number;
@@ -12,7 +12,7 @@ export interface Paging {
 const pageParams = ({ page, pageSize, search }: Paging) => ({ limit: pageSize, offset: (page - 1) * pageSize, search: search ?? '' });
 
 /** Windows back from the range's end in which to look for the newest events or sessions. */
-const recentWindowsMs = [3600_000, 6 * 3600_000, 86_400_000, 7 * 86_400_000, Infinity];
+const recentWindowsMs = [3600_000, 6 * 3600_000, 86_400_000, 7 * 86_400_000];
 
 /** Events (pageviews and custom events), newest first, in Umami's shape. */
 export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Paging) {
@@ -24,7 +24,16 @@ export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Pa
   const where = `${inScope(scope)}${search}`;
   const params = { ...scopeParams(scope), ...pageParams(paging) };
   const [windowStart, total] = await Promise.all([
-    newestWindowStart(db, scope, where, params),
+    // The shortest window holding the page, so the newest events are sorted from a few thousand rows.
+    inRecentWindows(scope, async (from) => {
+      if (from === scope.startAt) return from;
+      const [row] = await rows<{ n: number }>(
+        db,
+        `SELECT count() AS n FROM website_event WHERE ${where} AND created_at >= fromUnixTimestamp64Milli({from:Int64})`,
+        { ...params, from },
+      );
+      return (row?.n ?? 0) >= params.offset + params.limit ? from : null;
+    }),
     rows<{ n: number }>(db, `SELECT count() AS n FROM website_event WHERE ${where}`, params),
   ]);
   const data = await rows(
@@ -41,22 +50,18 @@ export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Pa
 }
 
 /**
- * The start of the shortest window back from the range's end that holds the page of events
- * (1 hour, 6 hours, a day, a week, else the whole range), so the newest events are sorted
- * from a few thousand rows rather than from the whole range.
+ * Tries `attempt` on windows back from the range's end (1 hour, 6 hours, a day, a week), the
+ * shortest first, and returns its first answer; when none holds enough (`attempt` answers null),
+ * it is called with the range's start, where it must answer.
  */
-async function newestWindowStart(db: ClickHouseClient, scope: Scope, where: string, params: ReturnType<typeof pageParams>): Promise<number> {
+async function inRecentWindows<T>(scope: Scope, attempt: (windowStart: number) => Promise<T | null>): Promise<T> {
   for (const windowMs of recentWindowsMs) {
-    const windowStart = Math.max(scope.startAt, scope.endAt - windowMs);
-    if (windowStart === scope.startAt) break;
-    const [row] = await rows<{ n: number }>(
-      db,
-      `SELECT count() AS n FROM website_event WHERE ${where} AND created_at >= fromUnixTimestamp64Milli({windowStart:Int64})`,
-      { ...scopeParams(scope), ...params, windowStart },
-    );
-    if ((row?.n ?? 0) >= params.offset + params.limit) return windowStart;
+    const windowStart = scope.endAt - windowMs;
+    if (windowStart <= scope.startAt) break;
+    const found = await attempt(windowStart);
+    if (found !== null) return found;
   }
-  return scope.startAt;
+  return (await attempt(scope.startAt))!;
 }
 
 /**
@@ -69,8 +74,20 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
     ? ` AND positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0`
     : '';
   const where = `${inScope(scope)}${search}`;
+  const wanted = params.offset + params.limit;
   const [ids, total] = await Promise.all([
-    sessionPage(db, scope, where, params),
+    // The sessions active in the window are exactly the most recent ones, so the shortest window
+    // holding the page is enough.
+    inRecentWindows(scope, async (from) => {
+      const found = await rows<{ id: string }>(
+        db,
+        `SELECT session_id AS id FROM website_event
+          WHERE ${where} AND created_at >= fromUnixTimestamp64Milli({from:Int64})
+          GROUP BY session_id ORDER BY max(created_at) DESC, id LIMIT {wanted:UInt32}`,
+        { ...params, from, wanted },
+      );
+      return found.length >= wanted || from === scope.startAt ? found.slice(params.offset).map((row) => row.id) : null;
+    }),
     // The headline visitors' estimate: exact up to about ten thousand, within about 0.3% beyond.
     rows<{ n: number }>(db, `SELECT uniqCombined(17)(session_id) AS n FROM website_event WHERE ${where}`, params),
   ]);
@@ -91,27 +108,6 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
           { ...params, ids },
         );
   return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
-}
-
-/**
- * The ids of one page of sessions, most recently active first. The sessions active in the last
- * hour of the range are exactly the most recent ones, so when the last hour holds enough for the
- * page only it is read; otherwise the window widens (6 hours, a day, a week, the whole range).
- */
-async function sessionPage(db: ClickHouseClient, scope: Scope, where: string, params: ReturnType<typeof pageParams>): Promise<string[]> {
-  const wanted = params.offset + params.limit;
-  for (const windowMs of recentWindowsMs) {
-    const windowStart = Math.max(scope.startAt, scope.endAt - windowMs);
-    const found = await rows<{ id: string }>(
-      db,
-      `SELECT session_id AS id FROM website_event
-        WHERE ${where} AND created_at >= fromUnixTimestamp64Milli({windowStart:Int64})
-        GROUP BY session_id ORDER BY max(created_at) DESC, id LIMIT {wanted:UInt32}`,
-      { ...scopeParams(scope), ...params, windowStart, wanted },
-    );
-    if (found.length >= wanted || windowStart === scope.startAt) return found.slice(params.offset).map((row) => row.id);
-  }
-  return [];
 }
 
 /** The first and last event of a website, or nulls when it has none. */
@@ -152,7 +148,7 @@ function propertyRows(scope: Scope, event: string | undefined, rollups: boolean)
     sql: `SELECT event_name AS eventName, property AS propertyName, value, toUInt64(total) AS n
         FROM daily_event_data WHERE ${inWholeDays}${eventFilter}
       UNION ALL
-      ${fromEvents(inPartialDays)}`,
+      ${fromEvents(inPartialEnds)}`,
     params: { ...params, ...days },
   };
 }

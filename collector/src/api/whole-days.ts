@@ -47,7 +47,7 @@ export function wholeHourOffsets(timezone: string, { startAt, endAt }: DateRange
 }
 
 /** The rows of a range outside its whole days (or hours): the partial ones at either end. */
-export const inPartialDays = `((created_at >= fromUnixTimestamp64Milli({startAt:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeStart:Int64}))
+export const inPartialEnds = `((created_at >= fromUnixTimestamp64Milli({startAt:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeStart:Int64}))
     OR (created_at >= fromUnixTimestamp64Milli({wholeEnd:Int64}) AND created_at <= fromUnixTimestamp64Milli({endAt:Int64})))`;
 
 /** Rollup rows of the whole days. */

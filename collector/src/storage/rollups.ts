@@ -8,6 +8,13 @@
  * deduplicate_blocks_in_dependent_materialized_views, and the rollups keep a window).
  */
 
+/**
+ * The visitor states the rollups keep; the read queries compute the same ones from the events of
+ * a range's partial ends, so both merge. Headline counts (stats) use the finer one.
+ */
+export const rankingVisitorsState = 'uniqCombinedState(12)(session_id)';
+export const headlineVisitorsState = 'uniqCombinedState(17)(session_id)';
+
 /** The metric types rolled up per day, with the expression giving each pageview's value ('' = none). */
 export const rolledUpMetrics = {
   path: 'url_path',
@@ -39,7 +46,7 @@ const metricNames = Object.keys(rolledUpMetrics);
 const metricValues = Object.values(rolledUpMetrics);
 
 /** Per website, day, metric and value: the unique visitors (sessions) among that day's pageviews. */
-const dailyMetricsSelect = `SELECT website_id, toDate(created_at) AS day, metric, value, uniqCombinedState(12)(session_id) AS visitors
+const dailyMetricsSelect = `SELECT website_id, toDate(created_at) AS day, metric, value, ${rankingVisitorsState} AS visitors
   FROM website_event
   ARRAY JOIN [${metricNames.map((name) => `'${name}'`).join(', ')}] AS metric, [${metricValues.join(', ')}] AS value
   WHERE event_type = 1
@@ -58,7 +65,7 @@ export const statsDimensions = ['country', 'browser', 'os', 'device', 'language'
  */
 const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(visit_start) AS start_day, dimension, value,
     count() AS pageviews, countIf(visit_pageview = 1) AS visits, countIf(visit_pageview = 2) AS second_views,
-    sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2) AS gap_ms, uniqCombinedState(17)(session_id) AS visitors
+    sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2) AS gap_ms, ${headlineVisitorsState} AS visitors
   FROM website_event
   ARRAY JOIN ['', ${statsDimensions.map((d) => `'${d}'`).join(', ')}] AS dimension,
     ['', ${statsDimensions.map((d) => `toString(${d})`).join(', ')}] AS value
@@ -66,7 +73,7 @@ const dailyStatsSelect = `SELECT website_id, toDate(created_at) AS day, toDate(v
   GROUP BY website_id, day, start_day, dimension, value`;
 
 /** Per website and UTC hour: pageviews and the unique visitors among them (the pageviews series). */
-const hourlyPageviewsSelect = `SELECT website_id, toStartOfHour(created_at) AS hour, count() AS views, uniqCombinedState(12)(session_id) AS visitors
+const hourlyPageviewsSelect = `SELECT website_id, toStartOfHour(created_at) AS hour, count() AS views, ${rankingVisitorsState} AS visitors
   FROM website_event
   WHERE event_type = 1
   GROUP BY website_id, hour`;
