@@ -3,6 +3,7 @@ import { eventType } from '../ingest/event-row';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
 import { headlineVisitorsState, rankingVisitorsState, rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
+import { exitsFromRollup } from './exit-query';
 import { inPartialEnds, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
 
 /** What every analytics query is about: one website, a time range, and the request's filters. */
@@ -262,6 +263,10 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
         WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${search} ${page}`,
       params,
     );
+  }
+  if (type === 'exit' && options.rollups !== false && scope.filter.sql === '') {
+    const exits = await exitsFromRollup(db, scope, search, page, params);
+    if (exits) return exits;
   }
   if (type === 'entry' || type === 'exit') {
     const pick = type === 'entry' ? 'argMin' : 'argMax';

@@ -1,3 +1,4 @@
+import { exitRollupStatements } from './exit-rollup';
 import { rollupStatements } from './rollups';
 
 /**
@@ -144,5 +145,10 @@ export const migrations: Migration[] = [
       // Builds it for the parts already stored, in the background.
       'ALTER TABLE website_event MATERIALIZE INDEX session_bloom',
     ],
+  },
+  {
+    version: 7,
+    name: 'exit pages rolled up by a job',
+    statements: exitRollupStatements,
   },
 ];

@@ -86,7 +86,17 @@ const dailyEventDataSelect = `SELECT website_id, toDate(created_at) AS day, even
   GROUP BY website_id, day, event_name, property, value`;
 
 /** The tables that hold a website's data, events first; reset and delete empty them all. */
-export const websiteDataTables = ['website_event', 'session_data', 'daily_metrics', 'daily_stats', 'daily_event_data', 'hourly_pageviews'] as const;
+export const websiteDataTables = [
+  'website_event',
+  'session_data',
+  'daily_metrics',
+  'daily_stats',
+  'daily_event_data',
+  'hourly_pageviews',
+  'daily_exits',
+  'daily_exit_visits',
+  'event_hours',
+] as const;
 
 /**
  * Creates the rollups and fills them from the events already stored. Each run starts over (the

@@ -1,0 +1,271 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/**
+ * The exit pages of past days, rolled up by a job rather than a materialized view: a visit's
+ * last page is known only once the visit is over, which no insert-time view can see.
+ *
+ * For each UTC day the job stores, under one build id:
+ * - daily_exits: per path, the visitors (uniqCombined(12) states) of the visits lying wholly
+ *   inside that day whose last pageview was on that path;
+ * - daily_exit_visits: one row per visit that also has pageviews on another day (it crossed
+ *   midnight), with its last path and time on this day, so a range that ends on this day picks
+ *   the right page.
+ *
+ * A build is valid for a website's day while no event of that website was inserted for the day,
+ * or for the hour either side of it, at or after the build's cutoff (event_hours, kept by a view,
+ * records when each hour last received an insert). A visit that crosses midnight has pageviews
+ * within 30 minutes on both sides, so those neighbour hours are all that can change a day's
+ * visits. Days without a valid build (today, yesterday until 01:00 UTC and the settle time, and
+ * days that late events reached since their build) are read from the events: the answer is the
+ * same either way, only the speed differs.
+ */
+
+const dayMs = 86_400_000;
+const hourMs = 3_600_000;
+
+/** How long an insert may take from choosing its rows' time to being readable: builds look back this far. */
+export const insertSettleMs = 60_000;
+
+/** Superseded builds are deleted this long after they were replaced, so no query still uses them. */
+const supersededGraceMs = 10 * 60_000;
+
+/** Days built in one query (one scan of their events). */
+const maxDaysPerBuild = 31;
+
+export const exitRollupStatements = [
+  `CREATE TABLE IF NOT EXISTS event_hours (
+    website_id UUID,
+    hour DateTime('UTC'),
+    inserted_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
+  ) ENGINE = AggregatingMergeTree
+  ORDER BY (website_id, hour)`,
+  `CREATE TABLE IF NOT EXISTS exit_builds (
+    day Date,
+    build UInt64
+  ) ENGINE = MergeTree
+  ORDER BY (day, build)`,
+  `CREATE TABLE IF NOT EXISTS daily_exits (
+    website_id UUID,
+    day Date,
+    build UInt64,
+    path String,
+    visitors AggregateFunction(uniqCombined(12), UUID)
+  ) ENGINE = AggregatingMergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, day, build, path)
+  SETTINGS index_granularity = 256`,
+  `CREATE TABLE IF NOT EXISTS daily_exit_visits (
+    website_id UUID,
+    day Date,
+    build UInt64,
+    visit_id UUID,
+    session_id UUID,
+    path String,
+    last_at DateTime64(3, 'UTC')
+  ) ENGINE = MergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, day, build)`,
+  'DROP VIEW IF EXISTS event_hours_view',
+  'TRUNCATE TABLE event_hours',
+  // Events stored before this migration count as inserted long ago: nothing is in flight while
+  // migrations run, so they can be built at once.
+  `INSERT INTO event_hours SELECT website_id, toStartOfHour(created_at) AS hour, toDateTime64(0, 3, 'UTC')
+    FROM website_event GROUP BY website_id, hour`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS event_hours_view TO event_hours AS
+    SELECT website_id, toStartOfHour(created_at) AS hour, max(now64(3, 'UTC')) AS inserted_at
+    FROM website_event GROUP BY website_id, hour`,
+];
+
+/**
+ * A build id: its cutoff (Unix ms) times 1000 plus a random part, so ids order by cutoff and two
+ * collectors building at once do not share one. Inserts that chose their time before the cutoff
+ * are in the build.
+ */
+const buildId = (cutoff: number) => cutoff * 1000 + Math.floor(Math.random() * 1000);
+const cutoffOf = (build: number) => Math.floor(build / 1000);
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+async function rows<T>(db: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  return (await db.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+}
+
+/** The last insert into each hour (Unix ms → Unix ms), for one website or all. */
+async function lastInserts(db: ClickHouseClient, websiteId: string | null, fromMs: number, toMs: number): Promise<Map<number, number>> {
+  const found = await rows<{ hourStart: number; at: number }>(
+    db,
+    `SELECT toUnixTimestamp(hour) * 1000 AS hourStart, toUnixTimestamp64Milli(max(inserted_at)) AS at FROM event_hours
+      WHERE ${websiteId ? 'website_id = {websiteId:UUID} AND ' : ''}hour >= toDateTime(intDiv({fromMs:Int64}, 1000), 'UTC')
+        AND hour < toDateTime(intDiv({toMs:Int64}, 1000), 'UTC')
+      GROUP BY hour`,
+    { websiteId, fromMs, toMs },
+  );
+  return new Map(found.map((row) => [row.hourStart, row.at]));
+}
+
+/** The last insert that can change day `dayStart`'s visits: into the day or the hour either side. */
+function lastInsertAffecting(dayStart: number, inserts: Map<number, number>): number {
+  let last = 0;
+  for (let hour = dayStart - hourMs; hour < dayStart + dayMs + hourMs; hour += hourMs) last = Math.max(last, inserts.get(hour) ?? 0);
+  return last;
+}
+
+/** The newest build of each day in [fromMs, toMs) (day start, Unix ms → build id). */
+async function newestBuilds(db: ClickHouseClient, fromMs: number, toMs: number): Promise<Map<number, number>> {
+  const found = await rows<{ dayStart: number; newest: number }>(
+    db,
+    `SELECT toUnixTimestamp(toDateTime(day, 'UTC')) * 1000 AS dayStart, max(build) AS newest FROM exit_builds
+      WHERE day >= toDate(fromUnixTimestamp64Milli({fromMs:Int64})) AND day < toDate(fromUnixTimestamp64Milli({toMs:Int64}))
+      GROUP BY day`,
+    { fromMs, toMs },
+  );
+  return new Map(found.map((row) => [row.dayStart, row.newest]));
+}
+
+/**
+ * The valid builds of a website's whole days in [wholeStart, wholeEnd) (Unix ms, day-aligned):
+ * day start → build id. Days not in the map are to be read from the events.
+ */
+export async function validExitBuilds(db: ClickHouseClient, websiteId: string, wholeStart: number, wholeEnd: number): Promise<Map<number, number>> {
+  const [builds, inserts] = await Promise.all([
+    newestBuilds(db, wholeStart, wholeEnd),
+    lastInserts(db, websiteId, wholeStart - hourMs, wholeEnd + hourMs),
+  ]);
+  const valid = new Map<number, number>();
+  for (const [day, build] of builds) if (lastInsertAffecting(day, inserts) < cutoffOf(build)) valid.set(day, build);
+  return valid;
+}
+
+export interface ExitRollupRun {
+  /** Days built in this run. */
+  built: number;
+  /** Rows of superseded builds deleted. */
+  deletedBuilds: number;
+}
+
+/**
+ * The job that keeps the exit rollup: every `intervalMs` it builds the days that are over (and
+ * whose neighbouring hour is too) and have no valid build, then deletes superseded builds. Runs
+ * never overlap within a collector; collectors sharing a server may build the same day at once,
+ * and the newest build is the one read.
+ */
+export class ExitRollup {
+  readonly #db: ClickHouseClient;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(db: ClickHouseClient) {
+    this.#db = db;
+  }
+
+  /** Runs now and then every `intervalMs` until stop(); errors are reported and retried next time. */
+  start(intervalMs: number, onError: (error: unknown) => void): void {
+    const tick = () => {
+      this.#running = this.runOnce().catch(onError);
+      void this.#running.then(() => {
+        if (!this.#stopped) this.#timer = setTimeout(tick, intervalMs).unref();
+      });
+    };
+    this.#timer = setTimeout(tick, 0).unref();
+  }
+
+  /** Stops the timer and waits for a run in progress (it stops between builds). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /**
+   * One run. `settleMs`: how long before `now` an insert must have chosen its time to be sure it
+   * is readable (0 when the caller knows nothing is being inserted, as the seed command does).
+   */
+  async runOnce({ now = Date.now(), settleMs = insertSettleMs } = {}): Promise<ExitRollupRun> {
+    const cutoff = now - settleMs;
+    const inserts = await lastInserts(this.#db, null, 0, cutoff + dayMs);
+    const days = new Set<number>();
+    for (const hour of inserts.keys()) days.add(Math.floor(hour / dayMs) * dayMs);
+    const builds = await newestBuilds(this.#db, 0, cutoff + dayMs);
+    const toBuild = [...days]
+      .filter((day) => day + dayMs + hourMs <= cutoff)
+      .filter((day) => {
+        const last = lastInsertAffecting(day, inserts);
+        const build = builds.get(day);
+        return last < cutoff && (build === undefined || last >= cutoffOf(build));
+      })
+      .sort((a, b) => a - b);
+    let built = 0;
+    for (const span of contiguousSpans(toBuild, maxDaysPerBuild)) {
+      if (this.#stopped) break;
+      await this.#build(span[0]!, span[span.length - 1]! + dayMs, buildId(cutoff));
+      built += span.length;
+    }
+    return { built, deletedBuilds: await this.#deleteSuperseded(now) };
+  }
+
+  /** Builds the days in [from, to) (Unix ms, day-aligned) under `build`, then records it. */
+  async #build(from: number, to: number, build: number): Promise<void> {
+    // The visits with a pageview in the span, seen over a day more on each side to tell the
+    // visits wholly inside one day from those crossing midnight.
+    const params = { from, to, build, scanFrom: from - dayMs, scanTo: to + dayMs };
+    const visits = `SELECT website_id, visit_id, any(session_id) AS session_id, argMax(url_path, created_at) AS path,
+        toDate(min(created_at)) AS first_day, toDate(max(created_at)) AS last_day
+      FROM website_event
+      WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
+      GROUP BY website_id, visit_id`;
+    const inSpan = (column: string) =>
+      `${column} >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND ${column} < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
+    await this.#db.command({
+      query: `INSERT INTO daily_exits
+        SELECT website_id, first_day AS day, {build:UInt64}, path, uniqCombinedState(12)(session_id)
+        FROM (${visits}) WHERE first_day = last_day AND ${inSpan('first_day')}
+        GROUP BY website_id, day, path`,
+      query_params: params,
+    });
+    await this.#db.command({
+      query: `INSERT INTO daily_exit_visits
+        SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id, any(session_id), argMax(url_path, created_at), max(created_at)
+        FROM website_event
+        WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})
+          AND (website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)
+        GROUP BY website_id, day, visit_id`,
+      query_params: params,
+    });
+    const values = [];
+    for (let day = from; day < to; day += dayMs) values.push({ day: isoDay(day), build });
+    await this.#db.insert({ table: 'exit_builds', values, format: 'JSONEachRow' });
+  }
+
+  /**
+   * Deletes the rows of builds replaced (or never recorded: a build interrupted half-way) more
+   * than the grace time ago, so queries that chose a build just before still find its rows.
+   */
+  async #deleteSuperseded(now: number): Promise<number> {
+    const params = { before: buildId(now - supersededGraceMs - insertSettleMs) };
+    const newest = 'SELECT max(build) FROM exit_builds GROUP BY day';
+    const [stale] = await rows<{ n: number }>(
+      this.#db,
+      `SELECT (SELECT count() FROM daily_exits WHERE build < {before:UInt64} AND build NOT IN (${newest}))
+        + (SELECT count() FROM daily_exit_visits WHERE build < {before:UInt64} AND build NOT IN (${newest}))
+        + (SELECT count() FROM exit_builds WHERE build < {before:UInt64} AND build NOT IN (${newest})) AS n`,
+      params,
+    );
+    if (!stale?.n) return 0;
+    for (const table of ['daily_exits', 'daily_exit_visits', 'exit_builds']) {
+      await this.#db.command({ query: `DELETE FROM ${table} WHERE build < {before:UInt64} AND build NOT IN (${newest})`, query_params: params });
+    }
+    return stale.n;
+  }
+}
+
+/** Sorted day starts → runs of consecutive days, at most `max` long. */
+function contiguousSpans(days: number[], max: number): number[][] {
+  const spans: number[][] = [];
+  for (const day of days) {
+    const last = spans[spans.length - 1];
+    if (last && last.length < max && last[last.length - 1]! + dayMs === day) last.push(day);
+    else spans.push([day]);
+  }
+  return spans;
+}
