@@ -31,7 +31,7 @@ export async function exitsFromRollup(db: ClickHouseClient, scope: Scope, having
   const inRest = rest.length
     ? rest.map((_, i) => `(created_at >= fromUnixTimestamp64Milli({rest${i}From:Int64}) AND created_at < fromUnixTimestamp64Milli({rest${i}To:Int64}))`).join(' OR ')
     : '0';
-  const built = `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date} AND build IN {builds:Array(UInt64)}`;
+  const built = `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date} AND has(arrayZip({builtDays:Array(Date)}, {builds:Array(UInt64)}), (day, build))`;
   return rows<Point>(
     db,
     `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
@@ -46,6 +46,6 @@ export async function exitsFromRollup(db: ClickHouseClient, scope: Scope, having
           ) GROUP BY visit
         ) GROUP BY x
       ) GROUP BY x${having} ${page}`,
-    { ...scopeParams(scope), ...params, ...days, ...restParams, builds: [...builds.values()] },
+    { ...scopeParams(scope), ...params, ...days, ...restParams, builtDays: [...builds.keys()].map((day) => new Date(day).toISOString().slice(0, 10)), builds: [...builds.values()] },
   );
 }

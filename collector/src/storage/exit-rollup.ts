@@ -139,7 +139,7 @@ export async function validExitBuilds(db: ClickHouseClient, websiteId: string, w
 export interface ExitRollupRun {
   /** Days built in this run. */
   built: number;
-  /** Rows of superseded builds deleted. */
+  /** Superseded builds deleted. */
   deletedBuilds: number;
 }
 
@@ -180,9 +180,11 @@ export class ExitRollup {
   /**
    * One run. `settleMs`: how long before `now` an insert must have chosen its time to be sure it
    * is readable (0 when the caller knows nothing is being inserted, as the seed command does).
+   * `now` defaults to the database's clock, which also timed the inserts.
    */
-  async runOnce({ now = Date.now(), settleMs = insertSettleMs } = {}): Promise<ExitRollupRun> {
-    const cutoff = now - settleMs;
+  async runOnce(options: { now?: number; settleMs?: number } = {}): Promise<ExitRollupRun> {
+    const now = options.now ?? (await rows<{ now: number }>(this.#db, 'SELECT toUnixTimestamp64Milli(now64(3)) AS now'))[0]!.now;
+    const cutoff = now - (options.settleMs ?? insertSettleMs);
     const inserts = await lastInserts(this.#db, null, 0, cutoff + dayMs);
     const days = new Set<number>();
     for (const hour of inserts.keys()) days.add(Math.floor(hour / dayMs) * dayMs);
@@ -243,19 +245,28 @@ export class ExitRollup {
    */
   async #deleteSuperseded(now: number): Promise<number> {
     const params = { before: buildId(now - supersededGraceMs - insertSettleMs) };
-    const newest = 'SELECT max(build) FROM exit_builds GROUP BY day';
-    const [stale] = await rows<{ n: number }>(
-      this.#db,
-      `SELECT (SELECT count() FROM daily_exits WHERE build < {before:UInt64} AND build NOT IN (${newest}))
-        + (SELECT count() FROM daily_exit_visits WHERE build < {before:UInt64} AND build NOT IN (${newest}))
-        + (SELECT count() FROM exit_builds WHERE build < {before:UInt64} AND build NOT IN (${newest})) AS n`,
-      params,
+    const staleIn = (table: string) =>
+      `SELECT DISTINCT day, build FROM ${table}
+        WHERE build < {before:UInt64} AND (day, build) NOT IN (SELECT day, max(build) FROM exit_builds GROUP BY day)`;
+    // Chosen once, then deleted by (day, build) (a build id spans several days, and may be
+    // superseded on some of them only): a DELETE whose condition reads the table it deletes
+    // from would see it change part by part.
+    const stale = (
+      await rows<{ day: string; build: number }>(
+        this.#db,
+        `${staleIn('exit_builds')} UNION DISTINCT ${staleIn('daily_exits')} UNION DISTINCT ${staleIn('daily_exit_visits')}`,
+        params,
+      )
     );
-    if (!stale?.n) return 0;
+    if (stale.length === 0) return 0;
+    const pairs = { days: stale.map((row) => row.day), builds: stale.map((row) => row.build) };
     for (const table of ['daily_exits', 'daily_exit_visits', 'exit_builds']) {
-      await this.#db.command({ query: `DELETE FROM ${table} WHERE build < {before:UInt64} AND build NOT IN (${newest})`, query_params: params });
+      await this.#db.command({
+        query: `DELETE FROM ${table} WHERE build IN {builds:Array(UInt64)} AND has(arrayZip({days:Array(Date)}, {builds:Array(UInt64)}), (day, build))`,
+        query_params: pairs,
+      });
     }
-    return stale.n;
+    return stale.length;
   }
 }
 
