@@ -90,36 +90,36 @@ async function rows<T>(db: ClickHouseClient, query: string, params: Record<strin
   return (await db.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
 
-/** The last insert into each hour (Unix ms → Unix ms), for one website or all. */
-async function lastInserts(db: ClickHouseClient, websiteId: string | null, fromMs: number, toMs: number): Promise<Map<number, number>> {
-  const found = await rows<{ hourStart: number; at: number }>(
-    db,
-    `SELECT toUnixTimestamp(hour) * 1000 AS hourStart, toUnixTimestamp64Milli(max(inserted_at)) AS at FROM event_hours
-      WHERE ${websiteId ? 'website_id = {websiteId:UUID} AND ' : ''}hour >= toDateTime(intDiv({fromMs:Int64}, 1000), 'UTC')
-        AND hour < toDateTime(intDiv({toMs:Int64}, 1000), 'UTC')
-      GROUP BY hour`,
-    { websiteId, fromMs, toMs },
-  );
-  return new Map(found.map((row) => [row.hourStart, row.at]));
+interface DayState {
+  /** The day's newest build (0: none). */
+  newest: number;
+  /** The last insert into the day or the hour either side of it (Unix ms), which can change its visits. */
+  lastInsert: number;
+  /** 1 when the day or the hour either side of it holds events. */
+  hasEvents: number;
 }
 
-/** The last insert that can change day `dayStart`'s visits: into the day or the hour either side. */
-function lastInsertAffecting(dayStart: number, inserts: Map<number, number>): number {
-  let last = 0;
-  for (let hour = dayStart - hourMs; hour < dayStart + dayMs + hourMs; hour += hourMs) last = Math.max(last, inserts.get(hour) ?? 0);
-  return last;
-}
-
-/** The newest build of each day in [fromMs, toMs) (day start, Unix ms → build id). */
-async function newestBuilds(db: ClickHouseClient, fromMs: number, toMs: number): Promise<Map<number, number>> {
-  const found = await rows<{ dayStart: number; newest: number }>(
+/** The days in [fromMs, toMs) (Unix ms, day-aligned) with a build or inserts, for one website's inserts or all. */
+async function dayStates(db: ClickHouseClient, websiteId: string | null, fromMs: number, toMs: number): Promise<Map<number, DayState>> {
+  const found = await rows<DayState & { dayStart: number }>(
     db,
-    `SELECT toUnixTimestamp(toDateTime(day, 'UTC')) * 1000 AS dayStart, max(build) AS newest FROM exit_builds
+    `SELECT toUnixTimestamp(toDateTime(day, 'UTC')) * 1000 AS dayStart, max(built) AS newest, max(inserted) AS lastInsert, max(seen) AS hasEvents FROM (
+        SELECT day, max(build) AS built, toInt64(0) AS inserted, toUInt8(0) AS seen FROM exit_builds
+        WHERE day >= toDate(fromUnixTimestamp64Milli({fromMs:Int64})) AND day < toDate(fromUnixTimestamp64Milli({toMs:Int64}))
+        GROUP BY day
+        UNION ALL
+        SELECT arrayJoin([toDate(hour - INTERVAL 1 HOUR), toDate(hour), toDate(hour + INTERVAL 1 HOUR)]) AS day, toUInt64(0),
+          toUnixTimestamp64Milli(max(inserted_at)), toUInt8(1)
+        FROM event_hours
+        WHERE ${websiteId ? 'website_id = {websiteId:UUID} AND ' : ''}hour >= toDateTime({hoursFrom:UInt32}, 'UTC')
+          AND hour < toDateTime({hoursTo:UInt32}, 'UTC')
+        GROUP BY day
+      )
       WHERE day >= toDate(fromUnixTimestamp64Milli({fromMs:Int64})) AND day < toDate(fromUnixTimestamp64Milli({toMs:Int64}))
       GROUP BY day`,
-    { fromMs, toMs },
+    { websiteId, fromMs, toMs, hoursFrom: Math.floor(Math.max(0, fromMs - hourMs) / 1000), hoursTo: Math.ceil((toMs + hourMs) / 1000) },
   );
-  return new Map(found.map((row) => [row.dayStart, row.newest]));
+  return new Map(found.map(({ dayStart, ...state }) => [dayStart, state]));
 }
 
 /**
@@ -127,12 +127,10 @@ async function newestBuilds(db: ClickHouseClient, fromMs: number, toMs: number):
  * day start → build id. Days not in the map are to be read from the events.
  */
 export async function validExitBuilds(db: ClickHouseClient, websiteId: string, wholeStart: number, wholeEnd: number): Promise<Map<number, number>> {
-  const [builds, inserts] = await Promise.all([
-    newestBuilds(db, wholeStart, wholeEnd),
-    lastInserts(db, websiteId, wholeStart - hourMs, wholeEnd + hourMs),
-  ]);
   const valid = new Map<number, number>();
-  for (const [day, build] of builds) if (lastInsertAffecting(day, inserts) < cutoffOf(build)) valid.set(day, build);
+  for (const [day, { newest, lastInsert }] of await dayStates(db, websiteId, wholeStart, wholeEnd)) {
+    if (newest > 0 && lastInsert < cutoffOf(newest)) valid.set(day, newest);
+  }
   return valid;
 }
 
@@ -185,17 +183,13 @@ export class ExitRollup {
   async runOnce(options: { now?: number; settleMs?: number } = {}): Promise<ExitRollupRun> {
     const now = options.now ?? (await rows<{ now: number }>(this.#db, 'SELECT toUnixTimestamp64Milli(now64(3)) AS now'))[0]!.now;
     const cutoff = now - (options.settleMs ?? insertSettleMs);
-    const inserts = await lastInserts(this.#db, null, 0, cutoff + dayMs);
-    const days = new Set<number>();
-    for (const hour of inserts.keys()) days.add(Math.floor(hour / dayMs) * dayMs);
-    const builds = await newestBuilds(this.#db, 0, cutoff + dayMs);
+    const days = await dayStates(this.#db, null, 0, cutoff + dayMs);
     const toBuild = [...days]
-      .filter((day) => day + dayMs + hourMs <= cutoff)
-      .filter((day) => {
-        const last = lastInsertAffecting(day, inserts);
-        const build = builds.get(day);
-        return last < cutoff && (build === undefined || last >= cutoffOf(build));
+      .filter(([day, { newest, lastInsert, hasEvents }]) => {
+        const over = hasEvents === 1 && day + dayMs + hourMs <= cutoff && lastInsert < cutoff;
+        return over && (newest === 0 || lastInsert >= cutoffOf(newest));
       })
+      .map(([day]) => day)
       .sort((a, b) => a - b);
     let built = 0;
     for (const span of contiguousSpans(toBuild, maxDaysPerBuild)) {
