@@ -300,6 +300,9 @@ describe('events, sessions, event data, date range', () => {
       startDate: '2024-03-08T12:00:00.000Z',
       endDate: '2024-03-11T04:00:30.000Z',
     });
+    // Only the first and last hours are read; a website without events has no dates.
+    const empty = await collector.createWebsite(token, 'no events');
+    expect((await get(`/api/websites/${empty}/daterange`)).body).toEqual({ startDate: null, endDate: null });
   });
 });
 
