@@ -29,8 +29,8 @@ export const insertSettleMs = 60_000;
 /** Superseded builds are deleted this long after they were replaced, so no query still uses them. */
 const supersededGraceMs = 10 * 60_000;
 
-/** Days built in one query (one scan of their events). */
-const maxDaysPerBuild = 31;
+/** Days built in one query (one scan of their events, a day more on each side): bounds its memory to a week of visits. */
+const maxDaysPerBuild = 7;
 
 export const exitRollupStatements = [
   `CREATE TABLE IF NOT EXISTS event_hours (
