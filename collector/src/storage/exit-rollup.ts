@@ -9,7 +9,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
  *   inside that day whose last pageview was on that path;
  * - daily_exit_visits: one row per visit that also has pageviews on another day (it crossed
  *   midnight), with its last path and time on this day, so a range that ends on this day picks
- *   the right page.
+ *   the right page. (The collector's own visits never do, since session ids change with the UTC
+ *   day; seeded and imported ones may.)
  *
  * A build is valid for a website's day while no event of that website was inserted for the day,
  * or for the hour either side of it, at or after the build's cutoff (event_hours, kept by a view,
