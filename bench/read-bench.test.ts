@@ -20,7 +20,7 @@ describe('read bench, small', () => {
     expect(stored).toBeGreaterThan(45_000);
     expect(stored).toBeLessThan(55_000);
     // As `npm run seed` does: the past days' exit pages are rolled up at once.
-    expect((await collector.exitRollup.runOnce({ settleMs: 0 })).built).toBeGreaterThanOrEqual(88);
+    expect((await collector.visitRollups.runOnce({ settleMs: 0 })).built).toBeGreaterThanOrEqual(88);
     const stats = (await (await collector.request(`/api/websites/${site}/stats?startAt=${now - 90 * 86400_000}&endAt=${now}`, { token })).json()) as {
       pageviews: number;
       visits: number;

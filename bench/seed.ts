@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
 import { migrate } from '../collector/src/storage/migrate';
 import { openStorage } from '../collector/src/storage/client';
-import { ExitRollup } from '../collector/src/storage/exit-rollup';
+import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { Users } from '../collector/src/auth/users';
 import { Websites } from '../collector/src/websites/websites';
 import { seedEvents } from './seed-events';
@@ -29,7 +29,7 @@ try {
   console.log(`seeded ${stored} events over ${days} days in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   // Nothing else is inserting, so the past days' exits can be rolled up at once (no settle time).
   const rolling = performance.now();
-  const { built } = await new ExitRollup(db).runOnce({ settleMs: 0 });
+  const { built } = await new VisitRollups(db).runOnce({ settleMs: 0 });
   console.log(`rolled up the exit pages of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
   console.log(`website id: ${website.id}`);
 } finally {

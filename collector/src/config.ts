@@ -25,8 +25,8 @@ export interface Config {
   spoolMemoryRows: number;
   /** How long SIGTERM may spend draining the spool into ClickHouse (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
-  /** How often the exit-page rollup job runs (EXIT_ROLLUP_INTERVAL_MS); 0: never (exits read the events). */
-  exitRollupIntervalMs: number;
+  /** How often the exit-page rollup job runs (VISIT_ROLLUP_INTERVAL_MS); 0: never (exits read the events). */
+  visitRollupIntervalMs: number;
   /** Requests per minute one IP may send to /api/send (RATE_LIMIT_PER_MINUTE); 0: no limit. */
   rateLimitPerMinute: number;
   /** Client addresses whose beacons are refused (IGNORE_IPS: IPs or CIDR ranges). */
@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     spoolMemoryRows: integer(env, 'SPOOL_MEMORY_ROWS', 50_000, 1000, 10_000_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    exitRollupIntervalMs: integer(env, 'EXIT_ROLLUP_INTERVAL_MS', 300_000, 0, 86_400_000),
+    visitRollupIntervalMs: integer(env, 'VISIT_ROLLUP_INTERVAL_MS', 300_000, 0, 86_400_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
     ignoreIps: ignoreIps(env),
     trackerScriptAliases: paths(env, 'TRACKER_SCRIPT_NAME'),

@@ -4,12 +4,12 @@ import type { Config } from './config';
 import { loadAppSecret } from './secret';
 import { migrate } from './storage/migrate';
 import { openStorage } from './storage/client';
-import { ExitRollup } from './storage/exit-rollup';
+import { VisitRollups } from './storage/visit-rollups';
 
 export interface RunningCollector extends Collector {
   db: ClickHouseClient;
-  /** The job rolling up past days' exit pages (started when EXIT_ROLLUP_INTERVAL_MS > 0). */
-  exitRollup: ExitRollup;
+  /** The job rolling up past days' exit pages (started when VISIT_ROLLUP_INTERVAL_MS > 0). */
+  visitRollups: VisitRollups;
   /** The base URL it listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   /** Stops accepting, finishes in-flight requests, inserts what is queued, closes the database. */
@@ -36,17 +36,17 @@ export async function startCollector(
     const address = collector.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const exitRollup = new ExitRollup(db);
-    if (config.exitRollupIntervalMs > 0) {
-      exitRollup.start(config.exitRollupIntervalMs, (error) => collector.app.log.error({ err: error }, 'exit rollup failed; retrying at the next run'));
+    const visitRollups = new VisitRollups(db);
+    if (config.visitRollupIntervalMs > 0) {
+      visitRollups.start(config.visitRollupIntervalMs, (error) => collector.app.log.error({ err: error }, 'exit rollup failed; retrying at the next run'));
     }
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
-        await Promise.all([exitRollup.stop(), collector.app.close()]);
+        await Promise.all([visitRollups.stop(), collector.app.close()]);
         await db.close();
       })());
-    return { ...collector, db, exitRollup, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, stop };
+    return { ...collector, db, visitRollups, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, stop };
   } catch (error) {
     await db.close();
     throw error;

@@ -4,6 +4,7 @@ import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
 import { headlineVisitorsState, rankingVisitorsState, rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
 import { exitsFromRollup } from './exit-query';
+import { pageStatsFromRollup } from './page-stats-query';
 import { inPartialEnds, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
 
 /** What every analytics query is about: one website, a time range, and the request's filters. */
@@ -61,10 +62,13 @@ export interface Stats {
  * each pageview (its place in the visit, the gap since the previous one, when the visit's first
  * pageview was): a visit counts in the range where its first pageview is. Without filters, or
  * with one `eq.` filter on a session attribute, the whole days come from the daily rollup. With
- * other filters, the events that match are grouped by visit. `rollups: false` reads only the
+ * one `eq.` filter on path, title or referrer, the days the visit rollups built come from
+ * daily_page_stats. With other filters, the events that match are grouped by visit. `rollups: false` reads only the
  * events (tests compare the two).
  */
 export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true } = {}): Promise<Stats> {
+  const fromPages = rollups ? await pageStatsFromRollup(db, scope) : null;
+  if (fromPages) return fromPages;
   const key = rollups ? scope.filter.statsRollup : null;
   const days = key ? wholeDaysOf(scope) : null;
   const [row] = await rows<Stats>(

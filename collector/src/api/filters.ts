@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import { statsDimensions } from '../storage/rollups';
+import { pageStatsDimensions, type PageStatsDimension } from '../storage/visit-rollup-tables';
 
 /** Umami's filter names → the column each one reads. */
 export const filterColumns = {
@@ -59,6 +60,8 @@ export interface SqlFilter {
    * dimension's with one `eq.` filter on a session attribute; null otherwise.
    */
   statsRollup: { dimension: string; value: string } | null;
+  /** The daily_page_stats rows that answer for these filters: with one `eq.` filter on path, title or referrer; null otherwise. */
+  pageStatsRollup: { dimension: PageStatsDimension; value: string } | null;
 }
 
 /** Builds the WHERE conditions for the filters a query string carries; every value is a bound parameter. */
@@ -67,6 +70,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
   const params: Record<string, string> = {};
   let wholeVisits = true;
   let statsRollup: SqlFilter['statsRollup'] = { dimension: '', value: '' };
+  let pageStatsRollup: SqlFilter['pageStatsRollup'] = null;
   for (const name of filterNames) {
     const raw = query[name];
     if (raw === undefined) continue;
@@ -77,6 +81,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
     params[param] = value;
     if (!sessionLevel.has(name)) wholeVisits = false;
     statsRollup = conditions.length === 0 && sessionLevel.has(name) && operator === 'eq' ? { dimension: name, value } : null;
+    pageStatsRollup = conditions.length === 0 && name in pageStatsDimensions && operator === 'eq' ? { dimension: name as PageStatsDimension, value } : null;
     const condition = operators[operator](filterColumns[name], `{${param}:String}`, value);
     // An event filter keeps the visits in which such an event happened, so pageview counts still
     // make sense ("pageviews of visits that signed up").
@@ -87,7 +92,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
         : condition,
     );
   }
-  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits, statsRollup };
+  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits, statsRollup, pageStatsRollup };
 }
 
 /** JSON Schema properties for the filters, for a route's querystring (values up to 500 characters). */

@@ -1,4 +1,4 @@
-import { exitRollupStatements } from './exit-rollup';
+import { visitRollupStatements } from './visit-rollups';
 import { rollupStatements } from './rollups';
 
 /**
@@ -148,7 +148,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 7,
-    name: 'exit pages rolled up by a job',
-    statements: exitRollupStatements,
+    name: 'visit rollups built by a job (exit pages, stats on one page)',
+    statements: visitRollupStatements,
   },
 ];

@@ -95,6 +95,8 @@ export const websiteDataTables = [
   'hourly_pageviews',
   'daily_exits',
   'daily_exit_visits',
+  'daily_page_stats',
+  'daily_page_visits',
   'event_hours',
 ] as const;
 

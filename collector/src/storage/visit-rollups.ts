@@ -1,16 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { buildInserts, visitRollupTables, visitRollupTableStatements } from './visit-rollup-tables';
 
 /**
- * The exit pages of past days, rolled up by a job rather than a materialized view: a visit's
- * last page is known only once the visit is over, which no insert-time view can see.
- *
- * For each UTC day the job stores, under one build id:
- * - daily_exits: per path, the visitors (uniqCombined(12) states) of the visits lying wholly
- *   inside that day whose last pageview was on that path;
- * - daily_exit_visits: one row per visit that also has pageviews on another day (it crossed
- *   midnight), with its last path and time on this day, so a range that ends on this day picks
- *   the right page. (The collector's own visits never do, since session ids change with the UTC
- *   day; seeded and imported ones may.)
+ * Rollups of past days that need whole visits (exit pages; stats filtered on one page), built by
+ * a job rather than a materialized view: a visit's last page, or how many of its pageviews had a
+ * given path, is known only once the visit is over, which no insert-time view can see. What a
+ * build writes is in visit-rollup-tables.ts.
  *
  * A build is valid for a website's day while no event of that website was inserted for the day,
  * or for the hour either side of it, at or after the build's cutoff (event_hours, kept by a view,
@@ -33,39 +28,19 @@ const supersededGraceMs = 10 * 60_000;
 /** Days built in one query (one scan of their events, a day more on each side): bounds its memory to a week of visits. */
 const maxDaysPerBuild = 7;
 
-export const exitRollupStatements = [
+export const visitRollupStatements = [
   `CREATE TABLE IF NOT EXISTS event_hours (
     website_id UUID,
     hour DateTime('UTC'),
     inserted_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
   ) ENGINE = AggregatingMergeTree
   ORDER BY (website_id, hour)`,
-  `CREATE TABLE IF NOT EXISTS exit_builds (
+  `CREATE TABLE IF NOT EXISTS rollup_builds (
     day Date,
     build UInt64
   ) ENGINE = MergeTree
   ORDER BY (day, build)`,
-  `CREATE TABLE IF NOT EXISTS daily_exits (
-    website_id UUID,
-    day Date,
-    build UInt64,
-    path String,
-    visitors AggregateFunction(uniqCombined(12), UUID)
-  ) ENGINE = AggregatingMergeTree
-  PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, day, build, path)
-  SETTINGS index_granularity = 256`,
-  `CREATE TABLE IF NOT EXISTS daily_exit_visits (
-    website_id UUID,
-    day Date,
-    build UInt64,
-    visit_id UUID,
-    session_id UUID,
-    path String,
-    last_at DateTime64(3, 'UTC')
-  ) ENGINE = MergeTree
-  PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, day, build)`,
+  ...visitRollupTableStatements,
   'DROP VIEW IF EXISTS event_hours_view',
   'TRUNCATE TABLE event_hours',
   // Events stored before this migration count as inserted long ago: nothing is in flight while
@@ -105,7 +80,7 @@ async function dayStates(db: ClickHouseClient, websiteId: string | null, fromMs:
   const found = await rows<DayState & { dayStart: number }>(
     db,
     `SELECT toUnixTimestamp(toDateTime(day, 'UTC')) * 1000 AS dayStart, max(built) AS newest, max(inserted) AS lastInsert, max(seen) AS hasEvents FROM (
-        SELECT day, max(build) AS built, toInt64(0) AS inserted, toUInt8(0) AS seen FROM exit_builds
+        SELECT day, max(build) AS built, toInt64(0) AS inserted, toUInt8(0) AS seen FROM rollup_builds
         WHERE day >= toDate(fromUnixTimestamp64Milli({fromMs:Int64})) AND day < toDate(fromUnixTimestamp64Milli({toMs:Int64}))
         GROUP BY day
         UNION ALL
@@ -127,7 +102,7 @@ async function dayStates(db: ClickHouseClient, websiteId: string | null, fromMs:
  * The valid builds of a website's whole days in [wholeStart, wholeEnd) (Unix ms, day-aligned):
  * day start → build id. Days not in the map are to be read from the events.
  */
-export async function validExitBuilds(db: ClickHouseClient, websiteId: string, wholeStart: number, wholeEnd: number): Promise<Map<number, number>> {
+export async function validBuilds(db: ClickHouseClient, websiteId: string, wholeStart: number, wholeEnd: number): Promise<Map<number, number>> {
   const valid = new Map<number, number>();
   for (const [day, { newest, lastInsert }] of await dayStates(db, websiteId, wholeStart, wholeEnd)) {
     if (newest > 0 && lastInsert < cutoffOf(newest)) valid.set(day, newest);
@@ -135,7 +110,7 @@ export async function validExitBuilds(db: ClickHouseClient, websiteId: string, w
   return valid;
 }
 
-export interface ExitRollupRun {
+export interface VisitRollupRun {
   /** Days built in this run. */
   built: number;
   /** Superseded builds deleted. */
@@ -148,7 +123,7 @@ export interface ExitRollupRun {
  * never overlap within a collector; collectors sharing a server may build the same day at once,
  * and the newest build is the one read.
  */
-export class ExitRollup {
+export class VisitRollups {
   readonly #db: ClickHouseClient;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<unknown> = Promise.resolve();
@@ -181,7 +156,7 @@ export class ExitRollup {
    * is readable (0 when the caller knows nothing is being inserted, as the seed command does).
    * `now` defaults to the database's clock, which also timed the inserts.
    */
-  async runOnce(options: { now?: number; settleMs?: number } = {}): Promise<ExitRollupRun> {
+  async runOnce(options: { now?: number; settleMs?: number } = {}): Promise<VisitRollupRun> {
     const now = options.now ?? (await rows<{ now: number }>(this.#db, 'SELECT toUnixTimestamp64Milli(now64(3)) AS now'))[0]!.now;
     const cutoff = now - (options.settleMs ?? insertSettleMs);
     const days = await dayStates(this.#db, null, 0, cutoff + dayMs);
@@ -211,27 +186,10 @@ export class ExitRollup {
       FROM website_event
       WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
       GROUP BY website_id, visit_id`;
-    const inSpan = (column: string) =>
-      `${column} >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND ${column} < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
-    await this.#db.command({
-      query: `INSERT INTO daily_exits
-        SELECT website_id, first_day AS day, {build:UInt64}, path, uniqCombinedState(12)(session_id)
-        FROM (${visits}) WHERE first_day = last_day AND ${inSpan('first_day')}
-        GROUP BY website_id, day, path`,
-      query_params: params,
-    });
-    await this.#db.command({
-      query: `INSERT INTO daily_exit_visits
-        SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id, any(session_id), argMax(url_path, created_at), max(created_at)
-        FROM website_event
-        WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})
-          AND (website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)
-        GROUP BY website_id, day, visit_id`,
-      query_params: params,
-    });
+    for (const insert of buildInserts(visits)) await this.#db.command({ query: insert, query_params: params });
     const values = [];
     for (let day = from; day < to; day += dayMs) values.push({ day: isoDay(day), build });
-    await this.#db.insert({ table: 'exit_builds', values, format: 'JSONEachRow' });
+    await this.#db.insert({ table: 'rollup_builds', values, format: 'JSONEachRow' });
   }
 
   /**
@@ -242,20 +200,20 @@ export class ExitRollup {
     const params = { before: buildId(now - supersededGraceMs - insertSettleMs) };
     const staleIn = (table: string) =>
       `SELECT DISTINCT day, build FROM ${table}
-        WHERE build < {before:UInt64} AND (day, build) NOT IN (SELECT day, max(build) FROM exit_builds GROUP BY day)`;
+        WHERE build < {before:UInt64} AND (day, build) NOT IN (SELECT day, max(build) FROM rollup_builds GROUP BY day)`;
     // Chosen once, then deleted by (day, build) (a build id spans several days, and may be
     // superseded on some of them only): a DELETE whose condition reads the table it deletes
     // from would see it change part by part.
     const stale = (
       await rows<{ day: string; build: number }>(
         this.#db,
-        `${staleIn('exit_builds')} UNION DISTINCT ${staleIn('daily_exits')} UNION DISTINCT ${staleIn('daily_exit_visits')}`,
+        ['rollup_builds', ...visitRollupTables].map(staleIn).join(' UNION DISTINCT '),
         params,
       )
     );
     if (stale.length === 0) return 0;
     const pairs = { days: stale.map((row) => row.day), builds: stale.map((row) => row.build) };
-    for (const table of ['daily_exits', 'daily_exit_visits', 'exit_builds']) {
+    for (const table of [...visitRollupTables, 'rollup_builds']) {
       await this.#db.command({
         query: `DELETE FROM ${table} WHERE build IN {builds:Array(UInt64)} AND has(arrayZip({days:Array(Date)}, {builds:Array(UInt64)}), (day, build))`,
         query_params: pairs,

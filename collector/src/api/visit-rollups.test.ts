@@ -3,15 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints } from '../../../test-support/same-answers';
-import { ExitRollup, validExitBuilds } from '../storage/exit-rollup';
-import { queryMetric, type Scope } from './analytics-queries';
+import { VisitRollups, validBuilds } from '../storage/visit-rollups';
+import { expectSameStats } from '../../../test-support/same-answers';
+import { queryMetric, queryStats, type Scope } from './analytics-queries';
 import { buildFilters } from './filters';
 
 /**
- * The exit pages' rollup (built by a job, not a view) must answer as the events do: for visits
- * wholly inside a day, for visits crossing midnight (their last page in the range may be on
- * either side), when events arrive for a day after it was built, and when two collectors build
- * the same days at once.
+ * The visit rollups (exit pages, and stats with one page filter; built by a job, not a view) must
+ * answer as the events do: for visits wholly inside a day, for visits crossing midnight (their
+ * last page in the range may be on either side), when events arrive for a day after it was
+ * built, and when two collectors build the same days at once.
  */
 let collector: TestCollector;
 let seeded: string;
@@ -22,8 +23,10 @@ const D = today - 5 * day; // a past day of the fixture
 
 const exits = (websiteId: string, startAt: number, endAt: number, rollups = true) =>
   queryMetric(collector.db, { websiteId, startAt, endAt, filter: buildFilters({}) }, 'exit', { limit: 1000, offset: 0, rollups });
+const stats = (websiteId: string, startAt: number, endAt: number, filters: Record<string, string>, rollups = true) =>
+  queryStats(collector.db, { websiteId, startAt, endAt, filter: buildFilters(filters) }, { rollups });
 const byPath = (points: { x: string; y: number }[]) => Object.fromEntries(points.map((p) => [p.x, p.y]));
-const builtDays = async (websiteId: string, from: number, to: number) => (await validExitBuilds(collector.db, websiteId, from, to)).size;
+const builtDays = async (websiteId: string, from: number, to: number) => (await validBuilds(collector.db, websiteId, from, to)).size;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 const pageview = (session: string, visit: string, time: number, path: string) => ({
@@ -37,12 +40,14 @@ const pageview = (session: string, visit: string, time: number, path: string) =>
   url_path: path,
 });
 
-// Three visitors: A crosses midnight (/a at 23:50, /b at 00:10), B is inside day D (/c),
-// C inside day D+1 (/d then /e).
-const [sA, sB, sC, vA, vB, vC] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+// Five visitors, one visit each: A crosses midnight (/a at 23:50, /b at 00:10); B is inside day
+// D (/c at 10:00); C inside D+1 (/d then /e at 05:00 and 05:10); E inside D (/c twice, 12:00 and
+// 12:05); F crosses midnight on one page (/m at 23:55 and 00:05).
+const [sA, sB, sC, sE, sF] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+const [vA, vB, vC, vE, vF] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 
 beforeAll(async () => {
-  collector = await startTestCollector({ EXIT_ROLLUP_INTERVAL_MS: '0' });
+  collector = await startTestCollector({ VISIT_ROLLUP_INTERVAL_MS: '0' });
   const token = await collector.login();
   seeded = await collector.createWebsite(token, 'seeded');
   fixture = await collector.createWebsite(token, 'fixture');
@@ -56,15 +61,19 @@ beforeAll(async () => {
       pageview(sB, vB, D + 36_000_000, '/c'),
       pageview(sC, vC, D + day + 18_000_000, '/d'),
       pageview(sC, vC, D + day + 18_600_000, '/e'),
+      pageview(sE, vE, D + 43_200_000, '/c'),
+      pageview(sE, vE, D + 43_500_000, '/c'),
+      pageview(sF, vF, D + day - 300_000, '/m'),
+      pageview(sF, vF, D + day + 300_000, '/m'),
     ],
   });
   await settle();
 });
 afterAll(() => collector?.destroy());
 
-describe('exit pages rollup', () => {
+describe('visit rollups', () => {
   it('builds every past day, and then nothing until events arrive', async () => {
-    const job = new ExitRollup(collector.db);
+    const job = new VisitRollups(collector.db);
     const first = await job.runOnce({ settleMs: 0 });
     // The seeded days, up to the day before yesterday at least (yesterday waits for 01:00 UTC today).
     expect(first.built).toBeGreaterThanOrEqual(19);
@@ -83,6 +92,17 @@ describe('exit pages rollup', () => {
       const fromRollup = await exits(seeded, startAt, endAt);
       expect(fromRollup.length).toBeGreaterThan(0);
       expectSamePoints(label, fromRollup, await exits(seeded, startAt, endAt, false));
+      // Stats with one eq. filter on each page attribute the rollup keeps, for its commonest values.
+      for (const [name, metric] of [['path', 'path'], ['title', 'title'], ['referrer', 'referrer']] as const) {
+        const top = await queryMetric(collector.db, { websiteId: seeded, startAt, endAt, filter: buildFilters({}) }, metric, { limit: 2, offset: 0 });
+        for (const { x } of top) {
+          const filters = { [name]: `eq.${x}` };
+          expect(buildFilters(filters).pageStatsRollup).not.toBeNull();
+          const fromRollup = await stats(seeded, startAt, endAt, filters);
+          expect(fromRollup.pageviews).toBeGreaterThan(0);
+          expectSameStats(`${label} ${name}=${x}`, fromRollup, await stats(seeded, startAt, endAt, filters, false));
+        }
+      }
     }
     const scope: Scope = { websiteId: seeded, startAt: today - 12 * day, endAt: today - 1, filter: buildFilters({}) };
     const searched = await queryMetric(collector.db, scope, 'exit', { limit: 3, offset: 1, search: 'PRIC' });
@@ -91,16 +111,33 @@ describe('exit pages rollup', () => {
 
   it('takes the last page in the range of visits that cross midnight (hand-computed)', async () => {
     expect(await builtDays(fixture, D, D + 2 * day)).toBe(2);
-    // Both days: A left from /b (after midnight), B from /c, C from /e.
-    expect(byPath(await exits(fixture, D, D + 2 * day - 1))).toEqual({ '/b': 1, '/c': 1, '/e': 1 });
+    // Both days: A left from /b (after midnight), B and E from /c, C from /e, F from /m.
+    expect(byPath(await exits(fixture, D, D + 2 * day - 1))).toEqual({ '/b': 1, '/c': 2, '/e': 1, '/m': 1 });
     // Day D alone: A's last page in the range is /a.
-    expect(byPath(await exits(fixture, D, D + day - 1))).toEqual({ '/a': 1, '/c': 1 });
+    expect(byPath(await exits(fixture, D, D + day - 1))).toEqual({ '/a': 1, '/c': 2, '/m': 1 });
     // Day D+1 alone: A entered and left on /b.
-    expect(byPath(await exits(fixture, D + day, D + 2 * day - 1))).toEqual({ '/b': 1, '/e': 1 });
-    // From noon on D (a partial first day, read from the events) to the end of D+1 (built).
-    expect(byPath(await exits(fixture, D + day / 2, D + 2 * day - 1))).toEqual({ '/b': 1, '/e': 1 });
-    // From D (built) to 00:05 on D+1 (partial): A's /b at 00:10 is outside.
-    expect(byPath(await exits(fixture, D, D + day + 300_000))).toEqual({ '/a': 1, '/c': 1 });
+    expect(byPath(await exits(fixture, D + day, D + 2 * day - 1))).toEqual({ '/b': 1, '/e': 1, '/m': 1 });
+    // From 12:10 on D (a partial first day, read from the events) to the end of D+1 (built).
+    expect(byPath(await exits(fixture, D + 44_000_000, D + 2 * day - 1))).toEqual({ '/b': 1, '/e': 1, '/m': 1 });
+    // From D (built) to 00:05 on D+1 (partial, end included): A's /b at 00:10 is outside.
+    expect(byPath(await exits(fixture, D, D + day + 300_000))).toEqual({ '/a': 1, '/c': 2, '/m': 1 });
+  });
+
+  it('counts stats filtered on one page as the events do (hand-computed)', async () => {
+    const filtered = async (startAt: number, endAt: number, path: string) => {
+      const fromRollup = await stats(fixture, startAt, endAt, { path });
+      expect({ path, startAt, stats: fromRollup }).toEqual({ path, startAt, stats: await stats(fixture, startAt, endAt, { path }, false) });
+      return fromRollup;
+    };
+    // /c: B once (a bounce), E twice 300 s apart.
+    expect(await filtered(D, D + 2 * day - 1, '/c')).toEqual({ pageviews: 3, visitors: 2, visits: 2, bounces: 1, totaltime: 300 });
+    // /m: F's visit crosses midnight, 600 s on the page over both days, one view on each alone.
+    expect(await filtered(D, D + 2 * day - 1, 'eq./m')).toEqual({ pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 });
+    expect(await filtered(D, D + day - 1, '/m')).toEqual({ pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 });
+    expect(await filtered(D + day, D + 2 * day - 1, '/m')).toEqual({ pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 });
+    // From 23:00 on D (read from the events) through D+1 (built): F's two views meet again.
+    expect(await filtered(D + day - 3_600_000, D + 2 * day - 1, '/m')).toEqual({ pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 });
+    expect(await filtered(D, D + 2 * day - 1, '/nowhere')).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });
   });
 
   it('reads the events for a day that received events after its build, until it is built again', async () => {
@@ -109,15 +146,17 @@ describe('exit pages rollup', () => {
     await collector.db.insert({ table: 'website_event', format: 'JSONEachRow', values: [pageview(sB, vB, D + day - 300_000, '/late')] });
     await settle();
     expect(await builtDays(fixture, D - day, D + 3 * day)).toBe(2);
-    const expected = { '/b': 1, '/late': 1, '/e': 1 };
+    const expected = { '/b': 1, '/late': 1, '/c': 1, '/e': 1, '/m': 1 };
     expect(byPath(await exits(fixture, D, D + 2 * day - 1))).toEqual(expected);
     // Two collectors rebuild at once: the newest build is read, nothing is counted twice.
-    const runs = await Promise.all([new ExitRollup(collector.db).runOnce({ settleMs: 0 }), new ExitRollup(collector.db).runOnce({ settleMs: 0 })]);
+    const runs = await Promise.all([new VisitRollups(collector.db).runOnce({ settleMs: 0 }), new VisitRollups(collector.db).runOnce({ settleMs: 0 })]);
     // (Each sees the days unbuilt when their queries interleave, as they do on one engine.)
     expect(runs.map((run) => run.built)).toEqual([2, 2]);
     expect(await builtDays(fixture, D - day, D + 3 * day)).toBe(4);
     expect(byPath(await exits(fixture, D, D + 2 * day - 1))).toEqual(expected);
-    expect(byPath(await exits(fixture, D, D + day - 1))).toEqual({ '/a': 1, '/late': 1 });
+    expect(byPath(await exits(fixture, D, D + day - 1))).toEqual({ '/a': 1, '/late': 1, '/c': 1, '/m': 1 });
+    expect(await stats(fixture, D, D + 2 * day - 1, { path: '/c' })).toEqual({ pageviews: 3, visitors: 2, visits: 2, bounces: 1, totaltime: 300 });
+    expect(await stats(fixture, D, D + 2 * day - 1, { path: '/late' })).toEqual({ pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 });
     // The day before keeps its first build, whose id also named the replaced builds of D and D+1
     // (where B left from /c): those must not be read with it.
     expect(await builtDays(fixture, D - day, D)).toBe(1);
@@ -126,18 +165,18 @@ describe('exit pages rollup', () => {
 
   it('deletes superseded builds once no query can still be using them', async () => {
     const builds = async () => {
-      const result = await collector.db.query({ query: 'SELECT count() AS builds, uniqExact(day) AS days FROM exit_builds', format: 'JSONEachRow' });
+      const result = await collector.db.query({ query: 'SELECT count() AS builds, uniqExact(day) AS days FROM rollup_builds', format: 'JSONEachRow' });
       return (await result.json<{ builds: number; days: number }>())[0]!;
     };
     const before = await builds();
     expect(before.builds).toBeGreaterThan(before.days);
-    const job = new ExitRollup(collector.db);
+    const job = new VisitRollups(collector.db);
     expect((await job.runOnce()).deletedBuilds).toBe(0); // replaced just now: kept
     const later = await job.runOnce({ now: Date.now() + 20 * 60_000, settleMs: 20 * 60_000 });
     expect(later.deletedBuilds).toBeGreaterThan(0);
     const after = await builds();
     expect(after.builds).toBe(after.days);
-    expect(byPath(await exits(fixture, D, D + 2 * day - 1))).toEqual({ '/b': 1, '/late': 1, '/e': 1 });
+    expect(byPath(await exits(fixture, D, D + 2 * day - 1))).toEqual({ '/b': 1, '/late': 1, '/c': 1, '/e': 1, '/m': 1 });
     expectSamePoints('after deleting', await exits(seeded, today - 12 * day, today - 1), await exits(seeded, today - 12 * day, today - 1, false));
   });
 

@@ -1,0 +1,45 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { validBuilds } from '../storage/visit-rollups';
+import type { Scope } from './analytics-queries';
+import { wholeDaysOf } from './whole-days';
+
+const dayMs = 86_400_000;
+
+/** The part of a range the visit rollups answer for, and the rest, which is read from the events. */
+export interface BuiltDays {
+  /** Conditions on a visit rollup's rows: this website, the built days, each day's valid build. */
+  built: string;
+  /** Conditions on website_event's rows: created in the rest of the range. */
+  inRest: string;
+  params: Record<string, unknown>;
+}
+
+/** The range's whole days with a valid build, or null when it has none. */
+export async function builtDaysOf(db: ClickHouseClient, scope: Scope): Promise<BuiltDays | null> {
+  const days = wholeDaysOf(scope);
+  if (!days) return null;
+  const builds = await validBuilds(db, scope.websiteId, days.wholeStart, days.wholeEnd);
+  if (builds.size === 0) return null;
+  // The rest of the range, as intervals [from, to) of Unix ms.
+  const rest: [number, number][] = [];
+  let from = scope.startAt;
+  for (const day of [...builds.keys()].sort((a, b) => a - b)) {
+    if (day > from) rest.push([from, day]);
+    from = day + dayMs;
+  }
+  if (scope.endAt + 1 > from) rest.push([from, scope.endAt + 1]);
+  const inRest = rest.length
+    ? `(${rest.map((_, i) => `(created_at >= fromUnixTimestamp64Milli({rest${i}From:Int64}) AND created_at < fromUnixTimestamp64Milli({rest${i}To:Int64}))`).join(' OR ')})`
+    : '0';
+  return {
+    built: `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date}
+      AND has(arrayZip({builtDays:Array(Date)}, {builds:Array(UInt64)}), (day, build))`,
+    inRest,
+    params: {
+      ...days,
+      ...Object.fromEntries(rest.flatMap(([a, b], i) => [[`rest${i}From`, a], [`rest${i}To`, b]])),
+      builtDays: [...builds.keys()].map((day) => new Date(day).toISOString().slice(0, 10)),
+      builds: [...builds.values()],
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The tables a visit rollup build fills, and how. Each build covers a span of whole UTC days and
+ * writes, under its build id, two kinds of rows per day:
+ * - per value, sums over the visits lying wholly inside the day (daily_exits, daily_page_stats);
+ * - per visit that also has pageviews on another day (it crossed midnight), what it did that day
+ *   (daily_exit_visits, daily_page_visits), which queries combine with the visit's other days.
+ *   The collector's own visits never cross midnight (session ids change with the UTC day);
+ *   seeded and imported ones may.
+ */
+
+/**
+ * The page attributes whose `eq.` filter on stats is answered from daily_page_stats: filter name
+ * → column. Umami's dashboard sets such a filter when a row of its pages, titles or referrers
+ * tables is clicked.
+ */
+export const pageStatsDimensions = { path: 'url_path', title: 'page_title', referrer: 'referrer_domain' } as const;
+
+export type PageStatsDimension = keyof typeof pageStatsDimensions;
+
+const dimensionNames = `[${Object.keys(pageStatsDimensions).map((name) => `'${name}'`).join(', ')}]`;
+const dimensionValues = `[${Object.values(pageStatsDimensions).join(', ')}]`;
+
+export const visitRollupTables = ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits'] as const;
+
+export const visitRollupTableStatements = [
+  `CREATE TABLE IF NOT EXISTS daily_exits (
+    website_id UUID,
+    day Date,
+    build UInt64,
+    path String,
+    visitors AggregateFunction(uniqCombined(12), UUID)
+  ) ENGINE = AggregatingMergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, day, build, path)
+  SETTINGS index_granularity = 256`,
+  `CREATE TABLE IF NOT EXISTS daily_exit_visits (
+    website_id UUID,
+    day Date,
+    build UInt64,
+    visit_id UUID,
+    session_id UUID,
+    path String,
+    last_at DateTime64(3, 'UTC')
+  ) ENGINE = MergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, day, build)`,
+  // Per dimension and value: the pageviews with that value, the visits with one or more (and
+  // with exactly one: bounces under the filter), the seconds between their first and last such
+  // pageview, and their visitors, as stats filtered on that value count them.
+  `CREATE TABLE IF NOT EXISTS daily_page_stats (
+    website_id UUID,
+    day Date,
+    build UInt64,
+    dimension LowCardinality(String),
+    value String,
+    pageviews UInt64,
+    visits UInt64,
+    bounces UInt64,
+    seconds UInt64,
+    visitors AggregateFunction(uniqCombined(17), UUID)
+  ) ENGINE = MergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, dimension, value, day, build)
+  SETTINGS index_granularity = 256`,
+  `CREATE TABLE IF NOT EXISTS daily_page_visits (
+    website_id UUID,
+    day Date,
+    build UInt64,
+    dimension LowCardinality(String),
+    value String,
+    visit_id UUID,
+    session_id UUID,
+    pageviews UInt64,
+    first_second UInt32,
+    last_second UInt32
+  ) ENGINE = MergeTree
+  PARTITION BY toYYYYMM(day)
+  ORDER BY (website_id, dimension, value, day, build)`,
+];
+
+/**
+ * The INSERTs of one build. `visits` is a query giving each visit with a pageview in the span,
+ * seen a day beyond it on each side: website_id, visit_id, session_id, its last path, and the
+ * first and last day of its pageviews. Parameters: from, to (the span, Unix ms), build.
+ */
+export function buildInserts(visits: string): string[] {
+  const inSpan = `event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})`;
+  const firstDayInSpan = `first_day >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND first_day < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
+  const crossing = `(website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)`;
+  return [
+    `INSERT INTO daily_exits
+      SELECT website_id, first_day AS day, {build:UInt64}, path, uniqCombinedState(12)(session_id)
+      FROM (${visits}) WHERE first_day = last_day AND ${firstDayInSpan}
+      GROUP BY website_id, day, path`,
+    `INSERT INTO daily_exit_visits
+      SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id, any(session_id), argMax(url_path, created_at), max(created_at)
+      FROM website_event WHERE ${inSpan} AND ${crossing}
+      GROUP BY website_id, day, visit_id`,
+    `INSERT INTO daily_page_stats
+      SELECT website_id, day, {build:UInt64}, dimension, value, sum(views), count(), countIf(views = 1), sum(last_second - first_second),
+        uniqCombinedState(17)(session_id)
+      FROM (
+        SELECT website_id, visit_id, dimension, value, any(session_id) AS session_id, count() AS views, toDate(min(created_at)) AS day,
+          min(toUInt32(created_at)) AS first_second, max(toUInt32(created_at)) AS last_second
+        FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
+        WHERE ${inSpan} AND NOT ${crossing}
+        GROUP BY website_id, visit_id, dimension, value
+      )
+      GROUP BY website_id, day, dimension, value`,
+    `INSERT INTO daily_page_visits
+      SELECT website_id, toDate(created_at) AS day, {build:UInt64}, dimension, value, visit_id, any(session_id), count(),
+        min(toUInt32(created_at)), max(toUInt32(created_at))
+      FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
+      WHERE ${inSpan} AND ${crossing}
+      GROUP BY website_id, day, dimension, value, visit_id`,
+  ];
+}
