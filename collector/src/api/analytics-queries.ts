@@ -3,6 +3,7 @@ import { eventType } from '../ingest/event-row';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
 import { headlineVisitorsState, rankingVisitorsState, rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
+import type { BuildsLookup } from './built-days';
 import { exitsFromRollup } from './exit-query';
 import { pageStatsFromRollup } from './page-stats-query';
 import { inPartialEnds, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
@@ -63,11 +64,12 @@ export interface Stats {
  * pageview was): a visit counts in the range where its first pageview is. Without filters, or
  * with one `eq.` filter on a session attribute, the whole days come from the daily rollup. With
  * one `eq.` filter on path, title or referrer, the days the visit rollups built come from
- * daily_page_stats. With other filters, the events that match are grouped by visit. `rollups: false` reads only the
- * events (tests compare the two).
+ * daily_page_stats. With other filters, the events that match are grouped by visit.
+ * `rollups: false` reads only the events (tests compare the two); `builds` shares one look-up of
+ * the visit rollups' builds between the periods of one request.
  */
-export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true } = {}): Promise<Stats> {
-  const fromPages = rollups ? await pageStatsFromRollup(db, scope) : null;
+export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true, builds }: { rollups?: boolean; builds?: BuildsLookup } = {}): Promise<Stats> {
+  const fromPages = rollups ? await pageStatsFromRollup(db, scope, builds) : null;
   if (fromPages) return fromPages;
   const key = rollups ? scope.filter.statsRollup : null;
   const days = key ? wholeDaysOf(scope) : null;

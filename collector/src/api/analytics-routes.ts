@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Websites } from '../websites/websites';
+import { buildsLookupFor } from './built-days';
 import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units, type Unit } from './date-range';
 import { buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
@@ -44,10 +45,9 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
     { schema: { params: websiteParams, querystring: querystring({ compare: { type: 'string', enum: ['prev', 'yoy'], default: 'prev' } }) } },
     async (request: Request<{ compare: 'prev' | 'yoy' }>) => {
       const scope = await scopeOf(request);
-      const [current, comparison] = await Promise.all([
-        queryStats(db, scope),
-        queryStats(db, { ...scope, ...comparisonRange(scope, request.query.compare) }),
-      ]);
+      const previous = { ...scope, ...comparisonRange(scope, request.query.compare) };
+      const builds = scope.filter.pageStatsRollup ? buildsLookupFor(db, scope.websiteId, [scope, previous]) : undefined;
+      const [current, comparison] = await Promise.all([queryStats(db, scope, { builds }), queryStats(db, previous, { builds })]);
       return { ...current, comparison };
     },
   );

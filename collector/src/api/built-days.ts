@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { validBuilds } from '../storage/visit-rollups';
 import type { Scope } from './analytics-queries';
+import type { DateRange } from './date-range';
 import { wholeDaysOf } from './whole-days';
 
 const dayMs = 86_400_000;
@@ -14,11 +15,34 @@ export interface BuiltDays {
   params: Record<string, unknown>;
 }
 
+/** The valid builds of a website's whole days in [wholeStart, wholeEnd) (and maybe others): day start → build id. */
+export type BuildsLookup = (wholeStart: number, wholeEnd: number) => Promise<Map<number, number>>;
+
+/**
+ * One lookup of the valid builds for several ranges of one request (stats and its comparison
+ * period): one query instead of one per range.
+ */
+export function buildsLookupFor(db: ClickHouseClient, websiteId: string, ranges: DateRange[]): BuildsLookup {
+  let all: Promise<Map<number, number>> | null = null;
+  return () => {
+    all ??= (() => {
+      const days = ranges.map(wholeDaysOf).filter((d) => d !== null);
+      if (days.length === 0) return Promise.resolve(new Map());
+      return validBuilds(db, websiteId, Math.min(...days.map((d) => d.wholeStart)), Math.max(...days.map((d) => d.wholeEnd)));
+    })();
+    return all;
+  };
+}
+
 /** The range's whole days with a valid build, or null when it has none. */
-export async function builtDaysOf(db: ClickHouseClient, scope: Scope): Promise<BuiltDays | null> {
+export async function builtDaysOf(
+  db: ClickHouseClient,
+  scope: Scope,
+  lookup: BuildsLookup = (wholeStart, wholeEnd) => validBuilds(db, scope.websiteId, wholeStart, wholeEnd),
+): Promise<BuiltDays | null> {
   const days = wholeDaysOf(scope);
   if (!days) return null;
-  const builds = await validBuilds(db, scope.websiteId, days.wholeStart, days.wholeEnd);
+  const builds = new Map([...(await lookup(days.wholeStart, days.wholeEnd))].filter(([day]) => day >= days.wholeStart && day < days.wholeEnd));
   if (builds.size === 0) return null;
   // The rest of the range, as intervals [from, to) of Unix ms.
   const rest: [number, number][] = [];

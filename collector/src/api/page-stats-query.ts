@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
 import { rows, scopeParams, visitKey, type Scope, type Stats } from './analytics-queries';
-import { builtDaysOf } from './built-days';
+import { builtDaysOf, type BuildsLookup } from './built-days';
 
 /**
  * Stats with one `eq.` filter on a page attribute (path=eq./pricing): the pageviews with that
@@ -10,10 +10,10 @@ import { builtDaysOf } from './built-days';
  * their matching pageviews in the rest of the range, which are read from the events. Null when no
  * whole day of the range has a valid build (the caller then reads the events alone).
  */
-export async function pageStatsFromRollup(db: ClickHouseClient, scope: Scope): Promise<Stats | null> {
+export async function pageStatsFromRollup(db: ClickHouseClient, scope: Scope, builds?: BuildsLookup): Promise<Stats | null> {
   const filter = scope.filter.pageStatsRollup;
   if (!filter) return null;
-  const days = await builtDaysOf(db, scope);
+  const days = await builtDaysOf(db, scope, builds);
   if (!days) return null;
   const value = `dimension = {dimension:String} AND value = {dimensionValue:String}`;
   const [row] = await rows<Stats>(

@@ -138,6 +138,13 @@ describe('visit rollups', () => {
     // From 23:00 on D (read from the events) through D+1 (built): F's two views meet again.
     expect(await filtered(D + day - 3_600_000, D + 2 * day - 1, '/m')).toEqual({ pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 });
     expect(await filtered(D, D + 2 * day - 1, '/nowhere')).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });
+    // Over HTTP, where the range and its comparison period share one look-up of the builds.
+    const token = await collector.login();
+    const response = await collector.request(`/api/websites/${fixture}/stats?startAt=${D + day}&endAt=${D + 2 * day - 1}&path=eq./m`, { token });
+    expect(await response.json()).toEqual({
+      pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0,
+      comparison: { pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 },
+    });
   });
 
   it('reads the events for a day that received events after its build, until it is built again', async () => {
