@@ -57,7 +57,7 @@ export async function builtDaysOf(
     : '0';
   return {
     built: `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date}
-      AND has(arrayZip({builtDays:Array(Date)}, {builds:Array(UInt64)}), (day, build))`,
+      AND (day, build) IN arrayZip({builtDays:Array(Date)}, {builds:Array(UInt64)})`,
     inRest,
     params: {
       ...days,

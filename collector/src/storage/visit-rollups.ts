@@ -215,7 +215,7 @@ export class VisitRollups {
     const pairs = { days: stale.map((row) => row.day), builds: stale.map((row) => row.build) };
     for (const table of [...visitRollupTables, 'rollup_builds']) {
       await this.#db.command({
-        query: `DELETE FROM ${table} WHERE build IN {builds:Array(UInt64)} AND has(arrayZip({days:Array(Date)}, {builds:Array(UInt64)}), (day, build))`,
+        query: `DELETE FROM ${table} WHERE (day, build) IN arrayZip({days:Array(Date)}, {builds:Array(UInt64)})`,
         query_params: pairs,
       });
     }
