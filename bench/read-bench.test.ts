@@ -12,14 +12,14 @@ beforeAll(async () => {
 afterAll(() => collector?.destroy());
 
 describe('read bench, small', () => {
-  it('seeds 50,000 realistic events, rolls up their exit pages and times every read endpoint', async () => {
+  it('seeds 50,000 realistic events, builds their visit rollups and times every read endpoint', async () => {
     const token = await collector.login();
     const site = await collector.createWebsite(token, 'Seeded site');
     const now = Date.now();
     const stored = await seedEvents(collector.db, site, { events: 50_000, days: 90, now });
     expect(stored).toBeGreaterThan(45_000);
     expect(stored).toBeLessThan(55_000);
-    // As `npm run seed` does: the past days' exit pages are rolled up at once.
+    // As `npm run seed` does: the past days' visit rollups are built at once.
     expect((await collector.visitRollups.runOnce({ settleMs: 0 })).built).toBeGreaterThanOrEqual(88);
     const stats = (await (await collector.request(`/api/websites/${site}/stats?startAt=${now - 90 * 86400_000}&endAt=${now}`, { token })).json()) as {
       pageviews: number;

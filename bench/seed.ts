@@ -27,10 +27,10 @@ try {
   const started = performance.now();
   const stored = await seedEvents(db, website.id, { events, days, now: Date.now() });
   console.log(`seeded ${stored} events over ${days} days in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  // Nothing else is inserting, so the past days' exits can be rolled up at once (no settle time).
+  // Nothing else is inserting, so the past days' visit rollups can be built at once (no settle time).
   const rolling = performance.now();
   const { built } = await new VisitRollups(db).runOnce({ settleMs: 0 });
-  console.log(`rolled up the exit pages of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
+  console.log(`built the visit rollups of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
   console.log(`website id: ${website.id}`);
 } finally {
   await db.close();
