@@ -100,11 +100,11 @@ export function buildInserts(visits: string): string[] {
       SELECT website_id, day, {build:UInt64}, dimension, value, sum(views), count(), countIf(views = 1), sum(last_second - first_second),
         uniqCombinedState(17)(session_id)
       FROM (
-        SELECT website_id, visit_id, dimension, value, any(session_id) AS session_id, count() AS views, toDate(min(created_at)) AS day,
-          min(toUInt32(created_at)) AS first_second, max(toUInt32(created_at)) AS last_second
+        SELECT website_id, cityHash64(visit_id) AS visit, dimension, value, any(session_id) AS session_id, count() AS views,
+          toDate(min(created_at)) AS day, min(toUInt32(created_at)) AS first_second, max(toUInt32(created_at)) AS last_second
         FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
         WHERE ${inSpan} AND NOT ${crossing}
-        GROUP BY website_id, visit_id, dimension, value
+        GROUP BY website_id, visit, dimension, value
       )
       GROUP BY website_id, day, dimension, value`,
     `INSERT INTO daily_page_visits
