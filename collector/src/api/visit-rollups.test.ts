@@ -187,6 +187,22 @@ describe('visit rollups', () => {
     expectSamePoints('after deleting', await exits(seeded, today - 12 * day, today - 1), await exits(seeded, today - 12 * day, today - 1, false));
   });
 
+  it('runs on its timer until stopped, rebuilding a day that events reached', async () => {
+    await collector.db.insert({ table: 'website_event', format: 'JSONEachRow', values: [pageview(sB, randomUUID(), D - 2 * day + 3_600_000, '/again')] });
+    await settle();
+    expect(await builtDays(fixture, D - 2 * day, D - day)).toBe(0);
+    const errors: unknown[] = [];
+    const job = new VisitRollups(collector.db, { settleMs: 0 });
+    job.start(20, (error) => errors.push(error));
+    for (let waited = 0; waited < 10_000 && (await builtDays(fixture, D - 2 * day, D - day)) === 0; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await job.stop();
+    expect(errors).toEqual([]);
+    expect(await builtDays(fixture, D - 2 * day, D - day)).toBe(1);
+    expect(byPath(await exits(fixture, D - 2 * day, D - day - 1))).toEqual({ '/again': 1 });
+  });
+
   it('reset empties the exits', async () => {
     const token = await collector.login();
     expect((await collector.request(`/api/websites/${fixture}/reset`, { method: 'POST', token })).status).toBe(200);

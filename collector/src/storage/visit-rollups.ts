@@ -129,14 +129,18 @@ export class VisitRollups {
   #running: Promise<unknown> = Promise.resolve();
   #stopped = false;
 
-  constructor(db: ClickHouseClient) {
+  readonly #settleMs: number;
+
+  /** `settleMs`: the settle time of the scheduled runs (see runOnce). */
+  constructor(db: ClickHouseClient, { settleMs = insertSettleMs } = {}) {
     this.#db = db;
+    this.#settleMs = settleMs;
   }
 
   /** Runs now and then every `intervalMs` until stop(); errors are reported and retried next time. */
   start(intervalMs: number, onError: (error: unknown) => void): void {
     const tick = () => {
-      this.#running = this.runOnce().catch(onError);
+      this.#running = this.runOnce({ settleMs: this.#settleMs }).catch(onError);
       void this.#running.then(() => {
         if (!this.#stopped) this.#timer = setTimeout(tick, intervalMs).unref();
       });
