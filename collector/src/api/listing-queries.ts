@@ -113,18 +113,29 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
 /** The first and last event of a website, or nulls when it has none. */
 export async function queryDateRange(db: ClickHouseClient, websiteId: string) {
   // event_hours (kept by a view) names the website's first and last hours with events, so only
-  // those two hours of events are read (the events table is ordered by website and hour). When it
-  // names none (no events), one look at the events confirms it.
-  const span = (where: string) =>
-    rows<{ n: number; startDate: string; endDate: string }>(
+  // those two hours of events are read (the events table is ordered by website and hour). When
+  // either holds no events (none at all, or a reset emptied them), the events are read whole.
+  const [hours] = await rows<{ first: number; last: number; n: number }>(
+    db,
+    `SELECT toUnixTimestamp(min(hour)) AS first, toUnixTimestamp(max(hour)) AS last, count() AS n FROM event_hours WHERE website_id = {websiteId:UUID}`,
+    { websiteId },
+  );
+  if (hours && hours.n > 0) {
+    const [ends] = await rows<{ nFirst: number; nLast: number; startDate: string; endDate: string }>(
       db,
-      `SELECT count() AS n, min(created_at) AS startDate, max(created_at) AS endDate FROM website_event
-        WHERE website_id = {websiteId:UUID}${where}`,
-      { websiteId },
+      `SELECT countIf(hour = toDateTime({first:UInt32}, 'UTC')) AS nFirst, minIf(created_at, hour = toDateTime({first:UInt32}, 'UTC')) AS startDate,
+          countIf(hour = toDateTime({last:UInt32}, 'UTC')) AS nLast, maxIf(created_at, hour = toDateTime({last:UInt32}, 'UTC')) AS endDate
+        FROM website_event
+        WHERE website_id = {websiteId:UUID} AND (toStartOfHour(created_at) AS hour) IN (toDateTime({first:UInt32}, 'UTC'), toDateTime({last:UInt32}, 'UTC'))`,
+      { websiteId, first: hours.first, last: hours.last },
     );
-  const hours = `SELECT hour FROM event_hours WHERE website_id = {websiteId:UUID}`;
-  let [row] = await span(` AND toStartOfHour(created_at) IN (SELECT min(hour) FROM (${hours}) UNION ALL SELECT max(hour) FROM (${hours}))`);
-  if (!row || row.n === 0) [row] = await span('');
+    if (ends && ends.nFirst > 0 && ends.nLast > 0) return { startDate: ends.startDate, endDate: ends.endDate };
+  }
+  const [row] = await rows<{ n: number; startDate: string; endDate: string }>(
+    db,
+    `SELECT count() AS n, min(created_at) AS startDate, max(created_at) AS endDate FROM website_event WHERE website_id = {websiteId:UUID}`,
+    { websiteId },
+  );
   return row && row.n > 0 ? { startDate: row.startDate, endDate: row.endDate } : { startDate: null, endDate: null };
 }
 

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { expectSamePoints } from '../../../test-support/same-answers';
+import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
-import { expectSameStats } from '../../../test-support/same-answers';
 import { queryMetric, queryStats, type Scope } from './analytics-queries';
 import { buildFilters } from './filters';
 
@@ -203,14 +202,37 @@ describe('visit rollups', () => {
     expect(byPath(await exits(fixture, D - 2 * day, D - day - 1))).toEqual({ '/again': 1 });
   });
 
-  it('reset empties the exits', async () => {
+  it('reset empties the rollups, and no build from before it is used again', async () => {
     const token = await collector.login();
+    const before = await validBuilds(collector.db, fixture, D, D + 2 * day);
+    expect(before.size).toBe(2);
     expect((await collector.request(`/api/websites/${fixture}/reset`, { method: 'POST', token })).status).toBe(200);
+    const count = async (table: string) => {
+      const result = await collector.db.query({ query: `SELECT count() AS n FROM ${table} WHERE website_id = {fixture:UUID}`, query_params: { fixture }, format: 'JSONEachRow' });
+      return (await result.json<{ n: number }>())[0]!.n;
+    };
+    for (const table of ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits']) expect({ table, rows: await count(table) }).toEqual({ table, rows: 0 });
+    // A build that read the events just before the reset writes its rows just after it:
+    await collector.db.command({
+      query: `INSERT INTO daily_exits SELECT {fixture:UUID}, {day:Date}, {build:UInt64}, '/stale', uniqCombinedState(12)({session:UUID})`,
+      query_params: { fixture, day: new Date(D).toISOString().slice(0, 10), build: before.get(D), session: sA },
+    });
+    expect(await count('daily_exits')).toBe(1);
+    expect(await validBuilds(collector.db, fixture, D, D + 2 * day)).toEqual(new Map());
     expect(await exits(fixture, D, D + 2 * day - 1)).toEqual([]);
-    const { rows } = await collector.db
-      .query({ query: 'SELECT count() AS rows FROM daily_exits WHERE website_id = {fixture:UUID}', query_params: { fixture }, format: 'JSONEachRow' })
-      .then((r) => r.json<{ rows: number }>())
-      .then(([row]) => row!);
-    expect(rows).toBe(0);
+    expect(await stats(fixture, D, D + 2 * day - 1, { path: '/c' })).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });
+    // The job builds the days again, empty for this website.
+    await settle();
+    expect((await new VisitRollups(collector.db).runOnce({ settleMs: 0 })).built).toBeGreaterThanOrEqual(2);
+    expect((await validBuilds(collector.db, fixture, D, D + 2 * day)).size).toBe(2);
+    expect(await exits(fixture, D, D + 2 * day - 1)).toEqual([]);
+    // daterange does not take the emptied hours for the website's first and last.
+    expect((await collector.request(`/api/websites/${fixture}/daterange`, { token }).then((r) => r.json())) as unknown).toEqual({ startDate: null, endDate: null });
+    await collector.db.insert({ table: 'website_event', format: 'JSONEachRow', values: [pageview(sA, randomUUID(), D + 7_200_000, '/new')] });
+    expect((await collector.request(`/api/websites/${fixture}/daterange`, { token }).then((r) => r.json())) as unknown).toEqual({
+      startDate: new Date(D + 7_200_000).toISOString(),
+      endDate: new Date(D + 7_200_000).toISOString(),
+    });
   });
+
 });

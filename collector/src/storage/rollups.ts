@@ -85,7 +85,10 @@ const dailyEventDataSelect = `SELECT website_id, toDate(created_at) AS day, even
   WHERE event_type = 2 AND event_data != ''
   GROUP BY website_id, day, event_name, property, value`;
 
-/** The tables that hold a website's data, events first; reset and delete empty them all. */
+/**
+ * The tables that hold a website's data, events first; reset and delete empty them all (but
+ * event_hours, whose hours they mark as changed instead: see markWebsiteChanged).
+ */
 export const websiteDataTables = [
   'website_event',
   'session_data',
@@ -97,7 +100,6 @@ export const websiteDataTables = [
   'daily_exit_visits',
   'daily_page_stats',
   'daily_page_visits',
-  'event_hours',
 ] as const;
 
 /**

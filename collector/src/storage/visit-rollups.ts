@@ -110,6 +110,20 @@ export async function validBuilds(db: ClickHouseClient, websiteId: string, whole
   return valid;
 }
 
+/**
+ * After a website's data was deleted (reset): marks every hour it had events in as changed now,
+ * so no build from before (one may have read the events just before they were deleted, and
+ * written its rows just after) is used for the website again. The days are read from the events
+ * until the job builds them again.
+ */
+export async function markWebsiteChanged(db: ClickHouseClient, websiteId: string): Promise<void> {
+  await db.command({
+    query: `INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours
+      WHERE website_id = {websiteId:UUID} GROUP BY website_id, hour`,
+    query_params: { websiteId },
+  });
+}
+
 export interface VisitRollupRun {
   /** Days built in this run. */
   built: number;

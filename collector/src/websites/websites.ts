@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { websiteDataTables } from '../storage/rollups';
+import { markWebsiteChanged } from '../storage/visit-rollups';
 
 /** A website in Umami's shape. */
 export interface Website {
@@ -101,6 +102,7 @@ export class Websites {
     for (const table of websiteDataTables) {
       await this.db.command({ query: `DELETE FROM ${table} WHERE website_id = {websiteId:UUID}`, query_params: { websiteId } });
     }
+    await markWebsiteChanged(this.db, websiteId);
   }
 
   async get(id: string): Promise<Website | null> {
