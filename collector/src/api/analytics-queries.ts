@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
+import { rows } from '../storage/client';
 import { headlineVisitorsState, rankingVisitorsState, rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';
 import type { BuildsLookup } from './built-days';
 import { exitsFromRollup } from './exit-query';
@@ -31,10 +32,8 @@ export const visitorsApprox = 'uniqCombined(12)(session_id)';
  */
 export const visitKey = 'cityHash64(visit_id)';
 
-export async function rows<T>(db: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
-  const result = await db.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<T>();
-}
+// The query helper lives with the storage; the read queries take it from here too.
+export { rows };
 
 /** Bound parameters of a scope. */
 export const scopeParams = (scope: Scope) => ({ websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, ...scope.filter.params });

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { validBuilds } from '../storage/visit-rollups';
+import { isoDay, validBuilds } from '../storage/visit-rollups';
 import type { Scope } from './analytics-queries';
 import type { DateRange } from './date-range';
 import { wholeDaysOf } from './whole-days';
@@ -62,7 +62,7 @@ export async function builtDaysOf(
     params: {
       ...days,
       ...Object.fromEntries(rest.flatMap(([a, b], i) => [[`rest${i}From`, a], [`rest${i}To`, b]])),
-      builtDays: [...builds.keys()].map((day) => new Date(day).toISOString().slice(0, 10)),
+      builtDays: [...builds.keys()].map(isoDay),
       builds: [...builds.values()],
     },
   };

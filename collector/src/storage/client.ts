@@ -9,6 +9,12 @@ type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
 // The same JSON shapes from both engines: 64-bit integers as numbers (our counts stay far below 2^53).
 const settings = { output_format_json_quote_64bit_integers: 0, date_time_output_format: 'iso' } as const;
 
+/** The rows a query answers, as objects (JSONEachRow). */
+export async function rows<T>(db: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const result = await db.query({ query, query_params: params, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
 /**
  * Opens ClickHouse: the embedded engine (chDB) under DATA_DIR by default, or a server when
  * CLICKHOUSE_URL is set. Both are reached through @clickhouse/client, so the SQL is the same.

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { rows } from './client';
 import { buildInserts, visitRollupTables, visitRollupTableStatements } from './visit-rollup-tables';
 
 /**
@@ -60,11 +61,9 @@ export const visitRollupStatements = [
 const buildId = (cutoff: number) => cutoff * 1000 + Math.floor(Math.random() * 1000);
 const cutoffOf = (build: number) => Math.floor(build / 1000);
 
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A Unix ms time's UTC day, YYYY-MM-DD. */
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-async function rows<T>(db: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  return (await db.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-}
 
 interface DayState {
   /** The day's newest build (0: none). */
