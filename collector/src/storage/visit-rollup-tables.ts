@@ -79,39 +79,44 @@ export const visitRollupTableStatements = [
 ];
 
 /**
- * The INSERTs of one build. `visits` is a query giving each visit with a pageview in the span,
- * seen a day beyond it on each side: website_id, visit_id, session_id, its last path, and the
- * first and last day of its pageviews. Parameters: from, to (the span, Unix ms), build.
+ * Each visit with a pageview between scanFrom and scanTo (the span and a day beyond it on each
+ * side): its session, its last path, and the first and last day of its pageviews.
  */
-export function buildInserts(visits: string): string[] {
-  const inSpan = `event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})`;
-  const firstDayInSpan = `first_day >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND first_day < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
-  const crossing = `(website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)`;
-  return [
-    `INSERT INTO daily_exits
-      SELECT website_id, first_day AS day, {build:UInt64}, path, uniqCombinedState(12)(session_id)
-      FROM (${visits}) WHERE first_day = last_day AND ${firstDayInSpan}
-      GROUP BY website_id, day, path`,
-    `INSERT INTO daily_exit_visits
-      SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id, any(session_id), argMax(url_path, created_at), max(created_at)
-      FROM website_event WHERE ${inSpan} AND ${crossing}
-      GROUP BY website_id, day, visit_id`,
-    `INSERT INTO daily_page_stats
-      SELECT website_id, day, {build:UInt64}, dimension, value, sum(views), count(), countIf(views = 1), sum(last_second - first_second),
-        uniqCombinedState(17)(session_id)
-      FROM (
-        SELECT website_id, cityHash64(visit_id) AS visit, dimension, value, any(session_id) AS session_id, count() AS views,
-          toDate(min(created_at)) AS day, min(toUInt32(created_at)) AS first_second, max(toUInt32(created_at)) AS last_second
-        FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
-        WHERE ${inSpan} AND NOT ${crossing}
-        GROUP BY website_id, visit, dimension, value
-      )
-      GROUP BY website_id, day, dimension, value`,
-    `INSERT INTO daily_page_visits
-      SELECT website_id, toDate(created_at) AS day, {build:UInt64}, dimension, value, visit_id, any(session_id), count(),
-        min(toUInt32(created_at)), max(toUInt32(created_at))
+const visits = `SELECT website_id, visit_id, any(session_id) AS session_id, argMax(url_path, created_at) AS path,
+    toDate(min(created_at)) AS first_day, toDate(max(created_at)) AS last_day
+  FROM website_event
+  WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
+  GROUP BY website_id, visit_id`;
+
+const inSpan = `event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})`;
+const firstDayInSpan = `first_day >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND first_day < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
+const crossing = `(website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)`;
+
+/** The INSERTs of one build. Parameters: from, to (the span, Unix ms), scanFrom, scanTo (a day beyond it on each side), build. */
+export const buildInserts = [
+  `INSERT INTO daily_exits
+    SELECT website_id, first_day AS day, {build:UInt64}, path, uniqCombinedState(12)(session_id)
+    FROM (${visits}) WHERE first_day = last_day AND ${firstDayInSpan}
+    GROUP BY website_id, day, path`,
+  `INSERT INTO daily_exit_visits
+    SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id, any(session_id), argMax(url_path, created_at), max(created_at)
+    FROM website_event WHERE ${inSpan} AND ${crossing}
+    GROUP BY website_id, day, visit_id`,
+  `INSERT INTO daily_page_stats
+    SELECT website_id, day, {build:UInt64}, dimension, value, sum(views), count(), countIf(views = 1), sum(last_second - first_second),
+      uniqCombinedState(17)(session_id)
+    FROM (
+      SELECT website_id, cityHash64(visit_id) AS visit, dimension, value, any(session_id) AS session_id, count() AS views,
+        toDate(min(created_at)) AS day, min(toUInt32(created_at)) AS first_second, max(toUInt32(created_at)) AS last_second
       FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
-      WHERE ${inSpan} AND ${crossing}
-      GROUP BY website_id, day, dimension, value, visit_id`,
-  ];
-}
+      WHERE ${inSpan} AND NOT ${crossing}
+      GROUP BY website_id, visit, dimension, value
+    )
+    GROUP BY website_id, day, dimension, value`,
+  `INSERT INTO daily_page_visits
+    SELECT website_id, toDate(created_at) AS day, {build:UInt64}, dimension, value, visit_id, any(session_id), count(),
+      min(toUInt32(created_at)), max(toUInt32(created_at))
+    FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
+    WHERE ${inSpan} AND ${crossing}
+    GROUP BY website_id, day, dimension, value, visit_id`,
+];

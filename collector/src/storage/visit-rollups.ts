@@ -195,15 +195,9 @@ export class VisitRollups {
 
   /** Builds the days in [from, to) (Unix ms, day-aligned) under `build`, then records it. */
   async #build(from: number, to: number, build: number): Promise<void> {
-    // The visits with a pageview in the span, seen over a day more on each side to tell the
-    // visits wholly inside one day from those crossing midnight.
+    // Visits are seen over a day more on each side, to tell those wholly inside one day from those crossing midnight.
     const params = { from, to, build, scanFrom: from - dayMs, scanTo: to + dayMs };
-    const visits = `SELECT website_id, visit_id, any(session_id) AS session_id, argMax(url_path, created_at) AS path,
-        toDate(min(created_at)) AS first_day, toDate(max(created_at)) AS last_day
-      FROM website_event
-      WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
-      GROUP BY website_id, visit_id`;
-    for (const insert of buildInserts(visits)) await this.#db.command({ query: insert, query_params: params });
+    for (const insert of buildInserts) await this.#db.command({ query: insert, query_params: params });
     const values = [];
     for (let day = from; day < to; day += dayMs) values.push({ day: isoDay(day), build });
     await this.#db.insert({ table: 'rollup_builds', values, format: 'JSONEachRow' });
