@@ -89,7 +89,7 @@ export class SpoolWriter {
       try {
         const rows = this.spool.rowsOf(segment);
         for (const table of Object.values(spoolTables)) {
-          if (rows[table].length > 0) await this.insert(table, rows[table], `${this.spool.id}:${segment.seq}:${table}`);
+          if (rows[table].length > 0) await this.insert(table, rows[table], `${segment.token}:${table}`);
         }
         this.spool.remove(segment);
         this.#failures = 0;

@@ -25,13 +25,23 @@ export interface SpooledRows {
 
 /** One segment file: rows appended while it is open, inserted as one batch once sealed. */
 export interface Segment {
+  /** Orders segments: replay goes oldest first. */
   seq: number;
+  /**
+   * The segment's deduplication token: the spool's id, the sequence number and 64 random bits
+   * chosen when the file was created and kept in its name, so a replay carries the same token and
+   * no other segment, in this data directory or any other, ever gets it.
+   */
+  token: string;
   path: string;
   bytes: number;
   count: number;
   /** The rows, while they are kept in memory; null once evicted (read back from the file). */
   rows: SpooledRows | null;
 }
+
+/** segment-<seq>-<random>.log; segment-<seq>.log from versions before the random part. */
+const segmentName = /^segment-(\d+)(?:-([0-9a-f]{16}))?\.log$/;
 
 const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [] });
 
@@ -83,28 +93,27 @@ export class Spool {
     }
     // Segments left by an earlier run are replayed first, in order, read lazily from disk.
     const left = readdirSync(this.dir)
-      .map((name) => /^segment-(\d+)\.log$/.exec(name))
+      .map((name) => segmentName.exec(name))
       .filter((match): match is RegExpExecArray => match !== null)
-      .map((match) => Number(match[1]))
-      .sort((a, b) => a - b);
-    for (const seq of left) {
-      const path = this.#path(seq);
+      .map(([name, seq, random]) => ({ name, seq: Number(seq), random }))
+      .sort((a, b) => a.seq - b.seq);
+    for (const { name, seq, random } of left) {
+      const path = join(this.dir, name);
       const content = readFileSync(path);
       let count = 0;
       for (let i = content.indexOf(10); i >= 0; i = content.indexOf(10, i + 1)) count += 1;
       const bytes = content.length;
-      this.sealed.push({ seq, path, bytes, count, rows: null });
+      // Segments named before the random part existed keep the token they were first tried with.
+      const token = random ? `${this.id}:${seq}-${random}` : `${this.id}:${seq}`;
+      this.sealed.push({ seq, token, path, bytes, count, rows: null });
       this.#bytes += bytes;
     }
-    this.#nextSeq = (left[left.length - 1] ?? 0) + 1;
+    // Sequence numbers only order segments; they may repeat after the spool empties, tokens never do.
+    this.#nextSeq = (left[left.length - 1]?.seq ?? 0) + 1;
     if (options.fsyncMs > 0) {
       this.#fsyncTimer = setInterval(() => this.#fsyncCurrent(), options.fsyncMs);
       this.#fsyncTimer.unref();
     }
-  }
-
-  #path(seq: number): string {
-    return join(this.dir, `segment-${String(seq).padStart(12, '0')}.log`);
   }
 
   /** Bytes on disk, all segments. */
@@ -167,8 +176,10 @@ export class Spool {
 
   #open() {
     const seq = this.#nextSeq++;
-    const path = this.#path(seq);
-    return { seq, path, bytes: 0, count: 0, rows: emptyRows(), fd: openSync(path, 'a'), dirty: false };
+    const random = randomBytes(8).toString('hex');
+    const path = join(this.dir, `segment-${String(seq).padStart(12, '0')}-${random}.log`);
+    const token = `${this.id}:${seq}-${random}`;
+    return { seq, token, path, bytes: 0, count: 0, rows: emptyRows(), fd: openSync(path, 'a'), dirty: false };
   }
 
   #fsyncCurrent(): void {
