@@ -4,6 +4,7 @@ import { deviceOf, type AgentInfo } from './user-agent';
 import type { Location } from './geo';
 import type { VisitPageview } from './visitors';
 import { cutToStoredLength, safeDecode, splitLocation } from './page-location';
+import { cleanJson, cleanStrings } from './clean-text';
 
 /** Umami's event types. */
 export const eventType = { pageview: 1, custom: 2 } as const;
@@ -53,7 +54,10 @@ export interface SessionDataRow {
   created_at: number;
 }
 
-/** Builds the stored event from a validated beacon and what the request told us. */
+/**
+ * Builds the stored event from a validated beacon and what the request told us. Every string in
+ * it is clean (see clean-text.ts): whatever a beacon holds, its row can be stored.
+ */
 export function buildEventRow(
   payload: SendPayload,
   ids: { sessionId: string; visitId: string; pageview: VisitPageview },
@@ -65,7 +69,7 @@ export function buildEventRow(
   const screen = payload.screen ?? '';
   const location = splitLocation(payload.url ?? '', payload.referrer ?? '', hostname);
   const name = payload.name ?? '';
-  return {
+  return cleanStrings({
     website_id: payload.website,
     session_id: ids.sessionId,
     visit_id: ids.visitId,
@@ -95,20 +99,20 @@ export function buildEventRow(
     region: place.region,
     city: place.city,
     tag: payload.tag ?? '',
-    event_data: payload.data ? JSON.stringify(payload.data) : '',
+    event_data: payload.data ? JSON.stringify(cleanJson(payload.data)) : '',
     visit_pageview: ids.pageview.index,
     visit_gap_ms: Math.min(ids.pageview.gapMs, 0xffffffff),
     visit_start: ids.pageview.visitStart,
-  };
+  });
 }
 
-/** Builds the stored session data of an `identify` beacon. */
+/** Builds the stored session data of an `identify` beacon, its strings clean like an event's. */
 export function buildSessionDataRow(payload: SendPayload, sessionId: string, now: number): SessionDataRow {
-  return {
+  return cleanStrings({
     website_id: payload.website,
     session_id: sessionId,
     distinct_id: payload.id ?? '',
-    data: payload.data ? JSON.stringify(payload.data) : '',
+    data: payload.data ? JSON.stringify(cleanJson(payload.data)) : '',
     created_at: now,
-  };
+  });
 }

@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromeUA, pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { hostileStrings } from '../../../test-support/hostile-strings';
+import { isCleanText } from './clean-text';
 
 /**
  * Hostile requests interleaved with good ones, on a collector behind a trusted proxy with an
@@ -103,6 +105,66 @@ describe('hostile beacons among good ones', () => {
     });
     const titles = (await result.json<{ page_title: string }>()).map((r) => r.page_title);
     expect(titles).toEqual(['bad \uFFFD\uFFFD\uFFFD end', 'bad \uFFFD\uFFFD\uFFFD end']);
+  });
+
+  it('stores a beacon with a lone surrogate in its title with U+FFFD, and every beacon after it', async () => {
+    const odd = await collector.send(`{"type":"event","payload":{"website":"${site}","url":"/surrogate","title":"cut \\ud83d"}}`, { 'x-forwarded-for': goodIp() });
+    expect(odd.status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await collector.send(pageview(site, `/after-surrogate/${i}`), { 'x-forwarded-for': goodIp() })).status).toBe(200);
+    await collector.flush();
+    const titles = await collector.db.query({
+      query: "SELECT url_path, page_title FROM website_event WHERE website_id = {id:UUID} AND url_path LIKE '%surrogate%' ORDER BY url_path",
+      query_params: { id: site },
+      format: 'JSONEachRow',
+    });
+    expect(await titles.json()).toEqual([
+      ...Array.from({ length: 5 }, (_, i) => ({ url_path: `/after-surrogate/${i}`, page_title: 'Example' })),
+      { url_path: '/surrogate', page_title: 'cut \ufffd' },
+    ]);
+  });
+
+  it('stores only clean, valid UTF-8 text whatever odd characters any field of a beacon holds', async () => {
+    const fields = (odd: string, i: number) => ({
+      url: `/odd/${i}/${odd}?utm_source=${odd}&q=${odd}`,
+      title: odd,
+      hostname: `h${odd}.example`,
+      referrer: `https://ref.example/${odd}?utm_medium=${odd}`,
+      language: odd.slice(0, 35),
+      screen: odd.slice(0, 11),
+      tag: odd.slice(0, 50),
+      data: { [`key${odd}`]: odd, nested: { list: [odd, 1] } },
+    });
+    for (const [i, odd] of hostileStrings.entries()) {
+      const ip = { 'x-forwarded-for': goodIp() };
+      expect((await collector.send(pageview(site, '/', fields(odd, i)), ip)).status, JSON.stringify(odd)).toBe(200);
+      expect((await collector.send(pageview(site, '/', { ...fields(odd, i), name: `event${odd}`.slice(0, 50) }), ip)).status).toBe(200);
+      const identify = { type: 'identify', payload: { website: site, id: odd.slice(0, 50), data: { [`trait${odd}`]: odd } } };
+      expect((await collector.send(identify, ip)).status).toBe(200);
+    }
+    await collector.flush();
+    const columns = async (table: string) => {
+      const result = await collector.db.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' });
+      return (await result.json<{ name: string; type: string }>()).filter((c) => /String/.test(c.type)).map((c) => c.name);
+    };
+    for (const table of ['website_event', 'session_data']) {
+      const names = await columns(table);
+      const stored = await collector.db.query({
+        query: `SELECT ${names.join(', ')}, ${names.map((n) => `isValidUTF8(${n})`).join(' AND ')} AS valid FROM ${table} WHERE website_id = {id:UUID}`,
+        query_params: { id: site },
+        format: 'JSONEachRow',
+      });
+      const rows = await stored.json<Record<string, string | number>>();
+      expect(rows.length).toBeGreaterThanOrEqual(hostileStrings.length);
+      for (const row of rows) {
+        expect(row.valid, JSON.stringify(row)).toBe(1);
+        for (const name of names) {
+          const value = String(row[name]);
+          expect(isCleanText(value) && value.isWellFormed(), `${table}.${name}: ${JSON.stringify(value)}`).toBe(true);
+          // Event data is stored as JSON text: its escapes must decode to clean text too.
+          if ((name === 'event_data' || name === 'data') && value) expect(isCleanText(JSON.stringify(JSON.parse(value)))).toBe(true);
+        }
+      }
+    }
   });
 
   it('answers 431 to oversized headers', async () => {

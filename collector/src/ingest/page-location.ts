@@ -9,8 +9,12 @@ export interface PageLocation {
 }
 
 const maxStored = 500;
-/** Cuts a stored text column to its 500-character limit. */
-export const cutToStoredLength = (value: string) => (value.length > maxStored ? value.slice(0, maxStored) : value);
+/** Cuts a stored text column to its 500-character limit, never between the two halves of a surrogate pair. */
+export function cutToStoredLength(value: string): string {
+  if (value.length <= maxStored) return value;
+  const lastKept = value.charCodeAt(maxStored - 1);
+  return value.slice(0, lastKept >= 0xd800 && lastKept <= 0xdbff ? maxStored - 1 : maxStored);
+}
 
 /** decodeURI that keeps the input when it is not valid percent-encoding. */
 export function safeDecode(value: string, decode: (v: string) => string = decodeURI): string {
