@@ -19,6 +19,7 @@ import { sendRoute } from './ingest/send-route';
 import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
 import { Spool } from './pipeline/spool';
+import { Quarantine } from './pipeline/quarantine';
 import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
 import { scriptRoute } from './tracker/script-route';
 import { installValidation } from './validation';
@@ -74,9 +75,11 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert }:
   const auth: AuthDeps = { users, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
   const websites = new Websites(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
+  const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
   const insertBatch: Insert = insert ?? insertLines(db);
   const writer = new SpoolWriter(
     spool,
+    quarantine,
     insertBatch,
     { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, memoryRows: config.spoolMemoryRows },
     app.log,
@@ -93,7 +96,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert }:
       if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write });
     }
   });
-  app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: writer.backlog }));
+  app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: writer.backlog, quarantine: quarantine.stats }));
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
   app.register(sendRoute, { config, websites, visitors, geo, writer, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, auth);

@@ -23,6 +23,8 @@ export interface Config {
   spoolFsyncMs: number;
   /** Rows of waiting batches kept in memory (SPOOL_MEMORY_ROWS); the rest are read back from disk. */
   spoolMemoryRows: number;
+  /** Disk budget of the rows ClickHouse refused for their content (QUARANTINE_MAX_BYTES); past it they are dropped. */
+  quarantineMaxBytes: number;
   /** How long SIGTERM may spend draining the spool into ClickHouse (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** How often the exit-page rollup job runs (VISIT_ROLLUP_INTERVAL_MS); 0: never (exits read the events). */
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     spoolMemoryRows: integer(env, 'SPOOL_MEMORY_ROWS', 50_000, 1000, 10_000_000),
+    quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     visitRollupIntervalMs: integer(env, 'VISIT_ROLLUP_INTERVAL_MS', 300_000, 0, 86_400_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),

@@ -1,9 +1,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyBaseLogger } from 'fastify';
-import { spoolTables, type Spool, type SpoolTag } from './spool';
+import { basename } from 'node:path';
+import { refusedForContent } from './content-errors';
+import type { Quarantine, RefusedRow } from './quarantine';
+import { spoolTables, type Segment, type Spool, type SpoolTag } from './spool';
 
 /** Inserts JSON lines into a table; `token` is the insert_deduplication_token, the same on every retry. */
 export type Insert = (table: string, lines: string[], token: string) => Promise<void>;
+
+const blockLimit = String(2 ** 40);
 
 /**
  * The real insert: the spooled JSON lines go to ClickHouse as they are (INSERT … FORMAT
@@ -13,8 +18,17 @@ export function insertLines(db: ClickHouseClient): Insert {
   return async (table, lines, token) => {
     await db.command({
       query: `INSERT INTO ${table} FORMAT JSONEachRow\n${lines.join('\n')}`,
-      // The rollups' materialized views deduplicate a retried batch too, not only website_event.
-      clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
+      clickhouse_settings: {
+        insert_deduplication_token: token,
+        // The rollups' materialized views deduplicate a retried batch too, not only website_event.
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        // One batch, one block: ClickHouse otherwise squashes parsed rows into blocks of about 1M
+        // rows or 256 MiB and writes each as it fills, so a row refused late in a large batch would
+        // leave the rows before it stored under a token its halves do not share, and splitting
+        // the batch would store them twice.
+        min_insert_block_size_rows: blockLimit,
+        min_insert_block_size_bytes: blockLimit,
+      },
     });
   };
 }
@@ -35,6 +49,9 @@ const maxBackoffMs = 30_000;
  * segments in order, one at a time, and deletes a segment only after its insert succeeded. A
  * failed insert is retried with exponential backoff under the same deduplication token, so a
  * batch that ClickHouse stored before failing to answer, or that a restart replays, is stored once.
+ * A batch ClickHouse refuses for its content is split in halves until the refused rows stand
+ * alone; every other row is inserted and the refused ones go to the quarantine, so no row can
+ * hold the others back.
  */
 export class SpoolWriter {
   #running: Promise<void> | null = null;
@@ -44,6 +61,7 @@ export class SpoolWriter {
 
   constructor(
     private readonly spool: Spool,
+    private readonly quarantine: Quarantine,
     private readonly insert: Insert,
     private readonly options: SpoolWriterOptions,
     private readonly log: FastifyBaseLogger,
@@ -89,7 +107,11 @@ export class SpoolWriter {
       try {
         const rows = this.spool.rowsOf(segment);
         for (const table of Object.values(spoolTables)) {
-          if (rows[table].length > 0) await this.insert(table, rows[table], `${segment.token}:${table}`);
+          const lines = rows[table];
+          if (lines.length === 0) continue;
+          const refused: RefusedRow[] = [];
+          await this.#insertIsolating(table, lines, `${segment.token}:${table}`, refused, 0, lines.length);
+          if (refused.length > 0) this.#quarantine(segment, table, lines.length, refused);
         }
         this.spool.remove(segment);
         this.#failures = 0;
@@ -101,6 +123,36 @@ export class SpoolWriter {
         return;
       }
     }
+  }
+
+  /**
+   * Inserts lines [from, to) of a batch. When ClickHouse refuses them for their content, inserts
+   * each half on its own, down to single rows, which are then added to `refused`. Each part's
+   * token names its range, so the same batch always splits into the same parts under the same
+   * tokens and a retry or a replay never stores a part twice. An outage rejects, and the whole
+   * batch is retried later.
+   */
+  async #insertIsolating(table: string, lines: string[], token: string, refused: RefusedRow[], from: number, to: number): Promise<void> {
+    const whole = from === 0 && to === lines.length;
+    try {
+      await this.insert(table, whole ? lines : lines.slice(from, to), whole ? token : `${token}:${from}-${to}`);
+    } catch (error) {
+      if (!refusedForContent(error)) throw error;
+      if (to - from === 1) {
+        refused.push({ line: lines[from]!, error });
+        return;
+      }
+      const middle = from + Math.ceil((to - from) / 2);
+      await this.#insertIsolating(table, lines, token, refused, from, middle);
+      await this.#insertIsolating(table, lines, token, refused, middle, to);
+    }
+  }
+
+  #quarantine(segment: Segment, table: string, batchRows: number, refused: RefusedRow[]): void {
+    const path = this.quarantine.keep(basename(segment.path, '.log'), table, refused);
+    const context = { table, segment: basename(segment.path), refusedRows: refused.length, storedRows: batchRows - refused.length, err: refused[0]!.error };
+    if (path) this.log.error({ ...context, quarantine: path }, 'ClickHouse refused rows for their content: the rest of the batch is stored, these rows are quarantined');
+    else this.log.error(context, 'ClickHouse refused rows for their content and the quarantine is full (QUARANTINE_MAX_BYTES): these rows are dropped');
   }
 
   /** Seals and inserts everything spooled now; rejects if an insert fails. */
