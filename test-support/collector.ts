@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../collector/src/config';
+import type { ScryptCost } from '../collector/src/auth/passwords';
 import type { Insert } from '../collector/src/pipeline/spool-writer';
 import { startCollector, type RunningCollector } from '../collector/src/start';
 
@@ -13,6 +14,12 @@ export const iphoneUA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
 export const distDir = new URL('../dist/', import.meta.url);
+
+/**
+ * scrypt at 1/32 of OWASP's memory cost (about 7 ms a hash instead of 300): tests log in hundreds
+ * of times, often in parallel, and full-cost hashing on a busy 2-core machine made login tests time out.
+ */
+export const testPasswordCost: ScryptCost = { N: 2 ** 12, r: 8, p: 1 };
 
 export interface TestCollector extends RunningCollector {
   dataDir: string;
@@ -32,7 +39,7 @@ export interface TestCollector extends RunningCollector {
 /** Starts a real collector on loopback, on the embedded engine, in a fresh data directory. */
 export async function startTestCollector(
   env: Record<string, string> = {},
-  options: { dataDir?: string; insert?: Insert } = {},
+  options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost } = {},
 ): Promise<TestCollector> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'collector-test-'));
   const config = loadConfig({
@@ -43,7 +50,10 @@ export async function startTestCollector(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)), { insert: options.insert });
+  const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)), {
+    insert: options.insert,
+    passwordCost: options.passwordCost ?? testPasswordCost,
+  });
 
   const request: TestCollector['request'] = (path, init = {}) => {
     const { token, json, ...rest } = init;

@@ -7,6 +7,7 @@ import type { AuthDeps } from './auth/auth-deps';
 import { authRoutes } from './auth/auth-routes';
 import { installGuard } from './auth/guard';
 import { LoginLimiter } from './auth/login-limiter';
+import { Passwords, type ScryptCost } from './auth/passwords';
 import { meRoutes } from './auth/me-routes';
 import { Tokens } from './auth/tokens';
 import { twoFactorRoutes } from './auth/two-factor-routes';
@@ -32,6 +33,8 @@ export interface AppDeps {
   trackerScript: Buffer;
   /** How batches reach ClickHouse; tests wrap it to inject faults. Default: an insert with a deduplication token. */
   insert?: Insert;
+  /** Tests only: a cheaper scrypt cost than OWASP's. No setting of the environment reaches it. */
+  passwordCost?: ScryptCost;
 }
 
 export interface RouteInfo {
@@ -54,7 +57,7 @@ export interface Collector {
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
-export function buildCollector({ config, db, appSecret, trackerScript, insert }: AppDeps): Collector {
+export function buildCollector({ config, db, appSecret, trackerScript, insert, passwordCost }: AppDeps): Collector {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -69,10 +72,11 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert }:
   installValidation(app);
   installErrorHandling(app);
 
-  const users = new Users(db);
+  const passwords = new Passwords(passwordCost);
+  const users = new Users(db, passwords);
   const tokens = new Tokens(db);
   const apiKeys = new ApiKeys(db);
-  const auth: AuthDeps = { users, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
+  const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
   const websites = new Websites(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);

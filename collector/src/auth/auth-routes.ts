@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 import type { AuthDeps } from './auth-deps';
 import { authOf, currentUser } from './guard';
-import { decoyHash, passwordLimits, verifyPassword } from './passwords';
+import { passwordLimits } from './passwords';
 import { tokenLifetimeMs } from './tokens';
 import { publicUser, type StoredUser, type User } from './users';
 
@@ -23,7 +23,7 @@ const loginBody = {
 const loginUser = (user: User) => ({ ...publicUser(user), teams: [] });
 
 /** `/api/auth/login`, `/verify`, `/logout` and `/api/2fa/verify`, in Umami's shapes. */
-export async function authRoutes(app: FastifyInstance, { users, tokens, limiter, twoFactor }: AuthDeps) {
+export async function authRoutes(app: FastifyInstance, { users, passwords, tokens, limiter, twoFactor }: AuthDeps) {
   /** Counts an attempt for (account, IP) or refuses it with 429 when a limit is reached. */
   const beginAttempt = (request: FastifyRequest, username: string) => {
     const { retryAfter, at } = limiter.begin(username, request.ip);
@@ -45,7 +45,7 @@ export async function authRoutes(app: FastifyInstance, { users, tokens, limiter,
       const attemptAt = beginAttempt(request, username);
       const user = await users.findByUsername(username);
       // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
-      const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+      const valid = await passwords.verify(password, user?.passwordHash ?? (await passwords.decoy()));
       if (!user || !valid) throw new ApiError('badCredentials');
       if (user.totpEnabled) {
         // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.

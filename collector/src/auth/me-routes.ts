@@ -3,13 +3,13 @@ import { ApiError } from '../errors';
 import { uuidPattern } from '../ingest/send-schema';
 import type { AuthDeps } from './auth-deps';
 import { authOf, currentUser } from './guard';
-import { passwordLimits, verifyPassword } from './passwords';
+import { passwordLimits } from './passwords';
 import { publicUser } from './users';
 
 export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
 
 /** The signed-in user's own account: `/api/me`, password, API keys. */
-export async function meRoutes(app: FastifyInstance, { users, tokens, apiKeys, limiter }: AuthDeps) {
+export async function meRoutes(app: FastifyInstance, { users, passwords, tokens, apiKeys, limiter }: AuthDeps) {
   app.get('/api/me', async (request) => {
     const auth = authOf(request);
     return { authType: auth.type, user: publicUser(auth.user), ...(auth.apiKey ? { apiKey: auth.apiKey } : {}) };
@@ -33,7 +33,7 @@ export async function meRoutes(app: FastifyInstance, { users, tokens, apiKeys, l
       // Guessing the current password here is a login attempt like any other.
       const { retryAfter, at } = limiter.begin(user.username, request.ip);
       if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
-      if (!(await verifyPassword(request.body.currentPassword, user.passwordHash))) throw new ApiError('badCredentials', 'The current password is not correct');
+      if (!(await passwords.verify(request.body.currentPassword, user.passwordHash))) throw new ApiError('badCredentials', 'The current password is not correct');
       limiter.succeeded(user.username, request.ip, at);
       const updated = await users.update(user, { password: request.body.newPassword });
       // Every other session ends; the one that changed the password goes on.

@@ -1,7 +1,16 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-// OWASP's scrypt parameters: N=2^17, r=8, p=1 (needs 128 MiB; maxmem leaves room).
-const params = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 } satisfies ScryptOptions;
+/** scrypt's cost parameters. */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** OWASP's scrypt parameters: N=2^17, r=8, p=1 (128 MiB of memory per hash). */
+export const owaspCost: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
+// Room for the cost above; a stored hash asking for more is refused rather than computed.
+const maxmem = 256 * 1024 * 1024;
 const keyLength = 32;
 
 export const passwordLimits = { min: 8, max: 256 } as const;
@@ -12,31 +21,36 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
-/** Hashes a password as `scrypt$N$r$p$salt$key` (base64url), so parameters can change later. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, params);
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
-}
+/**
+ * Password hashing with scrypt. The cost is OWASP's; tests may construct it with a cheaper one
+ * (nothing in the environment can), and since every hash records its own parameters, a hash
+ * verifies whatever cost it was made with.
+ */
+export class Passwords {
+  #decoy: Promise<string> | null = null;
 
-/** True when `password` matches `stored`; the comparison takes constant time. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: params.maxmem,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
+  constructor(private readonly cost: ScryptCost = owaspCost) {}
 
-let decoy: Promise<string> | null = null;
+  /** Hashes a password as `scrypt$N$r$p$salt$key` (base64url), so parameters can change later. */
+  async hash(password: string): Promise<string> {
+    const salt = randomBytes(16);
+    const { N, r, p } = this.cost;
+    const key = await derive(password, salt, { N, r, p, maxmem });
+    return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  }
 
-/** A hash of nothing anyone knows: verified against for unknown users, so they cost the same work. */
-export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
-  return decoy;
+  /** True when `password` matches `stored`; the comparison takes constant time. */
+  async verify(password: string, stored: string): Promise<boolean> {
+    const [scheme, n, r, p, salt, key] = stored.split('$');
+    if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
+    const expected = Buffer.from(key, 'base64url');
+    const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem });
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  }
+
+  /** A hash of nothing anyone knows: verified against for unknown users, so they cost the same work. */
+  decoy(): Promise<string> {
+    this.#decoy ??= this.hash(randomBytes(16).toString('hex'));
+    return this.#decoy;
+  }
 }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
 import type { AuthDeps } from './auth-deps';
 import { currentUser } from './guard';
-import { verifyPassword } from './passwords';
 import { base32Encode, newTotpSecret, otpauthUri } from './totp';
 import type { StoredUser } from './users';
 
@@ -20,7 +19,7 @@ const codeBody = {
 type CodeBody = { token?: string; code?: string; password?: string };
 
 /** Two-factor sign-in for the signed-in user, at Umami's paths: status, set up, confirm, cancel, disable. */
-export async function twoFactorRoutes(app: FastifyInstance, { users, twoFactor }: AuthDeps) {
+export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, twoFactor }: AuthDeps) {
   const me = async (userId: string): Promise<StoredUser> => {
     const user = await users.findById(userId);
     if (!user) throw new ApiError('unauthorized');
@@ -59,7 +58,7 @@ export async function twoFactorRoutes(app: FastifyInstance, { users, twoFactor }
     const user = await me(currentUser(request).id);
     if (!user.totpEnabled) throw new ApiError('badRequest', 'Two-factor sign-in is off');
     const { password } = request.body;
-    if (password !== undefined && !(await verifyPassword(password, user.passwordHash))) throw new ApiError('badCredentials');
+    if (password !== undefined && !(await passwords.verify(password, user.passwordHash))) throw new ApiError('badCredentials');
     if (!twoFactor.check(user, request.body.token ?? request.body.code ?? '')) throw new ApiError('invalidCode');
     await users.update(user, { totpSecret: '', totpEnabled: false });
     return { ok: true };

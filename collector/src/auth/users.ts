@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { hashPassword } from './passwords';
+import { Passwords } from './passwords';
 
 export const roles = ['admin', 'user', 'view-only'] as const;
 export type Role = (typeof roles)[number];
@@ -43,7 +43,10 @@ const toUser = (row: Row): StoredUser => ({ ...row, totpEnabled: row.totpEnabled
 export class Users {
   #lastVersion = 0;
 
-  constructor(private readonly db: ClickHouseClient) {}
+  constructor(
+    private readonly db: ClickHouseClient,
+    private readonly passwords = new Passwords(),
+  ) {}
 
   async #many(where: string, params: Record<string, unknown>, tail = ''): Promise<StoredUser[]> {
     const result = await this.db.query({ query: `${selectUser} ${where} ${tail}`, query_params: params, format: 'JSONEachRow' });
@@ -103,7 +106,7 @@ export class Users {
       username,
       role,
       createdAt: new Date().toISOString(),
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.passwords.hash(password),
       totpSecret: '',
       totpEnabled: false,
     };
@@ -116,7 +119,7 @@ export class Users {
     const { password, ...rest } = changes;
     const updated: StoredUser = { ...user };
     for (const [key, value] of Object.entries(rest)) if (value !== undefined) Object.assign(updated, { [key]: value });
-    if (password) updated.passwordHash = await hashPassword(password);
+    if (password) updated.passwordHash = await this.passwords.hash(password);
     await this.#write(updated);
     return updated;
   }

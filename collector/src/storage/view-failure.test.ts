@@ -91,7 +91,7 @@ describe('a materialized view whose insert fails after the table stored the bloc
       await collector.db.command({ query: `ALTER TABLE ${view.target} DROP CONSTRAINT refuse_all` });
       await waitFor(async () => (await heartbeat()).rows === 0, 'the spool to drain');
     }
-    const [{ events, ids }] = await rows<{ events: number; ids: number }>(collector.db, 'SELECT count() AS events, uniqExact(event_id) AS ids FROM website_event');
+    const [{ events, ids } = { events: -1, ids: -1 }] = await rows<{ events: number; ids: number }>(collector.db, 'SELECT count() AS events, uniqExact(event_id) AS ids FROM website_event');
     expect({ events, ids }).toEqual({ events: 6 * all.length, ids: 6 * all.length });
     for (const view of all) expect({ view: view.name, rows: await contents(view.target) }).toEqual({ view: view.name, rows: await expected(view) });
   });
