@@ -48,6 +48,8 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 function fromFastify(error: FastifyError): ApiError {
   if (error.validation) {
     const context = error.validationContext ?? 'request';
+    const unknown = error.validation.find((v) => v.keyword === 'additionalProperties')?.params.additionalProperty;
+    if (typeof unknown === 'string') return new ApiError('badRequest', `${context} has an unknown parameter "${unknown.slice(0, 100)}"`);
     return new ApiError('badRequest', `${context}${error.message.startsWith(context) ? error.message.slice(context.length) : ' ' + error.message}`);
   }
   switch (error.code) {

@@ -9,35 +9,53 @@ import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEv
 import { queryActive, queryRealtime } from './realtime-queries';
 import { ownedWebsite, websiteParams } from './website-routes';
 import { pagingProperties } from '../validation';
+import { rows } from '../storage/client';
 
-// Unix ms up to 2200-01-01: ClickHouse's DateTime64 ends in 2299, and a query past it failed (500).
-const latestDate = Date.UTC(2200, 0, 1);
+// Unix ms up to 2106-01-01: series buckets are ClickHouse DateTimes, which end on 2106-02-07
+// (a range in 2199 was labelled 2062), and DateTime64 ends in 2299 (a query past it failed, 500).
+const latestDate = Date.UTC(2106, 0, 1);
 const range = {
   startAt: { type: 'integer', minimum: 0, maximum: latestDate },
   endAt: { type: 'integer', minimum: 0, maximum: latestDate },
 } as const;
 
-/** A querystring schema: the range (required), the filters, and `extra`. */
+const timezone = { type: 'string', maxLength: 64, default: 'UTC' } as const;
+
+/**
+ * A querystring schema: the range (required), the filters with Umami's older names `url` (path)
+ * and `host` (hostname), `timezone` and `unit` (Umami's clients send them to every route; they
+ * change nothing where a route has no series), and `extra`. Any other parameter is refused with
+ * 400 naming it: a filter we do not know must not answer unfiltered numbers.
+ */
 const querystring = (extra: Record<string, object> = {}, required: string[] = []) => ({
   type: 'object',
   required: ['startAt', 'endAt', ...required],
-  properties: { ...range, ...filterProperties, ...extra },
+  additionalProperties: false,
+  properties: {
+    ...range,
+    ...filterProperties,
+    url: filterProperties.path,
+    host: filterProperties.hostname,
+    timezone,
+    unit: { type: 'string', enum: units },
+    ...extra,
+  },
 });
 
 const paging = { ...pagingProperties, search: { type: 'string', maxLength: maxFilterLength } } as const;
 
-const timezone = { type: 'string', maxLength: 64, default: 'UTC' } as const;
-
-type RangeQuery = { startAt: number; endAt: number } & Partial<Record<FilterName, string>>;
+type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
 type Request<Q> = FastifyRequest<{ Params: { websiteId: string }; Querystring: RangeQuery & Q }>;
 
 /** The analytics read API, in Umami's paths, parameters and shapes. */
 export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { websites: Websites; db: ClickHouseClient }) {
+  const timeZones = new Set((await rows<{ name: string }>(db, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
   /** The website (if the user may see it), the checked range and the filters. */
   const scopeOf = async (request: Request<object>): Promise<Scope> => {
     const website = await ownedWebsite(websites, request);
     const { startAt, endAt } = checkRange(request.query.startAt, request.query.endAt);
-    return { websiteId: website.id, startAt, endAt, filter: buildFilters(request.query) };
+    const { url, host, ...query } = request.query;
+    return { websiteId: website.id, startAt, endAt, filter: buildFilters({ path: url, hostname: host, ...query }) };
   };
 
   app.get(
@@ -62,7 +80,7 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
     },
     async (request: Request<{ unit: Unit; timezone: string; compare?: 'prev' | 'yoy' }>) => {
       const scope = await scopeOf(request);
-      const tz = checkTimezone(request.query.timezone);
+      const tz = checkTimezone(request.query.timezone, timeZones);
       const unit = clampUnit(request.query.unit, scope);
       const series = await queryPageviews(db, scope, unit, tz);
       if (!request.query.compare) return series;

@@ -96,14 +96,19 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
       ? []
       : await rows(
           db,
-          // The session_id bloom filter skips the granules holding none of the page's sessions.
+          // The session_id bloom filter skips the granules holding none of the page's sessions. The
+          // rows are chosen in a subquery: in ClickHouse an alias such as `any(browser) AS browser`
+          // would stand for the column in a WHERE beside it (a filter on browser failed).
           `SELECT session_id AS id, website_id AS websiteId, any(hostname) AS hostname, any(browser) AS browser, any(os) AS os,
               any(device) AS device, any(screen) AS screen, any(language) AS language, any(country) AS country, any(region) AS region,
               any(city) AS city, min(created_at) AS firstAt, max(created_at) AS lastAt, uniq(visit_id) AS visits,
               countIf(event_type = ${eventType.pageview}) AS views, countIf(event_type = ${eventType.custom}) AS events,
               min(created_at) AS createdAt
-            FROM website_event
-            WHERE ${where} AND session_id IN {ids:Array(UUID)}
+            FROM (
+              SELECT session_id, website_id, hostname, browser, os, device, screen, language, country, region, city, created_at,
+                visit_id, event_type
+              FROM website_event WHERE ${where} AND session_id IN {ids:Array(UUID)}
+            )
             GROUP BY session_id, website_id ORDER BY lastAt DESC, id`,
           { ...params, ids },
         );

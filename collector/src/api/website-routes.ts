@@ -3,7 +3,7 @@ import { currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
 import { uuidPattern } from '../ingest/send-schema';
 import type { Website, Websites } from '../websites/websites';
-import { pagingProperties } from '../validation';
+import { noBody, pagingProperties } from '../validation';
 
 export const websiteParams = {
   type: 'object',
@@ -60,12 +60,12 @@ export async function websiteRoutes(app: FastifyInstance, { websites }: { websit
     async (request) => websites.update(await ownedWebsite(websites, request), request.body),
   );
 
-  app.delete<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams }, config: { write: true } }, async (request) => {
+  app.delete<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams, body: noBody }, config: { write: true } }, async (request) => {
     await websites.delete(await ownedWebsite(websites, request));
     return { ok: true };
   });
 
-  app.post<WithId>('/api/websites/:websiteId/reset', { schema: { params: websiteParams }, config: { write: true } }, async (request) => {
+  app.post<WithId>('/api/websites/:websiteId/reset', { schema: { params: websiteParams, body: noBody }, config: { write: true } }, async (request) => {
     await websites.reset(await ownedWebsite(websites, request));
     return { ok: true };
   });

@@ -5,6 +5,7 @@ import { authOf, currentUser } from './guard';
 import { passwordLimits } from './passwords';
 import { tokenLifetimeMs } from './tokens';
 import { publicUser, type StoredUser, type User } from './users';
+import { noBody } from '../validation';
 
 const codeProperty = { type: 'string', maxLength: 16 } as const;
 
@@ -76,9 +77,9 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
     },
   );
 
-  app.post('/api/auth/verify', async (request) => loginUser(currentUser(request)));
+  app.post('/api/auth/verify', { schema: { body: noBody } }, async (request) => loginUser(currentUser(request)));
 
-  app.post('/api/auth/logout', async (request) => {
+  app.post('/api/auth/logout', { schema: { body: noBody } }, async (request) => {
     const auth = authOf(request);
     if (auth.token) await tokens.revoke(auth.token);
     return { ok: true };

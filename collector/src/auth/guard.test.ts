@@ -29,7 +29,7 @@ function concrete(route: RouteInfo, websiteId: string): string {
     route.url
       .replace(':websiteId', websiteId)
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
-      .replace(':keyId', '00000000-0000-4000-8000-000000000002') + (route.method === 'GET' ? `?${allTime}&type=path` : '')
+      .replace(':keyId', '00000000-0000-4000-8000-000000000002') + (route.method === 'GET' ? `?${allTime}${route.url.endsWith('/metrics') ? '&type=path' : ''}` : '')
   );
 }
 

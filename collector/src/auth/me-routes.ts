@@ -5,6 +5,7 @@ import type { AuthDeps } from './auth-deps';
 import { authOf, currentUser } from './guard';
 import { passwordLimits } from './passwords';
 import { publicUser } from './users';
+import { noBody } from '../validation';
 
 export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
 
@@ -68,7 +69,7 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
 
   app.delete<{ Params: { keyId: string } }>(
     '/api/me/api-keys/:keyId',
-    { schema: { params: { type: 'object', properties: { keyId: { type: 'string', pattern: uuidPattern } } } } },
+    { schema: { params: { type: 'object', properties: { keyId: { type: 'string', pattern: uuidPattern } } }, body: noBody } },
     async (request) => {
       if (!(await apiKeys.revoke(currentUser(request).id, request.params.keyId))) throw new ApiError('notFound', 'API key not found');
       return { ok: true };

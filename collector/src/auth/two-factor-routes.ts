@@ -4,6 +4,7 @@ import type { AuthDeps } from './auth-deps';
 import { currentUser } from './guard';
 import { base32Encode, newTotpSecret, otpauthUri } from './totp';
 import type { StoredUser } from './users';
+import { noBody } from '../validation';
 
 const issuer = 'Analytics';
 
@@ -31,7 +32,7 @@ export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, 
     return { isEnabled: user.totpEnabled, isConfigured: user.totpSecret !== '', isRequired: false, globalRequired: false, requiredReason: null };
   });
 
-  app.post('/api/2fa/setup/initiate', async (request) => {
+  app.post('/api/2fa/setup/initiate', { schema: { body: noBody } }, async (request) => {
     const user = await me(currentUser(request).id);
     if (user.totpEnabled) throw new ApiError('badRequest', 'Two-factor sign-in is already on; disable it first');
     const secret = newTotpSecret();
@@ -48,7 +49,7 @@ export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, 
     return { ok: true };
   });
 
-  app.post('/api/2fa/setup/cancel', async (request) => {
+  app.post('/api/2fa/setup/cancel', { schema: { body: noBody } }, async (request) => {
     const user = await me(currentUser(request).id);
     if (!user.totpEnabled && user.totpSecret) await users.update(user, { totpSecret: '' });
     return { ok: true };

@@ -5,7 +5,7 @@ import type { AuthDeps } from './auth-deps';
 import { currentUser } from './guard';
 import { passwordSchema } from './me-routes';
 import { publicUser, roles, type Role, type StoredUser } from './users';
-import { pagingProperties } from '../validation';
+import { noBody, pagingProperties } from '../validation';
 
 const userParams = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', pattern: uuidPattern } } } as const;
 const username = { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' } as const;
@@ -76,7 +76,7 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     },
   );
 
-  app.delete<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams }, config: adminOnly }, async (request) => {
+  app.delete<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) => {
     const user = await find(request.params.userId);
     if (user.id === currentUser(request).id) throw new ApiError('badRequest', 'You cannot delete yourself');
     await keepAnAdmin(user, null);
