@@ -39,7 +39,7 @@ export interface TestCollector extends RunningCollector {
 /** Starts a real collector on loopback, on the embedded engine, in a fresh data directory. */
 export async function startTestCollector(
   env: Record<string, string> = {},
-  options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost } = {},
+  options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost; hashingCapacity?: number } = {},
 ): Promise<TestCollector> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'collector-test-'));
   const config = loadConfig({
@@ -53,6 +53,7 @@ export async function startTestCollector(
   const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)), {
     insert: options.insert,
     passwordCost: options.passwordCost ?? testPasswordCost,
+    hashingCapacity: options.hashingCapacity,
   });
 
   const request: TestCollector['request'] = (path, init = {}) => {

@@ -35,6 +35,8 @@ export interface AppDeps {
   insert?: Insert;
   /** Tests only: a cheaper scrypt cost than OWASP's. No setting of the environment reaches it. */
   passwordCost?: ScryptCost;
+  /** Tests only: how many password hashes may run at once (default hashingCapacity). */
+  hashingCapacity?: number;
 }
 
 export interface RouteInfo {
@@ -57,7 +59,7 @@ export interface Collector {
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
-export function buildCollector({ config, db, appSecret, trackerScript, insert, passwordCost }: AppDeps): Collector {
+export function buildCollector({ config, db, appSecret, trackerScript, insert, passwordCost, hashingCapacity }: AppDeps): Collector {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -72,7 +74,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   installValidation(app);
   installErrorHandling(app);
 
-  const passwords = new Passwords(passwordCost);
+  const passwords = new Passwords(passwordCost, hashingCapacity);
   const users = new Users(db, passwords);
   const tokens = new Tokens(db);
   const apiKeys = new ApiKeys(db);

@@ -15,6 +15,7 @@ export const errors = {
   invalidCode: { status: 401, code: 'invalid-code', message: 'The two-factor code is not valid' },
   usernameTaken: { status: 400, code: 'username-taken', message: 'A user with this username exists' },
   tooManyAttempts: { status: 429, code: 'too-many-attempts', message: 'Too many attempts; wait before trying again' },
+  busy: { status: 429, code: 'busy', message: 'Too many passwords are being checked at this moment; retry in a second' },
   forbidden: { status: 403, code: 'forbidden', message: 'You may not do this' },
   notFound: { status: 404, code: 'not-found', message: 'Not found' },
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
@@ -36,7 +37,7 @@ export class ApiError extends Error {
     super(message ?? entry.message);
     this.status = entry.status;
     this.code = entry.code;
-    this.retryAfter = retryAfter ?? (entry.status === 503 ? 5 : undefined);
+    this.retryAfter = retryAfter ?? (entry.status === 503 ? 5 : name === 'busy' ? 1 : undefined);
   }
 }
 

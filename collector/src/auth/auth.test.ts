@@ -11,7 +11,9 @@ let nextIp = 1;
 const freshIp = () => `198.51.100.${nextIp++}`;
 
 beforeAll(async () => {
-  collector = await startTestCollector({ TRUST_PROXY: 'true' });
+  // The login limits are tested with parallel attempts: room for all of them to be hashed at once
+  // (hashing-capacity.test.ts tests the bound itself).
+  collector = await startTestCollector({ TRUST_PROXY: 'true' }, { hashingCapacity: 64 });
 });
 afterAll(() => collector?.destroy());
 

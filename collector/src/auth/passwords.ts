@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ApiError } from '../errors';
 
 /** scrypt's cost parameters. */
 export interface ScryptCost {
@@ -22,20 +23,42 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
 }
 
 /**
+ * How many scrypt computations may run at once. They run on libuv's thread pool (4 threads),
+ * which the embedded engine's queries and file writes share: 20 parallel wrong logins once held
+ * another user's request for 7–31 s. Past this, a request is answered 429 at once, not queued.
+ */
+export const hashingCapacity = 2;
+
+/**
  * Password hashing with scrypt. The cost is OWASP's; tests may construct it with a cheaper one
  * (nothing in the environment can), and since every hash records its own parameters, a hash
  * verifies whatever cost it was made with.
  */
 export class Passwords {
   #decoy: Promise<string> | null = null;
+  #running = 0;
 
-  constructor(private readonly cost: ScryptCost = owaspCost) {}
+  constructor(
+    private readonly cost: ScryptCost = owaspCost,
+    private readonly capacity = hashingCapacity,
+  ) {}
+
+  /** Runs one scrypt computation if there is room (else 429 `busy`, with Retry-After 1). */
+  async #derive(password: string, salt: Buffer, options: ScryptOptions, bounded = true): Promise<Buffer> {
+    if (bounded && this.#running >= this.capacity) throw new ApiError('busy');
+    this.#running += 1;
+    try {
+      return await derive(password, salt, options);
+    } finally {
+      this.#running -= 1;
+    }
+  }
 
   /** Hashes a password as `scrypt$N$r$p$salt$key` (base64url), so parameters can change later. */
-  async hash(password: string): Promise<string> {
+  async hash(password: string, bounded = true): Promise<string> {
     const salt = randomBytes(16);
     const { N, r, p } = this.cost;
-    const key = await derive(password, salt, { N, r, p, maxmem });
+    const key = await this.#derive(password, salt, { N, r, p, maxmem }, bounded);
     return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
   }
 
@@ -44,13 +67,14 @@ export class Passwords {
     const [scheme, n, r, p, salt, key] = stored.split('$');
     if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
     const expected = Buffer.from(key, 'base64url');
-    const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem });
+    const actual = await this.#derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem });
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
 
   /** A hash of nothing anyone knows: verified against for unknown users, so they cost the same work. */
   decoy(): Promise<string> {
-    this.#decoy ??= this.hash(randomBytes(16).toString('hex'));
+    // Made once, outside the bound, so that a busy moment cannot leave a failed decoy behind.
+    this.#decoy ??= this.hash(randomBytes(16).toString('hex'), false);
     return this.#decoy;
   }
 }
