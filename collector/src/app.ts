@@ -110,7 +110,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
   app.register(websiteRoutes, { websites });
-  app.register(analyticsRoutes, { websites, db });
+  app.register(analyticsRoutes, { websites, db, readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes } });
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.

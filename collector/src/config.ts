@@ -25,6 +25,10 @@ export interface Config {
   spoolMemoryRows: number;
   /** Disk budget of the rows ClickHouse refused for their content (QUARANTINE_MAX_BYTES); past it they are dropped. */
   quarantineMaxBytes: number;
+  /** The longest a read query may run (READ_TIMEOUT_MS); past it 503 `read-timeout`. */
+  readTimeoutMs: number;
+  /** The most memory a read query may use (READ_MAX_MEMORY_BYTES); past it 503 `read-too-large`. */
+  readMaxMemoryBytes: number;
   /** How long SIGTERM may spend draining the spool into ClickHouse (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** How often the exit-page rollup job runs (VISIT_ROLLUP_INTERVAL_MS); 0: never (exits read the events). */
@@ -166,6 +170,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     spoolMemoryRows: integer(env, 'SPOOL_MEMORY_ROWS', 50_000, 1000, 10_000_000),
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
+    readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),
+    readMaxMemoryBytes: integer(env, 'READ_MAX_MEMORY_BYTES', 1024 ** 3, 16 * 1024 ** 2, 2 ** 50),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     visitRollupIntervalMs: integer(env, 'VISIT_ROLLUP_INTERVAL_MS', 300_000, 0, 86_400_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),

@@ -21,6 +21,8 @@ export const errors = {
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
   unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
   overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
+  readTimeout: { status: 503, code: 'read-timeout', message: 'The query took longer than READ_TIMEOUT_MS allows; narrow the range or the filters' },
+  readTooLarge: { status: 503, code: 'read-too-large', message: 'The query needed more memory than READ_MAX_MEMORY_BYTES allows; narrow the range or the filters' },
   internal: { status: 500, code: 'internal', message: 'Something went wrong on our side' },
 } as const;
 
@@ -37,7 +39,7 @@ export class ApiError extends Error {
     super(message ?? entry.message);
     this.status = entry.status;
     this.code = entry.code;
-    this.retryAfter = retryAfter ?? (entry.status === 503 ? 5 : name === 'busy' ? 1 : undefined);
+    this.retryAfter = retryAfter ?? (name === 'overloaded' ? 5 : name === 'busy' ? 1 : undefined);
   }
 }
 
@@ -45,8 +47,19 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).type('application/json').send({ error: { message, code, status } });
 }
 
-/** Maps Fastify's own errors (validation, parsing, limits) onto the registry. */
+/** ClickHouse's errors for a read query that went past READ_TIMEOUT_MS or READ_MAX_MEMORY_BYTES. */
+const readBoundErrors: Record<string, ErrorName> = { TIMEOUT_EXCEEDED: 'readTimeout', MEMORY_LIMIT_EXCEEDED: 'readTooLarge' };
+
+/** True for the error of a query cancelled because its client went away. */
+const cancelled = (error: unknown) => {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return name === 'AbortError' || code === 'CHDB_ABORT';
+};
+
+/** Maps Fastify's own errors (validation, parsing, limits) and ClickHouse's read bounds onto the registry. */
 function fromFastify(error: FastifyError): ApiError {
+  const bound = readBoundErrors[String((error as { type?: unknown }).type)];
+  if (bound) return new ApiError(bound);
   if (error.validation) {
     const context = error.validationContext ?? 'request';
     const unknown = error.validation.find((v) => v.keyword === 'additionalProperties')?.params.additionalProperty;
@@ -74,7 +87,9 @@ function fromFastify(error: FastifyError): ApiError {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = error instanceof ApiError ? error : fromFastify(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (cancelled(error)) request.log.info('read cancelled: the client went away');
+    else if (apiError.code.startsWith('read-')) request.log.warn({ err: error }, apiError.message);
+    else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     if (apiError.retryAfter !== undefined) reply.header('retry-after', String(apiError.retryAfter));
     return sendError(reply, apiError.status, apiError.code, apiError.message);
   });

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors';
 import type { Websites } from '../websites/websites';
 import { buildsLookupFor } from './built-days';
 import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
@@ -9,6 +10,7 @@ import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEv
 import { queryActive, queryRealtime } from './realtime-queries';
 import { ownedWebsite, websiteParams } from './website-routes';
 import { pagingProperties } from '../validation';
+import { installBoundedReads, type ReadBounds } from './bounded-reads';
 import { rows } from '../storage/client';
 
 // Unix ms up to 2106-01-01: series buckets are ClickHouse DateTimes, which end on 2106-02-07
@@ -44,12 +46,27 @@ const querystring = (extra: Record<string, object> = {}, required: string[] = []
 
 const paging = { ...pagingProperties, search: { type: 'string', maxLength: maxFilterLength } } as const;
 
+/**
+ * The deepest row a list (events, sessions, metrics) serves. Deeper pages cost the engine a sort
+ * of everything above them, and nobody reads past the ten-thousandth row: narrow the range or
+ * filter instead (400 says so).
+ */
+export const maxListDepth = 10_000;
+const checkDepth = ({ page, pageSize }: { page: number; pageSize: number }) => {
+  if (page * pageSize > maxListDepth) throw new ApiError('badRequest', `page × pageSize must be at most ${maxListDepth}; narrow the range or filter instead`);
+};
+
 type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
 type Request<Q> = FastifyRequest<{ Params: { websiteId: string }; Querystring: RangeQuery & Q }>;
 
 /** The analytics read API, in Umami's paths, parameters and shapes. */
-export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { websites: Websites; db: ClickHouseClient }) {
-  const timeZones = new Set((await rows<{ name: string }>(db, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
+export async function analyticsRoutes(
+  app: FastifyInstance,
+  { websites, db: engine, readBounds }: { websites: Websites; db: ClickHouseClient; readBounds: ReadBounds },
+) {
+  const timeZones = new Set((await rows<{ name: string }>(engine, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
+  // Every query below goes through the request's bounded client (time, memory, cancelled when the client leaves).
+  const readsOf = installBoundedReads(app, engine, readBounds);
   /** The website (if the user may see it), the checked range and the filters. */
   const scopeOf = async (request: Request<object>): Promise<Scope> => {
     const website = await ownedWebsite(websites, request);
@@ -64,8 +81,8 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
     async (request: Request<{ compare: 'prev' | 'yoy' }>) => {
       const scope = await scopeOf(request);
       const previous = { ...scope, ...comparisonRange(scope, request.query.compare) };
-      const builds = scope.filter.pageStatsRollup ? buildsLookupFor(db, scope.websiteId, [scope, previous]) : undefined;
-      const [current, comparison] = await Promise.all([queryStats(db, scope, { builds }), queryStats(db, previous, { builds })]);
+      const builds = scope.filter.pageStatsRollup ? buildsLookupFor(readsOf(request), scope.websiteId, [scope, previous]) : undefined;
+      const [current, comparison] = await Promise.all([queryStats(readsOf(request), scope, { builds }), queryStats(readsOf(request), previous, { builds })]);
       return { ...current, comparison };
     },
   );
@@ -82,10 +99,10 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
       const scope = await scopeOf(request);
       const tz = checkTimezone(request.query.timezone, timeZones);
       const unit = clampUnit(request.query.unit, scope);
-      const series = await queryPageviews(db, scope, unit, tz);
+      const series = await queryPageviews(readsOf(request), scope, unit, tz);
       if (!request.query.compare) return series;
       const other = comparisonRange(scope, request.query.compare);
-      const compared = await queryPageviews(db, { ...scope, ...other }, unit, tz);
+      const compared = await queryPageviews(readsOf(request), { ...scope, ...other }, unit, tz);
       return { ...series, compare: { ...compared, startDate: new Date(other.startAt).toISOString(), endDate: new Date(other.endAt).toISOString() } };
     },
   );
@@ -99,7 +116,7 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
           {
             type: { type: 'string', enum: [...metricTypes, ...Object.keys(metricTypeAliases)] },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
-            offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: maxListDepth, default: 0 },
             search: { type: 'string', maxLength: maxFilterLength },
           },
           ['type'],
@@ -109,43 +126,49 @@ export async function analyticsRoutes(app: FastifyInstance, { websites, db }: { 
     async (request: Request<{ type: string; limit: number; offset: number; search?: string }>) => {
       const scope = await scopeOf(request);
       const { type, limit, offset, search } = request.query;
-      return queryMetric(db, scope, metricTypeAliases[type] ?? (type as MetricType), { limit, offset, search });
+      return queryMetric(readsOf(request), scope, metricTypeAliases[type] ?? (type as MetricType), { limit, offset, search });
     },
   );
 
   app.get(
     '/api/websites/:websiteId/events',
     { schema: { params: websiteParams, querystring: querystring(paging) } },
-    async (request: Request<{ page: number; pageSize: number; search?: string }>) => queryEvents(db, await scopeOf(request), request.query),
+    async (request: Request<{ page: number; pageSize: number; search?: string }>) => {
+      checkDepth(request.query);
+      return queryEvents(readsOf(request), await scopeOf(request), request.query);
+    },
   );
 
   app.get(
     '/api/websites/:websiteId/sessions',
     { schema: { params: websiteParams, querystring: querystring(paging) } },
-    async (request: Request<{ page: number; pageSize: number; search?: string }>) => querySessions(db, await scopeOf(request), request.query),
+    async (request: Request<{ page: number; pageSize: number; search?: string }>) => {
+      checkDepth(request.query);
+      return querySessions(readsOf(request), await scopeOf(request), request.query);
+    },
   );
 
   const eventDataQuery = { schema: { params: websiteParams, querystring: querystring({ event: { type: 'string', maxLength: 50 } }) } };
   app.get('/api/websites/:websiteId/event-data/events', eventDataQuery, async (request: Request<{ event?: string }>) => {
     const { event, ...rest } = request.query;
     const scope = await scopeOf({ ...request, query: rest } as Request<object>);
-    return queryEventDataEvents(db, scope, event);
+    return queryEventDataEvents(readsOf(request), scope, event);
   });
   app.get('/api/websites/:websiteId/event-data/properties', eventDataQuery, async (request: Request<{ event?: string }>) => {
     const { event, ...rest } = request.query;
     const scope = await scopeOf({ ...request, query: rest } as Request<object>);
-    return queryEventDataProperties(db, scope, event);
+    return queryEventDataProperties(readsOf(request), scope, event);
   });
 
   app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    queryActive(db, (await ownedWebsite(websites, request)).id),
+    queryActive(readsOf(request), (await ownedWebsite(websites, request)).id),
   );
 
   app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    queryRealtime(db, (await ownedWebsite(websites, request)).id),
+    queryRealtime(readsOf(request), (await ownedWebsite(websites, request)).id),
   );
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    queryDateRange(db, (await ownedWebsite(websites, request)).id),
+    queryDateRange(readsOf(request), (await ownedWebsite(websites, request)).id),
   );
 }

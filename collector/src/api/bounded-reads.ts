@@ -1,0 +1,60 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** What one read query may cost: READ_TIMEOUT_MS and READ_MAX_MEMORY_BYTES. */
+export interface ReadBounds {
+  timeoutMs: number;
+  maxMemoryBytes: number;
+}
+
+/**
+ * The client a request's read queries go through: every query carries a SETTINGS clause that
+ * bounds its time and memory (in the SQL, so it holds for that query only: settings passed to
+ * the embedded engine as `clickhouse_settings` are SET on its session and stay for later
+ * queries), and is cancelled when the client leaves. The embedded engine runs parameterized
+ * queries one at a time, so a query cancelled while it waits never runs; one already running
+ * stops at the time bound.
+ */
+function boundedClient(db: ClickHouseClient, bounds: ReadBounds, cancellation: { signal: AbortSignal; check(): void }): ClickHouseClient {
+  const settings = `\nSETTINGS max_execution_time = ${bounds.timeoutMs / 1000}, max_memory_usage = ${bounds.maxMemoryBytes}`;
+  const query: ClickHouseClient['query'] = ((params: Parameters<ClickHouseClient['query']>[0]) => {
+    cancellation.check();
+    return db.query({ ...params, query: params.query + settings, abort_signal: cancellation.signal });
+  }) as ClickHouseClient['query'];
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'query') return query;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const clients = new WeakMap<FastifyRequest, ClickHouseClient>();
+
+/**
+ * Gives every request of `app` (a plugin's routes) its bounded client, cancelled when the
+ * response closes before it was sent (the client went away); `readsOf(request)` returns it.
+ */
+export function installBoundedReads(app: FastifyInstance, db: ClickHouseClient, bounds: ReadBounds): (request: FastifyRequest) => ClickHouseClient {
+  app.addHook('onRequest', async (request, reply) => {
+    const controller = new AbortController();
+    const socket = request.raw.socket;
+    const gone = () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    };
+    // The connection may have closed before this request's turn came (its close event is past).
+    const check = () => {
+      if (!controller.signal.aborted && socket?.destroyed) gone();
+    };
+    check();
+    socket?.once('close', gone);
+    reply.raw.once('close', () => {
+      socket?.off('close', gone);
+      gone();
+    });
+    clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }));
+  });
+  return (request) => clients.get(request) ?? db;
+}
+
