@@ -12,24 +12,25 @@ const blockLimit = String(2 ** 40);
 
 /**
  * The real insert: the spooled JSON lines go to ClickHouse as they are (INSERT … FORMAT
- * JSONEachRow), so no row is encoded twice on the event loop.
+ * JSONEachRow), so no row is encoded twice on the event loop. The settings are in the statement,
+ * not `clickhouse_settings`: the embedded engine turns those into SETs on its one session, where
+ * they stay for every later query, so a later insert of anyone else's carried this batch's
+ * deduplication token (and lost rows as duplicates).
  */
 export function insertLines(db: ClickHouseClient): Insert {
   return async (table, lines, token) => {
-    await db.command({
-      query: `INSERT INTO ${table} FORMAT JSONEachRow\n${lines.join('\n')}`,
-      clickhouse_settings: {
-        insert_deduplication_token: token,
-        // The rollups' materialized views deduplicate a retried batch too, not only website_event.
-        deduplicate_blocks_in_dependent_materialized_views: 1,
-        // One batch, one block: ClickHouse otherwise squashes parsed rows into blocks of about 1M
-        // rows or 256 MiB and writes each as it fills, so a row refused late in a large batch would
-        // leave the rows before it stored under a token its halves do not share, and splitting
-        // the batch would store them twice.
-        min_insert_block_size_rows: blockLimit,
-        min_insert_block_size_bytes: blockLimit,
-      },
-    });
+    const settings = [
+      `insert_deduplication_token = '${token.replaceAll("'", "''")}'`,
+      // The rollups' materialized views deduplicate a retried batch too, not only website_event.
+      'deduplicate_blocks_in_dependent_materialized_views = 1',
+      // One batch, one block: ClickHouse otherwise squashes parsed rows into blocks of about 1M
+      // rows or 256 MiB and writes each as it fills, so a row refused late in a large batch would
+      // leave the rows before it stored under a token its halves do not share, and splitting
+      // the batch would store them twice.
+      `min_insert_block_size_rows = ${blockLimit}`,
+      `min_insert_block_size_bytes = ${blockLimit}`,
+    ];
+    await db.command({ query: `INSERT INTO ${table} SETTINGS ${settings.join(', ')} FORMAT JSONEachRow\n${lines.join('\n')}` });
   };
 }
 
