@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../collector/src/config';
@@ -115,3 +116,18 @@ export function pageview(website: string, url = '/', extra: Record<string, unkno
 
 /** A range around now wide enough to read back everything a test sent (queries allow 10 years at most). */
 export const allTime = `startAt=${Date.now() - 365 * 24 * 3600_000}&endAt=${Date.now() + 24 * 3600_000}`;
+
+/** Waits until ClickHouse has finished the deletes a website reset or delete asked for. */
+export async function removalDone(db: ClickHouseClient, websiteId: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await db.query({
+      query: `SELECT count() AS n FROM system.mutations WHERE NOT is_done AND database = currentDatabase() AND position(command, {id:String}) > 0`,
+      query_params: { id: websiteId },
+      format: 'JSONEachRow',
+    });
+    if (((await result.json<{ n: number }>())[0]?.n ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error(`the deletes of website ${websiteId} did not finish`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,11 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
-import type { Websites } from '../websites/websites';
+import type { Website, Websites } from '../websites/websites';
 import { buildsLookupFor } from './built-days';
 import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units, type Unit } from './date-range';
-import { buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
+import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
 import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { queryActive, queryRealtime } from './realtime-queries';
 import { ownedWebsite, websiteParams } from './website-routes';
@@ -68,11 +68,17 @@ export async function analyticsRoutes(
   // Every query below goes through the request's bounded client (time, memory, cancelled when the client leaves).
   const readsOf = installBoundedReads(app, engine, readBounds);
   /** The website (if the user may see it), the checked range and the filters. */
+  /** The reset time of a website whose old rows ClickHouse is still deleting (they must not show), else null. */
+  const removedUntil = async (website: Website): Promise<number | null> =>
+    website.resetAt !== null && (await websites.removing(website.id)) ? Date.parse(website.resetAt) : null;
+
   const scopeOf = async (request: Request<object>): Promise<Scope> => {
     const website = await ownedWebsite(websites, request);
     const { startAt, endAt } = checkRange(request.query.startAt, request.query.endAt);
     const { url, host, ...query } = request.query;
-    return { websiteId: website.id, startAt, endAt, filter: buildFilters({ path: url, hostname: host, ...query }) };
+    const filter = buildFilters({ path: url, hostname: host, ...query });
+    const resetAt = await removedUntil(website);
+    return { websiteId: website.id, startAt, endAt, filter: resetAt === null ? filter : afterReset(filter, resetAt) };
   };
 
   app.get(
@@ -161,14 +167,23 @@ export async function analyticsRoutes(
   });
 
   app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    queryActive(readsOf(request), (await ownedWebsite(websites, request)).id),
+    {
+      const website = await ownedWebsite(websites, request);
+      return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
+    },
   );
 
   app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    queryRealtime(readsOf(request), (await ownedWebsite(websites, request)).id),
+    {
+      const website = await ownedWebsite(websites, request);
+      return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
+    },
   );
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    queryDateRange(readsOf(request), (await ownedWebsite(websites, request)).id),
+    {
+      const website = await ownedWebsite(websites, request);
+      return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
+    },
   );
 }

@@ -99,3 +99,18 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
 export const filterProperties = Object.fromEntries(
   filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }]),
 ) as Record<FilterName, { type: 'string'; maxLength: number }>;
+
+/**
+ * The filter with every event up to `resetAt` left out: a reset website's old rows, while
+ * ClickHouse is still deleting them. As with any filter, the answer comes from the events, not
+ * the rollups (which still hold the old rows too).
+ */
+export function afterReset(filter: SqlFilter, resetAt: number): SqlFilter {
+  return {
+    sql: `${filter.sql} AND created_at > fromUnixTimestamp64Milli({resetAt:Int64})`,
+    params: { ...filter.params, resetAt: String(resetAt) },
+    wholeVisits: false,
+    statsRollup: null,
+    pageStatsRollup: null,
+  };
+}

@@ -115,16 +115,22 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
   return { data, count: total[0]?.n ?? 0, page: paging.page, pageSize: paging.pageSize };
 }
 
-/** The first and last event of a website, or nulls when it has none. */
-export async function queryDateRange(db: ClickHouseClient, websiteId: string) {
+/**
+ * The first and last event of a website, or nulls when it has none; events up to `resetAt` are
+ * left out (a reset website whose old rows are still being deleted).
+ */
+export async function queryDateRange(db: ClickHouseClient, websiteId: string, resetAt = 0) {
   // event_hours (kept by a view) names the website's first and last hours with events, so only
   // those two hours of events are read (the events table is ordered by website and hour). When
   // either holds no events (none at all, or a reset emptied them), the events are read whole.
-  const [hours] = await rows<{ first: number; last: number; n: number }>(
-    db,
-    `SELECT toUnixTimestamp(min(hour)) AS first, toUnixTimestamp(max(hour)) AS last, count() AS n FROM event_hours WHERE website_id = {websiteId:UUID}`,
-    { websiteId },
-  );
+  const [hours] =
+    resetAt > 0
+      ? []
+      : await rows<{ first: number; last: number; n: number }>(
+          db,
+          `SELECT toUnixTimestamp(min(hour)) AS first, toUnixTimestamp(max(hour)) AS last, count() AS n FROM event_hours WHERE website_id = {websiteId:UUID}`,
+          { websiteId },
+        );
   if (hours && hours.n > 0) {
     const [ends] = await rows<{ nFirst: number; nLast: number; startDate: string; endDate: string }>(
       db,
@@ -138,8 +144,9 @@ export async function queryDateRange(db: ClickHouseClient, websiteId: string) {
   }
   const [row] = await rows<{ n: number; startDate: string; endDate: string }>(
     db,
-    `SELECT count() AS n, min(created_at) AS startDate, max(created_at) AS endDate FROM website_event WHERE website_id = {websiteId:UUID}`,
-    { websiteId },
+    `SELECT count() AS n, min(created_at) AS startDate, max(created_at) AS endDate FROM website_event
+      WHERE website_id = {websiteId:UUID} AND created_at > fromUnixTimestamp64Milli({resetAt:Int64})`,
+    { websiteId, resetAt },
   );
   return row && row.n > 0 ? { startDate: row.startDate, endDate: row.endDate } : { startDate: null, endDate: null };
 }

@@ -8,11 +8,11 @@ export const realtimeWindowMs = 30 * 60_000;
 
 const since = `website_id = {websiteId:UUID} AND created_at >= fromUnixTimestamp64Milli({since:Int64})`;
 
-/** `{visitors}`: distinct sessions with an event in the last 5 minutes. */
-export async function queryActive(db: ClickHouseClient, websiteId: string, now = Date.now()) {
+/** `{visitors}`: distinct sessions with an event in the last 5 minutes (after `resetAt`, when the website was just reset). */
+export async function queryActive(db: ClickHouseClient, websiteId: string, now = Date.now(), resetAt = 0) {
   const [row] = await rows<{ visitors: number }>(db, `SELECT uniq(session_id) AS visitors FROM website_event WHERE ${since}`, {
     websiteId,
-    since: now - activeWindowMs,
+    since: Math.max(now - activeWindowMs, resetAt + 1),
   });
   return { visitors: row?.visitors ?? 0 };
 }
@@ -20,8 +20,8 @@ export async function queryActive(db: ClickHouseClient, websiteId: string, now =
 const toRecord = (list: { x: string; y: number }[]) => Object.fromEntries(list.map(({ x, y }) => [x, y]));
 
 /** Umami's realtime view of the last 30 minutes: totals, per-minute series, top lists, recent events. */
-export async function queryRealtime(db: ClickHouseClient, websiteId: string, now = Date.now()) {
-  const params = { websiteId, since: now - realtimeWindowMs };
+export async function queryRealtime(db: ClickHouseClient, websiteId: string, now = Date.now(), resetAt = 0) {
+  const params = { websiteId, since: Math.max(now - realtimeWindowMs, resetAt + 1) };
   const top = (column: string, y: string, where = '') =>
     rows<{ x: string; y: number }>(
       db,

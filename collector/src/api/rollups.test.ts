@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
-import { startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
 import { metricTypes, queryMetric, queryPageviews, queryStats, type Scope } from './analytics-queries';
 import { buildFilters } from './filters';
@@ -88,6 +88,7 @@ describe('daily rollups', () => {
     const range = { ...scope(today - 6 * day, today - 1), websiteId: other };
     expect((await queryStats(collector.db, range)).pageviews).toBeGreaterThan(0);
     expect((await collector.request(`/api/websites/${other}/reset`, { method: 'POST', token })).status).toBe(200);
+    await removalDone(collector.db, other);
     expect(await queryStats(collector.db, range)).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });
     expect(await queryMetric(collector.db, range, 'path', { limit: 10, offset: 0 })).toEqual([]);
   });

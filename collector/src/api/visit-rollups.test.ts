@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
-import { startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
 import { queryMetric, queryStats, type Scope } from './analytics-queries';
@@ -207,6 +207,7 @@ describe('visit rollups', () => {
     const before = await validBuilds(collector.db, fixture, D, D + 2 * day);
     expect(before.size).toBe(2);
     expect((await collector.request(`/api/websites/${fixture}/reset`, { method: 'POST', token })).status).toBe(200);
+    await removalDone(collector.db, fixture);
     const count = async (table: string) => {
       const result = await collector.db.query({ query: `SELECT count() AS n FROM ${table} WHERE website_id = {fixture:UUID}`, query_params: { fixture }, format: 'JSONEachRow' });
       return (await result.json<{ n: number }>())[0]!.n;

@@ -37,6 +37,8 @@ const select = `SELECT id, name, domain, toString(user_id) AS userId,
 const knownTtlMs = 60_000;
 const unknownTtlMs = 10_000;
 const cacheLimit = 50_000;
+const removingTtlMs = 1000;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Websites, kept in ClickHouse, with a small cache of which ids exist for the beacon's hot path. */
 export class Websites {
@@ -82,27 +84,65 @@ export class Websites {
     return updated;
   }
 
-  /** Drops every event of a website, keeping the website. */
+  /**
+   * Drops every event of a website, keeping the website. Answers at once: `resetAt` is written
+   * first, and while ClickHouse removes the rows in the background the read API hides every event
+   * up to it (see `removing`).
+   */
   async reset(website: Website): Promise<Website> {
-    await this.#deleteData(website.id);
     const now = new Date().toISOString();
     const updated = { ...website, resetAt: now, updatedAt: now };
     await this.#write(updated);
+    await this.#removeData(website.id);
     return updated;
   }
 
-  /** Deletes a website and all its data; events for it are refused from then on. */
+  /** Deletes a website at once (it answers 404, its events are refused); ClickHouse removes its data in the background. */
   async delete(website: Website): Promise<void> {
     await this.#write(website, true);
     this.#exists.set(website.id, { live: false, until: Date.now() + knownTtlMs });
-    await this.#deleteData(website.id);
+    await this.#removeData(website.id);
   }
 
-  async #deleteData(websiteId: string): Promise<void> {
+  /**
+   * Asks ClickHouse to delete the website's rows from every table, asynchronously: each DELETE
+   * returns once registered (milliseconds, whatever the table's size) and runs as a mutation in
+   * the background, kept across restarts. It affects the rows stored when it was registered, so
+   * events arriving after a reset stay. Done one after the other synchronously, the deletes took
+   * seconds on large tables and held every other query of the embedded engine meanwhile.
+   */
+  async #removeData(websiteId: string): Promise<void> {
+    if (!uuid.test(websiteId)) throw new Error(`not a website id: ${websiteId}`);
     for (const table of websiteDataTables) {
-      await this.db.command({ query: `DELETE FROM ${table} WHERE website_id = {websiteId:UUID}`, query_params: { websiteId } });
+      // The id is written in the statement (checked above): a parameterized statement would wait
+      // its turn behind every other parameterized query of the embedded engine.
+      await this.db.command({ query: `DELETE FROM ${table} WHERE website_id = '${websiteId}' SETTINGS lightweight_deletes_sync = 0` });
     }
+    this.#removing.delete(websiteId);
     await markWebsiteChanged(this.db, websiteId);
+  }
+
+  /** Websites whose deletes were found done, until when that answer is trusted. */
+  readonly #removing = new Map<string, { until: number }>();
+
+  /**
+   * True while ClickHouse is still deleting rows of the website (after a reset or a delete), by
+   * its pending mutations. "Done" is remembered for a second; "pending" is looked up each time,
+   * so the old rows show again nowhere and the hiding ends as soon as they are gone.
+   */
+  async removing(websiteId: string): Promise<boolean> {
+    const done = this.#removing.get(websiteId);
+    if (done && done.until > Date.now()) return false;
+    const result = await this.db.query({
+      query: `SELECT count() AS n FROM system.mutations WHERE NOT is_done AND database = currentDatabase() AND position(command, '${websiteId}') > 0`,
+      format: 'JSONEachRow',
+    });
+    const pending = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+    if (!pending) {
+      if (this.#removing.size > cacheLimit) this.#removing.clear();
+      this.#removing.set(websiteId, { until: Date.now() + removingTtlMs });
+    }
+    return pending;
   }
 
   async get(id: string): Promise<Website | null> {
