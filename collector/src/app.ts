@@ -6,6 +6,7 @@ import { ApiKeys } from './auth/api-keys';
 import type { AuthDeps } from './auth/auth-deps';
 import { authRoutes } from './auth/auth-routes';
 import { installGuard } from './auth/guard';
+import { KnownDevices } from './auth/known-devices';
 import { LoginLimiter } from './auth/login-limiter';
 import { Passwords, type ScryptCost } from './auth/passwords';
 import { meRoutes } from './auth/me-routes';
@@ -78,7 +79,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const users = new Users(db, passwords);
   const tokens = new Tokens(db);
   const apiKeys = new ApiKeys(db);
-  const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret) };
+  const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret), devices: new KnownDevices(appSecret) };
   const websites = new Websites(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);

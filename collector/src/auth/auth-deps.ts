@@ -1,4 +1,5 @@
 import type { ApiKeys } from './api-keys';
+import type { KnownDevices } from './known-devices';
 import type { LoginLimiter } from './login-limiter';
 import type { Passwords } from './passwords';
 import type { Tokens } from './tokens';
@@ -13,4 +14,5 @@ export interface AuthDeps {
   apiKeys: ApiKeys;
   limiter: LoginLimiter;
   twoFactor: TwoFactor;
+  devices: KnownDevices;
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 import type { AuthDeps } from './auth-deps';
 import { authOf, currentUser } from './guard';
@@ -24,27 +24,29 @@ const loginBody = {
 const loginUser = (user: User) => ({ ...publicUser(user), teams: [] });
 
 /** `/api/auth/login`, `/verify`, `/logout` and `/api/2fa/verify`, in Umami's shapes. */
-export async function authRoutes(app: FastifyInstance, { users, passwords, tokens, limiter, twoFactor }: AuthDeps) {
+export async function authRoutes(app: FastifyInstance, { users, passwords, tokens, limiter, twoFactor, devices }: AuthDeps) {
   /** Counts an attempt for (account, IP) or refuses it with 429 when a limit is reached. */
-  const beginAttempt = (request: FastifyRequest, username: string) => {
-    const { retryAfter, at } = limiter.begin(username, request.ip);
+  /** An attempt: counted for (account, IP or known device), or refused with 429 when a limit is reached. */
+  const beginAttempt = (request: FastifyRequest, username: string, user: StoredUser | null) => {
+    const device = user ? devices.deviceOf(request, user.id) : null;
+    const { retryAfter, at } = limiter.begin(username, request.ip, Date.now(), device);
     if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
-    return at;
+    return { at, device };
   };
 
-  const signIn = async (request: FastifyRequest, user: StoredUser, rememberMe: boolean, attemptAt: number) => {
-    limiter.succeeded(user.username, request.ip, attemptAt);
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, user: StoredUser, rememberMe: boolean, attempt: { at: number; device: string | null }) => {
+    limiter.succeeded(user.username, request.ip, attempt.at, attempt.device);
     const { token } = await tokens.issue(user.id, rememberMe ? tokenLifetimeMs.rememberMe : tokenLifetimeMs.standard);
-    return { token, user: loginUser(user) };
+    return { token, user: loginUser(user), deviceToken: devices.remember(request, reply, user.id) };
   };
 
   app.post<{ Body: { username: string; password: string; rememberMe?: boolean; code?: string } }>(
     '/api/auth/login',
     { schema: { body: loginBody }, config: { public: true } },
-    async (request) => {
+    async (request, reply) => {
       const { username, password, rememberMe = false, code } = request.body;
-      const attemptAt = beginAttempt(request, username);
       const user = await users.findByUsername(username);
+      const attempt = beginAttempt(request, username, user);
       // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
       const valid = await passwords.verify(password, user?.passwordHash ?? (await passwords.decoy()));
       if (!user || !valid) throw new ApiError('badCredentials');
@@ -53,7 +55,7 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
         if (!code) return { requiresTwoFactor: true, partialToken: twoFactor.partialToken(user.id, rememberMe) };
         if (!twoFactor.check(user, code)) throw new ApiError('invalidCode');
       }
-      return signIn(request, user, rememberMe, attemptAt);
+      return signIn(request, reply, user, rememberMe, attempt);
     },
   );
 
@@ -64,16 +66,16 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
       // Public to the guard: it checks the partial token from the password step itself.
       config: { public: true },
     },
-    async (request) => {
+    async (request, reply) => {
       const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
       const partial = twoFactor.readPartialToken(request.body.partialToken ?? bearer ?? '');
       if (!partial) throw new ApiError('unauthorized', 'The sign-in step before this one is missing or has expired');
       const user = await users.findById(partial.userId);
       if (!user) throw new ApiError('unauthorized');
-      const attemptAt = beginAttempt(request, user.username);
+      const attempt = beginAttempt(request, user.username, user);
       const code = request.body.token ?? request.body.code ?? '';
       if (!twoFactor.check(user, code)) throw new ApiError('invalidCode');
-      return signIn(request, user, partial.rememberMe, attemptAt);
+      return signIn(request, reply, user, partial.rememberMe, attempt);
     },
   );
 
