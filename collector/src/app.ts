@@ -5,7 +5,7 @@ import { websiteRoutes } from './api/website-routes';
 import { ApiKeys } from './auth/api-keys';
 import type { AuthDeps } from './auth/auth-deps';
 import { authRoutes } from './auth/auth-routes';
-import { installGuard } from './auth/guard';
+import { authenticate, installGuard } from './auth/guard';
 import { KnownDevices } from './auth/known-devices';
 import { LoginLimiter } from './auth/login-limiter';
 import { Passwords, type ScryptCost } from './auth/passwords';
@@ -17,6 +17,7 @@ import { userRoutes } from './auth/user-routes';
 import { Users } from './auth/users';
 import type { Config } from './config';
 import { installErrorHandling } from './errors';
+import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
 import { sendRoute } from './ingest/send-route';
 import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
@@ -69,11 +70,13 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
+    clientErrorHandler,
     // One log line per beacon would cost more than the beacon; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
   });
   installValidation(app);
   installErrorHandling(app);
+  installSecurityHeaders(app);
 
   const passwords = new Passwords(passwordCost, hashingCapacity);
   const users = new Users(db, passwords);
@@ -103,7 +106,11 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
       if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write });
     }
   });
-  app.get('/api/heartbeat', { config: { public: true } }, async () => ({ ok: true, backlog: writer.backlog, quarantine: quarantine.stats }));
+  // The backlog and quarantine are for operators: signed-in admins, or callers from HEARTBEAT_DETAIL_FROM (loopback by default).
+  app.get('/api/heartbeat', { config: { public: true } }, async (request) => {
+    const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';
+    return detail ? { ok: true, backlog: writer.backlog, quarantine: quarantine.stats } : { ok: true };
+  });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
   app.register(sendRoute, { config, websites, visitors, geo, writer, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, auth);

@@ -29,6 +29,8 @@ export interface Config {
   readTimeoutMs: number;
   /** The most memory a read query may use (READ_MAX_MEMORY_BYTES); past it 503 `read-too-large`. */
   readMaxMemoryBytes: number;
+  /** Addresses whose /api/heartbeat shows the backlog and quarantine (HEARTBEAT_DETAIL_FROM); signed-in admins see it too. */
+  heartbeatDetailFrom: string[];
   /** How long SIGTERM may spend draining the spool into ClickHouse (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** How often the exit-page rollup job runs (VISIT_ROLLUP_INTERVAL_MS); 0: never (exits read the events). */
@@ -141,6 +143,13 @@ function ignoreIps(env: Env): string[] {
 }
 
 /** Parses and validates the environment; throws ConfigError with one clear line on a bad value. */
+function heartbeatDetailFrom(env: Env): string[] {
+  const ips = (env.HEARTBEAT_DETAIL_FROM ?? '127.0.0.1, ::1, ::ffff:127.0.0.1').split(',').map((ip) => ip.trim()).filter(Boolean);
+  const bad = ips.find((ip) => isIP(ip) === 0);
+  if (bad !== undefined) throw new ConfigError(`HEARTBEAT_DETAIL_FROM must list IP addresses; "${bad}" is not one`);
+  return ips;
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const adminPassword = env.ADMIN_PASSWORD || null;
   if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 256)) {
@@ -172,6 +181,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
     readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),
     readMaxMemoryBytes: integer(env, 'READ_MAX_MEMORY_BYTES', 1024 ** 3, 16 * 1024 ** 2, 2 ** 50),
+    heartbeatDetailFrom: heartbeatDetailFrom(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     visitRollupIntervalMs: integer(env, 'VISIT_ROLLUP_INTERVAL_MS', 300_000, 0, 86_400_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),

@@ -11,15 +11,31 @@ export interface ApiKey {
   keyPrefix: string;
   createdAt: string;
   expiresAt: string | null;
-  lastUsedAt: null;
+  lastUsedAt: string | null;
 }
 
-const select = `SELECT id, name, key_prefix AS keyPrefix, created_at AS createdAt, expires_at AS expiresAt, NULL AS lastUsedAt
-  FROM api_keys FINAL WHERE revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3))`;
+/** The live keys matching `where`, with when each was last used. */
+const selectKeys = (where: string) => `SELECT k.id AS id, k.name AS name, k.key_prefix AS keyPrefix, k.created_at AS createdAt,
+    k.expires_at AS expiresAt, u.last AS lastUsedAt
+  FROM (SELECT * FROM api_keys FINAL WHERE revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3)) AND ${where}) AS k
+  LEFT JOIN (SELECT key_id, toNullable(max(used_at)) AS last FROM api_key_uses GROUP BY key_id) AS u ON u.key_id = k.id`;
+
+/** A key's use is recorded at most this often (each request through it would be an insert otherwise). */
+const useRecordedEveryMs = 60_000;
 
 /** API keys for scripts and dashboards: shown once, stored as SHA-256, revocable, optionally expiring. */
 export class ApiKeys {
+  readonly #recordedAt = new Map<string, number>();
+
   constructor(private readonly db: ClickHouseClient) {}
+
+  /** Records that a key was used now (its `lastUsedAt`), at most once a minute per key. */
+  async touch(id: string, now = Date.now()): Promise<void> {
+    if ((this.#recordedAt.get(id) ?? 0) > now - useRecordedEveryMs) return;
+    if (this.#recordedAt.size > 100_000) this.#recordedAt.clear();
+    this.#recordedAt.set(id, now);
+    await this.db.insert({ table: 'api_key_uses', values: [{ key_id: id, used_at: now }], format: 'JSONEachRow' });
+  }
 
   async create(userId: string, name: string, expiresAt: number | null): Promise<ApiKey & { key: string }> {
     const key = apiKeyPrefix + randomBytes(32).toString('base64url');
@@ -39,7 +55,7 @@ export class ApiKeys {
 
   async list(userId: string): Promise<ApiKey[]> {
     const result = await this.db.query({
-      query: `${select} AND user_id = toUUID({userId:String}) ORDER BY created_at`,
+      query: `${selectKeys('user_id = toUUID({userId:String})')} ORDER BY createdAt`,
       query_params: { userId },
       format: 'JSONEachRow',
     });

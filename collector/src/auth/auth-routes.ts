@@ -67,7 +67,7 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
       config: { public: true },
     },
     async (request, reply) => {
-      const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const bearer = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const partial = twoFactor.readPartialToken(request.body.partialToken ?? bearer ?? '');
       if (!partial) throw new ApiError('unauthorized', 'The sign-in step before this one is missing or has expired');
       const user = await users.findById(partial.userId);
@@ -83,6 +83,7 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
 
   app.post('/api/auth/logout', { schema: { body: noBody } }, async (request) => {
     const auth = authOf(request);
+    if (auth.type === 'api-key') throw new ApiError('badRequest', 'An API key is not signed in: revoke it with DELETE /api/me/api-keys/:keyId');
     if (auth.token) await tokens.revoke(auth.token);
     return { ok: true };
   });

@@ -12,6 +12,8 @@ declare module 'fastify' {
     admin?: boolean;
     /** Changes websites or their data: not for view-only users (403). */
     write?: boolean;
+    /** Needs a signed-in session: an API key cannot do it (403): passwords, API keys, two-factor sign-in. */
+    session?: boolean;
   }
   interface FastifyRequest {
     /** Who is asking, on guarded routes. */
@@ -34,7 +36,8 @@ const credential = /^[A-Za-z0-9_-]{16,128}$/;
 function credentialOf(request: FastifyRequest): { kind: 'token' | 'key'; value: string } | null {
   const key = request.headers['x-umami-api-key'];
   if (typeof key === 'string' && key) return credential.test(key) ? { kind: 'key', value: key } : null;
-  const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+  // The scheme is case-insensitive (RFC 9110 §11.1).
+  const match = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '');
   if (!match || !credential.test(match[1]!)) return null;
   return { kind: match[1]!.startsWith(apiKeyPrefix) ? 'key' : 'token', value: match[1]! };
 }
@@ -44,33 +47,44 @@ function credentialOf(request: FastifyRequest): { kind: 'token' | 'key'; value: 
  * route added later cannot be left open by accident. 401 for missing, malformed, expired, revoked
  * or forged credentials and for deleted users; 403 when the role does not allow the route.
  */
-export function installGuard(app: FastifyInstance, { users, tokens, apiKeys }: { users: Users; tokens: Tokens; apiKeys: ApiKeys }): void {
+export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (request.is404 || config.public) return;
-    const given = credentialOf(request);
-    if (!given) throw new ApiError('unauthorized');
-    let userId: string | null = null;
-    let apiKey: Auth['apiKey'];
-    if (given.kind === 'key') {
-      const found = await apiKeys.find(given.value);
-      if (found) {
-        userId = found.userId;
-        apiKey = { id: found.id, name: found.name };
-      }
-    } else {
-      userId = await tokens.userIdOf(given.value);
-    }
-    const user = userId ? await users.findById(userId) : null;
-    if (!user) throw new ApiError('unauthorized');
-    if (config.admin && user.role !== 'admin') throw new ApiError('forbidden');
-    if (config.write && user.role === 'view-only') throw new ApiError('forbidden');
-    request.auth = {
-      user: { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt },
-      ...(given.kind === 'key' ? { type: 'api-key', apiKey } : { type: 'session', token: given.value }),
-    };
+    const auth = await authenticate(request, deps);
+    if (!auth) throw new ApiError('unauthorized');
+    if (config.admin && auth.user.role !== 'admin') throw new ApiError('forbidden');
+    if (config.write && auth.user.role === 'view-only') throw new ApiError('forbidden');
+    if (config.session && auth.type === 'api-key') throw new ApiError('forbidden', 'An API key cannot do this; sign in with your password');
+    request.auth = auth;
+    if (auth.apiKey) void deps.apiKeys.touch(auth.apiKey.id).catch((error) => request.log.warn({ err: error }, 'could not record the API key use'));
   });
+}
+
+type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys };
+
+/** Who a request's credential names, or null (none, malformed, expired, revoked, forged, or a deleted user). */
+export async function authenticate(request: FastifyRequest, { users, tokens, apiKeys }: GuardDeps): Promise<Auth | null> {
+  const given = credentialOf(request);
+  if (!given) return null;
+  let userId: string | null = null;
+  let apiKey: Auth['apiKey'];
+  if (given.kind === 'key') {
+    const found = await apiKeys.find(given.value);
+    if (found) {
+      userId = found.userId;
+      apiKey = { id: found.id, name: found.name };
+    }
+  } else {
+    userId = await tokens.userIdOf(given.value);
+  }
+  const user = userId ? await users.findById(userId) : null;
+  if (!user) return null;
+  return {
+    user: { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt },
+    ...(given.kind === 'key' ? { type: 'api-key', apiKey } : { type: 'session', token: given.value }),
+  };
 }
 
 /** Who is asking; guarded routes always have someone. */

@@ -26,6 +26,7 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
           properties: { currentPassword: { type: 'string', maxLength: passwordLimits.max }, newPassword: passwordSchema },
         },
       },
+      config: { session: true },
     },
     async (request) => {
       const auth = authOf(request);
@@ -37,8 +38,9 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
       if (!(await passwords.verify(request.body.currentPassword, user.passwordHash))) throw new ApiError('badCredentials', 'The current password is not correct');
       limiter.succeeded(user.username, request.ip, at);
       const updated = await users.update(user, { password: request.body.newPassword });
-      // Every other session ends; the one that changed the password goes on.
+      // Every other session ends, and every API key; the session that changed the password goes on.
       await tokens.revokeAllOf(user.id, auth.token);
+      await apiKeys.revokeAllOf(user.id);
       return publicUser(updated);
     },
   );
@@ -55,6 +57,7 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
           properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, expiresAt: { type: 'string', maxLength: 40 } },
         },
       },
+      config: { session: true },
     },
     async (request) => {
       const { name, expiresAt } = request.body;

@@ -66,8 +66,13 @@ describe('two-factor sign-in', () => {
     expect(JSON.stringify(await stored.json())).not.toContain(manualKey);
 
     const codes = await codesFor(manualKey);
-    expect((await post('/api/2fa/setup/confirm', { token: '000000' === codes.previous ? '111111' : '000000' }, token)).status).toBe(401);
-    expect((await post('/api/2fa/setup/confirm', { token: codes.previous }, token)).body).toEqual({ ok: true });
+    // The current password and a code, one answer for either being wrong.
+    const wrongCode = await post('/api/2fa/setup/confirm', { password: 'ivy-password', token: '000000' === codes.previous ? '111111' : '000000' }, token);
+    const wrongPassword = await post('/api/2fa/setup/confirm', { password: 'not-ivy-password', token: codes.previous }, token);
+    expect(wrongCode).toEqual(wrongPassword);
+    expect(wrongCode).toMatchObject({ status: 401, body: { error: { code: 'bad-credentials' } } });
+    expect((await post('/api/2fa/setup/confirm', { token: codes.previous }, token)).status).toBe(400);
+    expect((await post('/api/2fa/setup/confirm', { password: 'ivy-password', token: codes.previous }, token)).body).toEqual({ ok: true });
     expect((await collector.request('/api/2fa/status', { token })).status).toBe(200);
     expect(await (await collector.request('/api/2fa/status', { token })).json()).toMatchObject({ isEnabled: true, isConfigured: true });
 
@@ -99,8 +104,10 @@ describe('two-factor sign-in', () => {
     const token = await collector.login('jack', 'jack-password');
     const { manualKey } = (await post('/api/2fa/setup/initiate', {}, token)).body;
     const codes = await codesFor(manualKey);
-    await post('/api/2fa/setup/confirm', { token: codes.previous }, token);
-    expect((await post('/api/2fa/disable', { token: codes.previous }, token)).status).toBe(401);
+    await post('/api/2fa/setup/confirm', { password: 'jack-password', token: codes.previous }, token);
+    expect((await post('/api/2fa/disable', { token: codes.current }, token)).status).toBe(400);
+    expect((await post('/api/2fa/disable', { password: 'jack-password', token: codes.previous }, token)).status).toBe(401);
+    expect((await post('/api/2fa/disable', { password: 'not-jack', token: codes.current }, token)).status).toBe(401);
     expect((await post('/api/2fa/disable', { password: 'jack-password', token: codes.current }, token)).body).toEqual({ ok: true });
     const login = await post('/api/auth/login', { username: 'jack', password: 'jack-password' });
     expect(login.body.token).toEqual(expect.any(String));

@@ -84,4 +84,11 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     await revokeAll(user.id);
     return { ok: true };
   });
+
+  // An admin clears a user's two-factor sign-in (a lost phone); the user sets it up again.
+  app.delete<{ Params: { userId: string } }>('/api/users/:userId/2fa', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) => {
+    const user = await find(request.params.userId);
+    await users.update(user, { totpSecret: '', totpEnabled: false });
+    return { ok: true };
+  });
 }

@@ -151,4 +151,15 @@ export const migrations: Migration[] = [
     name: 'visit rollups built by a job (exit pages, stats on one page)',
     statements: visitRollupStatements,
   },
+  {
+    version: 8,
+    name: 'when each API key was last used',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS api_key_uses (
+        key_id UUID,
+        used_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(used_at)
+      ORDER BY key_id`,
+    ],
+  },
 ];

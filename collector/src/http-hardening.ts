@@ -1,0 +1,35 @@
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Headers on every answer: no MIME sniffing, no referrer leaving our pages, never framed (the
+ * answers are JSON and the tracker; the dashboard is not meant to be embedded), and nothing a
+ * signed-in user was told kept in a shared or browser cache.
+ */
+export function installSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
+    if (request.auth) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+}
+
+const statusText: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Answers a request Node refused before Fastify saw it (headers over 16 KB, a malformed request
+ * line) in the API's JSON error shape, as Fastify's own handler would otherwise not.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const [code, message] =
+    status === 431 ? ['headers-too-large', 'The request headers are larger than 16 KB'] : status === 408 ? ['timeout', 'The request took too long'] : ['bad-request', 'The request is not valid HTTP'];
+  const body = JSON.stringify({ error: { message, code, status } });
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
