@@ -125,7 +125,7 @@ describe('accounts', () => {
     const wrong = await collector.request('/api/me/password', {
       method: 'POST',
       token: current,
-      json: { currentPassword: 'not-it-at-all', newPassword: 'pat-password-2' },
+      json: { currentPassword: 'not-it-at-all', newPassword: 'orange tulip garden' },
     });
     expect(wrong.status).toBe(401);
     const short = await collector.request('/api/me/password', { method: 'POST', token: current, json: { currentPassword: 'pat-password-1', newPassword: 'short' } });
@@ -133,14 +133,14 @@ describe('accounts', () => {
     const changed = await collector.request('/api/me/password', {
       method: 'POST',
       token: current,
-      json: { currentPassword: 'pat-password-1', newPassword: 'pat-password-2' },
+      json: { currentPassword: 'pat-password-1', newPassword: 'orange tulip garden' },
     });
     expect(changed.status).toBe(200);
     expect(await changed.text()).not.toMatch(/scrypt|password/i);
     expect((await collector.request('/api/me', { token: other })).status).toBe(401);
     expect((await collector.request('/api/me', { token: current })).status).toBe(200);
     expect((await login({ username: 'pat', password: 'pat-password-1' })).status).toBe(401);
-    expect((await login({ username: 'pat', password: 'pat-password-2' })).status).toBe(200);
+    expect((await login({ username: 'pat', password: 'orange tulip garden' })).status).toBe(200);
   });
 });
 

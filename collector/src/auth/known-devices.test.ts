@@ -32,9 +32,9 @@ describe('known devices', () => {
     const { deviceToken, cookie, token } = await signIn('admin', adminPassword);
     expect(deviceToken).toEqual(expect.any(String));
     expect(cookie).toMatch(/^umami-device=[^;]+; Path=\/api; Max-Age=\d+; HttpOnly; SameSite=Strict/);
-    const created = await collector.request('/api/users', { method: 'POST', token, json: { username: 'bob', password: 'bob-password-1', role: 'user' } });
+    const created = await collector.request('/api/users', { method: 'POST', token, json: { username: 'bob', password: 'correct horse battery', role: 'user' } });
     expect(created.status).toBe(200);
-    const bobDevice = (await signIn('bob', 'bob-password-1')).deviceToken;
+    const bobDevice = (await signIn('bob', 'correct horse battery')).deviceToken;
 
     // Strangers: the account's limit, five wrong guesses from each of ten addresses.
     const ips = Array.from({ length: loginLimits.perAccount / loginLimits.perAccountAndIp }, freshIp);

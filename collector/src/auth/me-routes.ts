@@ -6,6 +6,7 @@ import { authOf, currentUser } from './guard';
 import { passwordLimits } from './passwords';
 import { publicUser } from './users';
 import { noBody } from '../validation';
+import { passwordProblem } from './account-rules';
 
 export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
 
@@ -37,6 +38,8 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
       if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
       if (!(await passwords.verify(request.body.currentPassword, user.passwordHash))) throw new ApiError('badCredentials', 'The current password is not correct');
       limiter.succeeded(user.username, request.ip, at);
+      const problem = passwordProblem(request.body.newPassword, user.username);
+      if (problem) throw new ApiError('badRequest', problem);
       const updated = await users.update(user, { password: request.body.newPassword });
       // Every other session ends, and every API key; the session that changed the password goes on.
       await tokens.revokeAllOf(user.id, auth.token);

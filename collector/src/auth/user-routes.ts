@@ -6,6 +6,7 @@ import { currentUser } from './guard';
 import { passwordSchema } from './me-routes';
 import { publicUser, roles, type Role, type StoredUser } from './users';
 import { noBody, pagingProperties } from '../validation';
+import { passwordProblem, usernameProblem } from './account-rules';
 
 const userParams = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', pattern: uuidPattern } } } as const;
 const username = { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' } as const;
@@ -29,6 +30,21 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     }
   };
 
+  /**
+   * User changes run one at a time in this process, so two concurrent requests cannot both take
+   * a username nor both remove the last admin (collectors sharing a database each have their own).
+   */
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(change: () => Promise<T>): Promise<T> => {
+    const run = queue.then(change, change);
+    queue = run.catch(() => {});
+    return run;
+  };
+  const checkAccount = (name: string | undefined, password: string | undefined, currentName: string) => {
+    const problem = (name !== undefined ? usernameProblem(name) : null) ?? (password !== undefined ? passwordProblem(password, name ?? currentName) : null);
+    if (problem) throw new ApiError('badRequest', problem);
+  };
+
   const list = async (request: { query: { page: number; pageSize: number } }) => {
     const { page, pageSize } = request.query;
     const { data, count } = await users.list(page, pageSize);
@@ -49,8 +65,11 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     },
     async (request) => {
       const { username: name, password, role: newRole } = request.body;
-      if (await users.findByUsername(name)) throw new ApiError('usernameTaken');
-      return publicUser(await users.create(name, password, newRole));
+      checkAccount(name, password, name);
+      return oneAtATime(async () => {
+        if (await users.findByUsername(name)) throw new ApiError('usernameTaken');
+        return publicUser(await users.create(name.normalize('NFKC'), password, newRole));
+      });
     },
   );
 
@@ -65,25 +84,31 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
       config: adminOnly,
     },
     async (request) => {
-      const user = await find(request.params.userId);
       const { username: name, password, role: newRole } = request.body;
-      if (name && name !== user.username && (await users.findByUsername(name))) throw new ApiError('usernameTaken');
-      if (newRole) await keepAnAdmin(user, newRole);
-      const updated = await users.update(user, { username: name, password, role: newRole });
-      const demoted = newRole !== undefined && newRole !== user.role && (user.role === 'admin' || newRole === 'view-only');
-      if (demoted || password) await revokeAll(user.id);
-      return publicUser(updated);
+      return oneAtATime(async () => {
+        const user = await find(request.params.userId);
+        checkAccount(name, password, user.username);
+        const other = name ? await users.findByUsername(name) : null;
+        if (other && other.id !== user.id) throw new ApiError('usernameTaken');
+        if (newRole) await keepAnAdmin(user, newRole);
+        const updated = await users.update(user, { username: name?.normalize('NFKC'), password, role: newRole });
+        const demoted = newRole !== undefined && newRole !== user.role && (user.role === 'admin' || newRole === 'view-only');
+        if (demoted || password) await revokeAll(user.id);
+        return publicUser(updated);
+      });
     },
   );
 
-  app.delete<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) => {
-    const user = await find(request.params.userId);
-    if (user.id === currentUser(request).id) throw new ApiError('badRequest', 'You cannot delete yourself');
-    await keepAnAdmin(user, null);
-    await users.delete(user);
-    await revokeAll(user.id);
-    return { ok: true };
-  });
+  app.delete<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) =>
+    oneAtATime(async () => {
+      const user = await find(request.params.userId);
+      if (user.id === currentUser(request).id) throw new ApiError('badRequest', 'You cannot delete yourself');
+      await keepAnAdmin(user, null);
+      await users.delete(user);
+      await revokeAll(user.id);
+      return { ok: true };
+    }),
+  );
 
   // An admin clears a user's two-factor sign-in (a lost phone); the user sets it up again.
   app.delete<{ Params: { userId: string } }>('/api/users/:userId/2fa', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) => {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { usernameKey } from './account-rules';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Passwords } from './passwords';
 
@@ -53,8 +54,11 @@ export class Users {
     return (await result.json<Row>()).map(toUser);
   }
 
+  /** The user with this name, compared as usernameKey does (case and Unicode forms aside). */
   async findByUsername(username: string): Promise<StoredUser | null> {
-    return (await this.#many('AND username = {username:String}', { username }, 'LIMIT 1'))[0] ?? null;
+    const key = usernameKey(username);
+    const candidates = await this.#many('AND lowerUTF8(username) = lowerUTF8({username:String})', { username: username.normalize('NFKC') }, 'LIMIT 10');
+    return candidates.find((user) => usernameKey(user.username) === key) ?? null;
   }
 
   async findById(id: string): Promise<StoredUser | null> {
