@@ -82,7 +82,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const users = new Users(db, passwords);
   const tokens = new Tokens(db);
   const apiKeys = new ApiKeys(db);
-  const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret), devices: new KnownDevices(appSecret) };
+  const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret, db), devices: new KnownDevices(appSecret) };
   const websites = new Websites(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);

@@ -53,7 +53,7 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
       if (user.totpEnabled) {
         // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
         if (!code) return { requiresTwoFactor: true, partialToken: twoFactor.partialToken(user.id, rememberMe) };
-        if (!twoFactor.check(user, code)) throw new ApiError('invalidCode');
+        if (!(await twoFactor.check(user, code))) throw new ApiError('invalidCode');
       }
       return signIn(request, reply, user, rememberMe, attempt);
     },
@@ -68,13 +68,14 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
     },
     async (request, reply) => {
       const bearer = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      const partial = twoFactor.readPartialToken(request.body.partialToken ?? bearer ?? '');
+      const partial = await twoFactor.readPartialToken(request.body.partialToken ?? bearer ?? '');
       if (!partial) throw new ApiError('unauthorized', 'The sign-in step before this one is missing or has expired');
       const user = await users.findById(partial.userId);
       if (!user) throw new ApiError('unauthorized');
       const attempt = beginAttempt(request, user.username, user);
       const code = request.body.token ?? request.body.code ?? '';
-      if (!twoFactor.check(user, code)) throw new ApiError('invalidCode');
+      if (!(await twoFactor.check(user, code))) throw new ApiError('invalidCode');
+      await twoFactor.spendPartialToken(partial.id);
       return signIn(request, reply, user, partial.rememberMe, attempt);
     },
   );

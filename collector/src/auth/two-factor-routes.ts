@@ -34,7 +34,7 @@ export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, 
     if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
     const passwordRight = await passwords.verify(request.body.password, user.passwordHash);
     // A code is spent only with the right password (a stranger's try does not use up the owner's code).
-    const codeRight = passwordRight && twoFactor.check(user, request.body.token ?? request.body.code ?? '');
+    const codeRight = passwordRight && (await twoFactor.check(user, request.body.token ?? request.body.code ?? ''));
     if (!passwordRight || !codeRight) throw new ApiError('badCredentials', 'The password or the code is not correct');
     limiter.succeeded(user.username, request.ip, at);
   };

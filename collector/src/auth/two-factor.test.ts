@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codesFor } from '../../../test-support/totp-codes';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { base32Decode, base32Encode, matchTotp, stepAt, totpCode, totpParams } from './totp';
 
@@ -43,14 +44,6 @@ const post = async (path: string, json: unknown, token?: string) => {
   return { status: response.status, body: (await response.json()) as any };
 };
 
-/** Codes for the current step and its neighbours, taken early in a step so all three stay valid. */
-async function codesFor(manualKey: string) {
-  const msIntoStep = Date.now() % (totpParams.periodSeconds * 1000);
-  if (msIntoStep > 20_000) await new Promise((resolve) => setTimeout(resolve, totpParams.periodSeconds * 1000 - msIntoStep + 50));
-  const secret = base32Decode(manualKey);
-  const step = stepAt(Date.now());
-  return { previous: totpCode(secret, step - 1), current: totpCode(secret, step), next: totpCode(secret, step + 1) };
-}
 
 describe('two-factor sign-in', () => {
   it('sets up with an otpauth:// URI, then asks for a code at login, each code working once', { timeout: 60_000 }, async () => {

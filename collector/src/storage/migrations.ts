@@ -162,4 +162,18 @@ export const migrations: Migration[] = [
       ORDER BY key_id`,
     ],
   },
+  {
+    version: 9,
+    name: 'spent two-factor codes and partial tokens, shared by restarts and collectors',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS two_factor_spent (
+        kind LowCardinality(String),
+        key String,
+        value UInt64,
+        at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(value)
+      ORDER BY (kind, key)
+      TTL toDateTime(at) + INTERVAL 1 DAY`,
+    ],
+  },
 ];
