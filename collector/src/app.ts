@@ -27,6 +27,8 @@ import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
 import { scriptRoute } from './tracker/script-route';
 import { installValidation } from './validation';
 import { Websites } from './websites/websites';
+import { teamRoutes } from './teams/team-routes';
+import { Teams } from './teams/teams';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -84,6 +86,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const apiKeys = new ApiKeys(db);
   const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret, db), devices: new KnownDevices(appSecret) };
   const websites = new Websites(db);
+  const teams = new Teams(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
   const insertBatch: Insert = insert ?? insertLines(db);
@@ -117,8 +120,9 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   app.register(meRoutes, auth);
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
-  app.register(websiteRoutes, { websites });
-  app.register(analyticsRoutes, { websites, db, readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes } });
+  app.register(websiteRoutes, { websites, teams });
+  app.register(teamRoutes, { teams, users, websites });
+  app.register(analyticsRoutes, { websites, teams, db, readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes } });
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.

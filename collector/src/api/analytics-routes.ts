@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
+import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
 import { buildsLookupFor } from './built-days';
 import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
@@ -62,7 +63,7 @@ type Request<Q> = FastifyRequest<{ Params: { websiteId: string }; Querystring: R
 /** The analytics read API, in Umami's paths, parameters and shapes. */
 export async function analyticsRoutes(
   app: FastifyInstance,
-  { websites, db: engine, readBounds }: { websites: Websites; db: ClickHouseClient; readBounds: ReadBounds },
+  { websites, teams, db: engine, readBounds }: { websites: Websites; teams: Teams; db: ClickHouseClient; readBounds: ReadBounds },
 ) {
   const timeZones = new Set((await rows<{ name: string }>(engine, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
   // Every query below goes through the request's bounded client (time, memory, cancelled when the client leaves).
@@ -73,7 +74,7 @@ export async function analyticsRoutes(
     website.resetAt !== null && (await websites.removing(website.id)) ? Date.parse(website.resetAt) : null;
 
   const scopeOf = async (request: Request<object>): Promise<Scope> => {
-    const website = await ownedWebsite(websites, request);
+    const website = await ownedWebsite({ websites, teams }, request);
     const { startAt, endAt } = checkRange(request.query.startAt, request.query.endAt);
     const { url, host, ...query } = request.query;
     const filter = buildFilters({ path: url, hostname: host, ...query });
@@ -168,21 +169,21 @@ export async function analyticsRoutes(
 
   app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
     {
-      const website = await ownedWebsite(websites, request);
+      const website = await ownedWebsite({ websites, teams }, request);
       return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
     },
   );
 
   app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
     {
-      const website = await ownedWebsite(websites, request);
+      const website = await ownedWebsite({ websites, teams }, request);
       return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
     },
   );
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
     {
-      const website = await ownedWebsite(websites, request);
+      const website = await ownedWebsite({ websites, teams }, request);
       return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
     },
   );

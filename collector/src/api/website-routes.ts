@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
 import { uuidPattern } from '../ingest/send-schema';
+import { teamCan, type Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
 import { noBody, pagingProperties } from '../validation';
 
@@ -16,57 +17,113 @@ const websiteFields = {
   domain: { type: 'string', minLength: 1, maxLength: 500 },
 } as const;
 
-/** The website a request names, when the user may see it; someone else's reads as not found. */
-export async function ownedWebsite(websites: Websites, request: FastifyRequest<{ Params: { websiteId: string } }>): Promise<Website> {
+/** What deciding who may see or change a website takes. */
+export interface WebsiteAccess {
+  websites: Websites;
+  teams: Teams;
+}
+
+/**
+ * The website a request names, when the user may `read` it (admins; its owner; any member of its
+ * team) or `write` it (admins; its owner; its team's owners, managers and members). A website the
+ * user may not see reads as not found; one they may see but not change is 403.
+ */
+export async function ownedWebsite(
+  { websites, teams }: WebsiteAccess,
+  request: FastifyRequest<{ Params: { websiteId: string } }>,
+  need: 'read' | 'write' = 'read',
+): Promise<Website> {
   const user = currentUser(request);
   const website = await websites.get(request.params.websiteId.toLowerCase());
-  if (!website || (user.role !== 'admin' && website.userId !== user.id)) throw new ApiError('notFound', 'Website not found');
+  if (!website) throw new ApiError('notFound', 'Website not found');
+  if (user.role === 'admin') return website;
+  if (website.teamId === null) {
+    if (website.userId !== user.id) throw new ApiError('notFound', 'Website not found');
+    return website;
+  }
+  const role = await teams.roleOf(website.teamId, user.id);
+  if (!teamCan.read(role)) throw new ApiError('notFound', 'Website not found');
+  if (need === 'write' && !teamCan.writeWebsites(role)) throw new ApiError('forbidden', 'Your role in the team cannot change its websites');
   return website;
 }
 
 type WithId = { Params: { websiteId: string } };
 
 /** Website management, in Umami's paths and shapes. */
-export async function websiteRoutes(app: FastifyInstance, { websites }: { websites: Websites }) {
-  app.post<{ Body: { name: string; domain: string } }>(
-    '/api/websites',
-    { schema: { body: { type: 'object', required: ['name', 'domain'], properties: websiteFields } }, config: { write: true } },
-    async (request) => websites.create(currentUser(request).id, request.body.name, request.body.domain),
-  );
-
-  app.get<{ Querystring: { page: number; pageSize: number } }>(
+export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess) {
+  const { websites, teams } = access;
+  app.post<{ Body: { name: string; domain: string; teamId?: string } }>(
     '/api/websites',
     {
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: pagingProperties,
-        },
-      },
+      schema: { body: { type: 'object', required: ['name', 'domain'], properties: { ...websiteFields, teamId: { type: 'string', pattern: uuidPattern } } } },
+      config: { write: true },
     },
     async (request) => {
       const user = currentUser(request);
-      const { page, pageSize } = request.query;
-      const { data, count } = await websites.list(user.role === 'admin' ? null : user.id, page, pageSize);
+      const { name, domain, teamId } = request.body;
+      if (teamId !== undefined) {
+        const role = user.role === 'admin' ? 'team-owner' : await teams.roleOf(teamId.toLowerCase(), user.id);
+        if (!(await teams.get(teamId.toLowerCase())) || !teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
+        if (!teamCan.writeWebsites(role)) throw new ApiError('forbidden', 'Your role in the team cannot create websites');
+      }
+      return websites.create(user.id, name, domain, teamId?.toLowerCase() ?? null);
+    },
+  );
+
+  app.get<{ Querystring: { page: number; pageSize: number; includeTeams?: boolean } }>(
+    '/api/websites',
+    { schema: { querystring: { type: 'object', properties: { ...pagingProperties, includeTeams: { type: 'boolean' } } } } },
+    async (request) => {
+      const user = currentUser(request);
+      const { page, pageSize, includeTeams = false } = request.query;
+      const { data, count } = await websites.list(user.role === 'admin' ? null : { userId: user.id, includeTeams }, page, pageSize);
       return { data, count, page, pageSize };
     },
   );
 
-  app.get<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams } }, (request) => ownedWebsite(websites, request));
+  app.get<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams } }, (request) => ownedWebsite(access, request));
 
   app.post<WithId & { Body: { name?: string; domain?: string } }>(
     '/api/websites/:websiteId',
     { schema: { params: websiteParams, body: { type: 'object', properties: websiteFields } }, config: { write: true } },
-    async (request) => websites.update(await ownedWebsite(websites, request), request.body),
+    async (request) => websites.update(await ownedWebsite(access, request, 'write'), request.body),
   );
 
   app.delete<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams, body: noBody }, config: { write: true } }, async (request) => {
-    await websites.delete(await ownedWebsite(websites, request));
+    await websites.delete(await ownedWebsite(access, request, 'write'));
     return { ok: true };
   });
 
   app.post<WithId>('/api/websites/:websiteId/reset', { schema: { params: websiteParams, body: noBody }, config: { write: true } }, async (request) => {
-    await websites.reset(await ownedWebsite(websites, request));
+    await websites.reset(await ownedWebsite(access, request, 'write'));
     return { ok: true };
   });
+
+  // Umami's transfer: to a team the user manages, or back to a user (oneself; admins: anyone).
+  app.post<WithId & { Body: { userId?: string; teamId?: string } }>(
+    '/api/websites/:websiteId/transfer',
+    {
+      schema: {
+        params: websiteParams,
+        body: { type: 'object', properties: { userId: { type: 'string', pattern: uuidPattern }, teamId: { type: 'string', pattern: uuidPattern } } },
+      },
+      config: { write: true },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const website = await ownedWebsite(access, request, 'write');
+      const { userId, teamId } = request.body;
+      if ((userId === undefined) === (teamId === undefined)) throw new ApiError('badRequest', 'Name either userId or teamId');
+      if (teamId !== undefined) {
+        const id = teamId.toLowerCase();
+        const role = user.role === 'admin' ? 'team-owner' : await teams.roleOf(id, user.id);
+        if (!(await teams.get(id)) || !teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
+        if (!teamCan.manage(role)) throw new ApiError('forbidden', 'Only the team\'s owners and managers can take websites in');
+        return websites.transfer(website, { teamId: id });
+      }
+      const id = userId!.toLowerCase();
+      if (user.role !== 'admin' && id !== user.id) throw new ApiError('forbidden', 'A website can be transferred to yourself or to a team');
+      return websites.transfer(website, { userId: id });
+    },
+  );
 }

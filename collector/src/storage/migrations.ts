@@ -176,4 +176,32 @@ export const migrations: Migration[] = [
       TTL toDateTime(at) + INTERVAL 1 DAY`,
     ],
   },
+  {
+    version: 10,
+    name: 'teams, as in Umami',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS teams (
+        id UUID,
+        name String,
+        access_code String,
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS team_users (
+        team_id UUID,
+        user_id UUID,
+        id UUID,
+        role LowCardinality(String),
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY (team_id, user_id)`,
+      `ALTER TABLE websites ADD COLUMN IF NOT EXISTS team_id Nullable(UUID)`,
+    ],
+  },
 ];

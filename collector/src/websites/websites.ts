@@ -10,8 +10,9 @@ export interface Website {
   domain: string;
   shareId: null;
   resetAt: string | null;
-  userId: string;
-  teamId: null;
+  /** The owner: a user, or null when a team owns the website. */
+  userId: string | null;
+  teamId: string | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -22,15 +23,24 @@ interface Row {
   id: string;
   name: string;
   domain: string;
-  userId: string;
+  /** Who created it (user_id); the owner unless a team owns it. */
+  createdBy: string;
+  teamId: string | null;
   createdAt: string;
   updatedAt: string;
   resetAt: string | null;
 }
 
-const toWebsite = (row: Row): Website => ({ ...row, shareId: null, teamId: null, createdBy: row.userId, deletedAt: null });
+const toWebsite = ({ createdBy, teamId, ...row }: Row): Website => ({
+  ...row,
+  shareId: null,
+  userId: teamId === null ? createdBy : null,
+  teamId,
+  createdBy,
+  deletedAt: null,
+});
 
-const select = `SELECT id, name, domain, toString(user_id) AS userId,
+const select = `SELECT id, name, domain, toString(user_id) AS createdBy, if(team_id IS NULL, NULL, toString(team_id)) AS teamId,
   created_at AS createdAt, updated_at AS updatedAt, reset_at AS resetAt FROM websites FINAL WHERE deleted = 0`;
 
 // Known ids are rechecked after a minute; unknown ones after 10 s, so garbage ids cost little.
@@ -47,9 +57,10 @@ export class Websites {
 
   constructor(private readonly db: ClickHouseClient) {}
 
-  async create(userId: string, name: string, domain: string): Promise<Website> {
+  /** A new website of the user's, or of `teamId` (created by the user). */
+  async create(userId: string, name: string, domain: string, teamId: string | null = null): Promise<Website> {
     const at = new Date().toISOString();
-    const website = toWebsite({ id: randomUUID(), name, domain, userId, createdAt: at, updatedAt: at, resetAt: null });
+    const website = toWebsite({ id: randomUUID(), name, domain, createdBy: userId, teamId, createdAt: at, updatedAt: at, resetAt: null });
     await this.#write(website);
     this.#exists.set(website.id, { live: true, until: Date.now() + knownTtlMs });
     return website;
@@ -64,7 +75,8 @@ export class Websites {
           id: website.id,
           name: website.name,
           domain: website.domain,
-          user_id: website.userId,
+          user_id: website.userId ?? website.createdBy,
+          team_id: website.teamId,
           created_at: Date.parse(website.createdAt),
           updated_at: Date.parse(website.updatedAt),
           reset_at: website.resetAt === null ? null : Date.parse(website.resetAt),
@@ -74,6 +86,17 @@ export class Websites {
       ],
       format: 'JSONEachRow',
     });
+  }
+
+  /** Gives the website to a user or a team. */
+  async transfer(website: Website, to: { userId: string } | { teamId: string }): Promise<Website> {
+    const updated: Website = {
+      ...website,
+      ...('userId' in to ? { userId: to.userId, teamId: null, createdBy: to.userId } : { userId: null, teamId: to.teamId }),
+      updatedAt: new Date().toISOString(),
+    };
+    await this.#write(updated);
+    return updated;
   }
 
   async update(website: Website, changes: { name?: string; domain?: string }): Promise<Website> {
@@ -156,19 +179,40 @@ export class Websites {
   }
 
   /** One page of the websites a user owns (all of them for `userId` null), newest first. */
-  async list(userId: string | null, page: number, pageSize: number): Promise<{ data: Website[]; count: number }> {
-    const owner = userId === null ? '' : ' AND user_id = toUUID({userId:String})';
-    const params = { userId: userId ?? '', limit: String(pageSize), offset: String((page - 1) * pageSize) };
+  /**
+   * One page of websites, newest first: every website (`owner` null), a user's own (`userId`),
+   * with `includeTeams` also those of the user's teams, or a team's (`teamId`).
+   */
+  async list(
+    owner: { userId: string; includeTeams?: boolean } | { teamId: string } | null,
+    page: number,
+    pageSize: number,
+  ): Promise<{ data: Website[]; count: number }> {
+    const ownedBy =
+      owner === null
+        ? ''
+        : 'teamId' in owner
+          ? ' AND team_id = toUUIDOrZero({teamId:String})'
+          : owner.includeTeams
+            ? ` AND ((team_id IS NULL AND user_id = toUUID({userId:String}))
+                OR team_id IN (SELECT team_id FROM team_users FINAL WHERE deleted = 0 AND user_id = toUUID({userId:String})))`
+            : ' AND team_id IS NULL AND user_id = toUUID({userId:String})';
+    const params = {
+      userId: owner !== null && 'userId' in owner ? owner.userId : '',
+      teamId: owner !== null && 'teamId' in owner ? owner.teamId : '',
+      limit: String(pageSize),
+      offset: String((page - 1) * pageSize),
+    };
     const [rows, total] = await Promise.all([
       this.db
         .query({
-          query: `${select}${owner} ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+          query: `${select}${ownedBy} ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
           query_params: params,
           format: 'JSONEachRow',
         })
         .then((r) => r.json<Row>()),
       this.db
-        .query({ query: `SELECT count() AS n FROM websites FINAL WHERE deleted = 0${owner}`, query_params: params, format: 'JSONEachRow' })
+        .query({ query: `SELECT count() AS n FROM websites FINAL WHERE deleted = 0${ownedBy}`, query_params: params, format: 'JSONEachRow' })
         .then((r) => r.json<{ n: number }>()),
     ]);
     return { data: rows.map(toWebsite), count: total[0]?.n ?? 0 };
