@@ -12,12 +12,18 @@ export interface ApiKey {
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
+  /** True when the key ends with the session that made it (the default). */
+  boundToSession: boolean;
 }
+
+/** A key that is not revoked nor expired, and whose session (when it is bound to one) is live. */
+const live = `revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3))
+  AND (session_hash = '' OR session_hash IN (SELECT token_hash FROM auth_tokens FINAL WHERE revoked = 0 AND expires_at > now64(3)))`;
 
 /** The live keys matching `where`, with when each was last used. */
 const selectKeys = (where: string) => `SELECT k.id AS id, k.name AS name, k.key_prefix AS keyPrefix, k.created_at AS createdAt,
-    k.expires_at AS expiresAt, u.last AS lastUsedAt
-  FROM (SELECT * FROM api_keys FINAL WHERE revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3)) AND ${where}) AS k
+    k.expires_at AS expiresAt, u.last AS lastUsedAt, toBool(k.session_hash != '') AS boundToSession
+  FROM (SELECT * FROM api_keys FINAL WHERE ${live} AND ${where}) AS k
   LEFT JOIN (SELECT key_id, toNullable(max(used_at)) AS last FROM api_key_uses GROUP BY key_id) AS u ON u.key_id = k.id`;
 
 /** A key's use is recorded at most this often (each request through it would be an insert otherwise). */
@@ -37,10 +43,24 @@ export class ApiKeys {
     await this.db.insert({ table: 'api_key_uses', values: [{ key_id: id, used_at: now }], format: 'JSONEachRow' });
   }
 
-  async create(userId: string, name: string, expiresAt: number | null): Promise<ApiKey & { key: string }> {
+  /**
+   * A new key. `sessionToken`: the session that makes it, which the key will not outlive (it
+   * stops when the session ends: logout, expiry, a password change); null for a key that stays.
+   */
+  async create(userId: string, name: string, expiresAt: number | null, sessionToken: string | null): Promise<ApiKey & { key: string }> {
     const key = apiKeyPrefix + randomBytes(32).toString('base64url');
     const now = Date.now();
-    const row = { id: randomUUID(), user_id: userId, name, key_hash: sha256(key), key_prefix: key.slice(0, 12), created_at: now, expires_at: expiresAt, version: now };
+    const row = {
+      id: randomUUID(),
+      user_id: userId,
+      name,
+      key_hash: sha256(key),
+      key_prefix: key.slice(0, 12),
+      created_at: now,
+      expires_at: expiresAt,
+      session_hash: sessionToken === null ? '' : sha256(sessionToken),
+      version: now,
+    };
     await this.db.insert({ table: 'api_keys', values: [row], format: 'JSONEachRow' });
     return {
       id: row.id,
@@ -50,6 +70,7 @@ export class ApiKeys {
       createdAt: new Date(now).toISOString(),
       expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
       lastUsedAt: null,
+      boundToSession: sessionToken !== null,
     };
   }
 
@@ -66,8 +87,7 @@ export class ApiKeys {
   async find(key: string): Promise<{ id: string; name: string; userId: string } | null> {
     if (!key.startsWith(apiKeyPrefix)) return null;
     const result = await this.db.query({
-      query: `SELECT id, name, toString(user_id) AS userId FROM api_keys FINAL
-        WHERE key_hash = {hash:String} AND revoked = 0 AND (expires_at IS NULL OR expires_at > now64(3)) LIMIT 1`,
+      query: `SELECT id, name, toString(user_id) AS userId FROM api_keys FINAL WHERE key_hash = {hash:String} AND ${live} LIMIT 1`,
       query_params: { hash: sha256(key) },
       format: 'JSONEachRow',
     });

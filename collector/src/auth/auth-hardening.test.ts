@@ -81,6 +81,25 @@ describe('API keys', () => {
   });
 });
 
+describe('an API key', () => {
+  it('ends with the session that made it, unless the owner keeps it', async () => {
+    await collector.users.create('lena', 'tulip garden lamp', 'user');
+    const session = await collector.login('lena', 'tulip garden lamp');
+    const make = async (json: object) => (await json(await collector.request('/api/me/api-keys', { method: 'POST', token: session, json }))).body;
+    const bound = await make({ name: 'bound' });
+    const kept = await make({ name: 'kept', keepAfterSession: true });
+    expect([bound.boundToSession, kept.boundToSession]).toEqual([true, false]);
+    const works = async (key: string) => (await collector.request('/api/me', { headers: { 'x-umami-api-key': key } })).status;
+    expect([await works(bound.key), await works(kept.key)]).toEqual([200, 200]);
+    expect((await json(await collector.request('/api/me/api-keys', { token: session }))).body.map((k: { name: string; boundToSession: boolean }) => [k.name, k.boundToSession])).toEqual([
+      ['bound', true],
+      ['kept', false],
+    ]);
+    expect((await collector.request('/api/auth/logout', { method: 'POST', token: session })).status).toBe(200);
+    expect([await works(bound.key), await works(kept.key)]).toEqual([401, 200]);
+  });
+});
+
 describe('two-factor sign-in', () => {
   it('can be cleared by an admin for another user', async () => {
     const user = await collector.users.create('lost-phone', 'lost-phone-pw', 'user');

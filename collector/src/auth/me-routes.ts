@@ -50,14 +50,14 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
 
   app.get('/api/me/api-keys', async (request) => apiKeys.list(currentUser(request).id));
 
-  app.post<{ Body: { name: string; expiresAt?: string } }>(
+  app.post<{ Body: { name: string; expiresAt?: string; keepAfterSession?: boolean } }>(
     '/api/me/api-keys',
     {
       schema: {
         body: {
           type: 'object',
           required: ['name'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, expiresAt: { type: 'string', maxLength: 40 } },
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, expiresAt: { type: 'string', maxLength: 40 }, keepAfterSession: { type: 'boolean' } },
         },
       },
       config: { session: true },
@@ -69,7 +69,9 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
         expires = Date.parse(expiresAt);
         if (Number.isNaN(expires) || expires <= Date.now()) throw new ApiError('badRequest', 'expiresAt must be a date-time in the future');
       }
-      return apiKeys.create(currentUser(request).id, name, expires);
+      // A key ends with the session that made it, unless the owner asks to keep it.
+      const { token } = authOf(request);
+      return apiKeys.create(currentUser(request).id, name, expires, request.body.keepAfterSession ? null : (token ?? null));
     },
   );
 

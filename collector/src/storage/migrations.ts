@@ -204,4 +204,9 @@ export const migrations: Migration[] = [
       `ALTER TABLE websites ADD COLUMN IF NOT EXISTS team_id Nullable(UUID)`,
     ],
   },
+  {
+    version: 11,
+    name: 'API keys bound to the session that made them',
+    statements: [`ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS session_hash String DEFAULT ''`],
+  },
 ];
