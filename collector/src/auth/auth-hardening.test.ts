@@ -85,7 +85,7 @@ describe('an API key', () => {
   it('ends with the session that made it, unless the owner keeps it', async () => {
     await collector.users.create('lena', 'tulip garden lamp', 'user');
     const session = await collector.login('lena', 'tulip garden lamp');
-    const make = async (json: object) => (await json(await collector.request('/api/me/api-keys', { method: 'POST', token: session, json }))).body;
+    const make = async (body: object) => (await json(await collector.request('/api/me/api-keys', { method: 'POST', token: session, json: body }))).body;
     const bound = await make({ name: 'bound' });
     const kept = await make({ name: 'kept', keepAfterSession: true });
     expect([bound.boundToSession, kept.boundToSession]).toEqual([true, false]);
