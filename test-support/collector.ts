@@ -55,6 +55,7 @@ export async function startTestCollector(
     insert: options.insert,
     passwordCost: options.passwordCost ?? testPasswordCost,
     hashingCapacity: options.hashingCapacity,
+    dashboardDir: new URL('dashboard/', distDir),
   });
 
   const request: TestCollector['request'] = (path, init = {}) => {

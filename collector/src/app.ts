@@ -18,6 +18,7 @@ import { Users } from './auth/users';
 import type { Config } from './config';
 import { installErrorHandling } from './errors';
 import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
+import { dashboardRoute } from './dashboard-route';
 import { sendRoute } from './ingest/send-route';
 import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
@@ -41,6 +42,8 @@ export interface AppDeps {
   passwordCost?: ScryptCost;
   /** Tests only: how many password hashes may run at once (default hashingCapacity). */
   hashingCapacity?: number;
+  /** The built dashboard (dist/dashboard), served at `/`; none when absent. */
+  dashboardDir?: URL;
 }
 
 export interface RouteInfo {
@@ -63,7 +66,7 @@ export interface Collector {
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
-export function buildCollector({ config, db, appSecret, trackerScript, insert, passwordCost, hashingCapacity }: AppDeps): Collector {
+export function buildCollector({ config, db, appSecret, trackerScript, insert, passwordCost, hashingCapacity, dashboardDir }: AppDeps): Collector {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -114,6 +117,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
     const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';
     return detail ? { ok: true, backlog: writer.backlog, quarantine: quarantine.stats } : { ok: true };
   });
+  if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
   app.register(sendRoute, { config, websites, visitors, geo, writer, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, auth);

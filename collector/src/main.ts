@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const collector = await startCollector(config, readFileSync(trackerFile));
+  const collector = await startCollector(config, readFileSync(trackerFile), { dashboardDir: new URL('./dashboard/', import.meta.url) });
   const shutdown = (signal: string) => {
     collector.app.log.info({ signal }, 'shutting down: draining requests and queued events');
     collector.stop().then(

@@ -20,7 +20,7 @@ export interface RunningCollector extends Collector {
 export async function startCollector(
   config: Readonly<Config>,
   trackerScript: Buffer,
-  options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity'> = {},
+  options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity' | 'dashboardDir'> = {},
 ): Promise<RunningCollector> {
   const db = await openStorage(config);
   try {

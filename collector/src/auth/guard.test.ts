@@ -43,10 +43,20 @@ const call = (route: RouteInfo, websiteId: string, headers: Record<string, strin
 const guarded = () => collector.routes.filter((r) => !r.public);
 
 describe('the guard, on every registered route', () => {
-  it('leaves open only the beacon, the script, heartbeat and the two sign-in steps', () => {
+  it('leaves open only the beacon, the script, heartbeat, the dashboard\'s page and the two sign-in steps', () => {
     const open = collector.routes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual(
-      ['GET /api/heartbeat', 'GET /script.js', 'OPTIONS /api/send', 'POST /api/2fa/verify', 'POST /api/auth/login', 'POST /api/send'].sort(),
+      [
+        'GET /',
+        'GET /dashboard/app.css',
+        'GET /dashboard/app.js',
+        'GET /api/heartbeat',
+        'GET /script.js',
+        'OPTIONS /api/send',
+        'POST /api/2fa/verify',
+        'POST /api/auth/login',
+        'POST /api/send',
+      ].sort(),
     );
     expect(guarded().length).toBeGreaterThan(15);
   });

@@ -1,0 +1,75 @@
+/** The collector's own read and auth API, as any client would call it. */
+
+const tokenKey = 'analytics.token';
+
+export function savedToken(): string | null {
+  return localStorage.getItem(tokenKey) ?? sessionStorage.getItem(tokenKey);
+}
+
+export function saveToken(token: string | null, remember = false): void {
+  localStorage.removeItem(tokenKey);
+  sessionStorage.removeItem(tokenKey);
+  if (token) (remember ? localStorage : sessionStorage).setItem(tokenKey, token);
+}
+
+/** An answer other than 2xx, with the API's message. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Listeners told when the session has ended (401), so the app can show the sign-in page. */
+export const sessionEnded = new Set<() => void>();
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const token = savedToken();
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    });
+  } catch {
+    throw new ApiFailure(0, 'The collector cannot be reached. Check your connection and try again.');
+  }
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    if (response.status === 401 && token && !path.startsWith('/auth/login')) {
+      saveToken(null);
+      for (const listener of sessionEnded) listener();
+    }
+    throw new ApiFailure(response.status, body?.error?.message ?? `The request failed (${response.status})`);
+  }
+  return body as T;
+}
+
+export interface Website {
+  id: string;
+  name: string;
+  domain: string;
+  teamId: string | null;
+  createdAt: string;
+}
+
+export interface Stats {
+  pageviews: number;
+  visitors: number;
+  visits: number;
+  bounces: number;
+  totaltime: number;
+  comparison: Omit<Stats, 'comparison'>;
+}
+
+export interface Point {
+  x: string;
+  y: number;
+}

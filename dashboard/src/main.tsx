@@ -1,0 +1,62 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import { api, savedToken, saveToken, sessionEnded } from './api';
+import { SignIn } from './sign-in';
+import { readRoute, type Route } from './state';
+import { Overview } from './overview';
+import { WebsiteList } from './website-list';
+
+function App() {
+  const [signedIn, setSignedIn] = useState(savedToken() !== null);
+  const [notice, setNotice] = useState('');
+  const [route, setRoute] = useState<Route>(readRoute());
+  useEffect(() => {
+    const onHash = () => setRoute(readRoute());
+    const onEnded = () => {
+      setNotice('Your session has ended. Sign in again.');
+      setSignedIn(false);
+    };
+    addEventListener('hashchange', onHash);
+    sessionEnded.add(onEnded);
+    return () => {
+      removeEventListener('hashchange', onHash);
+      sessionEnded.delete(onEnded);
+    };
+  }, []);
+  if (!signedIn) {
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={() => {
+          setNotice('');
+          setSignedIn(true);
+        }}
+      />
+    );
+  }
+  const signOut = async () => {
+    await api('/auth/logout', { method: 'POST' }).catch(() => {});
+    saveToken(null);
+    setSignedIn(false);
+  };
+  return (
+    <>
+      <header class="bar">
+        <a class="brand" href="#/">
+          Analytics
+        </a>
+        <button type="button" class="link" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main>{route.page === 'overview' && route.websiteId ? <Overview route={route} /> : <WebsiteList />}</main>
+    </>
+  );
+}
+
+// The page's placeholder goes; Preact renders into an empty element.
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);

@@ -1,0 +1,79 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiFailure, type Website } from './api';
+import { formatNumber } from './format';
+import { rangeBounds } from './state';
+
+/** The user's websites (and their teams'), with today's visitors; a form to add one. */
+export function WebsiteList() {
+  const [websites, setWebsites] = useState<Website[] | null>(null);
+  const [visitors, setVisitors] = useState<Record<string, number>>({});
+  const [error, setError] = useState('');
+
+  const load = async () => {
+    try {
+      const { data } = await api<{ data: Website[] }>('/websites?includeTeams=true&pageSize=100');
+      setWebsites(data);
+      const { startAt, endAt } = rangeBounds('today');
+      const counts = await Promise.all(data.map((w) => api<{ visitors: number }>(`/websites/${w.id}/stats?startAt=${startAt}&endAt=${endAt}`).then((s) => [w.id, s.visitors] as const)));
+      setVisitors(Object.fromEntries(counts));
+    } catch (failure) {
+      setError(failure instanceof ApiFailure ? failure.message : 'Could not load the websites');
+    }
+  };
+  useEffect(() => void load(), []);
+
+  const create = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const fields = new FormData(form);
+    try {
+      await api('/websites', { method: 'POST', body: { name: fields.get('name'), domain: fields.get('domain') } });
+      form.reset();
+      await load();
+    } catch (failure) {
+      setError(failure instanceof ApiFailure ? failure.message : 'Could not add the website');
+    }
+  };
+
+  return (
+    <section>
+      <h1>Websites</h1>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {websites === null ? (
+        <p class="loading">Loading…</p>
+      ) : websites.length === 0 ? (
+        <p>No websites yet. Add one below, then put its tracking snippet on your pages.</p>
+      ) : (
+        <ul class="sites">
+          {websites.map((w) => (
+            <li key={w.id}>
+              <a href={`#/websites/${w.id}?range=30d`}>
+                <strong>{w.name}</strong> <span class="muted">{w.domain}</span>
+              </a>
+              <span class="figure" title="Visitors today">
+                {visitors[w.id] === undefined ? '…' : formatNumber(visitors[w.id]!)} today
+              </span>
+              <code class="snippet">{`<script defer src="${location.origin}/script.js" data-website-id="${w.id}"></script>`}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="add" onSubmit={create}>
+        <h2>Add a website</h2>
+        <label>
+          Name
+          <input name="name" required maxLength={100} />
+        </label>
+        <label>
+          Domain
+          <input name="domain" required maxLength={500} placeholder="example.com" />
+        </label>
+        <button type="submit">Add</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminPassword, chromeUA, startTestCollector, type TestCollector } from '../test-support/collector';
+import { launchChromium } from './browser';
+import { startSite, trackedPage } from './fixture-server';
+
+/**
+ * The dashboard as a person uses it, in Chromium against a real collector: sign in, add a
+ * website, visit a page carrying its tracker, and read the figures, which equal the read API's.
+ */
+let collector: TestCollector;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof startSite>> | null = null;
+
+beforeAll(async () => {
+  collector = await startTestCollector({ BATCH_INTERVAL_MS: '50' });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await collector?.destroy();
+});
+
+async function signIn(page: Page) {
+  await page.goto(collector.url + '/');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Websites' }).waitFor();
+}
+
+describe('the dashboard', () => {
+  it('signs in, adds a website, and shows its visits with the figures of the read API', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const thirdParty: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(collector.url)) thirdParty.push(request.url());
+    });
+
+    // A wrong password gets a clear message, not a blank page.
+    await page.goto(collector.url + '/');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Incorrect');
+    await signIn(page);
+
+    await page.getByLabel('Name').fill('Shop');
+    await page.getByLabel('Domain').fill('shop.example');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('link', { name: /Shop/ }).waitFor();
+    const token = await collector.login();
+    const { data } = (await (await collector.request('/api/websites', { token })).json()) as { data: { id: string; name: string }[] };
+    const websiteId = data.find((w) => w.name === 'Shop')!.id;
+
+    // A visitor: two pages of a site carrying the tracker.
+    site = await startSite({ '/': trackedPage(collector.url, websiteId), '/pricing': trackedPage(collector.url, websiteId) });
+    const visitor = await browser.newContext({ userAgent: chromeUA });
+    const tab = await visitor.newPage();
+    await tab.goto(site.url + '/');
+    await tab.goto(site.url + '/pricing');
+    await visitor.close();
+    await expect.poll(async () => (await collector.request(`/api/websites/${websiteId}/stats?startAt=${Date.now() - 86_400_000}&endAt=${Date.now()}`, { token }).then((r) => r.json()) as { pageviews: number }).pageviews, { timeout: 20_000 }).toBe(2);
+
+    await page.getByRole('link', { name: /Shop/ }).click();
+    await page.locator('[data-figure="Pageviews"] .value').waitFor();
+    const figure = async (name: string) => (await page.locator(`[data-figure="${name}"] .value`).textContent())?.trim();
+    expect(await figure('Pageviews')).toBe('2');
+    expect(await figure('Visitors')).toBe('1');
+    expect(await figure('Visits')).toBe('1');
+    expect(await figure('Bounce rate')).toBe('0%');
+    const pages = page.locator('[data-panel="path"] .row .label');
+    expect((await pages.allTextContents()).sort()).toEqual(['/', '/pricing']);
+    await page.locator('.chart canvas').waitFor();
+    await page.screenshot({ path: 'docs/overview.png', fullPage: true });
+
+    // A row filters the page, the filter lives in the URL, and a chip removes it.
+    await page.locator('[data-panel="path"] .row', { hasText: '/pricing' }).click();
+    await expect.poll(() => page.url()).toContain('path=eq.%2Fpricing');
+    await expect.poll(() => figure('Pageviews')).toBe('1');
+    const filtered = page.url();
+    // A bookmarked view in a new tab (a session not remembered: sign in there) opens as it was.
+    const again = await context.newPage();
+    await again.goto(filtered);
+    await again.getByLabel('Username').fill('admin');
+    await again.getByLabel('Password').fill(adminPassword);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.locator('[data-figure="Pageviews"] .value').waitFor();
+    expect(await again.getByRole('list', { name: 'Filters' }).textContent()).toContain('/pricing');
+    expect((await again.locator('[data-figure="Pageviews"] .value').textContent())?.trim()).toBe('1');
+    await page.getByRole('button', { name: 'Remove the path filter' }).click();
+    await expect.poll(() => figure('Pageviews')).toBe('2');
+
+    // Signing out revokes the token: the old one no longer works.
+    const stored = await page.evaluate(() => sessionStorage.getItem('analytics.token'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect((await collector.request('/api/me', { token: stored! })).status).toBe(401);
+
+    expect(errors).toEqual([]);
+    expect(thirdParty).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone-width screen in dark mode', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: /Shop/ }).click();
+    await page.locator('.chart canvas').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'docs/overview-phone-dark.png', fullPage: true });
+    await context.close();
+  });
+});
