@@ -1,7 +1,8 @@
 // Builds what `npm start` and the tests serve: dist/tracker.js (the browser script) and
 // dist/collector.mjs (the server, with its npm dependencies left as imports).
 import { build } from 'esbuild';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,4 +56,14 @@ export async function buildAll() {
   ]);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildAll();
+/** Gzipped sizes of what browsers download: the tracker (every page view) and the dashboard's first page. */
+export async function reportSizes() {
+  const gzipped = async (path) => gzipSync(await readFile(`${root}/${path}`), { level: 9 }).length;
+  const [tracker, js, css] = await Promise.all([gzipped('dist/tracker.js'), gzipped('dist/dashboard/app.js'), gzipped('dist/dashboard/app.css')]);
+  console.log(`built dist/: tracker ${tracker} B gzipped; dashboard ${((js + css) / 1024).toFixed(1)} KB gzipped (app.js ${js} B, app.css ${css} B)`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildAll();
+  await reportSizes();
+}
