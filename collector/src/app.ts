@@ -28,6 +28,7 @@ import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
 import { scriptRoute } from './tracker/script-route';
 import { installValidation } from './validation';
 import { Websites } from './websites/websites';
+import { ShareLinks, shareRoute } from './websites/share-links';
 import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
 
@@ -89,6 +90,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const apiKeys = new ApiKeys(db);
   const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret, db), devices: new KnownDevices(appSecret) };
   const websites = new Websites(db);
+  const shareLinks = new ShareLinks(appSecret);
   const teams = new Teams(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
@@ -104,7 +106,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const geo = new GeoLocator(config);
 
   // Every route registered from here on is guarded unless it says `public: true`.
-  installGuard(app, auth);
+  installGuard(app, { ...auth, shareLinks });
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
     const { public: open = false, admin = false, write = false } = route.config ?? {};
@@ -125,6 +127,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
   app.register(websiteRoutes, { websites, teams });
+  app.register(shareRoute, { websites, shareLinks });
   app.register(teamRoutes, { teams, users, websites });
   app.register(analyticsRoutes, { websites, teams, db, readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes } });
 

@@ -65,6 +65,10 @@ export async function analyticsRoutes(
   app: FastifyInstance,
   { websites, teams, db: engine, readBounds }: { websites: Websites; teams: Teams; db: ClickHouseClient; readBounds: ReadBounds },
 ) {
+  // Every route here reads one website's figures: a share token of that website may too.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, share: true };
+  });
   const timeZones = new Set((await rows<{ name: string }>(engine, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
   // Every query below goes through the request's bounded client (time, memory, cancelled when the client leaves).
   const readsOf = installBoundedReads(app, engine, readBounds);

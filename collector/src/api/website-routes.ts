@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { currentUser } from '../auth/guard';
+import { authOf, currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
 import { uuidPattern } from '../ingest/send-schema';
 import { teamCan, type Teams } from '../teams/teams';
+import { shareIdPattern } from '../websites/share-links';
 import type { Website, Websites } from '../websites/websites';
 import { noBody, pagingProperties } from '../validation';
 
@@ -16,6 +17,9 @@ const websiteFields = {
   name: { type: 'string', minLength: 1, maxLength: 100 },
   domain: { type: 'string', minLength: 1, maxLength: 500 },
 } as const;
+
+/** Umami's share switch: a new id turns the public link on (or changes it), null turns it off. */
+const shareIdField = { anyOf: [{ type: 'string', pattern: shareIdPattern }, { type: 'null' }] } as const;
 
 /** What deciding who may see or change a website takes. */
 export interface WebsiteAccess {
@@ -36,6 +40,12 @@ export async function ownedWebsite(
   const user = currentUser(request);
   const website = await websites.get(request.params.websiteId.toLowerCase());
   if (!website) throw new ApiError('notFound', 'Website not found');
+  const { share } = authOf(request);
+  if (share) {
+    // A share token reads its own website while it is shared under the same id; nothing else.
+    if (need !== 'read' || share.websiteId !== website.id || share.shareId !== website.shareId) throw new ApiError('notFound', 'Website not found');
+    return website;
+  }
   if (user.role === 'admin') return website;
   if (website.teamId === null) {
     if (website.userId !== user.id) throw new ApiError('notFound', 'Website not found');
@@ -81,11 +91,11 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
     },
   );
 
-  app.get<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams } }, (request) => ownedWebsite(access, request));
+  app.get<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams }, config: { share: true } }, (request) => ownedWebsite(access, request));
 
-  app.post<WithId & { Body: { name?: string; domain?: string } }>(
+  app.post<WithId & { Body: { name?: string; domain?: string; shareId?: string | null } }>(
     '/api/websites/:websiteId',
-    { schema: { params: websiteParams, body: { type: 'object', properties: websiteFields } }, config: { write: true } },
+    { schema: { params: websiteParams, body: { type: 'object', properties: { ...websiteFields, shareId: shareIdField } } }, config: { write: true } },
     async (request) => websites.update(await ownedWebsite(access, request, 'write'), request.body),
   );
 

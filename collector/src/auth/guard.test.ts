@@ -43,7 +43,7 @@ const call = (route: RouteInfo, websiteId: string, headers: Record<string, strin
 const guarded = () => collector.routes.filter((r) => !r.public);
 
 describe('the guard, on every registered route', () => {
-  it('leaves open only the beacon, the script, heartbeat, the dashboard\'s page and the two sign-in steps', () => {
+  it('leaves open only the beacon, the script, heartbeat, the dashboard\'s page, share links and the two sign-in steps', () => {
     const open = collector.routes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual(
       [
@@ -51,6 +51,7 @@ describe('the guard, on every registered route', () => {
         'GET /dashboard/app.css',
         'GET /dashboard/app.js',
         'GET /api/heartbeat',
+        'GET /api/share/:shareId',
         'GET /script.js',
         'OPTIONS /api/send',
         'POST /api/2fa/verify',

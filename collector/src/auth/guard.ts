@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 import { apiKeyPrefix, type ApiKeys } from './api-keys';
+import type { SharedWebsite, ShareLinks } from '../websites/share-links';
 import type { Tokens } from './tokens';
 import { type User, type Users } from './users';
 
@@ -14,6 +15,8 @@ declare module 'fastify' {
     write?: boolean;
     /** Needs a signed-in session: an API key cannot do it (403): passwords, API keys, two-factor sign-in. */
     session?: boolean;
+    /** Also open to a website's share token (`x-umami-share-token`), for that website only, read-only. */
+    share?: boolean;
   }
   interface FastifyRequest {
     /** Who is asking, on guarded routes. */
@@ -23,7 +26,9 @@ declare module 'fastify' {
 
 export interface Auth {
   user: User;
-  type: 'session' | 'api-key';
+  type: 'session' | 'api-key' | 'share';
+  /** The shared website, for a share token (no user behind it). */
+  share?: SharedWebsite;
   /** The login token, for a session. */
   token?: string;
   /** The key's id and name, for an API key. */
@@ -52,7 +57,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (request.is404 || config.public) return;
-    const auth = await authenticate(request, deps);
+    const auth = (await authenticate(request, deps)) ?? (config.share ? sharedAuth(request, deps) : null);
     if (!auth) throw new ApiError('unauthorized');
     if (config.admin && auth.user.role !== 'admin') throw new ApiError('forbidden');
     if (config.write && auth.user.role === 'view-only') throw new ApiError('forbidden');
@@ -62,10 +67,18 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   });
 }
 
-type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys };
+type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys; shareLinks: ShareLinks };
+
+/** A share token's reader: no user, a view-only stand-in, one website (checked by ownedWebsite). */
+function sharedAuth(request: FastifyRequest, { shareLinks }: GuardDeps): Auth | null {
+  const header = request.headers['x-umami-share-token'];
+  const share = typeof header === 'string' ? shareLinks.read(header) : null;
+  if (!share) return null;
+  return { type: 'share', share, user: { id: '', username: '', role: 'view-only', createdAt: '' } };
+}
 
 /** Who a request's credential names, or null (none, malformed, expired, revoked, forged, or a deleted user). */
-export async function authenticate(request: FastifyRequest, { users, tokens, apiKeys }: GuardDeps): Promise<Auth | null> {
+export async function authenticate(request: FastifyRequest, { users, tokens, apiKeys }: Omit<GuardDeps, 'shareLinks'>): Promise<Auth | null> {
   const given = credentialOf(request);
   if (!given) return null;
   let userId: string | null = null;

@@ -209,4 +209,9 @@ export const migrations: Migration[] = [
     name: 'API keys bound to the session that made them',
     statements: [`ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS session_hash String DEFAULT ''`],
   },
+  {
+    version: 12,
+    name: "websites' share links",
+    statements: [`ALTER TABLE websites ADD COLUMN IF NOT EXISTS share_id Nullable(String)`],
+  },
 ];

@@ -8,7 +8,8 @@ export interface Website {
   id: string;
   name: string;
   domain: string;
-  shareId: null;
+  /** The public read-only link's id (`/#/share/<shareId>`), or null when sharing is off. */
+  shareId: string | null;
   resetAt: string | null;
   /** The owner: a user, or null when a team owns the website. */
   userId: string | null;
@@ -26,6 +27,7 @@ interface Row {
   /** Who created it (user_id); the owner unless a team owns it. */
   createdBy: string;
   teamId: string | null;
+  shareId: string | null;
   createdAt: string;
   updatedAt: string;
   resetAt: string | null;
@@ -33,14 +35,13 @@ interface Row {
 
 const toWebsite = ({ createdBy, teamId, ...row }: Row): Website => ({
   ...row,
-  shareId: null,
   userId: teamId === null ? createdBy : null,
   teamId,
   createdBy,
   deletedAt: null,
 });
 
-const select = `SELECT id, name, domain, toString(user_id) AS createdBy, if(team_id IS NULL, NULL, toString(team_id)) AS teamId,
+const select = `SELECT id, name, domain, toString(user_id) AS createdBy, share_id AS shareId, if(team_id IS NULL, NULL, toString(team_id)) AS teamId,
   created_at AS createdAt, updated_at AS updatedAt, reset_at AS resetAt FROM websites FINAL WHERE deleted = 0`;
 
 // Known ids are rechecked after a minute; unknown ones after 10 s, so garbage ids cost little.
@@ -60,7 +61,7 @@ export class Websites {
   /** A new website of the user's, or of `teamId` (created by the user). */
   async create(userId: string, name: string, domain: string, teamId: string | null = null): Promise<Website> {
     const at = new Date().toISOString();
-    const website = toWebsite({ id: randomUUID(), name, domain, createdBy: userId, teamId, createdAt: at, updatedAt: at, resetAt: null });
+    const website = toWebsite({ id: randomUUID(), name, domain, createdBy: userId, teamId, shareId: null, createdAt: at, updatedAt: at, resetAt: null });
     await this.#write(website);
     this.#exists.set(website.id, { live: true, until: Date.now() + knownTtlMs });
     return website;
@@ -77,6 +78,7 @@ export class Websites {
           domain: website.domain,
           user_id: website.userId ?? website.createdBy,
           team_id: website.teamId,
+          share_id: website.shareId,
           created_at: Date.parse(website.createdAt),
           updated_at: Date.parse(website.updatedAt),
           reset_at: website.resetAt === null ? null : Date.parse(website.resetAt),
@@ -99,10 +101,11 @@ export class Websites {
     return updated;
   }
 
-  async update(website: Website, changes: { name?: string; domain?: string }): Promise<Website> {
+  async update(website: Website, changes: { name?: string; domain?: string; shareId?: string | null }): Promise<Website> {
     const updated = { ...website, updatedAt: new Date().toISOString() };
     if (changes.name !== undefined) updated.name = changes.name;
     if (changes.domain !== undefined) updated.domain = changes.domain;
+    if (changes.shareId !== undefined) updated.shareId = changes.shareId;
     await this.#write(updated);
     return updated;
   }
@@ -166,6 +169,13 @@ export class Websites {
       this.#removing.set(websiteId, { until: Date.now() + removingTtlMs });
     }
     return pending;
+  }
+
+  /** The website shared under `shareId`, or null (none, or sharing turned off). */
+  async byShareId(shareId: string): Promise<Website | null> {
+    const result = await this.db.query({ query: `${select} AND share_id = {shareId:String} LIMIT 1`, query_params: { shareId }, format: 'JSONEachRow' });
+    const [row] = await result.json<Row>();
+    return row ? toWebsite(row) : null;
   }
 
   async get(id: string): Promise<Website | null> {
