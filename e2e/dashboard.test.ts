@@ -106,6 +106,31 @@ describe('the dashboard', () => {
     await context.close();
   });
 
+  it('shares one website read-only by link, until the owner stops', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page);
+    await page.getByRole('button', { name: 'Share a public link' }).click();
+    const link = page.getByRole('link', { name: /\/#\/share\// });
+    await link.waitFor();
+    const url = (await link.textContent())!;
+
+    const stranger = await browser.newContext();
+    const view = await stranger.newPage();
+    await view.goto(url);
+    await view.locator('[data-figure="Pageviews"] .value').waitFor();
+    expect((await view.locator('[data-figure="Pageviews"] .value').textContent())?.trim()).toBe('2');
+    expect(await view.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await view.getByText('Add a website').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Stop sharing' }).click();
+    await page.getByRole('button', { name: 'Share a public link' }).waitFor();
+    await view.reload();
+    await expect.poll(() => view.getByRole('alert').textContent()).toContain('not shared');
+    await stranger.close();
+    await context.close();
+  });
+
   it('fits a phone-width screen in dark mode', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
     const page = await context.newPage();

@@ -12,6 +12,12 @@ export function saveToken(token: string | null, remember = false): void {
   if (token) (remember ? localStorage : sessionStorage).setItem(tokenKey, token);
 }
 
+/** A share link's token: when set, the page reads as the link's visitor, with no account. */
+let shareToken: string | null = null;
+export const setShareToken = (token: string | null) => {
+  shareToken = token;
+};
+
 /** An answer other than 2xx, with the API's message. */
 export class ApiFailure extends Error {
   constructor(
@@ -26,13 +32,14 @@ export class ApiFailure extends Error {
 export const sessionEnded = new Set<() => void>();
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const token = savedToken();
+  const token = shareToken ? null : savedToken();
   let response: Response;
   try {
     response = await fetch(`/api${path}`, {
       method: init.method ?? 'GET',
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(shareToken ? { 'x-umami-share-token': shareToken } : {}),
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
@@ -57,6 +64,7 @@ export interface Website {
   name: string;
   domain: string;
   teamId: string | null;
+  shareId: string | null;
   createdAt: string;
 }
 

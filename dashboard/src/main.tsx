@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { api, savedToken, saveToken, sessionEnded } from './api';
+import { SharedView } from './shared-view';
 import { SignIn } from './sign-in';
 import { readRoute, type Route } from './state';
 import { Overview } from './overview';
@@ -25,6 +26,7 @@ function App() {
       sessionEnded.delete(onEnded);
     };
   }, []);
+  if (route.page === 'share') return <SharedView route={route} />;
   if (!signedIn) {
     return (
       <SignIn

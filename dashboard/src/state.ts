@@ -12,8 +12,10 @@ export const ranges = {
 export type RangeName = keyof typeof ranges;
 
 export interface Route {
-  page: 'websites' | 'overview';
+  page: 'websites' | 'overview' | 'share';
   websiteId?: string;
+  /** For a share link's page. */
+  shareId?: string;
   range: RangeName;
   /** Umami filters, e.g. `path` → `eq./pricing`. */
   filters: Record<string, string>;
@@ -25,16 +27,17 @@ export function readRoute(hash = location.hash): Route {
   const range = (params.get('range') ?? '30d') as RangeName;
   const filters: Record<string, string> = {};
   for (const [key, value] of params) if (key !== 'range') filters[key] = value;
+  const checkedRange = range in ranges ? range : '30d';
+  const shared = /^\/share\/([A-Za-z0-9_-]{8,64})$/.exec(path);
+  if (shared) return { page: 'share', shareId: shared[1], range: checkedRange, filters };
   const match = /^\/websites\/([0-9a-f-]{36})$/.exec(path);
-  return match
-    ? { page: 'overview', websiteId: match[1], range: range in ranges ? range : '30d', filters }
-    : { page: 'websites', range: '30d', filters: {} };
+  return match ? { page: 'overview', websiteId: match[1], range: checkedRange, filters } : { page: 'websites', range: '30d', filters: {} };
 }
 
 export function routeHash(route: Route): string {
   if (route.page === 'websites') return '#/';
   const params = new URLSearchParams({ range: route.range, ...route.filters });
-  return `#/websites/${route.websiteId}?${params}`;
+  return route.page === 'share' ? `#/share/${route.shareId}?${params}` : `#/websites/${route.websiteId}?${params}`;
 }
 
 /** The range's start and end (Unix ms) and the bucket unit that fits it, in the viewer's time zone. */

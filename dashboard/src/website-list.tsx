@@ -3,7 +3,10 @@ import { api, ApiFailure, type Website } from './api';
 import { formatNumber } from './format';
 import { rangeBounds } from './state';
 
-/** The user's websites (and their teams'), with today's visitors; a form to add one. */
+/** 16 random characters for a share link's id. */
+const randomShareId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
+
+/** The user's websites (and their teams'), with today's visitors and share links; a form to add one. */
 export function WebsiteList() {
   const [websites, setWebsites] = useState<Website[] | null>(null);
   const [visitors, setVisitors] = useState<Record<string, number>>({});
@@ -21,6 +24,15 @@ export function WebsiteList() {
     }
   };
   useEffect(() => void load(), []);
+
+  const share = async (website: Website, shareId: string | null) => {
+    try {
+      await api(`/websites/${website.id}`, { method: 'POST', body: { shareId } });
+      await load();
+    } catch (failure) {
+      setError(failure instanceof ApiFailure ? failure.message : 'Could not change sharing');
+    }
+  };
 
   const create = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -58,6 +70,22 @@ export function WebsiteList() {
                 {visitors[w.id] === undefined ? '…' : formatNumber(visitors[w.id]!)} today
               </span>
               <code class="snippet">{`<script defer src="${location.origin}/script.js" data-website-id="${w.id}"></script>`}</code>
+              <div class="share">
+                {w.shareId ? (
+                  <>
+                    <span>
+                      Public link: <a href={`#/share/${w.shareId}`}>{`${location.origin}/#/share/${w.shareId}`}</a>
+                    </span>
+                    <button type="button" class="link" onClick={() => share(w, null)}>
+                      Stop sharing
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" class="link" onClick={() => share(w, randomShareId())}>
+                    Share a public link
+                  </button>
+                )}
+              </div>
             </li>
           ))}
         </ul>
