@@ -46,7 +46,7 @@ describe('the dashboard', () => {
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Incorrect');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('Incorrect');
     await signIn(page);
 
     await page.getByLabel('Name').fill('Shop');
@@ -76,12 +76,14 @@ describe('the dashboard', () => {
     const pages = page.locator('[data-panel="path"] .row .label');
     expect((await pages.allTextContents()).sort()).toEqual(['/', '/pricing']);
     await page.locator('.chart canvas').waitFor();
+    // The realtime panel: the visitor of a moment ago is active now.
+    await expect.poll(() => page.locator('.live h2').textContent(), { timeout: 15_000 }).toContain('1 visitor now');
     await page.screenshot({ path: 'docs/overview.png', fullPage: true });
 
     // A row filters the page, the filter lives in the URL, and a chip removes it.
     await page.locator('[data-panel="path"] .row', { hasText: '/pricing' }).click();
-    await expect.poll(() => page.url()).toContain('path=eq.%2Fpricing');
-    await expect.poll(() => figure('Pageviews')).toBe('1');
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('path=eq.%2Fpricing');
+    await expect.poll(() => figure('Pageviews'), { timeout: 15_000 }).toBe('1');
     const filtered = page.url();
     // A bookmarked view in a new tab (a session not remembered: sign in there) opens as it was.
     const again = await context.newPage();
@@ -93,7 +95,7 @@ describe('the dashboard', () => {
     expect(await again.getByRole('list', { name: 'Filters' }).textContent()).toContain('/pricing');
     expect((await again.locator('[data-figure="Pageviews"] .value').textContent())?.trim()).toBe('1');
     await page.getByRole('button', { name: 'Remove the path filter' }).click();
-    await expect.poll(() => figure('Pageviews')).toBe('2');
+    await expect.poll(() => figure('Pageviews'), { timeout: 15_000 }).toBe('2');
 
     // Signing out revokes the token: the old one no longer works.
     const stored = await page.evaluate(() => sessionStorage.getItem('analytics.token'));
@@ -126,7 +128,7 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Stop sharing' }).click();
     await page.getByRole('button', { name: 'Share a public link' }).waitFor();
     await view.reload();
-    await expect.poll(() => view.getByRole('alert').textContent()).toContain('not shared');
+    await expect.poll(() => view.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('not shared');
     await stranger.close();
     await context.close();
   });

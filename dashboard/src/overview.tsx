@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, type Point, type Stats, type Website } from './api';
 import { SeriesChart } from './chart';
+import { Live } from './live';
 import { change, formatDuration, formatNumber, formatPercent } from './format';
 import { rangeBounds, ranges, routeHash, type RangeName, type Route } from './state';
 
@@ -124,6 +125,7 @@ export function Overview({ route }: { route: Route }) {
         ))}
       </dl>
       <SeriesChart pageviews={data.series.pageviews} visitors={data.series.sessions} />
+      <Live websiteId={data.website.id} />
       <div class="panels">
         {panels.map((panel) => (
           <section class="panel" data-panel={panel.type}>
