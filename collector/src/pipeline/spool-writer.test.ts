@@ -119,7 +119,7 @@ describe('the spool writer under faults', () => {
     expect(await storedPaths(c, site)).toEqual([...acked].sort());
   });
 
-  it('answers 503 with Retry-After once the spool budget is spent during an outage, and loses nothing it acknowledged', async () => {
+  it('answers 503 with Retry-After once the spool budget is spent during an outage, and loses nothing it acknowledged', { timeout: 120_000 }, async () => {
     let down = true;
     const c = await faulty(
       async (insert, ...args) => {
@@ -148,7 +148,7 @@ describe('the spool writer under faults', () => {
     expect((await c.send(pageview(site, '/after'))).status).toBe(200);
   });
 
-  it('keeps only a bounded number of waiting rows in memory', async () => {
+  it('keeps only a bounded number of waiting rows in memory', { timeout: 120_000 }, async () => {
     let down = true;
     const c = await faulty(
       async (insert, ...args) => {
