@@ -108,6 +108,27 @@ describe('the dashboard', () => {
     await context.close();
   });
 
+  it('deletes a website after a confirmation that names it', { timeout: 60_000 }, async () => {
+    const token = await collector.login();
+    await collector.request('/api/websites', { method: 'POST', token, json: { name: 'Old blog', domain: 'old.example' } });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page);
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const item = page.locator('.sites li', { hasText: 'Old blog' });
+    await item.getByRole('button', { name: 'Delete…' }).click();
+    await expect.poll(() => asked, { timeout: 15_000 }).toEqual(['Delete "Old blog" and all its data? This cannot be undone.']);
+    expect(await item.count()).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await item.getByRole('button', { name: 'Delete…' }).click();
+    await expect.poll(() => item.count(), { timeout: 15_000 }).toBe(0);
+    await context.close();
+  });
+
   it('shares one website read-only by link, until the owner stops', { timeout: 60_000 }, async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -130,6 +151,26 @@ describe('the dashboard', () => {
     await view.reload();
     await expect.poll(() => view.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('not shared');
     await stranger.close();
+    await context.close();
+  });
+
+  it('shows a view-only user their team\'s sites and no write controls; the server refuses their writes too', { timeout: 60_000 }, async () => {
+    const admin = await collector.login();
+    const [team] = (await (await collector.request('/api/teams', { method: 'POST', token: admin, json: { name: 'Readers' } })).json()) as [{ id: string }];
+    await collector.request('/api/websites', { method: 'POST', token: admin, json: { name: 'Team shop', domain: 't.example', teamId: team.id } });
+    const reader = await collector.users.create('reader', 'tulip garden lamp', 'view-only');
+    await collector.request(`/api/teams/${team.id}/users`, { method: 'POST', token: admin, json: { userId: reader.id, role: 'team-view-only' } });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(collector.url + '/');
+    await page.getByLabel('Username').fill('reader');
+    await page.getByLabel('Password').fill('tulip garden lamp');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: /Team shop/ }).waitFor();
+    expect(await page.getByText('Add a website').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Share a public link' }).count()).toBe(0);
+    const token = await page.evaluate(() => sessionStorage.getItem('analytics.token'));
+    expect((await collector.request('/api/websites', { method: 'POST', token: token!, json: { name: 'x', domain: 'x.example' } })).status).toBe(403);
     await context.close();
   });
 

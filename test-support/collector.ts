@@ -89,7 +89,8 @@ export async function startTestCollector(
     },
     async destroy() {
       await running.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      // The engine's background threads may still be finishing a merge or a deletion: retry.
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
     /** Stops the collector and keeps its data directory (for a restart on it). */
     async stopKeepingData() {

@@ -6,7 +6,7 @@ import { spawnCollector, runCollectorToExit } from '../../test-support/child-col
 import { allTime, chromeUA, pageview } from '../../test-support/collector';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'collector-restart-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 async function login(url: string, password: string): Promise<Response> {
   return fetch(`${url}/api/auth/login`, {

@@ -60,7 +60,7 @@ describe('stopping with requests in flight', () => {
       expect(await stopped).toBeLessThan(15_000);
     } finally {
       agent.destroy();
-      rmSync(collector.dataDir, { recursive: true, force: true });
+      rmSync(collector.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 
@@ -78,7 +78,7 @@ describe('stopping with requests in flight', () => {
       await expect(beacon.answered).rejects.toThrow();
     } finally {
       agent.destroy();
-      rmSync(collector.dataDir, { recursive: true, force: true });
+      rmSync(collector.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 });

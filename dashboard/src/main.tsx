@@ -13,6 +13,14 @@ function App() {
   const [signedIn, setSignedIn] = useState(savedToken() !== null);
   const [notice, setNotice] = useState('');
   const [route, setRoute] = useState<Route>(readRoute());
+  // View-only users see no write controls (the server refuses their writes anyway).
+  const [canWrite, setCanWrite] = useState(false);
+  useEffect(() => {
+    if (!signedIn) return;
+    api<{ user: { role: string } }>('/me')
+      .then((me) => setCanWrite(me.user.role !== 'view-only'))
+      .catch(() => setCanWrite(false));
+  }, [signedIn]);
   useEffect(() => {
     const onHash = () => setRoute(readRoute());
     const onEnded = () => {
@@ -53,7 +61,7 @@ function App() {
           Sign out
         </button>
       </header>
-      <main>{route.page === 'overview' && route.websiteId ? <Overview route={route} /> : <WebsiteList />}</main>
+      <main>{route.page === 'overview' && route.websiteId ? <Overview route={route} /> : <WebsiteList canWrite={canWrite} />}</main>
     </>
   );
 }

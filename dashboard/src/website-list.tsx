@@ -7,7 +7,7 @@ import { rangeBounds } from './state';
 const randomShareId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
 
 /** The user's websites (and their teams'), with today's visitors and share links; a form to add one. */
-export function WebsiteList() {
+export function WebsiteList({ canWrite }: { canWrite: boolean }) {
   const [websites, setWebsites] = useState<Website[] | null>(null);
   const [visitors, setVisitors] = useState<Record<string, number>>({});
   const [error, setError] = useState('');
@@ -31,6 +31,21 @@ export function WebsiteList() {
       await load();
     } catch (failure) {
       setError(failure instanceof ApiFailure ? failure.message : 'Could not change sharing');
+    }
+  };
+
+  /** Reset or delete, after a confirmation that names the site. */
+  const destroy = async (website: Website, action: 'reset' | 'delete') => {
+    const question =
+      action === 'delete'
+        ? `Delete "${website.name}" and all its data? This cannot be undone.`
+        : `Reset "${website.name}"? Every event recorded so far is deleted; the website stays.`;
+    if (!confirm(question)) return;
+    try {
+      await api(action === 'delete' ? `/websites/${website.id}` : `/websites/${website.id}/reset`, { method: action === 'delete' ? 'DELETE' : 'POST' });
+      await load();
+    } catch (failure) {
+      setError(failure instanceof ApiFailure ? failure.message : `Could not ${action} the website`);
     }
   };
 
@@ -71,7 +86,7 @@ export function WebsiteList() {
               </span>
               <code class="snippet">{`<script defer src="${location.origin}/script.js" data-website-id="${w.id}"></script>`}</code>
               <div class="share">
-                {w.shareId ? (
+                {!canWrite ? null : w.shareId ? (
                   <>
                     <span>
                       Public link: <a href={`#/share/${w.shareId}`}>{`${location.origin}/#/share/${w.shareId}`}</a>
@@ -85,23 +100,35 @@ export function WebsiteList() {
                     Share a public link
                   </button>
                 )}
+                {canWrite && (
+                  <>
+                    <button type="button" class="link" onClick={() => destroy(w, 'reset')}>
+                      Reset…
+                    </button>
+                    <button type="button" class="link danger" onClick={() => destroy(w, 'delete')}>
+                      Delete…
+                    </button>
+                  </>
+                )}
               </div>
             </li>
           ))}
         </ul>
       )}
-      <form class="add" onSubmit={create}>
-        <h2>Add a website</h2>
-        <label>
-          Name
-          <input name="name" required maxLength={100} />
-        </label>
-        <label>
-          Domain
-          <input name="domain" required maxLength={500} placeholder="example.com" />
-        </label>
-        <button type="submit">Add</button>
-      </form>
+      {canWrite && (
+        <form class="add" onSubmit={create}>
+          <h2>Add a website</h2>
+          <label>
+            Name
+            <input name="name" required maxLength={100} />
+          </label>
+          <label>
+            Domain
+            <input name="domain" required maxLength={500} placeholder="example.com" />
+          </label>
+          <button type="submit">Add</button>
+        </form>
+      )}
     </section>
   );
 }

@@ -11,7 +11,7 @@ import { chromeUA, pageview } from '../../../test-support/collector';
  */
 const dirs: string[] = [];
 afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const password = 'crash-test-password';

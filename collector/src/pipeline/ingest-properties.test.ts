@@ -98,7 +98,7 @@ describe('ingest invariants over random sequences (fast-check)', () => {
           await checkInvariants(running.current!.db, website, ledger, quarantinedPaths(quarantined));
         } finally {
           await running.current?.stopKeepingData();
-          rmSync(dataDir, { recursive: true, force: true });
+          rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         }
       }),
       { numRuns: runs },

@@ -112,7 +112,7 @@ describe('ingest invariants over random lives of a child collector (fast-check)'
           }
         } finally {
           await child.current?.kill('SIGKILL');
-          rmSync(dataDir, { recursive: true, force: true });
+          rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
         }
       }),
       // Shrinking re-runs whole lives of child processes (minutes); the seed in a failure replays it.

@@ -7,7 +7,7 @@ import { spawnCollector } from '../../../test-support/child-collector';
 import { allTime, pageview } from '../../../test-support/collector';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'collector-restarts-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 const password = 'restarts-password';
 const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: password, BATCH_INTERVAL_MS: '50', VISIT_ROLLUP_INTERVAL_MS: '0' };

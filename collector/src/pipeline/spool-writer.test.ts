@@ -16,7 +16,7 @@ const dirs: string[] = [];
 afterEach(async () => {
   await collector?.destroy();
   collector = null;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const realInsert =

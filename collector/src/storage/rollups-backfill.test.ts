@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 async function expectRollupsToMatchEvents(): Promise<void> {
