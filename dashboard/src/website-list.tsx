@@ -115,6 +115,39 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
           ))}
         </ul>
       )}
+      <details class="about-snippet">
+        <summary>About the tracking snippet</summary>
+        <p>Put it in the <code>&lt;head&gt;</code> of every page. Optional attributes:</p>
+        <dl>
+          <dt>
+            <code>data-domains="a.com,b.com"</code>
+          </dt>
+          <dd>count only pages on these hostnames (not staging, not localhost)</dd>
+          <dt>
+            <code>data-exclude-search="true"</code>
+          </dt>
+          <dd>drop the query string from recorded URLs</dd>
+          <dt>
+            <code>data-exclude-hash="true"</code>
+          </dt>
+          <dd>drop the #fragment</dd>
+          <dt>
+            <code>data-auto-track="false"</code>
+          </dt>
+          <dd>no automatic pageviews; call <code>umami.track()</code> yourself</dd>
+          <dt>
+            <code>data-do-not-track="true"</code>
+          </dt>
+          <dd>respect the browser's Do Not Track setting</dd>
+          <dt>
+            <code>data-tag="…"</code>
+          </dt>
+          <dd>tag every event (for A/B tests), filterable by <code>tag</code></dd>
+        </dl>
+        <p>
+          Custom events: <code>umami.track('signup', {'{'} plan: 'pro' {'}'})</code>, or <code>data-umami-event="signup"</code> on a link or button.
+        </p>
+      </details>
       {canWrite && (
         <form class="add" onSubmit={create}>
           <h2>Add a website</h2>
