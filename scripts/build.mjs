@@ -43,6 +43,7 @@ export async function buildAll() {
         'bench-read': 'bench/read-bench-cli.ts',
         'bench-ingest': 'bench/ingest-bench.ts',
         'bench-bare': 'bench/bare-server.ts',
+        'bench-dashboard': 'bench/dashboard-bench.ts',
       },
       outdir: 'dist',
       outExtension: { '.js': '.mjs' },
