@@ -174,6 +174,40 @@ describe('the dashboard', () => {
     await context.close();
   });
 
+  it('manages API keys and the password on the account page', { timeout: 60_000 }, async () => {
+    await collector.users.create('keeper', 'tulip garden lamp', 'user');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(collector.url + '/');
+    await page.getByLabel('Username').fill('keeper');
+    await page.getByLabel('Password').fill('tulip garden lamp');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+
+    await page.getByLabel('Key name').fill('reporting');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('.new-key').textContent({ timeout: 15_000 }))!;
+    expect(key).toMatch(/^umami_/);
+    await page.locator('.keys td', { hasText: 'reporting' }).waitFor();
+    expect((await collector.request('/api/me', { headers: { 'x-umami-api-key': key } })).status).toBe(200);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('No API keys.').waitFor();
+    expect((await collector.request('/api/me', { headers: { 'x-umami-api-key': key } })).status).toBe(401);
+
+    await page.getByLabel('Current password').fill('not it');
+    await page.getByLabel('New password').fill('orange river stone');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('not correct');
+    await page.getByLabel('Current password').fill('tulip garden lamp');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor({ timeout: 15_000 });
+    expect((await collector.request('/api/auth/login', { method: 'POST', json: { username: 'keeper', password: 'orange river stone' } })).status).toBe(200);
+    await page.screenshot({ path: 'docs/account.png', fullPage: true });
+    await context.close();
+  });
+
   it('fits a phone-width screen in dark mode', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
     const page = await context.newPage();

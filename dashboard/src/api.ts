@@ -50,7 +50,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const text = await response.text();
   const body = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    if (response.status === 401 && token && !path.startsWith('/auth/login')) {
+    // 401 `unauthorized` means the token is gone; a wrong password (`bad-credentials`) does not.
+    if (response.status === 401 && token && body?.error?.code === 'unauthorized') {
       saveToken(null);
       for (const listener of sessionEnded) listener();
     }

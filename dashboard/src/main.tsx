@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import { Account } from './account';
 import { api, savedToken, saveToken, sessionEnded } from './api';
 import { SharedView } from './shared-view';
 import { SignIn } from './sign-in';
@@ -57,11 +58,16 @@ function App() {
         <a class="brand" href="#/">
           Analytics
         </a>
-        <button type="button" class="link" onClick={signOut}>
-          Sign out
-        </button>
+        <nav>
+          <a href="#/account">Account</a>
+          <button type="button" class="link" onClick={signOut}>
+            Sign out
+          </button>
+        </nav>
       </header>
-      <main>{route.page === 'overview' && route.websiteId ? <Overview route={route} /> : <WebsiteList canWrite={canWrite} />}</main>
+      <main>
+        {route.page === 'overview' && route.websiteId ? <Overview route={route} /> : route.page === 'account' ? <Account /> : <WebsiteList canWrite={canWrite} />}
+      </main>
     </>
   );
 }

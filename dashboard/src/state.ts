@@ -12,7 +12,7 @@ export const ranges = {
 export type RangeName = keyof typeof ranges;
 
 export interface Route {
-  page: 'websites' | 'overview' | 'share';
+  page: 'websites' | 'overview' | 'share' | 'account';
   websiteId?: string;
   /** For a share link's page. */
   shareId?: string;
@@ -30,12 +30,14 @@ export function readRoute(hash = location.hash): Route {
   const checkedRange = range in ranges ? range : '30d';
   const shared = /^\/share\/([A-Za-z0-9_-]{8,64})$/.exec(path);
   if (shared) return { page: 'share', shareId: shared[1], range: checkedRange, filters };
+  if (path === '/account') return { page: 'account', range: '30d', filters: {} };
   const match = /^\/websites\/([0-9a-f-]{36})$/.exec(path);
   return match ? { page: 'overview', websiteId: match[1], range: checkedRange, filters } : { page: 'websites', range: '30d', filters: {} };
 }
 
 export function routeHash(route: Route): string {
   if (route.page === 'websites') return '#/';
+  if (route.page === 'account') return '#/account';
   const params = new URLSearchParams({ range: route.range, ...route.filters });
   return route.page === 'share' ? `#/share/${route.shareId}?${params}` : `#/websites/${route.websiteId}?${params}`;
 }
