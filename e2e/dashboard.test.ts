@@ -22,11 +22,16 @@ afterAll(async () => {
   await collector?.destroy();
 });
 
-async function signIn(page: Page) {
-  await page.goto(collector.url + '/');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(adminPassword);
+/** Fills in and sends the sign-in form the page shows. */
+async function fillSignIn(page: Page, username: string, password: string) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function signIn(page: Page, username = 'admin', password = adminPassword) {
+  await page.goto(collector.url + '/');
+  await fillSignIn(page, username, password);
   await page.getByRole('heading', { name: 'Websites' }).waitFor();
 }
 
@@ -43,9 +48,7 @@ describe('the dashboard', () => {
 
     // A wrong password gets a clear message, not a blank page.
     await page.goto(collector.url + '/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(page, 'admin', 'not the password');
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('Incorrect');
     await signIn(page);
 
@@ -88,9 +91,7 @@ describe('the dashboard', () => {
     // A bookmarked view in a new tab (a session not remembered: sign in there) opens as it was.
     const again = await context.newPage();
     await again.goto(filtered);
-    await again.getByLabel('Username').fill('admin');
-    await again.getByLabel('Password').fill(adminPassword);
-    await again.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(again, 'admin', adminPassword);
     await again.locator('[data-figure="Pageviews"] .value').waitFor();
     expect(await again.getByRole('list', { name: 'Filters' }).textContent()).toContain('/pricing');
     expect((await again.locator('[data-figure="Pageviews"] .value').textContent())?.trim()).toBe('1');
@@ -162,10 +163,7 @@ describe('the dashboard', () => {
     await collector.request(`/api/teams/${team.id}/users`, { method: 'POST', token: admin, json: { userId: reader.id, role: 'team-view-only' } });
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(collector.url + '/');
-    await page.getByLabel('Username').fill('reader');
-    await page.getByLabel('Password').fill('tulip garden lamp');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'reader', 'tulip garden lamp');
     await page.getByRole('link', { name: /Team shop/ }).waitFor();
     expect(await page.getByText('Add a website').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Share a public link' }).count()).toBe(0);
@@ -178,10 +176,7 @@ describe('the dashboard', () => {
     await collector.users.create('keeper', 'tulip garden lamp', 'user');
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(collector.url + '/');
-    await page.getByLabel('Username').fill('keeper');
-    await page.getByLabel('Password').fill('tulip garden lamp');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'keeper', 'tulip garden lamp');
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
 

@@ -17,8 +17,9 @@ export function installValidation(app: FastifyInstance): void {
     (httpPart === 'body' ? exact : httpPart === 'querystring' ? strictQuery : coercing).compile(schema),
   );
   // A request without a body, on a route that takes none, is validated as `{}`.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body === noBody) request.body = {};
+    done();
   });
 }
 

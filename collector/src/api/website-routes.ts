@@ -72,8 +72,8 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
       const user = currentUser(request);
       const { name, domain, teamId } = request.body;
       if (teamId !== undefined) {
-        const role = user.role === 'admin' ? 'team-owner' : await teams.roleOf(teamId.toLowerCase(), user.id);
-        if (!(await teams.get(teamId.toLowerCase())) || !teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
+        const role = await teams.roleFor(teamId.toLowerCase(), user);
+        if (!teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
         if (!teamCan.writeWebsites(role)) throw new ApiError('forbidden', 'Your role in the team cannot create websites');
       }
       return websites.create(user.id, name, domain, teamId?.toLowerCase() ?? null);
@@ -126,8 +126,8 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
       if ((userId === undefined) === (teamId === undefined)) throw new ApiError('badRequest', 'Name either userId or teamId');
       if (teamId !== undefined) {
         const id = teamId.toLowerCase();
-        const role = user.role === 'admin' ? 'team-owner' : await teams.roleOf(id, user.id);
-        if (!(await teams.get(id)) || !teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
+        const role = await teams.roleFor(id, user);
+        if (!teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
         if (!teamCan.manage(role)) throw new ApiError('forbidden', 'Only the team\'s owners and managers can take websites in');
         return websites.transfer(website, { teamId: id });
       }

@@ -27,7 +27,7 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
   /** The team and the user's role in it (admins act as its owner); a team the user is not in reads as not found. */
   const teamFor = async (request: { params: { teamId: string } }, user: { id: string; role: string }): Promise<{ team: Team; role: TeamRole }> => {
     const team = await teams.get(request.params.teamId.toLowerCase());
-    const role = team ? (user.role === 'admin' ? 'team-owner' : await teams.roleOf(team.id, user.id)) : null;
+    const role = team ? await teams.roleFor(team.id, user) : null;
     if (!team || !role) throw new ApiError('notFound', 'Team not found');
     return { team, role };
   };

@@ -51,6 +51,9 @@ const selectTeams = `SELECT id, name, access_code AS accessCode, created_at AS c
 const selectMembers = `SELECT id, toString(team_id) AS teamId, toString(user_id) AS userId, role, created_at AS createdAt, updated_at AS updatedAt
   FROM team_users FINAL WHERE deleted = 0`;
 
+/** The ids of the teams the user `{userId:String}` belongs to, as a subquery. */
+export const teamIdsOfUser = 'SELECT team_id FROM team_users FINAL WHERE deleted = 0 AND user_id = toUUID({userId:String})';
+
 /** Access codes as Umami makes them: `team_` and 16 random characters. */
 const newAccessCode = () => `team_${randomBytes(12).toString('base64url').slice(0, 16)}`;
 
@@ -117,7 +120,7 @@ export class Teams {
 
   /** One page of teams: every team (`userId` null), or those the user belongs to, newest first. */
   async list(userId: string | null, page: number, pageSize: number): Promise<{ data: Team[]; count: number }> {
-    const mine = userId === null ? '' : ` AND id IN (SELECT team_id FROM team_users FINAL WHERE deleted = 0 AND user_id = toUUID({userId:String}))`;
+    const mine = userId === null ? '' : ` AND id IN (${teamIdsOfUser})`;
     const params = { userId: userId ?? '', limit: pageSize, offset: (page - 1) * pageSize };
     const [data, total] = await Promise.all([
       rows<TeamRow>(this.db, `${selectTeams}${mine} ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`, params),
@@ -144,6 +147,12 @@ export class Teams {
     return (await this.member(teamId, userId))?.role ?? null;
   }
 
+  /** What the user may do in the team: admins act as its owner; null when the team is none of theirs (or does not exist). */
+  async roleFor(teamId: string, user: { id: string; role: string }): Promise<TeamRole | null> {
+    if (user.role === 'admin') return (await this.get(teamId)) ? 'team-owner' : null;
+    return this.roleOf(teamId, user.id);
+  }
+
   /** Adds a user (or changes the role of one already in the team). */
   async setMember(teamId: string, userId: string, role: TeamRole): Promise<TeamUser> {
     const at = new Date().toISOString();
@@ -157,8 +166,4 @@ export class Teams {
     await this.#writeMember(member, true);
   }
 
-  /** The teams a user belongs to, with the user's role in each. */
-  async teamsOf(userId: string): Promise<{ teamId: string; role: TeamRole }[]> {
-    return rows(this.db, `SELECT toString(team_id) AS teamId, role FROM team_users FINAL WHERE deleted = 0 AND user_id = toUUIDOrZero({userId:String})`, { userId });
-  }
 }

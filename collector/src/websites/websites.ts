@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { websiteDataTables } from '../storage/rollups';
+import { teamIdsOfUser } from '../teams/teams';
 import { markWebsiteChanged } from '../storage/visit-rollups';
 
 /** A website in Umami's shape. */
@@ -204,8 +205,7 @@ export class Websites {
         : 'teamId' in owner
           ? ' AND team_id = toUUIDOrZero({teamId:String})'
           : owner.includeTeams
-            ? ` AND ((team_id IS NULL AND user_id = toUUID({userId:String}))
-                OR team_id IN (SELECT team_id FROM team_users FINAL WHERE deleted = 0 AND user_id = toUUID({userId:String})))`
+            ? ` AND ((team_id IS NULL AND user_id = toUUID({userId:String})) OR team_id IN (${teamIdsOfUser}))`
             : ' AND team_id IS NULL AND user_id = toUUID({userId:String})';
     const params = {
       userId: owner !== null && 'userId' in owner ? owner.userId : '',
