@@ -1,13 +1,18 @@
 // Builds what `npm start` and the tests serve: dist/tracker.js (the browser script) and
 // dist/collector.mjs (the server, with its npm dependencies left as imports).
 import { build } from 'esbuild';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile, rm } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** The dashboard build's metafile: which chunks the first page imports and which load later. */
+let dashboardMeta = null;
+
 export async function buildAll() {
+  // Chunk names carry a content hash: old ones would pile up.
+  await rm(`${root}/dist/dashboard`, { recursive: true, force: true });
   await Promise.all([
     build({
       absWorkingDir: root,
@@ -29,12 +34,19 @@ export async function buildAll() {
       outdir: 'dist/dashboard',
       bundle: true,
       minify: true,
-      format: 'iife',
+      // Modules, so pages other than the overview (account, teams, users) load as chunks on first use.
+      format: 'esm',
+      splitting: true,
+      chunkNames: '[name]-[hash]',
+      metafile: true,
       target: ['es2020'],
       jsx: 'automatic',
       jsxImportSource: 'preact',
       legalComments: 'none',
-    }).then(() => copyFile(`${root}/dashboard/index.html`, `${root}/dist/dashboard/index.html`)),
+    }).then(async (result) => {
+      dashboardMeta = result.metafile;
+      await copyFile(`${root}/dashboard/index.html`, `${root}/dist/dashboard/index.html`);
+    }),
     build({
       absWorkingDir: root,
       entryPoints: {
@@ -57,11 +69,28 @@ export async function buildAll() {
   ]);
 }
 
-/** Gzipped sizes of what browsers download: the tracker (every page view) and the dashboard's first page. */
+/**
+ * Gzipped sizes of what browsers download: the tracker (every page view), the dashboard's first
+ * page (app.js, the chunks it imports, app.css) and what loads later (the settings pages).
+ */
 export async function reportSizes() {
   const gzipped = async (path) => gzipSync(await readFile(`${root}/${path}`), { level: 9 }).length;
-  const [tracker, js, css] = await Promise.all([gzipped('dist/tracker.js'), gzipped('dist/dashboard/app.js'), gzipped('dist/dashboard/app.css')]);
-  console.log(`built dist/: tracker ${tracker} B gzipped; dashboard ${((js + css) / 1024).toFixed(1)} KB gzipped (app.js ${js} B, app.css ${css} B)`);
+  const outputs = dashboardMeta.outputs;
+  const firstPage = new Set();
+  const visit = (path) => {
+    if (firstPage.has(path)) return;
+    firstPage.add(path);
+    for (const imported of outputs[path].imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  visit('dist/dashboard/app.js');
+  const later = Object.keys(outputs).filter((path) => path.endsWith('.js') && !firstPage.has(path));
+  const sum = async (paths) => (await Promise.all(paths.map(gzipped))).reduce((a, b) => a + b, 0);
+  const [tracker, first, css, rest] = await Promise.all([gzipped('dist/tracker.js'), sum([...firstPage]), gzipped('dist/dashboard/app.css'), sum(later)]);
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  console.log(
+    `built dist/: tracker ${tracker} B gzipped; dashboard first page ${kb(first + css)} gzipped (JS ${kb(first)} in ${firstPage.size} file(s), CSS ${kb(css)}; limit 60 KB), ` +
+      `loaded later ${kb(rest)} in ${later.length} file(s)`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -122,7 +122,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
   app.register(sendRoute, { config, websites, visitors, geo, writer, paths: [...new Set(['/api/send', config.collectPath])] });
-  app.register(authRoutes, auth);
+  app.register(authRoutes, { ...auth, teams });
   app.register(meRoutes, auth);
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
 /** Only our own origin: the dashboard talks to nothing else. uPlot sets element styles from script. */
@@ -12,20 +12,24 @@ const contentSecurityPolicy = [
   "form-action 'self'",
 ].join('; ');
 
+const types = { js: 'application/javascript; charset=utf-8', css: 'text/css; charset=utf-8' } as const;
+
 /**
- * Serves the dashboard built into `dir` (dist/dashboard: index.html, app.js, app.css) at `/`.
- * It is a page of the public read and auth APIs: nothing it shows is not also in the API.
+ * Serves the dashboard built into `dir` (dist/dashboard: index.html, app.js, app.css and the
+ * chunks loaded later) at `/`. It is a page of the public read and auth APIs: nothing it shows is
+ * not also in the API. Chunks are named by their content's hash, so browsers may keep them.
  */
 export async function dashboardRoute(app: FastifyInstance, { dir }: { dir: URL }) {
-  const files = {
-    html: readFileSync(new URL('index.html', dir)),
-    js: readFileSync(new URL('app.js', dir)),
-    css: readFileSync(new URL('app.css', dir)),
-  };
+  const html = readFileSync(new URL('index.html', dir));
   const open = { config: { public: true } };
   app.get('/', open, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', contentSecurityPolicy).header('cache-control', 'no-cache').send(files.html),
+    reply.type('text/html; charset=utf-8').header('content-security-policy', contentSecurityPolicy).header('cache-control', 'no-cache').send(html),
   );
-  app.get('/dashboard/app.js', open, async (_request, reply) => reply.type('application/javascript; charset=utf-8').header('cache-control', 'no-cache').send(files.js));
-  app.get('/dashboard/app.css', open, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(files.css));
+  for (const name of readdirSync(dir)) {
+    const extension = /\.(js|css)$/.exec(name)?.[1] as keyof typeof types | undefined;
+    if (!extension) continue;
+    const body = readFileSync(new URL(name, dir));
+    const hashed = name.startsWith('app.') ? 'no-cache' : 'public, max-age=31536000, immutable';
+    app.get(`/dashboard/${name}`, open, async (_request, reply) => reply.type(types[extension]).header('cache-control', hashed).send(body));
+  }
 }

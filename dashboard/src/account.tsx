@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure } from './api';
+import { api, failureText as message } from './api';
+import { TwoFactor } from './two-factor';
 
 interface ApiKey {
   id: string;
@@ -10,15 +11,15 @@ interface ApiKey {
   lastUsedAt: string | null;
 }
 
-const message = (failure: unknown, fallback: string) => (failure instanceof ApiFailure ? failure.message : fallback);
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : '—');
 
-/** The signed-in user's own account: password and API keys. */
+/** The signed-in user's own account: password, two-factor sign-in, API keys. */
 export function Account() {
   return (
     <section>
       <h1>Account</h1>
       <ChangePassword />
+      <TwoFactor />
       <ApiKeys />
     </section>
   );

@@ -28,6 +28,9 @@ export class ApiFailure extends Error {
   }
 }
 
+/** The API's message for a failure, or the fallback for anything else. */
+export const failureText = (failure: unknown, fallback: string) => (failure instanceof ApiFailure ? failure.message : fallback);
+
 /** Listeners told when the session has ended (401), so the app can show the sign-in page. */
 export const sessionEnded = new Set<() => void>();
 
@@ -81,4 +84,11 @@ export interface Stats {
 export interface Point {
   x: string;
   y: number;
+}
+
+/** The signed-in user, as `/api/me` gives it. */
+export interface Me {
+  id: string;
+  username: string;
+  role: 'admin' | 'user' | 'view-only';
 }

@@ -2,30 +2,61 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { Account } from './account';
-import { api, savedToken, saveToken, sessionEnded } from './api';
+import { api, failureText, savedToken, saveToken, sessionEnded, type Me } from './api';
 import { SharedView } from './shared-view';
 import { SignIn } from './sign-in';
-import { readRoute, type Route } from './state';
+import { readRoute, type Route, type SettingsPage } from './state';
 import { Overview } from './overview';
 import { WebsiteList } from './website-list';
+
+type Settings = typeof import('./settings');
+
+/** The settings pages' chunk, fetched once on first use. */
+function useSettings(wanted: boolean): { module: Settings | null; error: string } {
+  const [state, setState] = useState<{ module: Settings | null; error: string }>({ module: null, error: '' });
+  useEffect(() => {
+    if (!wanted || state.module) return;
+    import('./settings').then(
+      (module) => setState({ module, error: '' }),
+      () => setState({ module: null, error: 'This page could not be loaded. Check your connection and reload.' }),
+    );
+  }, [wanted]);
+  return state;
+}
+
+function SettingsView({ page, me, settings }: { page: SettingsPage; me: Me; settings: ReturnType<typeof useSettings> }) {
+  if (settings.error) {
+    return (
+      <p class="error" role="alert">
+        {settings.error}
+      </p>
+    );
+  }
+  if (!settings.module) return <p class="loading">Loading…</p>;
+  const { Account, Teams, Users } = settings.module;
+  if (page === 'teams') return <Teams me={me} />;
+  if (page === 'users') return me.role === 'admin' ? <Users me={me} /> : <p class="error">Only admins manage users.</p>;
+  return <Account />;
+}
 
 function App() {
   const [signedIn, setSignedIn] = useState(savedToken() !== null);
   const [notice, setNotice] = useState('');
   const [route, setRoute] = useState<Route>(readRoute());
-  // View-only users see no write controls (the server refuses their writes anyway).
-  const [canWrite, setCanWrite] = useState(false);
+  const [me, setMe] = useState<Me | null>(null);
+  const [meError, setMeError] = useState('');
+  const settings = useSettings(signedIn && route.page !== 'websites' && route.page !== 'overview' && route.page !== 'share');
   useEffect(() => {
     if (!signedIn) return;
-    api<{ user: { role: string } }>('/me')
-      .then((me) => setCanWrite(me.user.role !== 'view-only'))
-      .catch(() => setCanWrite(false));
+    api<{ user: Me }>('/me')
+      .then((answer) => setMe(answer.user))
+      .catch((failure) => setMeError(failureText(failure, 'Could not read your account')));
   }, [signedIn]);
   useEffect(() => {
     const onHash = () => setRoute(readRoute());
     const onEnded = () => {
       setNotice('Your session has ended. Sign in again.');
+      setMe(null);
       setSignedIn(false);
     };
     addEventListener('hashchange', onHash);
@@ -50,23 +81,50 @@ function App() {
   const signOut = async () => {
     await api('/auth/logout', { method: 'POST' }).catch(() => {});
     saveToken(null);
+    setMe(null);
     setSignedIn(false);
   };
+  const current = (page: Route['page']) => (route.page === page ? 'page' : undefined);
   return (
     <>
       <header class="bar">
         <a class="brand" href="#/">
           Analytics
         </a>
-        <nav>
-          <a href="#/account">Account</a>
+        <nav aria-label="Main">
+          <a href="#/" aria-current={current('websites')}>
+            Websites
+          </a>
+          <a href="#/teams" aria-current={current('teams')}>
+            Teams
+          </a>
+          {me?.role === 'admin' && (
+            <a href="#/users" aria-current={current('users')}>
+              Users
+            </a>
+          )}
+          <a href="#/account" aria-current={current('account')}>
+            Account
+          </a>
           <button type="button" class="link" onClick={signOut}>
             Sign out
           </button>
         </nav>
       </header>
       <main>
-        {route.page === 'overview' && route.websiteId ? <Overview route={route} /> : route.page === 'account' ? <Account /> : <WebsiteList canWrite={canWrite} />}
+        {meError ? (
+          <p class="error" role="alert">
+            {meError}
+          </p>
+        ) : route.page === 'overview' && route.websiteId ? (
+          <Overview route={route} />
+        ) : route.page === 'websites' ? (
+          <WebsiteList canWrite={me !== null && me.role !== 'view-only'} />
+        ) : me ? (
+          <SettingsView page={route.page as SettingsPage} me={me} settings={settings} />
+        ) : (
+          <p class="loading">Loading…</p>
+        )}
       </main>
     </>
   );

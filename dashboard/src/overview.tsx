@@ -1,49 +1,43 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiFailure, type Point, type Stats, type Website } from './api';
 import { SeriesChart } from './chart';
-import { Live } from './live';
+import { FilterBar } from './filter-bar';
 import { change, formatDuration, formatNumber, formatPercent } from './format';
-import { rangeBounds, ranges, routeHash, type RangeName, type Route } from './state';
+import { Live } from './live';
+import { EventsPanel, Panel, panelGroups } from './panels';
+import { dayString, rangeBounds, ranges, readQuery, routeHash, type RangeName, type Route } from './state';
 
-const panels = [
-  { type: 'path', title: 'Pages', filter: 'path' },
-  { type: 'referrer', title: 'Referrers', filter: 'referrer' },
-  { type: 'browser', title: 'Browsers', filter: 'browser' },
-  { type: 'os', title: 'Operating systems', filter: 'os' },
-  { type: 'device', title: 'Devices', filter: 'device' },
-  { type: 'country', title: 'Countries', filter: 'country' },
-] as const;
+type Series = { pageviews: Point[]; sessions: Point[]; compare?: { pageviews: Point[]; sessions: Point[] } };
 
 interface Data {
+  key: string;
   website: Website;
   stats: Stats;
-  series: { pageviews: Point[]; sessions: Point[] };
-  metrics: Record<string, { x: string; y: number }[]>;
+  series: Series;
 }
 
-/** One website on one page: headline figures, the chart, ranked panels; every row filters. */
+/** One website on one page: headline figures, the chart, realtime, ranked panels; every row filters. */
 export function Overview({ route }: { route: Route }) {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState('');
-  const key = routeHash(route);
+  const key = routeHash({ ...route, tabs: {} });
+  // One moment for every request of this view, so the figures and the panels cover the same range.
+  const bounds = useMemo(() => rangeBounds(route), [key]);
+  const query = readQuery(route, bounds);
+  const base = `/websites/${route.websiteId}`;
 
   useEffect(() => {
     let current = true;
-    const { startAt, endAt, unit } = rangeBounds(route.range);
-    const filters = Object.entries(route.filters).map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
-    const query = `startAt=${startAt}&endAt=${endAt}${filters}`;
     const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const base = `/websites/${route.websiteId}`;
     Promise.all([
       api<Website>(base),
       api<Stats>(`${base}/stats?${query}`),
-      api<{ pageviews: Point[]; sessions: Point[] }>(`${base}/pageviews?${query}&unit=${unit}&timezone=${encodeURIComponent(timezone)}`),
-      ...panels.map((p) => api<{ x: string; y: number }[]>(`${base}/metrics?${query}&type=${p.type}&limit=10`)),
+      api<Series>(`${base}/pageviews?${query}&unit=${bounds.unit}&timezone=${encodeURIComponent(timezone)}${route.compare ? '&compare=prev' : ''}`),
     ])
-      .then(([website, stats, series, ...lists]) => {
+      .then(([website, stats, series]) => {
         if (!current) return;
         setError('');
-        setData({ website, stats, series, metrics: Object.fromEntries(panels.map((p, i) => [p.type, lists[i]!])) });
+        setData({ key, website, stats, series });
       })
       .catch((failure) => current && setError(failure instanceof ApiFailure ? failure.message : 'Could not load the figures'));
     return () => {
@@ -62,91 +56,105 @@ export function Overview({ route }: { route: Route }) {
       </p>
     );
   }
-  if (!data) return <p class="loading">Loading…</p>;
-  const { stats } = data;
-  const prev = stats.comparison;
-  const headline = [
-    { label: 'Visitors', value: formatNumber(stats.visitors), delta: change(stats.visitors, prev.visitors) },
-    { label: 'Visits', value: formatNumber(stats.visits), delta: change(stats.visits, prev.visits) },
-    { label: 'Pageviews', value: formatNumber(stats.pageviews), delta: change(stats.pageviews, prev.pageviews) },
-    {
-      label: 'Bounce rate',
-      value: stats.visits ? formatPercent(stats.bounces / stats.visits) : '—',
-      delta: stats.visits && prev.visits ? change(stats.bounces / stats.visits, prev.bounces / prev.visits) : null,
-      lowerIsBetter: true,
-    },
-    {
-      label: 'Visit duration',
-      value: stats.visits ? formatDuration(stats.totaltime / stats.visits) : '—',
-      delta: stats.visits && prev.visits ? change(stats.totaltime / stats.visits, prev.totaltime / prev.visits) : null,
-    },
-  ];
-
   return (
     <section>
       <div class="title">
-        <h1>{data.website.name}</h1>
-        <select aria-label="Date range" value={route.range} onChange={(e) => go({ range: (e.currentTarget as HTMLSelectElement).value as RangeName })}>
-          {Object.entries(ranges).map(([value, label]) => (
-            <option value={value}>{label}</option>
-          ))}
-        </select>
+        <h1>{data?.website.name ?? '…'}</h1>
+        <RangePicker route={route} go={go} />
       </div>
-      {Object.keys(route.filters).length > 0 && (
-        <ul class="chips" aria-label="Filters">
-          {Object.entries(route.filters).map(([name, value]) => (
-            <li>
-              {name} is <strong>{value.replace(/^eq\./, '')}</strong>
-              <button
-                type="button"
-                aria-label={`Remove the ${name} filter`}
-                onClick={() => go({ filters: Object.fromEntries(Object.entries(route.filters).filter(([k]) => k !== name)) })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
+      <FilterBar route={route} go={go} />
+      {data === null ? <HeadlinePlaceholder /> : <Headline stats={data.stats} compare={route.compare} stale={data.key !== key} />}
+      {data === null ? <div class="chart" aria-busy="true" /> : <SeriesChart series={data.series} unit={bounds.unit} />}
+      <Live websiteId={route.websiteId!} />
+      <div class="panels">
+        {panelGroups.map((group) => (
+          <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} />
+        ))}
+        <EventsPanel base={base} query={query} route={route} go={go} />
+      </div>
+    </section>
+  );
+}
+
+function RangePicker({ route, go }: { route: Route; go: (next: Partial<Route>) => void }) {
+  const today = dayString(new Date());
+  return (
+    <div class="range">
+      <select
+        aria-label="Date range"
+        value={route.range}
+        onChange={(e) => {
+          const range = (e.currentTarget as HTMLSelectElement).value as RangeName;
+          // A custom range starts as the last 7 days, to be changed in the date fields.
+          const week = dayString(new Date(Date.now() - 6 * 86_400_000));
+          go(range === 'custom' ? { range, start: route.start ?? week, end: route.end ?? today } : { range, start: undefined, end: undefined });
+        }}
+      >
+        {Object.entries(ranges).map(([value, label]) => (
+          <option value={value}>{label}</option>
+        ))}
+      </select>
+      {route.range === 'custom' && (
+        <>
+          <input type="date" aria-label="From" value={route.start} max={route.end} onChange={(e) => (e.currentTarget as HTMLInputElement).value && go({ start: (e.currentTarget as HTMLInputElement).value })} />
+          <input type="date" aria-label="To" value={route.end} min={route.start} max={today} onChange={(e) => (e.currentTarget as HTMLInputElement).value && go({ end: (e.currentTarget as HTMLInputElement).value })} />
+        </>
       )}
-      <dl class="headline">
-        {headline.map((h) => (
-          <div data-figure={h.label}>
-            <dt>{h.label}</dt>
+      <label class="check">
+        <input type="checkbox" checked={route.compare} onChange={(e) => go({ compare: (e.currentTarget as HTMLInputElement).checked })} />
+        Compare with previous period
+      </label>
+    </div>
+  );
+}
+
+function Headline({ stats, compare, stale }: { stats: Stats; compare: boolean; stale: boolean }) {
+  const prev = stats.comparison;
+  const rate = (s: Omit<Stats, 'comparison'>) => (s.visits ? s.bounces / s.visits : null);
+  const duration = (s: Omit<Stats, 'comparison'>) => (s.visits ? s.totaltime / s.visits : null);
+  const figures = [
+    { label: 'Visitors', now: stats.visitors, before: prev.visitors, show: formatNumber },
+    { label: 'Visits', now: stats.visits, before: prev.visits, show: formatNumber },
+    { label: 'Pageviews', now: stats.pageviews, before: prev.pageviews, show: formatNumber },
+    { label: 'Bounce rate', now: rate(stats), before: rate(prev), show: formatPercent, lowerIsBetter: true },
+    { label: 'Visit duration', now: duration(stats), before: duration(prev), show: formatDuration },
+  ];
+  return (
+    <dl class={stale ? 'headline stale' : 'headline'} aria-busy={stale}>
+      {figures.map((f) => {
+        const delta = f.now !== null && f.before !== null ? change(f.now, f.before) : null;
+        return (
+          <div data-figure={f.label}>
+            <dt>{f.label}</dt>
             <dd>
-              <span class="value">{h.value}</span>
-              {h.delta !== null && (
-                <span class={`delta ${(h.delta >= 0) !== Boolean(h.lowerIsBetter) ? 'up' : 'down'}`}>
-                  {h.delta >= 0 ? '+' : ''}
-                  {formatPercent(h.delta)}
+              <span class="value">{f.now === null ? '—' : f.show(f.now)}</span>
+              {delta !== null && (
+                <span class={`delta ${(delta >= 0) !== Boolean(f.lowerIsBetter) ? 'up' : 'down'}`} title="Against the previous period">
+                  {delta >= 0 ? '+' : ''}
+                  {formatPercent(delta)}
                 </span>
               )}
             </dd>
+            {compare && <dd class="previous">previous period: {f.before === null ? '—' : f.show(f.before)}</dd>}
           </div>
-        ))}
-      </dl>
-      <SeriesChart pageviews={data.series.pageviews} visitors={data.series.sessions} />
-      <Live websiteId={data.website.id} />
-      <div class="panels">
-        {panels.map((panel) => (
-          <section class="panel" data-panel={panel.type}>
-            <h2>{panel.title}</h2>
-            {data.metrics[panel.type]!.length === 0 ? (
-              <p class="muted">No data</p>
-            ) : (
-              <ol>
-                {data.metrics[panel.type]!.map((row) => (
-                  <li>
-                    <button type="button" class="row" onClick={() => go({ filters: { ...route.filters, [panel.filter]: `eq.${row.x}` } })}>
-                      <span class="label">{row.x || '(none)'}</span>
-                      <span class="count">{formatNumber(row.y)}</span>
-                    </button>
-                  </li>
-                ))}
-              </ol>
-            )}
-          </section>
-        ))}
-      </div>
-    </section>
+        );
+      })}
+    </dl>
+  );
+}
+
+/** The headline's frame while the first figures load, so nothing jumps when they arrive. */
+function HeadlinePlaceholder() {
+  return (
+    <dl class="headline" aria-busy="true">
+      {['Visitors', 'Visits', 'Pageviews', 'Bounce rate', 'Visit duration'].map((label) => (
+        <div>
+          <dt>{label}</dt>
+          <dd>
+            <span class="value muted">…</span>
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }

@@ -8,46 +8,125 @@ export const ranges = {
   month: 'This month',
   lastmonth: 'Last month',
   '12m': 'Last 12 months',
+  custom: 'Custom range…',
 } as const;
 export type RangeName = keyof typeof ranges;
 
+/** Umami's filter names, as the read API takes them. */
+export const filterNames = [
+  'path',
+  'referrer',
+  'title',
+  'query',
+  'browser',
+  'os',
+  'device',
+  'country',
+  'region',
+  'city',
+  'language',
+  'event',
+  'hostname',
+  'tag',
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'utmContent',
+  'utmTerm',
+] as const;
+export type FilterName = (typeof filterNames)[number];
+
+/** The panels' groups whose shown tab is kept in the URL. */
+export const tabGroups = ['pages', 'sources', 'locations', 'tech'] as const;
+export type TabGroup = (typeof tabGroups)[number];
+
+/** Pages of the account and its settings, loaded on first use. */
+export const settingsPages = ['account', 'teams', 'users'] as const;
+export type SettingsPage = (typeof settingsPages)[number];
+
 export interface Route {
-  page: 'websites' | 'overview' | 'share' | 'account';
+  page: 'websites' | 'overview' | 'share' | SettingsPage;
   websiteId?: string;
   /** For a share link's page. */
   shareId?: string;
   range: RangeName;
+  /** A custom range's first and last day (YYYY-MM-DD), in the viewer's time zone. */
+  start?: string;
+  end?: string;
+  /** Draw the previous period beside this one. */
+  compare: boolean;
   /** Umami filters, e.g. `path` → `eq./pricing`. */
-  filters: Record<string, string>;
+  filters: Partial<Record<FilterName, string>>;
+  /** The tab shown in each panel group, e.g. `pages` → `entry`. */
+  tabs: Partial<Record<TabGroup, string>>;
 }
+
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+const plain = (page: 'websites' | SettingsPage): Route => ({ page, range: '30d', compare: false, filters: {}, tabs: {} });
 
 export function readRoute(hash = location.hash): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
-  const range = (params.get('range') ?? '30d') as RangeName;
-  const filters: Record<string, string> = {};
-  for (const [key, value] of params) if (key !== 'range') filters[key] = value;
-  const checkedRange = range in ranges ? range : '30d';
+  const named = params.get('range') ?? '30d';
+  const start = params.get('start') ?? '';
+  const end = params.get('end') ?? '';
+  const customOk = named === 'custom' && isoDay.test(start) && isoDay.test(end) && start <= end;
+  const range: RangeName = named in ranges && (named !== 'custom' || customOk) ? (named as RangeName) : '30d';
+  const filters: Route['filters'] = {};
+  for (const name of filterNames) {
+    const value = params.get(name);
+    if (value) filters[name] = value;
+  }
+  const tabs: Route['tabs'] = {};
+  for (const group of tabGroups) {
+    const value = params.get(group);
+    if (value) tabs[group] = value;
+  }
+  const view = { range, ...(range === 'custom' ? { start, end } : {}), compare: params.get('compare') === 'prev', filters, tabs };
   const shared = /^\/share\/([A-Za-z0-9_-]{8,64})$/.exec(path);
-  if (shared) return { page: 'share', shareId: shared[1], range: checkedRange, filters };
-  if (path === '/account') return { page: 'account', range: '30d', filters: {} };
+  if (shared) return { page: 'share', shareId: shared[1], ...view };
+  const settings = settingsPages.find((p) => path === `/${p}`);
+  if (settings) return plain(settings);
   const match = /^\/websites\/([0-9a-f-]{36})$/.exec(path);
-  return match ? { page: 'overview', websiteId: match[1], range: checkedRange, filters } : { page: 'websites', range: '30d', filters: {} };
+  return match ? { page: 'overview', websiteId: match[1], ...view } : plain('websites');
 }
 
 export function routeHash(route: Route): string {
   if (route.page === 'websites') return '#/';
-  if (route.page === 'account') return '#/account';
-  const params = new URLSearchParams({ range: route.range, ...route.filters });
+  if ((settingsPages as readonly string[]).includes(route.page)) return `#/${route.page}`;
+  const params = new URLSearchParams({ range: route.range });
+  if (route.range === 'custom' && route.start && route.end) {
+    params.set('start', route.start);
+    params.set('end', route.end);
+  }
+  if (route.compare) params.set('compare', 'prev');
+  for (const [name, value] of Object.entries(route.filters)) if (value) params.set(name, value);
+  for (const [group, tab] of Object.entries(route.tabs)) if (tab) params.set(group, tab);
   return route.page === 'share' ? `#/share/${route.shareId}?${params}` : `#/websites/${route.websiteId}?${params}`;
 }
 
+/** A local date as YYYY-MM-DD. */
+export const dayString = (date: Date) =>
+  `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+
+/** Local midnight of a YYYY-MM-DD day. */
+const midnight = (day: string) => {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d);
+};
+
+export interface Bounds {
+  startAt: number;
+  endAt: number;
+  unit: 'hour' | 'day' | 'month';
+}
+
 /** The range's start and end (Unix ms) and the bucket unit that fits it, in the viewer's time zone. */
-export function rangeBounds(name: RangeName, now = new Date()): { startAt: number; endAt: number; unit: 'hour' | 'day' | 'month' } {
+export function rangeBounds(route: Pick<Route, 'range' | 'start' | 'end'>, now = new Date()): Bounds {
   const day = 86_400_000;
   const startOfDay = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
   const endAt = now.getTime();
-  switch (name) {
+  switch (route.range) {
     case 'today':
       return { startAt: startOfDay, endAt, unit: 'hour' };
     case '24h':
@@ -62,5 +141,19 @@ export function rangeBounds(name: RangeName, now = new Date()): { startAt: numbe
       return { startAt: new Date(now.getFullYear(), now.getMonth() - 1, 1).getTime(), endAt: new Date(now.getFullYear(), now.getMonth(), 1).getTime() - 1, unit: 'day' };
     case '12m':
       return { startAt: new Date(now.getFullYear() - 1, now.getMonth() + 1, 1).getTime(), endAt, unit: 'month' };
+    case 'custom': {
+      const first = midnight(route.start ?? dayString(now));
+      const last = midnight(route.end ?? dayString(now));
+      const afterLast = new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1).getTime();
+      const days = Math.round((afterLast - first.getTime()) / day);
+      return { startAt: first.getTime(), endAt: afterLast - 1, unit: days <= 1 ? 'hour' : days <= 92 ? 'day' : 'month' };
+    }
   }
+}
+
+/** The range and filters as the read API's query string (without `?`). */
+export function readQuery(route: Route, bounds = rangeBounds(route)): string {
+  const params = new URLSearchParams({ startAt: String(bounds.startAt), endAt: String(bounds.endAt) });
+  for (const [name, value] of Object.entries(route.filters)) if (value) params.set(name, value);
+  return params.toString();
 }

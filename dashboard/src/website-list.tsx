@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure, type Website } from './api';
 import { formatNumber } from './format';
-import { rangeBounds } from './state';
+import { dayString, rangeBounds } from './state';
 
 /** 16 random characters for a share link's id. */
 const randomShareId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
@@ -10,15 +10,30 @@ const randomShareId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)
 export function WebsiteList({ canWrite }: { canWrite: boolean }) {
   const [websites, setWebsites] = useState<Website[] | null>(null);
   const [visitors, setVisitors] = useState<Record<string, number>>({});
+  const [trends, setTrends] = useState<Record<string, number[]>>({});
+  const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState('');
 
   const load = async () => {
     try {
       const { data } = await api<{ data: Website[] }>('/websites?includeTeams=true&pageSize=100');
       setWebsites(data);
-      const { startAt, endAt } = rangeBounds('today');
-      const counts = await Promise.all(data.map((w) => api<{ visitors: number }>(`/websites/${w.id}/stats?startAt=${startAt}&endAt=${endAt}`).then((s) => [w.id, s.visitors] as const)));
+      const today = rangeBounds({ range: 'today' });
+      // The trend: visitors per day over the last 14 days, in the viewer's time zone.
+      const fortnight = rangeBounds({ range: 'custom', start: dayString(new Date(Date.now() - 13 * 86_400_000)), end: dayString(new Date()) });
+      const timezone = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone);
+      const [counts, series] = await Promise.all([
+        Promise.all(data.map((w) => api<{ visitors: number }>(`/websites/${w.id}/stats?startAt=${today.startAt}&endAt=${today.endAt}`).then((s) => [w.id, s.visitors] as const))),
+        Promise.all(
+          data.map((w) =>
+            api<{ sessions: { y: number }[] }>(`/websites/${w.id}/pageviews?startAt=${fortnight.startAt}&endAt=${fortnight.endAt}&unit=day&timezone=${timezone}`).then(
+              (s) => [w.id, s.sessions.map((p) => p.y)] as const,
+            ),
+          ),
+        ),
+      ]);
       setVisitors(Object.fromEntries(counts));
+      setTrends(Object.fromEntries(series));
     } catch (failure) {
       setError(failure instanceof ApiFailure ? failure.message : 'Could not load the websites');
     }
@@ -46,6 +61,18 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       await load();
     } catch (failure) {
       setError(failure instanceof ApiFailure ? failure.message : `Could not ${action} the website`);
+    }
+  };
+
+  const save = async (event: SubmitEvent, website: Website) => {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget as HTMLFormElement);
+    try {
+      await api(`/websites/${website.id}`, { method: 'POST', body: { name: fields.get('name'), domain: fields.get('domain') } });
+      setEditing(null);
+      await load();
+    } catch (failure) {
+      setError(failure instanceof ApiFailure ? failure.message : 'Could not save the website');
     }
   };
 
@@ -81,9 +108,26 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
               <a href={`#/websites/${w.id}?range=30d`}>
                 <strong>{w.name}</strong> <span class="muted">{w.domain}</span>
               </a>
-              <span class="figure" title="Visitors today">
-                {visitors[w.id] === undefined ? '…' : formatNumber(visitors[w.id]!)} today
+              <span class="figure">
+                <Sparkline values={trends[w.id]} />
+                <span title="Visitors today">{visitors[w.id] === undefined ? '…' : formatNumber(visitors[w.id]!)} today</span>
               </span>
+              {editing === w.id && (
+                <form class="edit inline" onSubmit={(e) => save(e, w)}>
+                  <label>
+                    Name
+                    <input name="name" required maxLength={100} value={w.name} />
+                  </label>
+                  <label>
+                    Domain
+                    <input name="domain" required maxLength={500} value={w.domain} />
+                  </label>
+                  <button type="submit">Save</button>
+                  <button type="button" class="link" onClick={() => setEditing(null)}>
+                    Cancel
+                  </button>
+                </form>
+              )}
               <code class="snippet">{`<script defer src="${location.origin}/script.js" data-website-id="${w.id}"></script>`}</code>
               <div class="share">
                 {!canWrite ? null : w.shareId ? (
@@ -102,6 +146,9 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
                 )}
                 {canWrite && (
                   <>
+                    <button type="button" class="link" onClick={() => setEditing(w.id)}>
+                      Edit
+                    </button>
                     <button type="button" class="link" onClick={() => destroy(w, 'reset')}>
                       Reset…
                     </button>
@@ -163,5 +210,17 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
         </form>
       )}
     </section>
+  );
+}
+
+/** Visitors per day as a small line (no axes): the shape of the last two weeks at a glance. */
+function Sparkline({ values }: { values: number[] | undefined }) {
+  if (!values || values.length < 2) return <svg class="spark" aria-hidden="true" />;
+  const top = Math.max(...values, 1);
+  const points = values.map((v, i) => `${((i / (values.length - 1)) * 100).toFixed(1)},${(28 - (v / top) * 26).toFixed(1)}`).join(' ');
+  return (
+    <svg class="spark" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label={`Visitors per day, last ${values.length} days: ${values.join(', ')}`}>
+      <polyline points={points} fill="none" stroke="currentColor" stroke-width="2" vector-effect="non-scaling-stroke" />
+    </svg>
   );
 }

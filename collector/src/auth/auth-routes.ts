@@ -6,6 +6,7 @@ import { passwordLimits } from './passwords';
 import { tokenLifetimeMs } from './tokens';
 import { publicUser, type StoredUser, type User } from './users';
 import { noBody } from '../validation';
+import type { Teams } from '../teams/teams';
 
 const codeProperty = { type: 'string', maxLength: 16 } as const;
 
@@ -20,11 +21,17 @@ const loginBody = {
   },
 } as const;
 
-/** Umami's login user: with `teams`, which this product does not have. */
-const loginUser = (user: User) => ({ ...publicUser(user), teams: [] });
-
 /** `/api/auth/login`, `/verify`, `/logout` and `/api/2fa/verify`, in Umami's shapes. */
-export async function authRoutes(app: FastifyInstance, { users, passwords, tokens, limiter, twoFactor, devices }: AuthDeps) {
+export async function authRoutes(app: FastifyInstance, { users, passwords, tokens, limiter, twoFactor, devices, teams }: AuthDeps & { teams: Teams }) {
+  /** Umami's login user: with the teams the user is in and their role in each (access codes stay on the team pages). */
+  const loginUser = async (user: User) => {
+    const { data } = await teams.list(user.id, 1, 100);
+    const withRoles = await Promise.all(
+      data.map(async ({ accessCode: _hidden, ...team }) => ({ ...team, role: (await teams.member(team.id, user.id))?.role ?? null })),
+    );
+    return { ...publicUser(user), teams: withRoles };
+  };
+
   /** Counts an attempt for (account, IP) or refuses it with 429 when a limit is reached. */
   /** An attempt: counted for (account, IP or known device), or refused with 429 when a limit is reached. */
   const beginAttempt = (request: FastifyRequest, username: string, user: StoredUser | null) => {
@@ -37,7 +44,7 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
   const signIn = async (request: FastifyRequest, reply: FastifyReply, user: StoredUser, rememberMe: boolean, attempt: { at: number; device: string | null }) => {
     limiter.succeeded(user.username, request.ip, attempt.at, attempt.device);
     const { token } = await tokens.issue(user.id, rememberMe ? tokenLifetimeMs.rememberMe : tokenLifetimeMs.standard);
-    return { token, user: loginUser(user), deviceToken: devices.remember(request, reply, user.id) };
+    return { token, user: await loginUser(user), deviceToken: devices.remember(request, reply, user.id) };
   };
 
   app.post<{ Body: { username: string; password: string; rememberMe?: boolean; code?: string } }>(

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/guard';
 import type { Users } from '../auth/users';
 import { ApiError } from '../errors';
@@ -35,7 +35,7 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     if (!allowed) throw new ApiError('forbidden', `Your role in the team cannot ${what}`);
   };
   /** The access code is for those who may let people in. */
-  const shown = (team: Team, role: TeamRole) => (teamCan.manage(role) ? team : { ...team, accessCode: undefined });
+  const shown = (team: Team, role: TeamRole | null) => (teamCan.manage(role) ? team : { ...team, accessCode: undefined });
   const withUser = async (member: TeamUser) => {
     const user = await users.findById(member.userId);
     return { ...member, user: user ? { id: user.id, username: user.username } : null };
@@ -46,9 +46,12 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     teams.create(request.body.name, currentUser(request).id),
   );
 
-  const listTeams = async (request: { query: { page: number; pageSize: number } }, userId: string | null) => {
+  /** One page of teams, each with its access code only when the viewer may let people in. */
+  const listTeams = async (request: FastifyRequest<Page>, userId: string | null) => {
     const { page, pageSize } = request.query;
-    return { ...(await teams.list(userId, page, pageSize)), page, pageSize };
+    const viewer = currentUser(request);
+    const { data, count } = await teams.list(userId, page, pageSize);
+    return { data: await Promise.all(data.map(async (team) => shown(team, await teams.roleFor(team.id, viewer)))), count, page, pageSize };
   };
   // Admins see every team here; others, their own (as at /api/me/teams).
   app.get<Page>('/api/teams', { schema: { querystring: pageQuery } }, async (request) => {

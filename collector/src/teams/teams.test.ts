@@ -86,6 +86,18 @@ describe('team routes, by role', () => {
     const members = (await call('member', 'GET', `/api/teams/${team}/users`)).body;
     expect(members.count).toBe(5);
     expect(members.data.find((m: { userId: string }) => m.userId === ids.owner)).toMatchObject({ role: 'team-owner', teamId: team, user: { username: 't-owner' } });
+    // Team lists follow the same rule.
+    const listed = async (who: Person) => (await call(who, 'GET', '/api/me/teams')).body.data.find((t: { id: string }) => t.id === team);
+    expect((await listed('manager')).accessCode).toMatch(/^team_/);
+    expect((await listed('member')).accessCode).toBeUndefined();
+    expect((await call('admin', 'GET', '/api/teams')).body.data.find((t: { id: string }) => t.id === team).accessCode).toMatch(/^team_/);
+  });
+
+  it("are named in the login answer with the user's role in each, without access codes", async () => {
+    const login = await collector.request('/api/auth/login', { method: 'POST', json: { username: 't-viewer', password } });
+    const { user } = (await login.json()) as { user: { teams: Record<string, unknown>[] } };
+    expect(user.teams).toEqual([{ id: team, name: expect.any(String), logoUrl: null, deletedAt: null, createdAt: expect.any(String), updatedAt: expect.any(String), role: 'team-view-only' }]);
+    expect((await call('viewer', 'POST', '/api/auth/verify')).body.teams).toEqual(user.teams);
   });
 
   it('are changed by owners and managers only', async () => {

@@ -1,0 +1,191 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiFailure } from './api';
+import { formatNumber } from './format';
+import type { FilterName, Route, TabGroup } from './state';
+
+interface Tab {
+  /** The read API's metric type. */
+  type: string;
+  label: string;
+  /** The filter a row sets when clicked; none for metrics that cannot be filtered on. */
+  filter?: FilterName;
+  /** How a row's value reads to people (a country code as its name, …). */
+  show?: (value: string) => string;
+  /** What an empty list means, when more than "no data". */
+  empty?: string;
+}
+
+const regionNames = displayNames('region');
+const languageNames = displayNames('language');
+function displayNames(type: 'region' | 'language') {
+  try {
+    const names = new Intl.DisplayNames(undefined, { type });
+    return (code: string) => {
+      try {
+        return names.of(code) ?? code;
+      } catch {
+        return code;
+      }
+    };
+  } catch {
+    return (code: string) => code;
+  }
+}
+const noGeo = 'No data. The geo database in use gives countries only; see the README to use one with regions and cities.';
+
+/** The ranked panels, grouped as on Plausible's dashboard; the shown tab of each group lives in the URL. */
+export const panelGroups: { group: TabGroup | 'languages'; tabs: Tab[] }[] = [
+  {
+    group: 'pages',
+    tabs: [
+      { type: 'path', label: 'Pages', filter: 'path' },
+      { type: 'entry', label: 'Entry pages', filter: 'path' },
+      { type: 'exit', label: 'Exit pages', filter: 'path' },
+      { type: 'title', label: 'Titles', filter: 'title' },
+    ],
+  },
+  {
+    group: 'sources',
+    tabs: [
+      { type: 'referrer', label: 'Referrers', filter: 'referrer' },
+      { type: 'utmSource', label: 'UTM sources', filter: 'utmSource' },
+      { type: 'utmMedium', label: 'Mediums', filter: 'utmMedium' },
+      { type: 'utmCampaign', label: 'Campaigns', filter: 'utmCampaign' },
+    ],
+  },
+  {
+    group: 'locations',
+    tabs: [
+      { type: 'country', label: 'Countries', filter: 'country', show: regionNames },
+      { type: 'region', label: 'Regions', filter: 'region', empty: noGeo },
+      { type: 'city', label: 'Cities', filter: 'city', empty: noGeo },
+    ],
+  },
+  {
+    group: 'tech',
+    tabs: [
+      { type: 'browser', label: 'Browsers', filter: 'browser' },
+      { type: 'os', label: 'Operating systems', filter: 'os' },
+      { type: 'device', label: 'Devices', filter: 'device' },
+      { type: 'screen', label: 'Screens' },
+    ],
+  },
+  { group: 'languages', tabs: [{ type: 'language', label: 'Languages', filter: 'language', show: languageNames }] },
+];
+
+type Row = { x: string; y: number };
+
+/** Loads a list for the panel's query; `null` while loading. */
+function useList<T>(path: string | null): { rows: T[] | null; error: string } {
+  const [state, setState] = useState<{ path: string | null; rows: T[] | null; error: string }>({ path: null, rows: null, error: '' });
+  useEffect(() => {
+    if (path === null) return;
+    let current = true;
+    api<T[]>(path)
+      .then((rows) => current && setState({ path, rows, error: '' }))
+      .catch((failure) => current && setState({ path, rows: [], error: failure instanceof ApiFailure ? failure.message : 'Could not load this list' }));
+    return () => {
+      current = false;
+    };
+  }, [path]);
+  return state.path === path ? state : { rows: null, error: '' };
+}
+
+interface PanelProps {
+  base: string;
+  query: string;
+  route: Route;
+  go: (next: Partial<Route>) => void;
+}
+
+/** One group of ranked rows with its tabs; a row click filters the whole page by its value. */
+export function Panel({ group, tabs, base, query, route, go }: PanelProps & (typeof panelGroups)[number]) {
+  const chosen = group === 'languages' ? undefined : route.tabs[group];
+  const tab = tabs.find((t) => t.type === chosen) ?? tabs[0]!;
+  const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=${tab.type}&limit=10`);
+  return (
+    <section class="panel" data-panel={tab.type} aria-busy={rows === null}>
+      {tabs.length === 1 ? (
+        <h2>{tab.label}</h2>
+      ) : (
+        <div class="tabs" role="tablist" aria-label={group}>
+          {tabs.map((t) => (
+            <button
+              type="button"
+              role="tab"
+              aria-selected={t === tab}
+              class={t === tab ? 'tab current' : 'tab'}
+              onClick={() => go({ tabs: { ...route.tabs, [group]: t === tabs[0] ? undefined : t.type } })}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+      )}
+      <Rows rows={rows} error={error} empty={tab.empty} show={tab.show} onPick={tab.filter ? (x) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined} />
+    </section>
+  );
+}
+
+/** Custom events by count; with an event filter on, that event's properties and their values. */
+export function EventsPanel({ base, query, route, go }: PanelProps) {
+  const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=event&limit=10`);
+  const picked = route.filters.event?.startsWith('eq.') ? route.filters.event.slice(3) : null;
+  // The event-data routes take the event's name as `event`, in place of the filter of that name.
+  const withoutEvent = new URLSearchParams(query);
+  withoutEvent.delete('event');
+  const properties = useList<{ propertyName: string; propertyValue: string; total: number }>(
+    picked === null ? null : `${base}/event-data/events?${withoutEvent}&event=${encodeURIComponent(picked)}`,
+  );
+  return (
+    <section class="panel" data-panel="event" aria-busy={rows === null || (picked !== null && properties.rows === null)}>
+      <h2>Custom events</h2>
+      <Rows rows={rows} error={error} empty="No custom events. Send them with umami.track('name', { … }) or data-umami-event." onPick={(x) => go({ filters: { ...route.filters, event: `eq.${x}` } })} />
+      {picked !== null && (
+        <>
+          <h3>Properties of {picked}</h3>
+          <Rows
+            rows={properties.rows && properties.rows.map((p) => ({ x: `${p.propertyName}: ${p.propertyValue}`, y: p.total }))}
+            error={properties.error}
+            empty="This event has no properties."
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Ranked rows with a bar showing each one's share of the first; buttons when a row filters. */
+function Rows({ rows, error, empty, show, onPick }: { rows: Row[] | null; error: string; empty?: string; show?: (x: string) => string; onPick?: (x: string) => void }) {
+  if (rows === null) return <p class="muted placeholder">Loading…</p>;
+  if (error) return <p class="error">{error}</p>;
+  if (rows.length === 0) return <p class="muted placeholder">{empty ?? 'No data'}</p>;
+  const top = Math.max(...rows.map((r) => r.y), 1);
+  return (
+    <ol>
+      {rows.map((row) => {
+        const label = row.x ? (show ? show(row.x) : row.x) : '(none)';
+        const content = (
+          <>
+            <span class="bar" style={{ width: `${(row.y / top) * 100}%` }} aria-hidden="true" />
+            <span class="label" title={row.x}>
+              {label}
+            </span>
+            <span class="count">{formatNumber(row.y)}</span>
+          </>
+        );
+        return (
+          <li>
+            {onPick ? (
+              <button type="button" class="row" onClick={() => onPick(row.x)}>
+                {content}
+              </button>
+            ) : (
+              <div class="row">{content}</div>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,4 @@
+// The account and settings pages, in their own chunk: loaded when first opened, not with the overview.
+export { Account } from './account';
+export { Teams } from './teams';
+export { Users } from './users';
