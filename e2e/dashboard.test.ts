@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPassword, chromeUA, startTestCollector, type TestCollector } from '../test-support/collector';
 import { launchChromium } from './browser';
 import { startSite, trackedPage } from './fixture-server';
+import { seedEvents } from '../bench/seed-events';
+import { codesFor } from '../test-support/totp-codes';
 
 /**
  * The dashboard as a person uses it, in Chromium against a real collector: sign in, add a
@@ -81,7 +83,6 @@ describe('the dashboard', () => {
     await page.locator('.chart canvas').waitFor();
     // The realtime panel: the visitor of a moment ago is active now.
     await expect.poll(() => page.locator('.live h2').textContent(), { timeout: 15_000 }).toContain('1 visitor now');
-    await page.screenshot({ path: 'docs/overview.png', fullPage: true });
 
     // A row filters the page, the filter lives in the URL, and a chip removes it.
     await page.locator('[data-panel="path"] .row', { hasText: '/pricing' }).click();
@@ -199,19 +200,160 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed').waitFor({ timeout: 15_000 });
     expect((await collector.request('/api/auth/login', { method: 'POST', json: { username: 'keeper', password: 'orange river stone' } })).status).toBe(200);
-    await page.screenshot({ path: 'docs/account.png', fullPage: true });
     await context.close();
   });
 
-  it('fits a phone-width screen in dark mode', { timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 2 });
+  it('explores a site as the read API answers: custom range, search box, tabs, comparison, row filters; the URL keeps it all', { timeout: 120_000 }, async () => {
+    const token = await collector.login();
+    const id = await collector.createWebsite(token, 'Seeded');
+    await seedEvents(collector.db, id, { events: 5_000, days: 20, now: Date.now() });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
+    await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    // A custom range of ten whole days (the page's time zone is UTC, so its bounds are these).
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const [start, end] = [day(Date.now() - 9 * 86_400_000), day(Date.now())];
+    const range = `startAt=${Date.parse(`${start}T00:00:00Z`)}&endAt=${Date.parse(`${end}T00:00:00Z`) + 86_400_000 - 1}`;
+    const read = async <T,>(path: string) => (await (await collector.request(`/api/websites/${id}/${path}`, { token })).json()) as T;
+    const number = new Intl.NumberFormat('en-US');
+    const figure = async (name: string) => (await page.locator(`[data-figure="${name}"] .value`).textContent())?.trim();
+    /** The page's headline equals the API's stats for the same range and filters. */
+    const headlineMatches = async (filters: string) => {
+      const stats = await read<{ visitors: number; visits: number; pageviews: number }>(`stats?${range}${filters}`);
+      expect(stats.pageviews).toBeGreaterThan(0);
+      await expect.poll(() => figure('Pageviews'), { timeout: 15_000 }).toBe(number.format(stats.pageviews));
+      await expect.poll(() => page.locator('[aria-busy="true"]').count(), { timeout: 15_000 }).toBe(0);
+      expect(await figure('Visitors')).toBe(number.format(stats.visitors));
+      expect(await figure('Visits')).toBe(number.format(stats.visits));
+    };
+
+    await page.goto(`${collector.url}/#/websites/${id}?range=custom&start=${start}&end=${end}`);
+    await expect.poll(() => page.getByLabel('From').inputValue(), { timeout: 15_000 }).toBe(start);
+    await headlineMatches('');
+
+    // The search box adds a "contains" filter on pages.
+    await page.getByLabel('Filter on').selectOption('path');
+    await page.getByLabel('Filter value').fill('blog');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('path=c.blog');
+    expect(await page.getByRole('list', { name: 'Filters' }).textContent()).toContain('Page contains blog');
+    await headlineMatches('&path=c.blog');
+
+    // The entry-pages tab lists what the API lists.
+    await page.getByRole('tab', { name: 'Entry' }).click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('pages=entry');
+    const entries = await read<{ x: string; y: number }[]>(`metrics?${range}&path=c.blog&type=entry&limit=10`);
+    expect(entries.length).toBeGreaterThan(0);
+    const rows = page.locator('[data-panel="entry"] .row');
+    await expect.poll(() => rows.locator('.label').allTextContents(), { timeout: 15_000 }).toEqual(entries.map((e) => e.x));
+    expect(await rows.locator('.count').allTextContents()).toEqual(entries.map((e) => number.format(e.y)));
+
+    // Comparison: the previous period's figures and line.
+    await page.getByLabel('Compare with previous period').check();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('compare=prev');
+    const { comparison } = await read<{ comparison: { pageviews: number } }>(`stats?${range}&path=c.blog`);
+    await expect.poll(() => page.locator('[data-figure="Pageviews"] .previous').textContent(), { timeout: 15_000 }).toBe(`previous period: ${number.format(comparison.pageviews)}`);
+    await page.locator('.chart', { hasText: 'Pageviews, previous period' }).waitFor();
+
+    // A country row narrows everything to that country.
+    const [top] = await read<{ x: string }[]>(`metrics?${range}&path=c.blog&type=country&limit=1`);
+    await page.locator('[data-panel="country"] .row').first().click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain(`country=eq.${top!.x}`);
+    await headlineMatches(`&path=c.blog&country=eq.${top!.x}`);
+
+    // The URL holds the whole state: a reload shows the same view.
+    const before = page.url();
+    await page.reload();
+    await headlineMatches(`&path=c.blog&country=eq.${top!.x}`);
+    expect(page.url()).toBe(before);
+    expect(await page.getByRole('tab', { name: 'Entry' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByLabel('Compare with previous period').isChecked()).toBe(true);
+    expect(await page.getByRole('list', { name: 'Filters' }).textContent()).toContain('Country is');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('sets up two-factor sign-in from a QR code, then signs in with the second step', { timeout: 90_000 }, async () => {
+    await collector.users.create('careful', 'tulip garden lamp', 'user');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'careful', 'tulip garden lamp');
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    // The QR code is drawn (a square of modules); the key beside it is the same secret.
+    const modules = await page.locator('.qr-code path').getAttribute('d');
+    expect(modules!.length).toBeGreaterThan(1000);
+    const manualKey = (await page.locator('.manual-key').textContent())!;
+    const form = page.locator('.card', { hasText: 'Two-factor sign-in' });
+    await form.getByLabel('Password').fill('tulip garden lamp');
+    await form.getByLabel('Code', { exact: true }).fill((await codesFor(manualKey)).current);
+    await form.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Two-factor sign-in is on.').waitFor({ timeout: 15_000 });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await fillSignIn(page, 'careful', 'tulip garden lamp');
+    await page.getByLabel('Code from your authenticator app').fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/code/i);
+    await page.getByLabel('Code from your authenticator app').fill((await codesFor(manualKey)).next);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    // Signed in again, on the page it was on; the QR code is gone, two-factor sign-in shows as on.
+    await page.getByText('Signing in asks for a code from your authenticator app.').waitFor({ timeout: 15_000 });
+    const token = await page.evaluate(() => sessionStorage.getItem('analytics.token'));
+    expect((await collector.request('/api/2fa/status', { token: token! }).then((r) => r.json())) as { isEnabled: boolean }).toMatchObject({ isEnabled: true });
+    await context.close();
+  });
+
+  it('runs teams and users from the pages: create, join by code, change a role, delete', { timeout: 90_000 }, async () => {
+    await collector.users.create('joiner', 'tulip garden lamp', 'user');
+    const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page);
-    await page.getByRole('link', { name: /Shop/ }).click();
-    await page.locator('.chart canvas').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: 'docs/overview-phone-dark.png', fullPage: true });
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await page.getByLabel('Team name').fill('Editors');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    const card = page.locator('.team[data-team="Editors"]');
+    const code = (await card.locator('.access-code').textContent({ timeout: 15_000 }))!;
+
+    // Someone else joins with the code, from their own teams page.
+    const other = await browser.newContext();
+    const joinerPage = await other.newPage();
+    await signIn(joinerPage, 'joiner', 'tulip garden lamp');
+    await joinerPage.getByRole('link', { name: 'Teams' }).click();
+    await joinerPage.getByLabel('Access code').fill(code);
+    await joinerPage.getByRole('button', { name: 'Join team' }).click();
+    await joinerPage.locator('.team[data-team="Editors"]').getByText('Your role: Member').waitFor({ timeout: 15_000 });
+    expect(await joinerPage.locator('.access-code').count()).toBe(0);
+
+    // The owner sees the new member and makes them a manager.
+    await page.reload();
+    await card.getByLabel('Role of joiner').selectOption('team-manager');
+    const teamId = ((await (await collector.request('/api/me/teams', { token: await collector.login() })).json()) as { data: { id: string; name: string }[] }).data.find((t) => t.name === 'Editors')!.id;
+    const members = async () => ((await (await collector.request(`/api/teams/${teamId}/users`, { token: await collector.login() })).json()) as { data: { user: { username: string }; role: string }[] }).data;
+    await expect.poll(async () => (await members()).find((m) => m.user.username === 'joiner')?.role, { timeout: 15_000 }).toBe('team-manager');
+
+    // Admins manage users: create one, change the role, delete after a confirmation naming them.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Username').fill('newcomer');
+    await page.getByLabel('Password').fill('orange river stone');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('tr[data-user="newcomer"]').waitFor({ timeout: 15_000 });
+    await page.getByLabel('Role of newcomer').selectOption('view-only');
+    await page.getByText("newcomer's role changed.").waitFor({ timeout: 15_000 });
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.locator('tr[data-user="newcomer"]').getByRole('button', { name: 'Delete…' }).click();
+    await expect.poll(() => page.locator('tr[data-user="newcomer"]').count(), { timeout: 15_000 }).toBe(0);
+    expect(asked[0]).toContain('"newcomer"');
+    expect((await collector.request('/api/auth/login', { method: 'POST', json: { username: 'newcomer', password: 'orange river stone' } })).status).toBe(401);
+    await other.close();
     await context.close();
   });
 });

@@ -31,6 +31,24 @@ function displayNames(type: 'region' | 'language') {
     return (code: string) => code;
   }
 }
+/** Umami's browser keys as their product names; others as they are. */
+const browserNames: Record<string, string> = {
+  chrome: 'Chrome',
+  crios: 'Chrome (iOS)',
+  firefox: 'Firefox',
+  fxios: 'Firefox (iOS)',
+  safari: 'Safari',
+  ios: 'Safari (iOS)',
+  'ios-webview': 'iOS web view',
+  'edge-chromium': 'Edge',
+  edge: 'Edge (legacy)',
+  samsung: 'Samsung Internet',
+  opera: 'Opera',
+  'chromium-webview': 'Android web view',
+  yandexbrowser: 'Yandex Browser',
+};
+const browserName = (key: string) => browserNames[key] ?? key;
+const capitalized = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
 const noGeo = 'No data. The geo database in use gives countries only; see the README to use one with regions and cities.';
 
 /** The ranked panels, grouped as on Plausible's dashboard; the shown tab of each group lives in the URL. */
@@ -39,8 +57,8 @@ export const panelGroups: { group: TabGroup | 'languages'; tabs: Tab[] }[] = [
     group: 'pages',
     tabs: [
       { type: 'path', label: 'Pages', filter: 'path' },
-      { type: 'entry', label: 'Entry pages', filter: 'path' },
-      { type: 'exit', label: 'Exit pages', filter: 'path' },
+      { type: 'entry', label: 'Entry', filter: 'path' },
+      { type: 'exit', label: 'Exit', filter: 'path' },
       { type: 'title', label: 'Titles', filter: 'title' },
     ],
   },
@@ -48,7 +66,7 @@ export const panelGroups: { group: TabGroup | 'languages'; tabs: Tab[] }[] = [
     group: 'sources',
     tabs: [
       { type: 'referrer', label: 'Referrers', filter: 'referrer' },
-      { type: 'utmSource', label: 'UTM sources', filter: 'utmSource' },
+      { type: 'utmSource', label: 'Sources', filter: 'utmSource' },
       { type: 'utmMedium', label: 'Mediums', filter: 'utmMedium' },
       { type: 'utmCampaign', label: 'Campaigns', filter: 'utmCampaign' },
     ],
@@ -64,9 +82,9 @@ export const panelGroups: { group: TabGroup | 'languages'; tabs: Tab[] }[] = [
   {
     group: 'tech',
     tabs: [
-      { type: 'browser', label: 'Browsers', filter: 'browser' },
-      { type: 'os', label: 'Operating systems', filter: 'os' },
-      { type: 'device', label: 'Devices', filter: 'device' },
+      { type: 'browser', label: 'Browsers', filter: 'browser', show: browserName },
+      { type: 'os', label: 'OS', filter: 'os' },
+      { type: 'device', label: 'Devices', filter: 'device', show: capitalized },
       { type: 'screen', label: 'Screens' },
     ],
   },

@@ -108,7 +108,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
               <a href={`#/websites/${w.id}?range=30d`}>
                 <strong>{w.name}</strong> <span class="muted">{w.domain}</span>
               </a>
-              <span class="figure">
+              <span class="figure" aria-busy={visitors[w.id] === undefined}>
                 <Sparkline values={trends[w.id]} />
                 <span title="Visitors today">{visitors[w.id] === undefined ? '…' : formatNumber(visitors[w.id]!)} today</span>
               </span>

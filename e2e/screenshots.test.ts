@@ -1,0 +1,75 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedEvents } from '../bench/seed-events';
+import { startTestCollector, type TestCollector } from '../test-support/collector';
+import { launchChromium } from './browser';
+
+/**
+ * The main pages on a desktop and a phone, in light and dark mode, on a seeded website: each
+ * fits its screen (nothing wider than the viewport), finishes loading without a script error,
+ * and is photographed. `npm run screenshots` keeps the pictures in docs/screenshots/; a plain
+ * test run writes them to a temporary folder.
+ */
+const folder = process.env.SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'screenshots-'));
+let collector: TestCollector;
+let browser: Browser;
+let token = '';
+let websiteId = '';
+
+beforeAll(async () => {
+  mkdirSync(folder, { recursive: true });
+  collector = await startTestCollector({ BATCH_INTERVAL_MS: '50' });
+  browser = await launchChromium();
+  token = await collector.login();
+  websiteId = await collector.createWebsite(token, 'Example shop');
+  await collector.createWebsite(token, 'Company blog');
+  await seedEvents(collector.db, websiteId, { events: 20_000, days: 60, now: Date.now() });
+  const [team] = (await (await collector.request('/api/teams', { method: 'POST', token, json: { name: 'Marketing' } })).json()) as [{ id: string }];
+  const colleague = await collector.users.create('sam', 'tulip garden lamp', 'user');
+  await collector.request(`/api/teams/${team.id}/users`, { method: 'POST', token, json: { userId: colleague.id, role: 'team-member' } });
+  await collector.request('/api/websites', { method: 'POST', token, json: { name: 'Campaign site', domain: 'campaign.example', teamId: team.id } });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await collector?.destroy();
+});
+
+const pages = {
+  websites: () => '#/',
+  overview: () => `#/websites/${websiteId}?range=30d`,
+  account: () => '#/account',
+  teams: () => '#/teams',
+};
+const devices = {
+  desktop: { viewport: { width: 1280, height: 900 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+};
+
+describe('the main pages', () => {
+  for (const [pageName, hash] of Object.entries(pages)) {
+    for (const [deviceName, device] of Object.entries(devices)) {
+      for (const scheme of ['light', 'dark'] as const) {
+        it(`${pageName} on a ${deviceName}, ${scheme}`, { timeout: 60_000 }, async () => {
+          const context = await browser.newContext({ ...device, colorScheme: scheme });
+          await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
+          const page = await context.newPage();
+          const errors: string[] = [];
+          page.on('pageerror', (error) => errors.push(error.message));
+          await page.goto(`${collector.url}/${hash()}`);
+          await page.locator('h1').first().waitFor();
+          // Loaded: nothing busy, no placeholder left.
+          await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], .loading, .loading-inline').length === 0, undefined, { timeout: 30_000 });
+          if (pageName === 'overview') await page.locator('.chart canvas').waitFor();
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          expect(overflow).toBeLessThanOrEqual(0);
+          await page.screenshot({ path: join(folder, `${pageName}-${deviceName}-${scheme}.png`), fullPage: true });
+          expect(errors).toEqual([]);
+          await context.close();
+        });
+      }
+    }
+  }
+});
