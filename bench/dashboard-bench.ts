@@ -46,24 +46,60 @@ try {
     const login = await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
     const { token } = (await login.json()) as { token: string };
     const times: number[] = [];
+    /** The same rounds timed from outside the browser, Playwright's navigation overhead included. */
+    const outside: number[] = [];
     for (let round = 0; round < rounds + 1; round++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
       const page = await context.newPage();
       const started = performance.now();
       await page.goto(`${collector.url}/#/websites/${websiteId}?range=30d`);
-      await page.locator('.chart canvas').waitFor({ timeout: 120_000 });
-      await page.locator('[data-panel="country"] ol, [data-panel="country"] p').waitFor({ timeout: 120_000 });
-      const ms = performance.now() - started;
+      // Fully drawn: the figures, the chart, and no panel still loading; the page's own clock says
+      // when, counted from the navigation's start (Playwright's own overhead is left out).
+      const drawn = await page.waitForFunction(
+        () =>
+          document.querySelector('.chart canvas') !== null &&
+          document.querySelector('[data-figure]') !== null &&
+          document.querySelectorAll('[aria-busy="true"]').length === 0 &&
+          performance.now(),
+        undefined,
+        { timeout: 120_000, polling: 'raf' },
+      );
+      const ms = (await drawn.jsonValue()) as number;
+      outside.push(performance.now() - started);
+      if (round === rounds) {
+        // The last round's API requests, slowest first: where the time goes.
+        const requests = await page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .filter((e) => e.name.includes('/api/'))
+            .map((e) => ({ path: new URL(e.name).pathname.replace(/[0-9a-f-]{36}/, ':id') + (/type=(\w+)/.exec(e.name)?.[1] ?? ''), ms: Math.round(e.duration) }))
+            .sort((a, b) => b.ms - a.ms),
+        );
+        console.log(`API requests of the last round (ms): ${requests.map((r) => `${r.path} ${r.ms}`).join(', ')}`);
+        const phases = await page.evaluate(() => {
+          const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+          const api = resources.filter((e) => e.name.includes('/api/'));
+          const scripts = resources.filter((e) => e.name.includes('/dashboard/'));
+          const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+          return {
+            html: navigation.responseEnd,
+            scripts: Math.max(...scripts.map((e) => e.responseEnd)),
+            firstRequest: Math.min(...api.map((e) => e.startTime)),
+            lastResponse: Math.max(...api.filter((e) => !/active|realtime/.test(e.name)).map((e) => e.responseEnd)),
+          };
+        });
+        console.log(`timeline of the last round (ms since navigation): ${Object.entries(phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
+      }
       // The first round warms the engine's caches and is not counted.
       if (round > 0) times.push(ms);
       await context.close();
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const median = medianOf(times);
     console.log(
       `dashboard overview, last 30 days of ${events} events, ${availableParallelism()} cores: median ${median.toFixed(0)} ms ` +
-        `(goal < 1500; rounds ${times.map((t) => t.toFixed(0)).join(', ')})`,
+        `from navigation to fully drawn (goal < 1500; rounds ${times.map((t) => t.toFixed(0)).join(', ')}); ` +
+        `seen from outside the browser, with Playwright's overhead: median ${medianOf(outside.slice(1)).toFixed(0)} ms`,
     );
   } finally {
     await browser.close();
@@ -71,4 +107,9 @@ try {
   }
 } finally {
   rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -1,7 +1,7 @@
 // Builds what `npm start` and the tests serve: dist/tracker.js (the browser script) and
 // dist/collector.mjs (the server, with its npm dependencies left as imports).
 import { build } from 'esbuild';
-import { copyFile, readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
@@ -45,7 +45,14 @@ export async function buildAll() {
       legalComments: 'none',
     }).then(async (result) => {
       dashboardMeta = result.metafile;
-      await copyFile(`${root}/dashboard/index.html`, `${root}/dist/dashboard/index.html`);
+      // The chunks app.js imports are named in the page, so the browser fetches them beside it, not after it.
+      const app = result.metafile.outputs['dist/dashboard/app.js'];
+      const preloads = app.imports
+        .filter((i) => i.kind === 'import-statement')
+        .map((i) => `<link rel="modulepreload" href="/dashboard/${i.path.split('/').pop()}" />`)
+        .join('\n    ');
+      const html = await readFile(`${root}/dashboard/index.html`, 'utf8');
+      await writeFile(`${root}/dist/dashboard/index.html`, html.replace('<!-- preloads -->', preloads));
     }),
     build({
       absWorkingDir: root,

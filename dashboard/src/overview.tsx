@@ -65,7 +65,8 @@ export function Overview({ route }: { route: Route }) {
       <FilterBar route={route} go={go} />
       {data === null ? <HeadlinePlaceholder /> : <Headline stats={data.stats} compare={route.compare} stale={data.key !== key} />}
       {data === null ? <div class="chart" aria-busy="true" /> : <SeriesChart series={data.series} unit={bounds.unit} />}
-      <Live websiteId={route.websiteId!} />
+      {/* Realtime waits for the figures: the engine runs parameterized reads one at a time, and these come first. */}
+      {data ? <Live websiteId={route.websiteId!} /> : <section class="panel live" />}
       <div class="panels">
         {panelGroups.map((group) => (
           <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} />
@@ -129,9 +130,8 @@ function Headline({ stats, compare, stale }: { stats: Stats; compare: boolean; s
             <dd>
               <span class="value">{f.now === null ? '—' : f.show(f.now)}</span>
               {delta !== null && (
-                <span class={`delta ${(delta >= 0) !== Boolean(f.lowerIsBetter) ? 'up' : 'down'}`} title="Against the previous period">
-                  {delta >= 0 ? '+' : ''}
-                  {formatPercent(delta)}
+                <span class={`delta ${deltaClass(delta, f.lowerIsBetter)}`} title="Against the previous period">
+                  {Math.abs(delta) < 0.005 ? '±0%' : `${delta > 0 ? '+' : ''}${formatPercent(delta)}`}
                 </span>
               )}
             </dd>
@@ -142,6 +142,9 @@ function Headline({ stats, compare, stale }: { stats: Stats; compare: boolean; s
     </dl>
   );
 }
+
+/** Green when the figure moved the good way, red the bad way, grey when it held (under half a percent). */
+const deltaClass = (delta: number, lowerIsBetter = false) => (Math.abs(delta) < 0.005 ? 'same' : delta > 0 !== lowerIsBetter ? 'up' : 'down');
 
 /** The headline's frame while the first figures load, so nothing jumps when they arrive. */
 function HeadlinePlaceholder() {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 export const sha256 = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -11,6 +12,8 @@ export const tokenLifetimeMs = { standard: 24 * 3600_000, rememberMe: 30 * 24 * 
  * Every check reads the database, so a revocation holds at once on every collector sharing it.
  */
 export class Tokens {
+  readonly #checks = new InFlight<string | null>();
+
   constructor(private readonly db: ClickHouseClient) {}
 
   /** Issues a token for a user; returns it (shown once) and when it expires. */
@@ -27,15 +30,19 @@ export class Tokens {
   }
 
   /** The user id a live token belongs to, or null when it is unknown, expired or revoked. */
-  async userIdOf(token: string): Promise<string | null> {
-    const result = await this.db.query({
-      query: `SELECT toString(user_id) AS userId FROM auth_tokens FINAL
-        WHERE token_hash = {hash:String} AND revoked = 0 AND expires_at > now64(3) LIMIT 1`,
-      query_params: { hash: sha256(token) },
-      format: 'JSONEachRow',
+  userIdOf(token: string): Promise<string | null> {
+    const hash = sha256(token);
+    // Identical checks running at once share one query; a revocation here forgets them (see InFlight).
+    return this.#checks.get(hash, async () => {
+      const result = await this.db.query({
+        query: `SELECT toString(user_id) AS userId FROM auth_tokens FINAL
+          WHERE token_hash = {hash:String} AND revoked = 0 AND expires_at > now64(3) LIMIT 1`,
+        query_params: { hash },
+        format: 'JSONEachRow',
+      });
+      const [row] = await result.json<{ userId: string }>();
+      return row?.userId ?? null;
     });
-    const [row] = await result.json<{ userId: string }>();
-    return row?.userId ?? null;
   }
 
   async #revokeWhere(where: string, params: Record<string, string>): Promise<void> {
@@ -45,6 +52,7 @@ export class Tokens {
         FROM auth_tokens FINAL WHERE revoked = 0 AND expires_at > now64(3) AND ${where}`,
       query_params: params,
     });
+    this.#checks.forget();
   }
 
   /** Revokes one token at once. */

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { usernameKey } from './account-rules';
+import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Passwords } from './passwords';
 
@@ -43,6 +44,7 @@ const toUser = (row: Row): StoredUser => ({ ...row, totpEnabled: row.totpEnabled
 /** Users, kept in ClickHouse (ReplacingMergeTree: the newest version of a row wins). */
 export class Users {
   #lastVersion = 0;
+  readonly #byId = new InFlight<StoredUser | null>();
 
   constructor(
     private readonly db: ClickHouseClient,
@@ -61,8 +63,9 @@ export class Users {
     return candidates.find((user) => usernameKey(user.username) === key) ?? null;
   }
 
-  async findById(id: string): Promise<StoredUser | null> {
-    return (await this.#many('AND id = toUUIDOrZero({id:String})', { id }, 'LIMIT 1'))[0] ?? null;
+  /** A user by id; identical look-ups running at once share one query (see InFlight). */
+  findById(id: string): Promise<StoredUser | null> {
+    return this.#byId.get(id, async () => (await this.#many('AND id = toUUIDOrZero({id:String})', { id }, 'LIMIT 1'))[0] ?? null);
   }
 
   /** One page of users, oldest first, and how many there are. */
@@ -102,6 +105,7 @@ export class Users {
       ],
       format: 'JSONEachRow',
     });
+    this.#byId.forget();
   }
 
   async create(username: string, password: string, role: Role): Promise<StoredUser> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { websiteDataTables } from '../storage/rollups';
 import { teamIdsOfUser } from '../teams/teams';
@@ -55,6 +56,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Websites, kept in ClickHouse, with a small cache of which ids exist for the beacon's hot path. */
 export class Websites {
   readonly #exists = new Map<string, { live: boolean; until: number }>();
+  readonly #reads = new InFlight<Website | null>();
   #lastVersion = 0;
 
   constructor(private readonly db: ClickHouseClient) {}
@@ -89,6 +91,7 @@ export class Websites {
       ],
       format: 'JSONEachRow',
     });
+    this.#reads.forget();
   }
 
   /** Gives the website to a user or a team. */
@@ -179,14 +182,17 @@ export class Websites {
     return row ? toWebsite(row) : null;
   }
 
-  async get(id: string): Promise<Website | null> {
-    const result = await this.db.query({
-      query: `${select} AND id = toUUIDOrZero({id:String}) LIMIT 1`,
-      query_params: { id },
-      format: 'JSONEachRow',
+  /** A website by id; identical look-ups running at once share one query (see InFlight). */
+  get(id: string): Promise<Website | null> {
+    return this.#reads.get(id, async () => {
+      const result = await this.db.query({
+        query: `${select} AND id = toUUIDOrZero({id:String}) LIMIT 1`,
+        query_params: { id },
+        format: 'JSONEachRow',
+      });
+      const [row] = await result.json<Row>();
+      return row ? toWebsite(row) : null;
     });
-    const [row] = await result.json<Row>();
-    return row ? toWebsite(row) : null;
   }
 
   /** One page of the websites a user owns (all of them for `userId` null), newest first. */
