@@ -41,6 +41,12 @@ try {
   }
 
   const collector = await startCollector(config, readFileSync(new URL('tracker.js', dist)), { dashboardDir: new URL('dashboard/', dist) });
+  // Timed on a settled engine, as a site's data is most of the time: the seed's merges done first.
+  for (let waited = 0; waited < 120_000; waited += 1000) {
+    const [{ merges }] = (await (await collector.db.query({ query: 'SELECT count() AS merges FROM system.merges', format: 'JSONEachRow' })).json()) as [{ merges: string }];
+    if (Number(merges) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   const browser = await launchChromium();
   try {
     const login = await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });

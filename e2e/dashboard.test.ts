@@ -356,4 +356,23 @@ describe('the dashboard', () => {
     await other.close();
     await context.close();
   });
+
+  it('says so when the collector cannot be reached or the session has ended, instead of a blank page', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page);
+    const down = (route: import('playwright-core').Route) => route.abort('connectionrefused');
+    await page.route('**/api/**', down);
+    await page.reload();
+    await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 15_000 }).toContain('cannot be reached');
+    await page.unroute('**/api/**', down);
+
+    // The session revoked elsewhere (signed out in another tab): the next page asks to sign in again.
+    const token = await page.evaluate(() => sessionStorage.getItem('analytics.token'));
+    await collector.request('/api/auth/logout', { method: 'POST', token: token! });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('.notice').textContent()).toContain('Your session has ended');
+    await context.close();
+  });
 });

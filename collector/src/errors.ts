@@ -50,10 +50,10 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 /** ClickHouse's errors for a read query that went past READ_TIMEOUT_MS or READ_MAX_MEMORY_BYTES. */
 const readBoundErrors: Record<string, ErrorName> = { TIMEOUT_EXCEEDED: 'readTimeout', MEMORY_LIMIT_EXCEEDED: 'readTooLarge' };
 
-/** True for the error of a query cancelled because its client went away. */
-const cancelled = (error: unknown) => {
-  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-  return name === 'AbortError' || code === 'CHDB_ABORT';
+/** True for the error of a query cancelled because its client went away (the client library may wrap it: its `cause`). */
+export const cancelled = (error: unknown, depth = 0): boolean => {
+  const { name, code, cause } = (error ?? {}) as { name?: unknown; code?: unknown; cause?: unknown };
+  return name === 'AbortError' || code === 'CHDB_ABORT' || (depth < 3 && cause !== undefined && cancelled(cause, depth + 1));
 };
 
 /** Maps Fastify's own errors (validation, parsing, limits) and ClickHouse's read bounds onto the registry. */

@@ -12,12 +12,14 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
   const [visitors, setVisitors] = useState<Record<string, number>>({});
   const [trends, setTrends] = useState<Record<string, number[]>>({});
   const [editing, setEditing] = useState<string | null>(null);
+  const [teams, setTeams] = useState<{ id: string; name: string }[]>([]);
   const [error, setError] = useState('');
 
   const load = async () => {
     try {
-      const { data } = await api<{ data: Website[] }>('/websites?includeTeams=true&pageSize=100');
+      const [{ data }, myTeams] = await Promise.all([api<{ data: Website[] }>('/websites?includeTeams=true&pageSize=100'), api<{ data: { id: string; name: string }[] }>('/me/teams?pageSize=100')]);
       setWebsites(data);
+      setTeams(myTeams.data);
       const today = rangeBounds({ range: 'today' });
       // The trend: visitors per day over the last 14 days, in the viewer's time zone.
       const fortnight = rangeBounds({ range: 'custom', start: dayString(new Date(Date.now() - 13 * 86_400_000)), end: dayString(new Date()) });
@@ -81,7 +83,8 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
     const form = event.currentTarget as HTMLFormElement;
     const fields = new FormData(form);
     try {
-      await api('/websites', { method: 'POST', body: { name: fields.get('name'), domain: fields.get('domain') } });
+      const teamId = String(fields.get('teamId') ?? '');
+      await api('/websites', { method: 'POST', body: { name: fields.get('name'), domain: fields.get('domain'), ...(teamId ? { teamId } : {}) } });
       form.reset();
       await load();
     } catch (failure) {
@@ -206,6 +209,17 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
             Domain
             <input name="domain" required maxLength={500} placeholder="example.com" />
           </label>
+          {teams.length > 0 && (
+            <label>
+              Owner
+              <select name="teamId">
+                <option value="">Me</option>
+                {teams.map((team) => (
+                  <option value={team.id}>Team {team.name}</option>
+                ))}
+              </select>
+            </label>
+          )}
           <button type="submit">Add</button>
         </form>
       )}
