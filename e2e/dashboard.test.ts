@@ -272,6 +272,14 @@ describe('the dashboard', () => {
     expect(await page.getByRole('tab', { name: 'Entry' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByLabel('Compare with previous period').isChecked()).toBe(true);
     expect(await page.getByRole('list', { name: 'Filters' }).textContent()).toContain('Country is');
+
+    // By keyboard: tabs and rows are buttons, reached with Tab, pressed with Enter, with a visible focus ring.
+    await page.getByRole('tab', { name: 'Entry' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Exit');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('pages=exit');
     expect(errors).toEqual([]);
     await context.close();
   });
