@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['collector/**/*.test.ts', 'tracker/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['collector/**/*.test.ts', 'tracker/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/**/*.test.ts', 'test-support/**/*.test.ts'],
     // chDB allows one data directory per process: each test file runs in its own process.
     pool: 'forks',
     globalSetup: ['test-support/global-setup.ts'],

@@ -63,6 +63,7 @@ export async function buildAll() {
         'bench-ingest': 'bench/ingest-bench.ts',
         'bench-bare': 'bench/bare-server.ts',
         'bench-dashboard': 'bench/dashboard-bench.ts',
+        'clickhouse-test-server': 'test-support/clickhouse-server/server.ts',
       },
       outdir: 'dist',
       outExtension: { '.js': '.mjs' },

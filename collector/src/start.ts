@@ -1,6 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { buildCollector, type AppDeps, type Collector } from './app';
 import type { Config } from './config';
+import { Passwords } from './auth/passwords';
+import { Users } from './auth/users';
 import { loadAppSecret } from './secret';
 import { migrate } from './storage/migrate';
 import { openStorage } from './storage/client';
@@ -24,10 +26,12 @@ export async function startCollector(
 ): Promise<RunningCollector> {
   const db = await openStorage(config);
   try {
-    await migrate(db);
+    // The first admin is created by one collector, even when several start on one server at once.
+    let admin: { generatedPassword?: string } = {};
+    const users = new Users(db, new Passwords(options.passwordCost));
+    await migrate(db, undefined, { shared: config.clickhouse !== null, then: async () => void (admin = await users.ensureFirstAdmin(config.adminPassword)) });
     const appSecret = loadAppSecret(config.appSecret, config.dataDir);
     const collector = buildCollector({ config, db, appSecret, trackerScript, ...options });
-    const admin = await collector.users.ensureFirstAdmin(config.adminPassword);
     if (admin.generatedPassword) {
       // Printed once, at the first start only; the hash is all that is kept.
       process.stdout.write(`\nCreated the first user: admin / ${admin.generatedPassword}\nThis password is shown only now.\n\n`);

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('../../dist/clickhouse-test-server.mjs', import.meta.url));
+
+export interface TestClickHouse {
+  url: string;
+  user: string;
+  password: string;
+  /** Stops the server (SIGTERM), keeping its data; `start()` brings it back on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+/** Starts the test ClickHouse HTTP server (test-support/clickhouse-server) in its own process. */
+export async function startTestClickHouse({ user = 'collector', password = 'test-clickhouse-password' } = {}): Promise<TestClickHouse> {
+  const path = mkdtempSync(join(tmpdir(), 'clickhouse-test-server-'));
+  let child: ChildProcess | null = null;
+  let port = 0;
+
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      const started = spawn(process.execPath, [script, '--path', path, '--port', String(port), '--user', user, '--password', password], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child = started;
+      let output = '';
+      started.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const listening = /listening http:\/\/[^:]+:(\d+)/.exec(output);
+        if (listening) {
+          port = Number(listening[1]);
+          resolve();
+        }
+      });
+      started.once('exit', (code) => reject(new Error(`the test ClickHouse server exited with ${code} before listening`)));
+    });
+
+  const stop = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+    child = null;
+  };
+
+  await start();
+  return {
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    user,
+    password,
+    stop,
+    start,
+    async destroy() {
+      await stop();
+      rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    },
+  };
+}
