@@ -117,7 +117,10 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   // The backlog and quarantine are for operators: signed-in admins, or callers from HEARTBEAT_DETAIL_FROM (loopback by default).
   app.get('/api/heartbeat', { config: { public: true } }, async (request) => {
     const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';
-    return detail ? { ok: true, backlog: writer.backlog, quarantine: quarantine.stats } : { ok: true };
+    // Events are accepted while storage is away (they wait in the spool): `ok` stays true, `storage` says what is wrong.
+    const failure = writer.insertFailure;
+    const storage = failure ? { ok: false, since: failure.since, ...(detail ? { error: failure.error } : {}) } : { ok: true };
+    return detail ? { ok: true, storage, backlog: writer.backlog, quarantine: quarantine.stats } : { ok: true, storage };
   });
   if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });

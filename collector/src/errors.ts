@@ -23,6 +23,7 @@ export const errors = {
   overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
   readTimeout: { status: 503, code: 'read-timeout', message: 'The query took longer than READ_TIMEOUT_MS allows; narrow the range or the filters' },
   readTooLarge: { status: 503, code: 'read-too-large', message: 'The query needed more memory than READ_MAX_MEMORY_BYTES allows; narrow the range or the filters' },
+  storageUnavailable: { status: 503, code: 'storage-unavailable', message: 'ClickHouse cannot be reached at the moment; retry later' },
   internal: { status: 500, code: 'internal', message: 'Something went wrong on our side' },
 } as const;
 
@@ -39,7 +40,7 @@ export class ApiError extends Error {
     super(message ?? entry.message);
     this.status = entry.status;
     this.code = entry.code;
-    this.retryAfter = retryAfter ?? (name === 'overloaded' ? 5 : name === 'busy' ? 1 : undefined);
+    this.retryAfter = retryAfter ?? (name === 'overloaded' || name === 'storageUnavailable' ? 5 : name === 'busy' ? 1 : undefined);
   }
 }
 
@@ -56,10 +57,20 @@ export const cancelled = (error: unknown, depth = 0): boolean => {
   return name === 'AbortError' || code === 'CHDB_ABORT' || (depth < 3 && cause !== undefined && cancelled(cause, depth + 1));
 };
 
+/** Socket errors of a ClickHouse server that is down or unreachable (the client may wrap them: their `cause`). */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+export const storageUnreachable = (error: unknown, depth = 0): boolean => {
+  const { code, message, cause } = (error ?? {}) as { code?: unknown; message?: unknown; cause?: unknown };
+  if (typeof code === 'string' && unreachableCodes.has(code)) return true;
+  if (typeof message === 'string' && /socket hang up|Timeout error/.test(message)) return true;
+  return depth < 3 && cause !== undefined && storageUnreachable(cause, depth + 1);
+};
+
 /** Maps Fastify's own errors (validation, parsing, limits) and ClickHouse's read bounds onto the registry. */
 function fromFastify(error: FastifyError): ApiError {
   const bound = readBoundErrors[String((error as { type?: unknown }).type)];
   if (bound) return new ApiError(bound);
+  if (storageUnreachable(error)) return new ApiError('storageUnavailable');
   if (error.validation) {
     const context = error.validationContext ?? 'request';
     const unknown = error.validation.find((v) => v.keyword === 'additionalProperties')?.params.additionalProperty;
@@ -88,7 +99,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = error instanceof ApiError ? error : fromFastify(error);
     if (cancelled(error)) request.log.info('read cancelled: the client went away');
-    else if (apiError.code.startsWith('read-')) request.log.warn({ err: error }, apiError.message);
+    else if (apiError.code.startsWith('read-') || apiError.code === 'storage-unavailable') request.log.warn({ err: error }, apiError.message);
     else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     if (apiError.retryAfter !== undefined) reply.header('retry-after', String(apiError.retryAfter));
     return sendError(reply, apiError.status, apiError.code, apiError.message);

@@ -76,6 +76,12 @@ export class SpoolWriter {
   }
 
   /** Rows and bytes not yet in ClickHouse. */
+  /** Since when inserts fail and why (null while they succeed): what the heartbeat reports. */
+  #lastFailure: { since: string; error: string } | null = null;
+  get insertFailure(): { since: string; error: string } | null {
+    return this.#lastFailure;
+  }
+
   get backlog(): { rows: number; bytes: number } {
     return { rows: this.spool.openRows + this.spool.sealed.reduce((sum, s) => sum + s.count, 0), bytes: this.spool.bytes };
   }
@@ -116,8 +122,11 @@ export class SpoolWriter {
         }
         this.spool.remove(segment);
         this.#failures = 0;
+        this.#lastFailure = null;
       } catch (error) {
         this.#failures += 1;
+        this.#lastFailure ??= { since: new Date().toISOString(), error: '' };
+        this.#lastFailure.error = error instanceof Error ? error.message : String(error);
         const backoff = Math.min(maxBackoffMs, 100 * 2 ** this.#failures);
         this.#retryAt = Date.now() + backoff;
         this.log.warn({ err: error, segment: segment.seq, retryInMs: backoff }, 'insert failed; the rows stay spooled and will be retried');

@@ -239,12 +239,19 @@ export class Websites {
     const now = Date.now();
     const cached = this.#exists.get(id);
     if (cached && cached.until > now) return cached.live;
-    const result = await this.db.query({
-      query: 'SELECT count() AS n FROM websites FINAL WHERE deleted = 0 AND id = toUUIDOrZero({id:String})',
-      query_params: { id },
-      format: 'JSONEachRow',
-    });
-    const live = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+    let live: boolean;
+    try {
+      const result = await this.db.query({
+        query: 'SELECT count() AS n FROM websites FINAL WHERE deleted = 0 AND id = toUUIDOrZero({id:String})',
+        query_params: { id },
+        format: 'JSONEachRow',
+      });
+      live = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+    } catch (error) {
+      // Storage away: a website known to be live a moment ago still is (its beacons go to the spool).
+      if (cached?.live) return true;
+      throw error;
+    }
     if (this.#exists.size >= cacheLimit) this.#exists.clear();
     this.#exists.set(id, { live, until: now + (live ? knownTtlMs : unknownTtlMs) });
     return live;
