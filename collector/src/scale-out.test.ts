@@ -80,6 +80,29 @@ describe('three collectors on one ClickHouse server', () => {
     expect(await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/spread/')", { site })).toBe(300);
     // Two browsers, one visitor each: the same session ids whichever collector hashed them.
     expect(await count('SELECT uniqExact(session_id) AS n FROM website_event WHERE website_id = {site:UUID}', { site })).toBe(2);
+    // Routing not sticky and no x-umami-cache sent back: each collector numbers its own part of
+    // a visit, so visits may count up to once per collector; pageviews and visitors stay exact.
+    const stats = (await call(collectors[0]!, `/api/websites/${site}/stats?startAt=${Date.now() - 3_600_000}&endAt=${Date.now() + 60_000}`)).body;
+    expect(stats).toMatchObject({ pageviews: 300, visitors: 2 });
+    expect(stats.visits).toBeGreaterThanOrEqual(2);
+    expect(stats.visits).toBeLessThanOrEqual(6);
+  });
+
+  it("keep one visit across collectors for a client that sends x-umami-cache back (as Umami's own tracker does)", { timeout: 30_000 }, async () => {
+    const ua = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+    let cache: string | undefined;
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(collectors[i % 3]!.url + '/api/send', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': ua, ...(cache ? { 'x-umami-cache': cache } : {}) },
+        body: JSON.stringify(pageview(site, `/cached/${i}`)),
+      });
+      expect(response.status).toBe(200);
+      cache = ((await response.json()) as { cache: string }).cache;
+    }
+    const visitsOf = () => count("SELECT uniqExact(visit_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/cached/')", { site });
+    await expect.poll(() => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/cached/')", { site }), { timeout: 15_000 }).toBe(6);
+    expect(await visitsOf()).toBe(1);
   });
 
   it('answer every read route the same from any collector', async () => {
