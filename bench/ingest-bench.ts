@@ -1,18 +1,25 @@
-// npm run bench [-- --duration 20 --connections 32]
+// npm run bench [-- --duration 20 --connections 32 --server]
 // Drives POST /api/send with wrk and a realistic mix of beacons, and in the same run drives a bare
 // Fastify route that only parses the same JSON body; prints both, their ratio, and the collector's
-// resident memory over its run. Needs wrk (apt-get install -y wrk).
+// resident memory over its run. With --server, also three collectors on the test ClickHouse server
+// (test-support/clickhouse-server), the load split across them. Needs wrk (apt-get install -y wrk).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spawnCollector } from '../test-support/child-collector';
+import { spawnCollector, type ChildCollector } from '../test-support/child-collector';
+import { startTestClickHouse, type TestClickHouse } from '../test-support/clickhouse-server/process';
 import { beaconScript, runWrk, type WrkResult } from './wrk';
 
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '30' }, connections: { type: 'string', default: '32' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    duration: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '3' },
+    server: { type: 'boolean', default: false },
+  },
 });
 const seconds = Number(values.duration);
 const rounds = Math.max(1, Number(values.rounds));
@@ -28,7 +35,23 @@ const work = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
 const bare = spawn(process.execPath, [fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
 const barePort = await new Promise<number>((resolve) => bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
 const password = 'bench-password';
-const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...(process.env.BATCH_INTERVAL_MS ? { BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS } : {}) });
+const batchEnv: Record<string, string> = process.env.BATCH_INTERVAL_MS ? { BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS } : {};
+const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...batchEnv });
+/** With --server: the test ClickHouse server and three collectors on it, each with its own spool. */
+let server: TestClickHouse | null = null;
+let fleet: ChildCollector[] = [];
+if (values.server) {
+  server = await startTestClickHouse();
+  const shared = {
+    CLICKHOUSE_URL: server.url,
+    CLICKHOUSE_USER: server.user,
+    CLICKHOUSE_PASSWORD: server.password,
+    ADMIN_PASSWORD: password,
+    APP_SECRET: 'ingest-bench-secret-ingest-bench-secret',
+    ...batchEnv,
+  };
+  fleet = await Promise.all([0, 1, 2].map((i) => spawnCollector({ ...shared, DATA_DIR: join(work, `fleet-${i}`) })));
+}
 
 try {
   const { token } = (await (
@@ -40,6 +63,32 @@ try {
   ).json()) as { id: string };
   const script = join(work, 'beacons.lua');
   beaconScript(site, script);
+  let fleetSite = '';
+  let fleetToken = '';
+  const fleetScript = join(work, 'fleet-beacons.lua');
+  if (fleet.length > 0) {
+    const login = await fetch(`${fleet[0]!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    fleetToken = ((await login.json()) as { token: string }).token;
+    const created = await fetch(`${fleet[0]!.url}/api/websites`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fleetToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', domain: 'example.com' }),
+    });
+    fleetSite = ((await created.json()) as { id: string }).id;
+    beaconScript(fleetSite, fleetScript);
+  }
+  /** The three collectors at once, the connections split among them: summed req/s, the median of their latencies. */
+  const runFleet = async (slice: number): Promise<WrkResult> => {
+    const runs = await Promise.all(fleet.map((c) => runWrk(`${c.url}/api/send`, fleetScript, slice, Math.max(1, Math.round(connections / fleet.length)))));
+    return {
+      requestsPerSecond: runs.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      requests: runs.reduce((sum, r) => sum + r.requests, 0),
+      non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    };
+  };
+  const fleetRuns: WrkResult[] = [];
 
   // Alternate the two targets in rounds, so drift in the machine's speed hits both alike.
   const slice = Math.max(1, Math.round(seconds / rounds));
@@ -58,6 +107,13 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  const drainFleet = async () => {
+    for (let i = 0; i < 1200; i++) {
+      const beats = await Promise.all(fleet.map(async (c) => ((await (await fetch(`${c.url}/api/heartbeat`)).json()) as { backlog: { rows: number } }).backlog.rows));
+      if (beats.every((rows) => rows === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   for (let round = 0; round < rounds; round++) {
     // The baseline runs with the collector idle: its backlog inserted and background merges settled.
     await drain();
@@ -66,6 +122,11 @@ try {
     const sampler = setInterval(sample, 1000);
     ourRuns.push(await runWrk(`${collector.url}/api/send`, script, slice, connections));
     clearInterval(sampler);
+    if (fleet.length > 0) {
+      await drainFleet();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      fleetRuns.push(await runFleet(slice));
+    }
   }
   sample();
   const combine = (runs: WrkResult[]): WrkResult => ({
@@ -103,8 +164,26 @@ try {
     `collector RSS MB: before ${at(0)}, at 25% ${at(0.25)}, 50% ${at(0.5)}, 75% ${at(0.75)}, end ${at(1)}, max ${Math.max(...rss).toFixed(0)} (${rss.length} samples)`,
   );
   console.log(`events stored ${count} of ${ours.requests - ours.non2xx} acknowledged`);
+  if (fleet.length > 0) {
+    const theirs = combine(fleetRuns);
+    await drainFleet();
+    const { count: fleetCount } = (await (
+      await fetch(`${fleet[0]!.url}/api/websites/${fleetSite}/events?${range}&pageSize=1`, { headers: { authorization: `Bearer ${fleetToken}` } })
+    ).json()) as { count: number };
+    console.log('\n| target | req/s (mean of rounds) | p50 ms (median) | p99 ms (median) | requests | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    console.log(row('collector, embedded engine (as above)', ours));
+    console.log(row('3 collectors on the test ClickHouse server', theirs));
+    console.log(
+      `three collectors on the test server: ${(theirs.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)} of the bare route, ` +
+        `${(theirs.requestsPerSecond / ours.requestsPerSecond).toFixed(2)} of one embedded collector (per round ${fleetRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')} req/s); ` +
+        `events stored ${fleetCount} of ${theirs.requests - theirs.non2xx} acknowledged`,
+    );
+  }
 } finally {
   bare.kill('SIGTERM');
   await collector.kill('SIGTERM');
+  await Promise.all(fleet.map((c) => c.kill('SIGTERM')));
+  await server?.destroy();
   rmSync(work, { recursive: true, force: true });
 }

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { distDir } from '../collector';
 
-const script = fileURLToPath(new URL('../../dist/clickhouse-test-server.mjs', import.meta.url));
+const script = fileURLToPath(new URL('clickhouse-test-server.mjs', distDir));
 
 export interface TestClickHouse {
   url: string;
