@@ -48,6 +48,7 @@ if (values.server) {
     CLICKHOUSE_PASSWORD: server.password,
     ADMIN_PASSWORD: password,
     APP_SECRET: 'ingest-bench-secret-ingest-bench-secret',
+    WORKERS: '1',
     ...batchEnv,
   };
   fleet = await Promise.all([0, 1, 2].map((i) => spawnCollector({ ...shared, DATA_DIR: join(work, `fleet-${i}`) })));

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
@@ -8,6 +9,8 @@ export interface Config {
   host: string;
   dataDir: string;
   clickhouse: { url: string; user: string; password: string; database: string } | null;
+  /** Collector processes sharing the port (only with a ClickHouse server). */
+  workers: number;
   appSecret: string | null;
   adminPassword: string | null;
   trustProxy: boolean;
@@ -91,6 +94,13 @@ function clickhouse(env: Env): Config['clickhouse'] {
   return { url, user: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD ?? '', database };
 }
 
+/** WORKERS: the number of cores by default with a ClickHouse server; the embedded engine belongs to one process. */
+function workers(env: Env, hasServer: boolean): number {
+  const count = integer(env, 'WORKERS', hasServer ? availableParallelism() : 1, 1, 256);
+  if (count > 1 && !hasServer) throw new ConfigError('WORKERS above 1 needs CLICKHOUSE_URL: the embedded engine belongs to one process');
+  return count;
+}
+
 const pathPattern = /^\/[A-Za-z0-9._~\/-]{1,200}$/;
 
 function paths(env: Env, name: string): string[] {
@@ -163,11 +173,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
+  const server = clickhouse(env);
   return Object.freeze({
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
-    clickhouse: clickhouse(env),
+    clickhouse: server,
+    workers: workers(env, server !== null),
     appSecret,
     adminPassword,
     trustProxy: boolean(env, 'TRUST_PROXY', false),

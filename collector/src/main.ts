@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { startCollector } from './start';
+import { runPrimary, serveAsWorker } from './workers';
 
 // Bundled as dist/collector.mjs, beside the tracker bundle dist/tracker.js.
 const trackerFile = new URL('./tracker.js', import.meta.url);
@@ -16,10 +18,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const collector = await startCollector(config, readFileSync(trackerFile), { dashboardDir: new URL('./dashboard/', import.meta.url) });
+  // WORKERS > 1 (with a ClickHouse server): this process shares the port among worker processes.
+  if (cluster.isPrimary && config.workers > 1) {
+    await runPrimary(config, (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
+  const isWorker = cluster.isWorker;
+  const collector = await startCollector(config, readFileSync(trackerFile), { dashboardDir: new URL('./dashboard/', import.meta.url), listen: !isWorker });
+  const worker = isWorker ? serveAsWorker(collector, config.shutdownTimeoutMs) : null;
   const shutdown = (signal: string) => {
     collector.app.log.info({ signal }, 'shutting down: draining requests and queued events');
-    collector.stop().then(
+    (worker ? worker.shutdown() : collector.stop()).then(
       () => process.exit(0),
       (error) => {
         collector.app.log.error({ err: error }, 'shutdown failed');

@@ -34,6 +34,8 @@ const env = (dataDir: string) => ({
   BATCH_INTERVAL_MS: '100',
   VISIT_ROLLUP_INTERVAL_MS: '1000',
   LOG_LEVEL: 'info',
+  // One process per collector here; WORKERS has its own test.
+  WORKERS: '1',
 });
 
 const call = async (collector: ChildCollector, path: string, init: { method?: string; json?: unknown; headers?: Record<string, string> } = {}) => {

@@ -22,7 +22,7 @@ export interface RunningCollector extends Collector {
 export async function startCollector(
   config: Readonly<Config>,
   trackerScript: Buffer,
-  options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity' | 'dashboardDir'> = {},
+  options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity' | 'dashboardDir'> & { listen?: boolean } = {},
 ): Promise<RunningCollector> {
   const db = await openStorage(config);
   try {
@@ -36,7 +36,9 @@ export async function startCollector(
       // Printed once, at the first start only; the hash is all that is kept.
       process.stdout.write(`\nCreated the first user: admin / ${admin.generatedPassword}\nThis password is shown only now.\n\n`);
     }
-    await collector.app.listen({ port: config.port, host: config.host });
+    // A worker does not listen: the primary hands it connections (see workers.ts).
+    if (options.listen === false) await collector.app.ready();
+    else await collector.app.listen({ port: config.port, host: config.host });
     const address = collector.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
