@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
+import type { ClusterTopology } from './storage/cluster-ddl';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -8,7 +9,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  clickhouse: { url: string; user: string; password: string; database: string } | null;
+  clickhouse: { url: string; user: string; password: string; database: string; cluster: ClusterTopology | null } | null;
   /** Collector processes sharing the port (only with a ClickHouse server). */
   workers: number;
   appSecret: string | null;
@@ -73,7 +74,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 function clickhouse(env: Env): Config['clickhouse'] {
   const url = env.CLICKHOUSE_URL;
   if (!url) {
-    for (const name of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE']) {
+    for (const name of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE', 'CLICKHOUSE_CLUSTER']) {
       if (env[name]) throw new ConfigError(`${name} is set but CLICKHOUSE_URL is not`);
     }
     return null;
@@ -91,7 +92,12 @@ function clickhouse(env: Env): Config['clickhouse'] {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
     throw new ConfigError(`CLICKHOUSE_DATABASE must be a plain identifier, got "${database}"`);
   }
-  return { url, user: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD ?? '', database };
+  const clusterName = env.CLICKHOUSE_CLUSTER || null;
+  if (clusterName !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(clusterName)) {
+    throw new ConfigError(`CLICKHOUSE_CLUSTER must be a plain identifier (a cluster of remote_servers), got "${clusterName}"`);
+  }
+  const cluster = clusterName ? { name: clusterName, replicated: true } : null;
+  return { url, user: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD ?? '', database, cluster };
 }
 
 /** WORKERS: the number of cores by default with a ClickHouse server; the embedded engine belongs to one process. */

@@ -29,7 +29,7 @@ export async function startCollector(
     // The first admin is created by one collector, even when several start on one server at once.
     let admin: { generatedPassword?: string } = {};
     const users = new Users(db, new Passwords(options.passwordCost));
-    await migrate(db, undefined, { shared: config.clickhouse !== null, then: async () => void (admin = await users.ensureFirstAdmin(config.adminPassword)) });
+    await migrate(db, undefined, { shared: config.clickhouse !== null, cluster: config.clickhouse?.cluster ?? null, then: async () => void (admin = await users.ensureFirstAdmin(config.adminPassword)) });
     const appSecret = loadAppSecret(config.appSecret, config.dataDir);
     const collector = buildCollector({ config, db, appSecret, trackerScript, ...options });
     if (admin.generatedPassword) {
@@ -42,7 +42,7 @@ export async function startCollector(
     const address = collector.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const visitRollups = new VisitRollups(db);
+    const visitRollups = new VisitRollups(db, { cluster: config.clickhouse?.cluster ?? null });
     if (config.visitRollupIntervalMs > 0) {
       visitRollups.start(config.visitRollupIntervalMs, (error) => collector.app.log.error({ err: error }, 'exit rollup failed; retrying at the next run'));
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +19,18 @@ export interface TestClickHouse {
 }
 
 /** Starts the test ClickHouse HTTP server (test-support/clickhouse-server) in its own process. */
-export async function startTestClickHouse({ user = 'collector', password = 'test-clickhouse-password' } = {}): Promise<TestClickHouse> {
+export async function startTestClickHouse({ user = 'collector', password = 'test-clickhouse-password', config = '' } = {}): Promise<TestClickHouse> {
   const path = mkdtempSync(join(tmpdir(), 'clickhouse-test-server-'));
+  // An engine configuration (XML), e.g. a one-node cluster for the cluster schema.
+  const configFile = join(path, 'config.xml');
+  if (config) writeFileSync(configFile, config);
   let child: ChildProcess | null = null;
   let port = 0;
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const started = spawn(process.execPath, [script, '--path', path, '--port', String(port), '--user', user, '--password', password], {
+      const args = [script, '--path', join(path, 'data'), '--port', String(port), '--user', user, '--password', password, ...(config ? ['--config', configFile] : [])];
+      const started = spawn(process.execPath, args, {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       child = started;

@@ -20,10 +20,12 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     user: { type: 'string', default: 'default' },
     password: { type: 'string', default: '' },
+    // A ClickHouse configuration file for the engine (e.g. remote_servers for a one-node cluster).
+    config: { type: 'string' },
   },
 });
 if (!values.path) throw new Error('--path is required');
-const session = new Session(values.path);
+const session = new Session(values.path, values.config ? { connectionArgs: [`--config-file=${values.config}`] } : undefined);
 
 /** URL parameters that are the HTTP interface's own, not settings. */
 const interfaceParams = new Set(['query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check', 'user', 'password', 'quota_key', 'role', 'compress', 'decompress']);

@@ -35,5 +35,8 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>
   } finally {
     await bootstrap.close();
   }
-  return createClient({ url, username: user, password, database, clickhouse_settings: settings });
+  // On a cluster, an insert into a Distributed table answers once the shards have the rows (not
+  // when they are queued on this node), so the spool deletes only what the shards hold.
+  const clusterSettings = config.clickhouse.cluster ? { distributed_foreground_insert: 1 } : {};
+  return createClient({ url, username: user, password, database, clickhouse_settings: { ...settings, ...clusterSettings } });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { clusterStatements, type ClusterTopology } from './cluster-ddl';
 import { migrations as allMigrations, type Migration } from './migrations';
 
 export interface MigrateOptions {
@@ -19,9 +20,11 @@ export interface MigrateOptions {
    * with `shared`, the collector that migrates runs it under the lock.
    */
   then?: () => Promise<void>;
+  /** On a cluster, every statement runs in its cluster form (see cluster-ddl.ts). */
+  cluster?: ClusterTopology | null;
 }
 
-const lockStatements = [
+export const lockStatements = [
   `CREATE TABLE IF NOT EXISTS schema_migrations (
     version UInt32, name String, applied_at DateTime64(3, 'UTC')
   ) ENGINE = ReplacingMergeTree ORDER BY version`,
@@ -34,12 +37,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Brings the schema up to date: runs every migration newer than the last one recorded, once. */
 export async function migrate(db: ClickHouseClient, migrations: Migration[] = allMigrations, options: MigrateOptions = {}): Promise<number[]> {
-  const { shared = false, settleMs = 500, leaseMs = 10 * 60_000, then = async () => {} } = options;
+  const { shared = false, settleMs = 500, leaseMs = 10 * 60_000, then = async () => {}, cluster = null } = options;
+  const form = (statement: string) => (cluster ? clusterStatements(statement, cluster) : [statement]);
   // Each is safe to run by several collectors at once.
-  for (const statement of lockStatements) await db.command({ query: statement });
+  for (const statement of lockStatements.flatMap(form)) await db.command({ query: statement });
   const latest = Math.max(0, ...migrations.map((m) => m.version));
   if ((await currentVersion(db)) >= latest || !shared) {
-    const applied = await apply(db, migrations);
+    const applied = await apply(db, migrations, form);
     await then();
     return applied;
   }
@@ -56,7 +60,7 @@ export async function migrate(db: ClickHouseClient, migrations: Migration[] = al
       // Renewed while migrating, so a long backfill does not lose the lock to a waiter.
       const renewal = setInterval(() => void claim(0).catch(() => {}), leaseMs / 4);
       try {
-        const applied = await apply(db, migrations);
+        const applied = await apply(db, migrations, form);
         await then();
         return applied;
       } finally {
@@ -94,12 +98,12 @@ async function lockHolder(db: ClickHouseClient, leaseMs: number): Promise<string
   return row?.owner ?? null;
 }
 
-async function apply(db: ClickHouseClient, migrations: Migration[]): Promise<number[]> {
+async function apply(db: ClickHouseClient, migrations: Migration[], form: (statement: string) => string[]): Promise<number[]> {
   const current = await currentVersion(db);
   const applied: number[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (migration.version <= current) continue;
-    for (const statement of migration.statements) await db.command({ query: statement });
+    for (const statement of migration.statements.flatMap(form)) await db.command({ query: statement });
     await db.insert({
       table: 'schema_migrations',
       values: [{ version: migration.version, name: migration.name, applied_at: Date.now() }],
@@ -108,4 +112,9 @@ async function apply(db: ClickHouseClient, migrations: Migration[]): Promise<num
     applied.push(migration.version);
   }
   return applied;
+}
+
+/** The whole schema in its cluster form, in the order the migrations create it (reviewed as docs/cluster-schema.sql). */
+export function clusterSchema(cluster: ClusterTopology, migrations: Migration[] = allMigrations): string[] {
+  return [...lockStatements, ...[...migrations].sort((a, b) => a.version - b.version).flatMap((m) => m.statements)].flatMap((statement) => clusterStatements(statement, cluster));
 }

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { clusterDeletes, type ClusterTopology } from './cluster-ddl';
 import { buildInserts, visitRollupTables, visitRollupTableStatements } from './visit-rollup-tables';
 
 /**
@@ -145,9 +146,13 @@ export class VisitRollups {
   readonly #settleMs: number;
 
   /** `settleMs`: the settle time of the scheduled runs (see runOnce). */
-  constructor(db: ClickHouseClient, { settleMs = insertSettleMs } = {}) {
+  /** On a cluster, superseded builds are deleted from each shard's local tables. */
+  readonly #cluster: ClusterTopology | null;
+
+  constructor(db: ClickHouseClient, { settleMs = insertSettleMs, cluster = null as ClusterTopology | null } = {}) {
     this.#db = db;
     this.#settleMs = settleMs;
+    this.#cluster = cluster;
   }
 
   /** Runs now and then every `intervalMs` until stop(); errors are reported and retried next time. */
@@ -224,11 +229,11 @@ export class VisitRollups {
     );
     if (stale.length === 0) return 0;
     const pairs = { days: stale.map((row) => row.day), builds: stale.map((row) => row.build) };
+    const where = '(day, build) IN arrayZip({days:Array(Date)}, {builds:Array(UInt64)})';
     for (const table of [...visitRollupTables, 'rollup_builds']) {
-      await this.#db.command({
-        query: `DELETE FROM ${table} WHERE (day, build) IN arrayZip({days:Array(Date)}, {builds:Array(UInt64)})`,
-        query_params: pairs,
-      });
+      for (const query of this.#cluster ? clusterDeletes(table, where, this.#cluster) : [`DELETE FROM ${table} WHERE ${where}`]) {
+        await this.#db.command({ query, query_params: pairs });
+      }
     }
     return stale.length;
   }

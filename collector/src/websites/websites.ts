@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { clusterDeletes, mutationsSource, type ClusterTopology } from '../storage/cluster-ddl';
 import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { websiteDataTables } from '../storage/rollups';
@@ -59,7 +60,11 @@ export class Websites {
   readonly #reads = new InFlight<Website | null>();
   #lastVersion = 0;
 
-  constructor(private readonly db: ClickHouseClient) {}
+  constructor(
+    private readonly db: ClickHouseClient,
+    /** On a cluster, deletes run on each shard's local tables (see cluster-ddl.ts). */
+    private readonly cluster: ClusterTopology | null = null,
+  ) {}
 
   /** A new website of the user's, or of `teamId` (created by the user). */
   async create(userId: string, name: string, domain: string, teamId: string | null = null): Promise<Website> {
@@ -146,7 +151,8 @@ export class Websites {
     for (const table of websiteDataTables) {
       // The id is written in the statement (checked above): a parameterized statement would wait
       // its turn behind every other parameterized query of the embedded engine.
-      await this.db.command({ query: `DELETE FROM ${table} WHERE website_id = '${websiteId}' SETTINGS lightweight_deletes_sync = 0` });
+      const where = `website_id = '${websiteId}' SETTINGS lightweight_deletes_sync = 0`;
+      for (const query of this.cluster ? clusterDeletes(table, where, this.cluster) : [`DELETE FROM ${table} WHERE ${where}`]) await this.db.command({ query });
     }
     this.#removing.delete(websiteId);
     await markWebsiteChanged(this.db, websiteId);
@@ -164,7 +170,7 @@ export class Websites {
     const done = this.#removing.get(websiteId);
     if (done && done.until > Date.now()) return false;
     const result = await this.db.query({
-      query: `SELECT count() AS n FROM system.mutations WHERE NOT is_done AND database = currentDatabase() AND position(command, '${websiteId}') > 0`,
+      query: `SELECT count() AS n FROM ${mutationsSource(this.cluster)} WHERE NOT is_done AND database = currentDatabase() AND position(command, '${websiteId}') > 0`,
       format: 'JSONEachRow',
     });
     const pending = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
