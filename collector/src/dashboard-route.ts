@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { sendError } from './errors';
 
 /** Only our own origin: the dashboard talks to nothing else. uPlot sets element styles from script. */
 const contentSecurityPolicy = [
@@ -25,11 +26,16 @@ export async function dashboardRoute(app: FastifyInstance, { dir }: { dir: URL }
   app.get('/', open, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('content-security-policy', contentSecurityPolicy).header('cache-control', 'no-cache').send(html),
   );
+  const files = new Map<string, { body: Buffer; type: string; cache: string }>();
   for (const name of readdirSync(dir)) {
     const extension = /\.(js|css)$/.exec(name)?.[1] as keyof typeof types | undefined;
     if (!extension) continue;
-    const body = readFileSync(new URL(name, dir));
-    const hashed = name.startsWith('app.') ? 'no-cache' : 'public, max-age=31536000, immutable';
-    app.get(`/dashboard/${name}`, open, async (_request, reply) => reply.type(types[extension]).header('cache-control', hashed).send(body));
+    files.set(name, { body: readFileSync(new URL(name, dir)), type: types[extension], cache: name.startsWith('app.') ? 'no-cache' : 'public, max-age=31536000, immutable' });
   }
+  // One route for the built files (their chunk names change with their content).
+  app.get<{ Params: { file: string } }>('/dashboard/:file', open, async (request, reply) => {
+    const file = files.get(request.params.file);
+    if (!file) return sendError(reply, 404, 'not-found', 'No such dashboard file');
+    return reply.type(file.type).header('cache-control', file.cache).send(file.body);
+  });
 }

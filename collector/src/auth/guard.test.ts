@@ -48,8 +48,7 @@ describe('the guard, on every registered route', () => {
     expect(open.sort()).toEqual(
       [
         'GET /',
-        'GET /dashboard/app.css',
-        'GET /dashboard/app.js',
+        'GET /dashboard/:file',
         'GET /api/heartbeat',
         'GET /api/share/:shareId',
         'GET /script.js',
