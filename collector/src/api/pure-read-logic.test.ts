@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../errors';
+import { checkRange, checkTimezone, clampUnit, comparisonRange, maxRangeMs, units } from './date-range';
+import { afterReset, buildFilters, filterNames, maxFilterLength } from './filters';
+import { wholeDaysOf, wholeHoursOf } from './whole-days';
+
+/** The read side's pure logic, without the engine: ranges, whole days, units, filters to SQL. */
+const day = 86_400_000;
+const time = fc.integer({ min: 0, max: Date.UTC(2100, 0, 1) });
+
+describe('date ranges', () => {
+  it('refuses reversed ranges and ranges over ten years with 400', () => {
+    expect(() => checkRange(2, 1)).toThrow(ApiError);
+    expect(() => checkRange(0, maxRangeMs + 1)).toThrow(/10 years/);
+    expect(checkRange(0, maxRangeMs)).toEqual({ startAt: 0, endAt: maxRangeMs });
+  });
+
+  it('compares with the period just before, of the same length, never before 1970', () => {
+    fc.assert(
+      fc.property(time, fc.integer({ min: 0, max: 400 * day }), (startAt, length) => {
+        const range = { startAt, endAt: startAt + length };
+        const before = comparisonRange(range, 'prev');
+        expect(before.startAt).toBeGreaterThanOrEqual(0);
+        if (startAt - length - 1 >= 0) {
+          expect(before.endAt).toBe(startAt - 1);
+          expect(before.endAt - before.startAt).toBe(length);
+        }
+      }),
+    );
+    expect(comparisonRange({ startAt: Date.UTC(2024, 2, 1), endAt: Date.UTC(2024, 2, 31) }, 'yoy')).toEqual({ startAt: Date.UTC(2023, 2, 1), endAt: Date.UTC(2023, 2, 31) });
+  });
+
+  it("raises a unit too fine for the range, as Umami does, and never lowers one", () => {
+    expect(clampUnit('minute', { startAt: 0, endAt: 30 * 60_000 })).toBe('minute');
+    expect(clampUnit('minute', { startAt: 0, endAt: 2 * 3_600_000 })).toBe('hour');
+    expect(clampUnit('hour', { startAt: 0, endAt: 30 * day })).toBe('day');
+    expect(clampUnit('day', { startAt: 0, endAt: 400 * day })).toBe('month');
+    expect(clampUnit('day', { startAt: 0, endAt: 3 * 365 * day })).toBe('year');
+    fc.assert(
+      fc.property(fc.constantFrom(...units), time, fc.integer({ min: 0, max: maxRangeMs }), (unit, startAt, length) => {
+        const clamped = clampUnit(unit, { startAt, endAt: startAt + length });
+        expect(units.indexOf(clamped)).toBeGreaterThanOrEqual(units.indexOf(unit));
+      }),
+    );
+  });
+
+  it('takes only time zones ClickHouse knows', () => {
+    const known = new Set(['UTC', 'Europe/Berlin']);
+    expect(checkTimezone('Europe/Berlin', known)).toBe('Europe/Berlin');
+    expect(() => checkTimezone('US/Pacific-New', known)).toThrow(/time zone/);
+  });
+});
+
+describe('whole days and hours of a range', () => {
+  it('are the UTC days wholly inside it, and none when it holds none', () => {
+    fc.assert(
+      fc.property(time, fc.integer({ min: 0, max: 100 * day }), (startAt, length) => {
+        const endAt = startAt + length;
+        const whole = wholeDaysOf({ startAt, endAt });
+        if (whole === null) {
+          // No midnight-to-midnight span fits.
+          expect(Math.floor((endAt + 1) / day) * day - Math.ceil(startAt / day) * day).toBeLessThan(day);
+          return;
+        }
+        expect(whole.wholeStart).toBeGreaterThanOrEqual(startAt);
+        expect(whole.wholeEnd).toBeLessThanOrEqual(endAt + 1);
+        expect(whole.wholeStart % day).toBe(0);
+        expect(whole.wholeEnd % day).toBe(0);
+        expect(whole.wholeStart - startAt).toBeLessThan(day);
+        expect(endAt + 1 - whole.wholeEnd).toBeLessThan(day);
+        expect(whole.fromDay).toBe(new Date(whole.wholeStart).toISOString().slice(0, 10));
+        expect(whole.toDay).toBe(new Date(whole.wholeEnd - day).toISOString().slice(0, 10));
+      }),
+    );
+  });
+
+  it('whole hours lie inside the range, on hour boundaries', () => {
+    fc.assert(
+      fc.property(time, fc.integer({ min: 0, max: 10 * day }), (startAt, length) => {
+        const hours = wholeHoursOf({ startAt, endAt: startAt + length });
+        if (!hours) return;
+        expect(hours.wholeStart % 3_600_000).toBe(0);
+        expect(hours.wholeEnd % 3_600_000).toBe(0);
+        expect(hours.wholeStart).toBeGreaterThanOrEqual(startAt);
+        expect(hours.wholeEnd).toBeLessThanOrEqual(startAt + length + 1);
+      }),
+    );
+  });
+});
+
+describe('filters to SQL', () => {
+  it('binds every value as a parameter: no value ever appears in the SQL', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...filterNames), fc.tuple(fc.constantFrom('', 'eq.', 'neq.', 'c.', 'dnc.'), fc.string({ minLength: 3, maxLength: 40 }))),
+        (chosen) => {
+          const query = Object.fromEntries(Object.entries(chosen).map(([name, [op, value]]) => [name, `${op}${value}`]));
+          const filter = buildFilters(query);
+          for (const [name, [, value]] of Object.entries(chosen)) {
+            expect(filter.params[`filter_${name}`]).toBe(value);
+            if (!/^[\w ]*$/.test(value) || value.length > 8) expect(filter.sql.includes(value)).toBe(false);
+          }
+          expect((filter.sql.match(/ AND /g) ?? []).length).toBeGreaterThanOrEqual(Object.keys(chosen).length);
+        },
+      ),
+    );
+  });
+
+  it('reads operators as Umami does (no prefix: equals), and chooses the rollup that can answer', () => {
+    expect(buildFilters({ path: '/pricing' }).sql).toBe(' AND url_path = {filter_path:String}');
+    expect(buildFilters({ path: 'neq./a' }).sql).toBe(' AND url_path != {filter_path:String}');
+    expect(buildFilters({ path: 'c.blog' }).sql).toBe(' AND positionCaseInsensitive(url_path, {filter_path:String}) > 0');
+    expect(buildFilters({ path: 'dnc.blög' }).sql).toBe(' AND positionCaseInsensitiveUTF8(url_path, {filter_path:String}) = 0');
+    expect(buildFilters({}).statsRollup).toEqual({ dimension: '', value: '' });
+    expect(buildFilters({ country: 'eq.DE' }).statsRollup).toEqual({ dimension: 'country', value: 'DE' });
+    expect(buildFilters({ country: 'c.D' }).statsRollup).toBeNull();
+    expect(buildFilters({ country: 'DE', browser: 'firefox' }).statsRollup).toBeNull();
+    expect(buildFilters({ path: 'eq./a' }).pageStatsRollup).toEqual({ dimension: 'path', value: '/a' });
+    expect(buildFilters({ path: 'eq./a' }).wholeVisits).toBe(false);
+    expect(buildFilters({ browser: 'firefox' }).wholeVisits).toBe(true);
+  });
+
+  it('refuses values past the limit with 400, and after a reset answers from the events', () => {
+    expect(() => buildFilters({ path: 'x'.repeat(maxFilterLength + 1) })).toThrow(ApiError);
+    const reset = afterReset(buildFilters({ country: 'DE' }), 1234);
+    expect(reset.sql).toContain('created_at > fromUnixTimestamp64Milli({resetAt:Int64})');
+    expect(reset.params.resetAt).toBe('1234');
+    expect(reset.statsRollup).toBeNull();
+  });
+});
