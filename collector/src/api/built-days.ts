@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { isoDay, validBuilds } from '../storage/visit-rollups';
-import type { Scope } from './analytics-queries';
+import type { Scope } from './query-vocabulary';
 import type { DateRange } from './date-range';
 import { wholeDaysOf } from './whole-days';
 

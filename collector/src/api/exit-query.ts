@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
 import { rankingVisitorsState } from '../storage/rollups';
-import { rows, scopeParams, visitKey, type Point, type Scope } from './analytics-queries';
+import { rows } from '../storage/client';
+import { scopeParams, visitKey, type Point, type Scope } from './query-vocabulary';
 import { builtDaysOf } from './built-days';
 
 /**

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
-import { inRange, inScope, rows, scopeParams, type Scope } from './analytics-queries';
+import { rows } from '../storage/client';
+import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
 import { inPartialEnds, inWholeDays, wholeDaysOf } from './whole-days';
 
 export interface Paging {

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
-import { rows, scopeParams, visitKey, type Scope, type Stats } from './analytics-queries';
+import { rows } from '../storage/client';
+import { scopeParams, visitKey, type Scope, type Stats } from './query-vocabulary';
 import { builtDaysOf, type BuildsLookup } from './built-days';
 
 /**

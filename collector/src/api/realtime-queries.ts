@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../ingest/event-row';
-import { rows } from './analytics-queries';
+import { rows } from '../storage/client';
 
 /** "Active" means an event in the last 5 minutes; the realtime view covers 30. */
 export const activeWindowMs = 5 * 60_000;
