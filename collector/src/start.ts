@@ -44,7 +44,7 @@ export async function startCollector(
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const visitRollups = new VisitRollups(db, { cluster: config.clickhouse?.cluster ?? null });
     if (config.visitRollupIntervalMs > 0) {
-      visitRollups.start(config.visitRollupIntervalMs, (error) => collector.app.log.error({ err: error }, 'exit rollup failed; retrying at the next run'));
+      visitRollups.start(config.visitRollupIntervalMs, (error) => collector.app.log.error({ err: error }, 'visit rollups failed; retrying at the next run'));
     }
     let stopping: Promise<void> | null = null;
     const stop = () =>

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { eventType } from '../ingest/event-row';
+import { eventType } from '../shared/event-types';
 import type { DateRange, Unit } from './date-range';
 import type { SqlFilter } from './filters';
 import { rows } from '../storage/client';

@@ -1,10 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { isoDay, validBuilds } from '../storage/visit-rollups';
+import { validBuilds } from '../storage/visit-rollups';
 import type { Scope } from './query-vocabulary';
 import type { DateRange } from './date-range';
 import { wholeDaysOf } from './whole-days';
+import { dayMs, isoDay } from '../shared/time';
 
-const dayMs = 86_400_000;
 
 /** The part of a range the visit rollups answer for, and the rest, which is read from the events. */
 export interface BuiltDays {

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { eventType } from '../ingest/event-row';
+import { eventType } from '../shared/event-types';
 import { rankingVisitorsState } from '../storage/rollups';
 import { rows } from '../storage/client';
 import { scopeParams, visitKey, type Point, type Scope } from './query-vocabulary';

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import { eventType } from '../shared/event-types';
 import { statsDimensions } from '../storage/rollups';
 import { pageStatsDimensions, type PageStatsDimension } from '../storage/visit-rollup-tables';
 
@@ -87,7 +88,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
     // make sense ("pageviews of visits that signed up").
     conditions.push(
       name === 'event'
-        ? `visit_id IN (SELECT visit_id FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 2
+        ? `visit_id IN (SELECT visit_id FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.custom}
             AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}) AND ${condition})`
         : condition,
     );

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { eventType } from '../ingest/event-row';
+import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
 import { inPartialEnds, inWholeDays, wholeDaysOf } from './whole-days';

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { eventType } from '../ingest/event-row';
+import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { scopeParams, visitKey, type Scope, type Stats } from './query-vocabulary';
 import { builtDaysOf, type BuildsLookup } from './built-days';

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { eventType } from '../ingest/event-row';
+import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 
 /** "Active" means an event in the last 5 minutes; the realtime view covers 30. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authOf, currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../ingest/send-schema';
+import { uuidPattern } from '../shared/ids';
 import { teamCan, type Teams } from '../teams/teams';
 import { shareIdPattern } from '../websites/share-links';
 import type { Website, Websites } from '../websites/websites';

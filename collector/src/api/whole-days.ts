@@ -1,6 +1,6 @@
 import type { DateRange } from './date-range';
+import { dayMs, hourMs, isoDay } from '../shared/time';
 
-const dayMs = 86_400_000;
 
 /** The whole UTC days inside a range, which the daily rollups answer for. */
 export interface WholeDays {
@@ -17,11 +17,9 @@ export function wholeDaysOf({ startAt, endAt }: DateRange): WholeDays | null {
   const wholeStart = Math.ceil(startAt / dayMs) * dayMs;
   const wholeEnd = Math.floor((endAt + 1) / dayMs) * dayMs;
   if (wholeEnd <= wholeStart) return null;
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { fromDay: day(wholeStart), toDay: day(wholeEnd - dayMs), wholeStart, wholeEnd };
+  return { fromDay: isoDay(wholeStart), toDay: isoDay(wholeEnd - dayMs), wholeStart, wholeEnd };
 }
 
-const hourMs = 3_600_000;
 
 /** The whole UTC hours inside a range (start and exclusive end, Unix ms), or null when it holds none. */
 export function wholeHoursOf({ startAt, endAt }: DateRange): { wholeStart: number; wholeEnd: number } | null {

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../ingest/send-schema';
+import { uuidPattern } from '../shared/ids';
 import type { AuthDeps } from './auth-deps';
 import { authOf, currentUser } from './guard';
-import { passwordLimits } from './passwords';
+import { passwordLimits, passwordSchema } from './passwords';
 import { publicUser } from './users';
 import { noBody } from '../validation';
 import { passwordProblem } from './account-rules';
 
-export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
 
 /** The signed-in user's own account: `/api/me`, password, API keys. */
 export async function meRoutes(app: FastifyInstance, { users, passwords, tokens, apiKeys, limiter }: AuthDeps) {

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../ingest/send-schema';
+import { uuidPattern } from '../shared/ids';
 import type { AuthDeps } from './auth-deps';
 import { currentUser } from './guard';
-import { passwordSchema } from './me-routes';
+import { passwordSchema } from './passwords';
 import { publicUser, roles, type Role, type StoredUser } from './users';
 import { noBody, pagingProperties } from '../validation';
 import { passwordProblem, usernameProblem } from './account-rules';

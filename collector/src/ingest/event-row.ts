@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { eventType } from '../shared/event-types';
 import type { SendPayload } from './send-schema';
 import { deviceOf, type AgentInfo } from './user-agent';
 import type { Location } from './geo';
 import type { VisitPageview } from './visitors';
 import { cutToStoredLength, safeDecode, splitLocation } from './page-location';
 import { cleanJson, cleanStrings } from './clean-text';
-
-/** Umami's event types. */
-export const eventType = { pageview: 1, custom: 2 } as const;
 
 /** One row of `website_event`, as inserted. */
 export interface EventRow {

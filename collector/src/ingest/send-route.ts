@@ -8,7 +8,8 @@ import { eventDataProblem } from './event-data';
 import { buildEventRow, buildSessionDataRow } from './event-row';
 import type { GeoLocator } from './geo';
 import { RateLimiter } from './rate-limiter';
-import { sendBodySchema, uuidPattern, type SendBody } from './send-schema';
+import { uuidPattern } from '../shared/ids';
+import { sendBodySchema, type SendBody } from './send-schema';
 import { describeAgent } from './user-agent';
 import type { VisitorIdentifier } from './visitors';
 

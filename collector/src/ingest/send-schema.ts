@@ -1,9 +1,10 @@
+import { uuidPattern } from '../shared/ids';
+
 /**
  * JSON Schema of Umami's beacon, `POST /api/send`. Limits follow Umami's: hostname 100,
  * language 35, screen 11, event name and tag 50. url, referrer and title are accepted up to
  * 2,000 characters and stored cut to 500. Unknown extra fields are ignored.
  */
-export const uuidPattern = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 export const sendBodySchema = {
   type: 'object',

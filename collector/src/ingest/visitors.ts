@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { FastHmac, SignedTokens } from '../signed-token';
+import { dayMs, isoDay } from '../shared/time';
 
 /** A visit ends after this long without an event from its session (Umami and Plausible: 30 min). */
 export const visitTimeoutMs = 30 * 60 * 1000;
@@ -63,10 +64,10 @@ export class VisitorIdentifier {
   }
 
   #sessionId(websiteId: string, ip: string, userAgent: string, now: number): string {
-    const day = Math.floor(now / 86_400_000);
+    const day = Math.floor(now / dayMs);
     if (day !== this.#saltDay) {
       this.#saltDay = day;
-      const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      const date = isoDay(day * dayMs);
       this.#salt = new FastHmac(createHmac('sha256', this.#secret).update(`session-salt:${date}`).digest());
       this.#sessions.clear();
     }
@@ -122,7 +123,7 @@ export class VisitorIdentifier {
     if (!token || token.w !== websiteId || typeof token.s !== 'string' || typeof token.v !== 'string') return null;
     if (typeof token.t !== 'number' || token.t > now) return null;
     // A session lasts one UTC day at most, like the salted hash it stands in for.
-    const sameDay = new Date(token.t).toISOString().slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+    const sameDay = isoDay(token.t) === isoDay(now);
     return sameDay ? { s: token.s, v: token.v, t: token.t } : null;
   }
 }

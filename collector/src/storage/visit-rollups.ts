@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
 import { clusterDeletes, type ClusterTopology } from './cluster-ddl';
 import { buildInserts, visitRollupTables, visitRollupTableStatements } from './visit-rollup-tables';
+import { dayMs, hourMs, isoDay } from '../shared/time';
 
 /**
  * Rollups of past days that need whole visits (exit pages; stats filtered on one page), built by
@@ -18,8 +19,6 @@ import { buildInserts, visitRollupTables, visitRollupTableStatements } from './v
  * same either way, only the speed differs.
  */
 
-const dayMs = 86_400_000;
-const hourMs = 3_600_000;
 
 /** How long an insert may take from choosing its rows' time to being readable: builds look back this far. */
 export const insertSettleMs = 60_000;
@@ -62,8 +61,6 @@ export const visitRollupStatements = [
 const buildId = (cutoff: number) => cutoff * 1000 + Math.floor(Math.random() * 1000);
 const cutoffOf = (build: number) => Math.floor(build / 1000);
 
-/** A Unix ms time's UTC day, YYYY-MM-DD. */
-export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 
 interface DayState {
@@ -132,7 +129,7 @@ export interface VisitRollupRun {
 }
 
 /**
- * The job that keeps the exit rollup: every `intervalMs` it builds the days that are over (and
+ * The job that keeps the visit rollups: every `intervalMs` it builds the days that are over (and
  * whose neighbouring hour is too) and have no valid build, then deletes superseded builds. Runs
  * never overlap within a collector; collectors sharing a server may build the same day at once,
  * and the newest build is the one read.

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser } from '../auth/guard';
 import type { Users } from '../auth/users';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../ingest/send-schema';
+import { uuidPattern } from '../shared/ids';
 import { noBody, pagingProperties } from '../validation';
 import type { Websites } from '../websites/websites';
 import { teamCan, type Team, type TeamRole, type TeamUser, type Teams } from './teams';
