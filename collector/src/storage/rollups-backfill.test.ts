@@ -11,7 +11,7 @@ import { buildFilters } from '../api/filters';
 import { openStorage } from './client';
 import { migrate } from './migrate';
 import { migrations } from './migrations';
-import { rollupStatements } from './rollups';
+import { dailyRollups } from './shipped/0005-daily-rollups';
 
 /**
  * A data directory from before the rollups: its events are stored when migration 5 runs, so the
@@ -52,7 +52,7 @@ describe('migration 5 on stored events', () => {
   });
 
   it('builds them once when its statements run again, and the views then keep them current', async () => {
-    for (const statement of rollupStatements) await db.command({ query: statement });
+    for (const statement of dailyRollups) await db.command({ query: statement });
     await expectRollupsToMatchEvents();
     await seedEvents(db, site, { events: 2_000, days: 3, now: today - 7200_000 });
     await expectRollupsToMatchEvents();

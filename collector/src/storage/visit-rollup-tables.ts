@@ -22,61 +22,7 @@ const dimensionValues = `[${Object.values(pageStatsDimensions).join(', ')}]`;
 
 export const visitRollupTables = ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits'] as const;
 
-export const visitRollupTableStatements = [
-  `CREATE TABLE IF NOT EXISTS daily_exits (
-    website_id UUID,
-    day Date,
-    build UInt64,
-    path String,
-    visitors AggregateFunction(uniqCombined(12), UUID)
-  ) ENGINE = AggregatingMergeTree
-  PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, day, build, path)
-  SETTINGS index_granularity = 256`,
-  `CREATE TABLE IF NOT EXISTS daily_exit_visits (
-    website_id UUID,
-    day Date,
-    build UInt64,
-    visit_id UUID,
-    session_id UUID,
-    path String,
-    last_at DateTime64(3, 'UTC')
-  ) ENGINE = MergeTree
-  PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, day, build)`,
-  // Per dimension and value: the pageviews with that value, the visits with one or more (and
-  // with exactly one: bounces under the filter), the seconds between their first and last such
-  // pageview, and their visitors, as stats filtered on that value count them.
-  `CREATE TABLE IF NOT EXISTS daily_page_stats (
-    website_id UUID,
-    day Date,
-    build UInt64,
-    dimension LowCardinality(String),
-    value String,
-    pageviews UInt64,
-    visits UInt64,
-    bounces UInt64,
-    seconds UInt64,
-    visitors AggregateFunction(uniqCombined(17), UUID)
-  ) ENGINE = MergeTree
-  PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, dimension, value, day, build)
-  SETTINGS index_granularity = 256`,
-  `CREATE TABLE IF NOT EXISTS daily_page_visits (
-    website_id UUID,
-    day Date,
-    build UInt64,
-    dimension LowCardinality(String),
-    value String,
-    visit_id UUID,
-    session_id UUID,
-    pageviews UInt64,
-    first_second UInt32,
-    last_second UInt32
-  ) ENGINE = MergeTree
-  PARTITION BY toYYYYMM(day)
-  ORDER BY (website_id, dimension, value, day, build)`,
-];
+// The tables' DDL is migration 7's SQL (shipped/0007-visit-rollups.ts).
 
 /**
  * Each visit with a pageview between scanFrom and scanTo (the span and a day beyond it on each

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
 import { clusterDeletes, type ClusterTopology } from './cluster-ddl';
-import { buildInserts, visitRollupTables, visitRollupTableStatements } from './visit-rollup-tables';
+import { buildInserts, visitRollupTables } from './visit-rollup-tables';
 import { dayMs, hourMs, isoDay } from '../shared/time';
 
 /**
@@ -29,29 +29,6 @@ const supersededGraceMs = 10 * 60_000;
 /** Days built in one query (one scan of their events, a day more on each side): bounds its memory to a week of visits. */
 const maxDaysPerBuild = 7;
 
-export const visitRollupStatements = [
-  `CREATE TABLE IF NOT EXISTS event_hours (
-    website_id UUID,
-    hour DateTime('UTC'),
-    inserted_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
-  ) ENGINE = AggregatingMergeTree
-  ORDER BY (website_id, hour)`,
-  `CREATE TABLE IF NOT EXISTS rollup_builds (
-    day Date,
-    build UInt64
-  ) ENGINE = MergeTree
-  ORDER BY (day, build)`,
-  ...visitRollupTableStatements,
-  'DROP VIEW IF EXISTS event_hours_view',
-  'TRUNCATE TABLE event_hours',
-  // Events stored before this migration count as inserted long ago: nothing is in flight while
-  // migrations run, so they can be built at once.
-  `INSERT INTO event_hours SELECT website_id, toStartOfHour(created_at) AS hour, toDateTime64(0, 3, 'UTC')
-    FROM website_event GROUP BY website_id, hour`,
-  `CREATE MATERIALIZED VIEW IF NOT EXISTS event_hours_view TO event_hours AS
-    SELECT website_id, toStartOfHour(created_at) AS hour, max(now64(3, 'UTC')) AS inserted_at
-    FROM website_event GROUP BY website_id, hour`,
-];
 
 /**
  * A build id: its cutoff (Unix ms) times 1000 plus a random part, so ids order by cutoff and two
