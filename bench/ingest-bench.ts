@@ -1,4 +1,4 @@
-// npm run bench [-- --duration 20 --connections 32 --server]
+// npm run bench [-- --duration 20 --connections 32 --server]   |   npm run bench -- --mixed [--events 1000000]
 // Drives POST /api/send with wrk and a realistic mix of beacons, and in the same run drives a bare
 // Fastify route that only parses the same JSON body; prints both, their ratio, and the collector's
 // resident memory over its run. With --server, also three collectors on the test ClickHouse server
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnCollector, type ChildCollector } from '../test-support/child-collector';
 import { startTestClickHouse, type TestClickHouse } from '../test-support/clickhouse-server/process';
+import { runMixed } from './mixed';
 import { beaconScript, runWrk, type WrkResult } from './wrk';
 
 const { values } = parseArgs({
@@ -19,6 +20,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '3' },
     server: { type: 'boolean', default: false },
+    mixed: { type: 'boolean', default: false },
+    events: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '10' },
   },
 });
 const seconds = Number(values.duration);
@@ -27,6 +31,11 @@ const connections = Number(values.connections);
 if (spawnSync('wrk', ['--version']).error) {
   console.error('npm run bench needs wrk: apt-get install -y wrk');
   process.exit(1);
+}
+
+if (values.mixed) {
+  await runMixed({ events: Number(values.events), runs: Number(values.runs), connections });
+  process.exit(0);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -32,10 +32,10 @@ export function parseWrk(output: string): WrkResult {
 }
 
 /**
- * A wrk Lua script that posts a realistic mix of beacons: pageviews of many paths with and
+ * A realistic mix of beacons: pageviews of many paths with and
  * without referrers and UTM tags, custom events with data, from several browsers.
  */
-export function beaconScript(websiteId: string, file: string): void {
+export function beaconMix(websiteId: string): { agents: string[]; bodies: string[] } {
   const agents = [
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
@@ -60,6 +60,12 @@ export function beaconScript(websiteId: string, file: string): void {
     if (i % 5 === 4) Object.assign(payload, { name: ['signup', 'download', 'play'][i % 3], data: { plan: 'pro', value: i } });
     bodies.push(JSON.stringify({ type: 'event', payload }));
   }
+  return { agents, bodies };
+}
+
+/** The mix as a wrk Lua script (random body and agent per request). */
+export function beaconScript(websiteId: string, file: string): void {
+  const { agents, bodies } = beaconMix(websiteId);
   const lua = (s: string) => `[==[${s}]==]`;
   writeFileSync(
     file,

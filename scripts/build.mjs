@@ -64,6 +64,8 @@ export async function buildAll() {
         'bench-bare': 'bench/bare-server.ts',
         'bench-dashboard': 'bench/dashboard-bench.ts',
         'clickhouse-test-server': 'test-support/clickhouse-server/server.ts',
+        'bench-engine': 'bench/engine-cost.ts',
+        'bench-paced': 'bench/paced-load.ts',
       },
       outdir: 'dist',
       outExtension: { '.js': '.mjs' },
