@@ -11,12 +11,14 @@ interface Realtime {
 export function Live({ websiteId }: { websiteId: string }) {
   const [active, setActive] = useState<number | null>(null);
   const [recent, setRecent] = useState<Realtime | null>(null);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
     let stopped = false;
     const refresh = async () => {
       const [now, last] = await Promise.all([api<{ visitors: number }>(`/websites/${websiteId}/active`), api<Realtime>(`/realtime/${websiteId}`)]).catch(() => [null, null] as const);
       if (stopped) return;
       if (now) setActive(now.visitors);
+      else setFailed(true);
       if (last) setRecent(last);
     };
     void refresh();
@@ -27,7 +29,7 @@ export function Live({ websiteId }: { websiteId: string }) {
     };
   }, [websiteId]);
   return (
-    <section class="panel live" aria-live="polite">
+    <section class="panel live" aria-live="polite" aria-busy={active === null && !failed}>
       <h2>
         <span class="dot" aria-hidden="true" /> {active === null ? '…' : formatNumber(active)} {active === 1 ? 'visitor' : 'visitors'} now
       </h2>
