@@ -370,7 +370,12 @@ describe('prerendering', () => {
       init: () => {
         const state = { prerendering: true };
         Object.defineProperty(document, 'prerendering', { configurable: true, get: () => state.prerendering });
-        Object.assign(window, { activate: () => ((state.prerendering = false), document.dispatchEvent(new Event('prerenderingchange'))) });
+        Object.assign(window, {
+          activate: () => {
+            state.prerendering = false;
+            document.dispatchEvent(new Event('prerenderingchange'));
+          },
+        });
       },
     });
     await settle(tab);

@@ -107,7 +107,7 @@ function workers(env: Env, hasServer: boolean): number {
   return count;
 }
 
-const pathPattern = /^\/[A-Za-z0-9._~\/-]{1,200}$/;
+const pathPattern = /^\/[A-Za-z0-9._~/-]{1,200}$/;
 
 function paths(env: Env, name: string): string[] {
   const raw = env[name];

@@ -8,7 +8,7 @@ import { runPrimary, serveAsWorker } from './workers';
 const trackerFile = new URL('./tracker.js', import.meta.url);
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

@@ -59,7 +59,7 @@ export function FilterBar({ route, go }: { route: Route; go: (next: Partial<Rout
           })}
         </ul>
       )}
-      <form class="search" role="search" onSubmit={add}>
+      <form class="search" aria-label="Filter the page" onSubmit={add}>
         <select name="field" aria-label="Filter on">
           {fields.map(([name, label]) => (
             <option value={name}>{label}</option>

@@ -163,7 +163,7 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
         <>
           <h3>Properties of {picked}</h3>
           <Rows
-            rows={properties.rows && properties.rows.map((p) => ({ x: `${p.propertyName}: ${p.propertyValue}`, y: p.total }))}
+            rows={properties.rows?.map((p) => ({ x: `${p.propertyName}: ${p.propertyValue}`, y: p.total })) ?? null}
             error={properties.error}
             empty="This event has no properties."
           />

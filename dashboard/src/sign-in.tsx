@@ -39,13 +39,13 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: () 
         {partial ? (
           <label>
             Code from your authenticator app
-            <input name="code" inputMode="numeric" autoComplete="one-time-code" required autoFocus />
+            <input name="code" inputMode="numeric" autoComplete="one-time-code" required />
           </label>
         ) : (
           <>
             <label>
               Username
-              <input name="username" autoComplete="username" required autoFocus />
+              <input name="username" autoComplete="username" required />
             </label>
             <label>
               Password

@@ -110,11 +110,9 @@ function CodeForm({ submit, action }: { submit: (event: SubmitEvent) => void; ac
 export function QrCode({ text }: { text: string }) {
   const { data, size } = encode(text, { ecc: 'M', border: 2 });
   let path = '';
-  data.forEach((row, y) =>
-    row.forEach((dark, x) => {
-      if (dark) path += `M${x} ${y}h1v1h-1z`;
-    }),
-  );
+  for (const [y, row] of data.entries()) {
+    for (const [x, dark] of row.entries()) if (dark) path += `M${x} ${y}h1v1h-1z`;
+  }
   return (
     <svg class="qr-code" viewBox={`0 0 ${size} ${size}`} role="img" aria-label="QR code for your authenticator app" shape-rendering="crispEdges">
       <rect width={size} height={size} fill="#fff" />

@@ -5,5 +5,5 @@
 export function unescapeParam(text: string): string | null {
   if (text === '\\N') return null;
   const escapes: Record<string, string> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', '0': '\0', "'": "'", '"': '"', '\\': '\\' };
-  return text.replace(/\\(.)/gs, (whole, next: string) => escapes[next] ?? next);
+  return text.replace(/\\(.)/gs, (_whole, next: string) => escapes[next] ?? next);
 }

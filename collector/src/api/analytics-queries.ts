@@ -1,9 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
-import type { DateRange, Unit } from './date-range';
-import type { SqlFilter } from './filters';
+import type { Unit } from './date-range';
 import { rows } from '../storage/client';
-import { inRange, inScope, scopeParams, visitKey, visitorsApprox, type Point, type Scope, type Stats } from './query-vocabulary';
+import { inScope, scopeParams, visitKey, visitorsApprox, type Point, type Scope, type Stats } from './query-vocabulary';
 
 export type { Point, Scope, Stats } from './query-vocabulary';
 import { headlineVisitorsState, rankingVisitorsState, rolledUpMetrics, type RolledUpMetric } from '../storage/rollups';

@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import { apiKeyPrefix, type ApiKeys } from './api-keys';
 import type { SharedWebsite, ShareLinks } from '../websites/share-links';
 import type { Tokens } from './tokens';
-import { type User, type Users } from './users';
+import type { User, Users } from './users';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { ApiError } from '../errors';
+import type { ApiError } from '../errors';
 import { owaspCost, Passwords } from './passwords';
 
 describe('password hashing has a bounded capacity', () => {

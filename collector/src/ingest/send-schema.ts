@@ -1,4 +1,3 @@
-import { uuidPattern } from '../shared/ids';
 
 /**
  * JSON Schema of Umami's beacon, `POST /api/send`. Limits follow Umami's: hostname 100,

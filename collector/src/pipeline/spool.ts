@@ -162,7 +162,10 @@ export class Spool {
     this.#pending = [];
     this.#written = null;
     this.#settle = null;
-    if (lines.length === 0 || !settle) return settle?.resolve(true);
+    if (lines.length === 0 || !settle) {
+      settle?.resolve(true);
+      return;
+    }
     try {
       const current = this.#current!;
       writeSync(current.fd, lines.length === 1 ? lines[0]! : lines.join(''));
