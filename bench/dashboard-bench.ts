@@ -43,13 +43,19 @@ try {
   const collector = await startCollector(config, readFileSync(new URL('tracker.js', dist)), { dashboardDir: new URL('dashboard/', dist) });
   // Timed on a settled engine, as a site's data is most of the time: the seed's merges done first.
   for (let waited = 0; waited < 120_000; waited += 1000) {
-    const [{ merges }] = (await (await collector.db.query({ query: 'SELECT count() AS merges FROM system.merges', format: 'JSONEachRow' })).json()) as [{ merges: string }];
+    const [{ merges }] = (await (await collector.db.query({ query: 'SELECT count() AS merges FROM system.merges', format: 'JSONEachRow' })).json()) as [
+      { merges: string },
+    ];
     if (Number(merges) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   const browser = await launchChromium();
   try {
-    const login = await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const login = await fetch(`${collector.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     const { token } = (await login.json()) as { token: string };
     const times: number[] = [];
     /** The same rounds timed from outside the browser, Playwright's navigation overhead included. */
@@ -79,7 +85,10 @@ try {
           performance
             .getEntriesByType('resource')
             .filter((e) => e.name.includes('/api/'))
-            .map((e) => ({ path: new URL(e.name).pathname.replace(/[0-9a-f-]{36}/, ':id') + (/type=(\w+)/.exec(e.name)?.[1] ?? ''), ms: Math.round(e.duration) }))
+            .map((e) => ({
+              path: new URL(e.name).pathname.replace(/[0-9a-f-]{36}/, ':id') + (/type=(\w+)/.exec(e.name)?.[1] ?? ''),
+              ms: Math.round(e.duration),
+            }))
             .sort((a, b) => b.ms - a.ms),
         );
         console.log(`API requests of the last round (ms): ${requests.map((r) => `${r.path} ${r.ms}`).join(', ')}`);
@@ -95,7 +104,11 @@ try {
             lastResponse: Math.max(...api.filter((e) => !/active|realtime/.test(e.name)).map((e) => e.responseEnd)),
           };
         });
-        console.log(`timeline of the last round (ms since navigation): ${Object.entries(phases).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
+        console.log(
+          `timeline of the last round (ms since navigation): ${Object.entries(phases)
+            .map(([k, v]) => `${k} ${Math.round(v)}`)
+            .join(', ')}`,
+        );
       }
       // The first round warms the engine's caches and is not counted.
       if (round > 0) times.push(ms);

@@ -33,7 +33,8 @@ const { values } = parseArgs({
 
 const views = ['daily_metrics_view', 'daily_stats_view', 'daily_event_data_view', 'hourly_pageviews_view', 'event_hours_view'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const count = async (db: ClickHouseClient, sql: string) => Number(((await (await db.query({ query: sql, format: 'JSONEachRow' })).json()) as [{ n: number }])[0].n);
+const count = async (db: ClickHouseClient, sql: string) =>
+  Number(((await (await db.query({ query: sql, format: 'JSONEachRow' })).json()) as [{ n: number }])[0].n);
 
 interface Result {
   variant: string;
@@ -90,14 +91,30 @@ async function captureLines(events: number, file: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'engine-cost-capture-'));
   const captured: string[] = [];
   const collector = await startCollector(
-    loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'engine-cost-password', LOG_LEVEL: 'silent', TRUST_PROXY: 'true', BATCH_INTERVAL_MS: '100' }),
+    loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_PASSWORD: 'engine-cost-password',
+      LOG_LEVEL: 'silent',
+      TRUST_PROXY: 'true',
+      BATCH_INTERVAL_MS: '100',
+    }),
     readFileSync(new URL('./tracker.js', import.meta.url)),
     { insert: async (table, lines) => void (table === 'website_event' && captured.push(...lines)) },
   );
   try {
-    const login = await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'engine-cost-password' }) });
+    const login = await fetch(`${collector.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'engine-cost-password' }),
+    });
     const { token } = (await login.json()) as { token: string };
-    const created = await fetch(`${collector.url}/api/websites`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', domain: 'example.com' }) });
+    const created = await fetch(`${collector.url}/api/websites`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', domain: 'example.com' }),
+    });
     const { id } = (await created.json()) as { id: string };
     const { agents, bodies } = beaconMix(id);
     // Visitors from many addresses (TRUST_PROXY), a few pageviews each: sessions as on a real site.
@@ -107,7 +124,11 @@ async function captureLines(events: number, file: string): Promise<void> {
           const n = i + j;
           return fetch(`${collector.url}/api/send`, {
             method: 'POST',
-            headers: { 'content-type': 'text/plain', 'user-agent': agents[n % agents.length]!, 'x-forwarded-for': `10.${(n >> 16) & 255}.${(Math.floor(n / 4) >> 8) & 255}.${Math.floor(n / 4) & 255}` },
+            headers: {
+              'content-type': 'text/plain',
+              'user-agent': agents[n % agents.length]!,
+              'x-forwarded-for': `10.${(n >> 16) & 255}.${(Math.floor(n / 4) >> 8) & 255}.${Math.floor(n / 4) & 255}`,
+            },
             body: bodies[(n * 7) % bodies.length],
           });
         }),
@@ -148,17 +169,34 @@ if (values.variant) {
       for (const i of order) {
         const [variant, batch] = runs[i]!;
         const settings = variant.includes(' + ') ? variant.split(' + ')[1]! : '';
-        const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--variant', variant, '--batch', String(batch), '--lines', linesFile, '--settings', settings], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        const child = spawnSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), '--variant', variant, '--batch', String(batch), '--lines', linesFile, '--settings', settings],
+          { encoding: 'utf8', maxBuffer: 1 << 20 },
+        );
         const line = child.stdout.trim().split('\n').pop() ?? '';
         if (child.status !== 0 || !line.startsWith('{')) throw new Error(`variant ${variant} failed:\n${child.stderr}`);
         perRun[i]!.push(JSON.parse(line) as Result);
       }
     }
-    const medianBy = (list: Result[], key: keyof Result) => [...list].sort((a, b) => (a[key] as number) - (b[key] as number))[Math.floor(list.length / 2)]![key] as number;
-    const results = perRun.map((list) => ({ ...list[0]!, cpuMs: medianBy(list, 'cpuMs'), wallMs: medianBy(list, 'wallMs'), merges: medianBy(list, 'merges'), mergedRows: medianBy(list, 'mergedRows'), parts: medianBy(list, 'parts'), spread: list.map((r) => r.cpuMs) }));
+    const medianBy = (list: Result[], key: keyof Result) =>
+      [...list].sort((a, b) => (a[key] as number) - (b[key] as number))[Math.floor(list.length / 2)]![key] as number;
+    const results = perRun.map((list) => ({
+      ...list[0]!,
+      cpuMs: medianBy(list, 'cpuMs'),
+      wallMs: medianBy(list, 'wallMs'),
+      merges: medianBy(list, 'merges'),
+      mergedRows: medianBy(list, 'mergedRows'),
+      parts: medianBy(list, 'parts'),
+      spread: list.map((r) => r.cpuMs),
+    }));
     const none = results[0]!.cpuMs;
-    console.log(`engine CPU per stored event, ${results[0]!.events} events of the beacon mix, ${availableParallelism()} cores; CPU of every thread from the first insert until merges are idle; medians of ${rounds} rounds\n`);
-    console.log('| views (+ insert settings) | batch rows | CPU ms | µs per event | vs no views | CPU ms per round | wall ms | merges | merged rows | active parts |');
+    console.log(
+      `engine CPU per stored event, ${results[0]!.events} events of the beacon mix, ${availableParallelism()} cores; CPU of every thread from the first insert until merges are idle; medians of ${rounds} rounds\n`,
+    );
+    console.log(
+      '| views (+ insert settings) | batch rows | CPU ms | µs per event | vs no views | CPU ms per round | wall ms | merges | merged rows | active parts |',
+    );
     console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|---:|');
     for (const r of results) {
       console.log(

@@ -42,7 +42,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 const work = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
 const bare = spawn(process.execPath, [fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-const barePort = await new Promise<number>((resolve) => bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
+const barePort = await new Promise<number>((resolve) =>
+  bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))),
+);
 const password = 'bench-password';
 const batchEnv: Record<string, string> = process.env.BATCH_INTERVAL_MS ? { BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS } : {};
 const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...batchEnv });
@@ -65,7 +67,11 @@ if (values.server) {
 
 try {
   const { token } = (await (
-    await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) })
+    await fetch(`${collector.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    })
   ).json()) as { token: string };
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const { id: site } = (await (
@@ -77,7 +83,11 @@ try {
   let fleetToken = '';
   const fleetScript = join(work, 'fleet-beacons.lua');
   if (fleet.length > 0) {
-    const login = await fetch(`${fleet[0]!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const login = await fetch(`${fleet[0]!.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     fleetToken = ((await login.json()) as { token: string }).token;
     const created = await fetch(`${fleet[0]!.url}/api/websites`, {
       method: 'POST',
@@ -119,7 +129,9 @@ try {
   };
   const drainFleet = async () => {
     for (let i = 0; i < 1200; i++) {
-      const beats = await Promise.all(fleet.map(async (c) => ((await (await fetch(`${c.url}/api/heartbeat`)).json()) as { backlog: { rows: number } }).backlog.rows));
+      const beats = await Promise.all(
+        fleet.map(async (c) => ((await (await fetch(`${c.url}/api/heartbeat`)).json()) as { backlog: { rows: number } }).backlog.rows),
+      );
       if (beats.every((rows) => rows === 0)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

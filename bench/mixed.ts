@@ -38,7 +38,11 @@ export async function runMixed({ events, runs, connections }: { events: number; 
   }
   const collector = await spawnCollector({ DATA_DIR: dataDir, ADMIN_PASSWORD: password, LOG_LEVEL: 'info' });
   try {
-    const login = await fetch(`${collector.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const login = await fetch(`${collector.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
     const { token } = (await login.json()) as { token: string };
     const endpoints = readEndpoints(seeded, Date.now());
     const idle = await benchRead(collector.url, token, endpoints, runs);
@@ -50,7 +54,9 @@ export async function runMixed({ events, runs, connections }: { events: number; 
     // Let the maximum run's backlog go in before the paced load starts.
     await new Promise((resolve) => setTimeout(resolve, 5000));
 
-    const load = spawn(process.execPath, [fileURLToPath(new URL('./bench-paced.mjs', import.meta.url)), collector.url, ingestSite, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const load = spawn(process.execPath, [fileURLToPath(new URL('./bench-paced.mjs', import.meta.url)), collector.url, ingestSite, String(rate)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let loadOutput = '';
     load.stdout.on('data', (chunk: Buffer) => (loadOutput += chunk.toString()));
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -62,7 +68,9 @@ export async function runMixed({ events, runs, connections }: { events: number; 
     const achieved = Number(acked) / Number(seconds);
 
     console.log(`reads while ingesting, ${events} seeded events, ${runs} runs per endpoint, ${availableParallelism()} cores`);
-    console.log(`ingest: maximum ${max.requestsPerSecond.toFixed(0)} req/s (wrk, ${connections} connections, 10 s); paced at ${rate} req/s during the reads, achieved ${achieved.toFixed(0)} req/s\n`);
+    console.log(
+      `ingest: maximum ${max.requestsPerSecond.toFixed(0)} req/s (wrk, ${connections} connections, 10 s); paced at ${rate} req/s during the reads, achieved ${achieved.toFixed(0)} req/s\n`,
+    );
     console.log('| endpoint | idle p50 ms | idle p95 ms | under load p50 ms | under load p95 ms | p95 ratio |');
     console.log('|---|---:|---:|---:|---:|---:|');
     const ratios: number[] = [];
@@ -70,10 +78,14 @@ export async function runMixed({ events, runs, connections }: { events: number; 
       const loaded = busy[i]!;
       const ratio = loaded.p95 / Math.max(quiet.p95, 1);
       ratios.push(ratio);
-      console.log(`| ${quiet.name} | ${quiet.p50.toFixed(0)} | ${quiet.p95.toFixed(0)} | ${loaded.p50.toFixed(0)} | ${loaded.p95.toFixed(0)} | ${ratio.toFixed(2)} |`);
+      console.log(
+        `| ${quiet.name} | ${quiet.p50.toFixed(0)} | ${quiet.p95.toFixed(0)} | ${loaded.p50.toFixed(0)} | ${loaded.p95.toFixed(0)} | ${ratio.toFixed(2)} |`,
+      );
     });
     const sorted = [...ratios].sort((a, b) => a - b);
-    console.log(`\np95 under load / idle: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}, worst ${sorted[sorted.length - 1]!.toFixed(2)} (goal ≤ 2)`);
+    console.log(
+      `\np95 under load / idle: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}, worst ${sorted[sorted.length - 1]!.toFixed(2)} (goal ≤ 2)`,
+    );
   } finally {
     await collector.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });

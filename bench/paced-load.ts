@@ -15,10 +15,20 @@ const started = performance.now();
 
 const send = (n: number) => {
   sent++;
-  const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'text/plain', 'user-agent': agents[n % agents.length]! } }, (res) => {
-    res.resume();
-    if (res.statusCode === 200) acked++;
-  });
+  const req = request(
+    {
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'text/plain', 'user-agent': agents[n % agents.length]! },
+    },
+    (res) => {
+      res.resume();
+      if (res.statusCode === 200) acked++;
+    },
+  );
   req.on('error', () => {});
   req.end(bodies[n % bodies.length]);
 };

@@ -29,7 +29,11 @@ try {
   });
   const { token } = (await login.json()) as { token: string };
   const [count] = await (
-    await collector.db.query({ query: 'SELECT count() AS n FROM website_event WHERE website_id = {id:UUID}', query_params: { id: site.id }, format: 'JSONEachRow' })
+    await collector.db.query({
+      query: 'SELECT count() AS n FROM website_event WHERE website_id = {id:UUID}',
+      query_params: { id: site.id },
+      format: 'JSONEachRow',
+    })
   ).json<{ n: number }>();
   console.log(`website ${site.id}: ${count?.n ?? 0} events; ${values.runs} runs per endpoint, 30 days\n`);
   console.log(timingTable(await benchRead(collector.url, token, readEndpoints(site.id, Date.now()), Number(values.runs))));

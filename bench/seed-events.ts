@@ -12,7 +12,18 @@ export interface SeedOptions {
 const paths = ['/', '/pricing', '/docs', '/blog', '/about', '/signup', '/login', '/contact', '/features', '/changelog']
   .concat(Array.from({ length: 40 }, (_, i) => `/docs/page-${i}`))
   .concat(Array.from({ length: 150 }, (_, i) => `/blog/post-${i}`));
-const referrers = ['google.com', 'news.ycombinator.com', 'twitter.com', 'reddit.com', 'github.com', 'bing.com', 'duckduckgo.com', 'linkedin.com', 'facebook.com', 'producthunt.com'];
+const referrers = [
+  'google.com',
+  'news.ycombinator.com',
+  'twitter.com',
+  'reddit.com',
+  'github.com',
+  'bing.com',
+  'duckduckgo.com',
+  'linkedin.com',
+  'facebook.com',
+  'producthunt.com',
+];
 const browsers = ['chrome', 'safari', 'ios', 'firefox', 'edge-chromium', 'samsung', 'crios', 'opera'];
 const oses = ['Windows 10', 'Mac OS', 'iOS', 'Android OS', 'Linux', 'Chrome OS'];
 const devices = ['desktop', 'mobile', 'laptop', 'tablet'];
@@ -23,8 +34,7 @@ const eventNames = ['signup', 'download', 'outbound-link', 'play-video', 'newsle
 
 const array = (values: string[]) => `[${values.map((v) => `'${v}'`).join(',')}]`;
 /** Picks from `values` with a skewed distribution keyed by `seed` (an SQL expression). */
-const pick = (values: string[], seed: string) =>
-  `${array(values)}[1 + toUInt32(floor(pow((cityHash64(${seed}) % 10000) / 10000, 2) * ${values.length}))]`;
+const pick = (values: string[], seed: string) => `${array(values)}[1 + toUInt32(floor(pow((cityHash64(${seed}) % 10000) / 10000, 2) * ${values.length}))]`;
 
 /**
  * Fills one website with `events` events over `days`, generated inside ClickHouse with

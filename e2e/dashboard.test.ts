@@ -69,7 +69,17 @@ describe('the dashboard', () => {
     await tab.goto(site.url + '/');
     await tab.goto(site.url + '/pricing');
     await visitor.close();
-    await expect.poll(async () => (await collector.request(`/api/websites/${websiteId}/stats?startAt=${Date.now() - 86_400_000}&endAt=${Date.now()}`, { token }).then((r) => r.json()) as { pageviews: number }).pageviews, { timeout: 20_000 }).toBe(2);
+    await expect
+      .poll(
+        async () =>
+          (
+            (await collector
+              .request(`/api/websites/${websiteId}/stats?startAt=${Date.now() - 86_400_000}&endAt=${Date.now()}`, { token })
+              .then((r) => r.json())) as { pageviews: number }
+          ).pageviews,
+        { timeout: 20_000 },
+      )
+      .toBe(2);
 
     await page.getByRole('link', { name: /Shop/ }).click();
     await page.locator('[data-figure="Pageviews"] .value').waitFor();
@@ -156,7 +166,7 @@ describe('the dashboard', () => {
     await context.close();
   });
 
-  it('shows a view-only user their team\'s sites and no write controls; the server refuses their writes too', { timeout: 60_000 }, async () => {
+  it("shows a view-only user their team's sites and no write controls; the server refuses their writes too", { timeout: 60_000 }, async () => {
     const admin = await collector.login();
     const [team] = (await (await collector.request('/api/teams', { method: 'POST', token: admin, json: { name: 'Readers' } })).json()) as [{ id: string }];
     await collector.request('/api/websites', { method: 'POST', token: admin, json: { name: 'Team shop', domain: 't.example', teamId: team.id } });
@@ -203,7 +213,9 @@ describe('the dashboard', () => {
     await context.close();
   });
 
-  it('explores a site as the read API answers: custom range, search box, tabs, comparison, row filters; the URL keeps it all', { timeout: 120_000 }, async () => {
+  it('explores a site as the read API answers: custom range, search box, tabs, comparison, row filters; the URL keeps it all', {
+    timeout: 120_000,
+  }, async () => {
     const token = await collector.login();
     const id = await collector.createWebsite(token, 'Seeded');
     await seedEvents(collector.db, id, { events: 5_000, days: 20, now: Date.now() });
@@ -217,7 +229,7 @@ describe('the dashboard', () => {
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const [start, end] = [day(Date.now() - 9 * 86_400_000), day(Date.now())];
     const range = `startAt=${Date.parse(`${start}T00:00:00Z`)}&endAt=${Date.parse(`${end}T00:00:00Z`) + 86_400_000 - 1}`;
-    const read = async <T,>(path: string) => (await (await collector.request(`/api/websites/${id}/${path}`, { token })).json()) as T;
+    const read = async <T>(path: string) => (await (await collector.request(`/api/websites/${id}/${path}`, { token })).json()) as T;
     const number = new Intl.NumberFormat('en-US');
     const figure = async (name: string) => (await page.locator(`[data-figure="${name}"] .value`).textContent())?.trim();
     /** The page's headline equals the API's stats for the same range and filters. */
@@ -255,7 +267,9 @@ describe('the dashboard', () => {
     await page.getByLabel('Compare with previous period').check();
     await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('compare=prev');
     const { comparison } = await read<{ comparison: { pageviews: number } }>(`stats?${range}&path=c.blog`);
-    await expect.poll(() => page.locator('[data-figure="Pageviews"] .previous').textContent(), { timeout: 15_000 }).toBe(`previous period: ${number.format(comparison.pageviews)}`);
+    await expect
+      .poll(() => page.locator('[data-figure="Pageviews"] .previous').textContent(), { timeout: 15_000 })
+      .toBe(`previous period: ${number.format(comparison.pageviews)}`);
     await page.locator('.chart', { hasText: 'Pageviews, previous period' }).waitFor();
 
     // A country row narrows everything to that country.
@@ -340,8 +354,15 @@ describe('the dashboard', () => {
     // The owner sees the new member and makes them a manager.
     await page.reload();
     await card.getByLabel('Role of joiner').selectOption('team-manager');
-    const teamId = ((await (await collector.request('/api/me/teams', { token: await collector.login() })).json()) as { data: { id: string; name: string }[] }).data.find((t) => t.name === 'Editors')!.id;
-    const members = async () => ((await (await collector.request(`/api/teams/${teamId}/users`, { token: await collector.login() })).json()) as { data: { user: { username: string }; role: string }[] }).data;
+    const teamId = (
+      (await (await collector.request('/api/me/teams', { token: await collector.login() })).json()) as { data: { id: string; name: string }[] }
+    ).data.find((t) => t.name === 'Editors')!.id;
+    const members = async () =>
+      (
+        (await (await collector.request(`/api/teams/${teamId}/users`, { token: await collector.login() })).json()) as {
+          data: { user: { username: string }; role: string }[];
+        }
+      ).data;
     await expect.poll(async () => (await members()).find((m) => m.user.username === 'joiner')?.role, { timeout: 15_000 }).toBe('team-manager');
 
     // Admins manage users: create one, change the role, delete after a confirmation naming them.

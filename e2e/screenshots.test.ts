@@ -61,7 +61,9 @@ describe('the main pages', () => {
           await page.goto(`${collector.url}/${hash()}`);
           await page.locator('h1').first().waitFor();
           // Loaded: nothing busy, no placeholder left.
-          await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], .loading, .loading-inline').length === 0, undefined, { timeout: 30_000 });
+          await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], .loading, .loading-inline').length === 0, undefined, {
+            timeout: 30_000,
+          });
           if (pageName === 'overview') await page.locator('.chart canvas').waitFor();
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           expect(overflow).toBeLessThanOrEqual(0);

@@ -39,10 +39,12 @@ describe('a page from another origin with the script tag', () => {
       if (request.method() === 'POST') beacons.push(request);
     });
     const answered = (n: number) =>
-      expect.poll(async () => {
-        const done = await Promise.all(beacons.map(async (b) => (await b.response())?.status()));
-        return done.filter((s) => s === 200).length;
-      }).toBe(n);
+      expect
+        .poll(async () => {
+          const done = await Promise.all(beacons.map(async (b) => (await b.response())?.status()));
+          return done.filter((s) => s === 200).length;
+        })
+        .toBe(n);
 
     await page.goto(`${site.url}/?ref=test`);
     await answered(1);

@@ -24,7 +24,7 @@ async function open(path: string | null, options?: Parameters<Harness['open']>[1
 const settle = (tab: TrackedTab) => tab.page.waitForTimeout(400);
 
 describe('the pageview on load', () => {
-  it('sends Umami\'s payload as a CORS-simple text/plain request', async () => {
+  it("sends Umami's payload as a CORS-simple text/plain request", async () => {
     const site = await h.website();
     const path = h.addPage(site, { title: 'Welcome' });
     const tab = await open(`${path}?q=1#top`);
@@ -101,7 +101,7 @@ describe('attributes', () => {
     await h.sent(listed, 1);
   });
 
-  it('data-do-not-track honours the browser\'s Do Not Track', async () => {
+  it("data-do-not-track honours the browser's Do Not Track", async () => {
     const site = await h.website();
     const path = h.addPage(site, { attributes: 'data-do-not-track="true"' });
     const dnt = await open(path, { init: () => Object.defineProperty(navigator, 'doNotTrack', { get: () => '1' }) });
@@ -294,7 +294,11 @@ describe('clicks', () => {
   it('lets a tagged link navigate at once, and its event still arrives', async () => {
     const site = await h.website();
     h.site.pages['/away'] = '<p>away</p>';
-    const tab = await open(h.addPage(site, { body: `<a id="go" href="${h.site.url.replace('localhost', '127.0.0.1')}/away" data-umami-event="leave" data-umami-event-to="away">go</a>` }));
+    const tab = await open(
+      h.addPage(site, {
+        body: `<a id="go" href="${h.site.url.replace('localhost', '127.0.0.1')}/away" data-umami-event="leave" data-umami-event-to="away">go</a>`,
+      }),
+    );
     await h.sent(tab, 1);
     await tab.page.click('#go');
     await tab.page.waitForURL(/127\.0\.0\.1.*\/away$/);
@@ -336,7 +340,7 @@ describe('clicks', () => {
   });
 });
 
-describe('Umami\'s own tracker (v2.10, unchanged)', () => {
+describe("Umami's own tracker (v2.10, unchanged)", () => {
   it('works against the collector: pageviews, events, one session, decoded titles', async () => {
     const site = await h.website();
     const { readFileSync } = await import('node:fs');

@@ -19,7 +19,7 @@ describe('tracker size', () => {
     expect(size).toBeLessThanOrEqual(budgetBytes);
   });
 
-  it('is smaller than Umami v2.10\'s tracker, minified and gzipped the same way', () => {
+  it("is smaller than Umami v2.10's tracker, minified and gzipped the same way", () => {
     expect(gzip9(ours)).toBeLessThan(gzip9(umami));
   });
 });

@@ -88,7 +88,15 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const users = new Users(db, passwords);
   const tokens = new Tokens(db);
   const apiKeys = new ApiKeys(db);
-  const auth: AuthDeps = { users, passwords, tokens, apiKeys, limiter: new LoginLimiter(), twoFactor: new TwoFactor(appSecret, db), devices: new KnownDevices(appSecret) };
+  const auth: AuthDeps = {
+    users,
+    passwords,
+    tokens,
+    apiKeys,
+    limiter: new LoginLimiter(),
+    twoFactor: new TwoFactor(appSecret, db),
+    devices: new KnownDevices(appSecret),
+  };
   const websites = new Websites(db, config.clickhouse?.cluster ?? null);
   const shareLinks = new ShareLinks(appSecret);
   const teams = new Teams(db);

@@ -160,7 +160,10 @@ function ignoreIps(env: Env): string[] {
 
 /** Parses and validates the environment; throws ConfigError with one clear line on a bad value. */
 function heartbeatDetailFrom(env: Env): string[] {
-  const ips = (env.HEARTBEAT_DETAIL_FROM ?? '127.0.0.1, ::1, ::ffff:127.0.0.1').split(',').map((ip) => ip.trim()).filter(Boolean);
+  const ips = (env.HEARTBEAT_DETAIL_FROM ?? '127.0.0.1, ::1, ::ffff:127.0.0.1')
+    .split(',')
+    .map((ip) => ip.trim())
+    .filter(Boolean);
   const bad = ips.find((ip) => isIP(ip) === 0);
   if (bad !== undefined) throw new ConfigError(`HEARTBEAT_DETAIL_FROM must list IP addresses; "${bad}" is not one`);
   return ips;

@@ -30,7 +30,11 @@ export async function dashboardRoute(app: FastifyInstance, { dir }: { dir: URL }
   for (const name of readdirSync(dir)) {
     const extension = /\.(js|css)$/.exec(name)?.[1] as keyof typeof types | undefined;
     if (!extension) continue;
-    files.set(name, { body: readFileSync(new URL(name, dir)), type: types[extension], cache: name.startsWith('app.') ? 'no-cache' : 'public, max-age=31536000, immutable' });
+    files.set(name, {
+      body: readFileSync(new URL(name, dir)),
+      type: types[extension],
+      cache: name.startsWith('app.') ? 'no-cache' : 'public, max-age=31536000, immutable',
+    });
   }
   // One route for the built files (their chunk names change with their content).
   app.get<{ Params: { file: string } }>('/dashboard/:file', open, async (request, reply) => {

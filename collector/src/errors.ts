@@ -22,7 +22,11 @@ export const errors = {
   unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
   overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
   readTimeout: { status: 503, code: 'read-timeout', message: 'The query took longer than READ_TIMEOUT_MS allows; narrow the range or the filters' },
-  readTooLarge: { status: 503, code: 'read-too-large', message: 'The query needed more memory than READ_MAX_MEMORY_BYTES allows; narrow the range or the filters' },
+  readTooLarge: {
+    status: 503,
+    code: 'read-too-large',
+    message: 'The query needed more memory than READ_MAX_MEMORY_BYTES allows; narrow the range or the filters',
+  },
   storageUnavailable: { status: 503, code: 'storage-unavailable', message: 'ClickHouse cannot be reached at the moment; retry later' },
   internal: { status: 500, code: 'internal', message: 'Something went wrong on our side' },
 } as const;
@@ -58,7 +62,17 @@ export const cancelled = (error: unknown, depth = 0): boolean => {
 };
 
 /** Socket errors of a ClickHouse server that is down or unreachable (the client may wrap them: their `cause`). */
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 export const storageUnreachable = (error: unknown, depth = 0): boolean => {
   const { code, message, cause } = (error ?? {}) as { code?: unknown; message?: unknown; cause?: unknown };
   if (typeof code === 'string' && unreachableCodes.has(code)) return true;
@@ -104,7 +118,5 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (apiError.retryAfter !== undefined) reply.header('retry-after', String(apiError.retryAfter));
     return sendError(reply, apiError.status, apiError.code, apiError.message);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, errors.notFound.code, `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, errors.notFound.code, `No route ${request.method} ${request.url.split('?')[0]}`));
 }

@@ -27,7 +27,11 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   if (!socket.writable) return void socket.destroy();
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const [code, message] =
-    status === 431 ? ['headers-too-large', 'The request headers are larger than 16 KB'] : status === 408 ? ['timeout', 'The request took too long'] : ['bad-request', 'The request is not valid HTTP'];
+    status === 431
+      ? ['headers-too-large', 'The request headers are larger than 16 KB']
+      : status === 408
+        ? ['timeout', 'The request took too long']
+        : ['bad-request', 'The request is not valid HTTP'];
   const body = JSON.stringify({ error: { message, code, status } });
   socket.end(
     `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

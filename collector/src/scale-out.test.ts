@@ -47,7 +47,11 @@ const call = async (collector: ChildCollector, path: string, init: { method?: st
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 };
 const send = (collector: ChildCollector, url: string, ua = chromeUA) =>
-  fetch(collector.url + '/api/send', { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': ua }, body: JSON.stringify(pageview(site, url)) });
+  fetch(collector.url + '/api/send', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': ua },
+    body: JSON.stringify(pageview(site, url)),
+  });
 const count = async (sql: string, params: Record<string, unknown> = {}) =>
   Number(((await (await db.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json()) as [{ n: number }])[0].n);
 
@@ -55,7 +59,11 @@ beforeAll(async () => {
   server = await startTestClickHouse();
   collectors = await Promise.all(dataDirs.map((dir) => spawnCollector(env(dir))));
   db = createClient({ url: server.url, username: server.user, password: server.password, database: 'analytics' });
-  const login = await fetch(collectors[0]!.url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const login = await fetch(collectors[0]!.url + '/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
   token = ((await login.json()) as { token: string }).token;
   site = (await call(collectors[1]!, '/api/websites', { method: 'POST', json: { name: 'Shared', domain: 'example.com' } })).body.id;
 }, 120_000);
@@ -79,7 +87,9 @@ describe('three collectors on one ClickHouse server', () => {
     expect(sent.every((r) => r.status === 200)).toBe(true);
     const stored = () => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/spread/')", { site });
     await expect.poll(stored, { timeout: 30_000, interval: 250 }).toBe(300);
-    expect(await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/spread/')", { site })).toBe(300);
+    expect(
+      await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/spread/')", { site }),
+    ).toBe(300);
     // Two browsers, one visitor each: the same session ids whichever collector hashed them.
     expect(await count('SELECT uniqExact(session_id) AS n FROM website_event WHERE website_id = {site:UUID}', { site })).toBe(2);
     // Routing not sticky and no x-umami-cache sent back: each collector numbers its own part of
@@ -102,8 +112,13 @@ describe('three collectors on one ClickHouse server', () => {
       expect(response.status).toBe(200);
       cache = ((await response.json()) as { cache: string }).cache;
     }
-    const visitsOf = () => count("SELECT uniqExact(visit_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/cached/')", { site });
-    await expect.poll(() => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/cached/')", { site }), { timeout: 15_000 }).toBe(6);
+    const visitsOf = () =>
+      count("SELECT uniqExact(visit_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/cached/')", { site });
+    await expect
+      .poll(() => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/cached/')", { site }), {
+        timeout: 15_000,
+      })
+      .toBe(6);
     expect(await visitsOf()).toBe(1);
   });
 
@@ -152,13 +167,21 @@ describe('three collectors on one ClickHouse server', () => {
     await db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow', clickhouse_settings: { date_time_input_format: 'best_effort' } });
     const range = `startAt=${dayStart}&endAt=${dayStart + 86_400_000 - 1}`;
     const fromEvents = (await call(collectors[0]!, `/api/websites/${site}/metrics?${range}&type=exit`)).body;
-    expect(fromEvents).toEqual([{ x: '/b', y: 2 }, { x: '/a', y: 1 }]);
+    expect(fromEvents).toEqual([
+      { x: '/b', y: 2 },
+      { x: '/a', y: 1 },
+    ]);
     const statsFromEvents = (await call(collectors[0]!, `/api/websites/${site}/stats?${range}&path=eq./a`)).body;
     // As if these events were inserted long ago (as the migration records old events), so the jobs may build the day now.
     await db.command({ query: 'TRUNCATE TABLE event_hours' });
-    await db.command({ query: "INSERT INTO event_hours SELECT website_id, toStartOfHour(created_at) AS hour, toDateTime64(0, 3, 'UTC') FROM website_event GROUP BY website_id, hour" });
+    await db.command({
+      query:
+        "INSERT INTO event_hours SELECT website_id, toStartOfHour(created_at) AS hour, toDateTime64(0, 3, 'UTC') FROM website_event GROUP BY website_id, hour",
+    });
     const day = new Date(dayStart).toISOString().slice(0, 10);
-    await expect.poll(() => count('SELECT count() AS n FROM rollup_builds WHERE day = {day:Date}', { day }), { timeout: 30_000, interval: 250 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => count('SELECT count() AS n FROM rollup_builds WHERE day = {day:Date}', { day }), { timeout: 30_000, interval: 250 })
+      .toBeGreaterThan(0);
     // Every collector's job has run a few times since; the answers come from the build now.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     for (const collector of collectors) {
@@ -217,7 +240,9 @@ describe('three collectors on one ClickHouse server', () => {
     const stored = () => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site });
     // Inserts back off up to 30 s while the server is away; they catch up at their next try.
     await expect.poll(stored, { timeout: 60_000, interval: 500 }).toBe(acked);
-    expect(await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site })).toBe(acked);
+    expect(
+      await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site }),
+    ).toBe(acked);
     await expect.poll(async () => (await call(collectors[0]!, '/api/heartbeat')).body.storage, { timeout: 60_000 }).toEqual({ ok: true });
   });
 });

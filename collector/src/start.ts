@@ -29,7 +29,11 @@ export async function startCollector(
     // The first admin is created by one collector, even when several start on one server at once.
     let admin: { generatedPassword?: string } = {};
     const users = new Users(db, new Passwords(options.passwordCost));
-    await migrate(db, undefined, { shared: config.clickhouse !== null, cluster: config.clickhouse?.cluster ?? null, then: async () => void (admin = await users.ensureFirstAdmin(config.adminPassword)) });
+    await migrate(db, undefined, {
+      shared: config.clickhouse !== null,
+      cluster: config.clickhouse?.cluster ?? null,
+      then: async () => void (admin = await users.ensureFirstAdmin(config.adminPassword)),
+    });
     const appSecret = loadAppSecret(config.appSecret, config.dataDir);
     const collector = buildCollector({ config, db, appSecret, trackerScript, ...options });
     if (admin.generatedPassword) {

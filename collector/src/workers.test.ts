@@ -26,7 +26,15 @@ const sendFrom = (address: string, url: string) =>
     const target = new URL(collector.url + '/api/send');
     const body = JSON.stringify(pageview(site, url));
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', localAddress: address, agent: false, headers: { 'content-type': 'application/json', 'user-agent': chromeUA } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        localAddress: address,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'user-agent': chromeUA },
+      },
       (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
@@ -57,9 +65,17 @@ beforeAll(async () => {
     WORKERS: '2',
     BATCH_INTERVAL_MS: '100',
   });
-  const login = await fetch(collector.url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'workers-admin-password' }) });
+  const login = await fetch(collector.url + '/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'workers-admin-password' }),
+  });
   const { token } = (await login.json()) as { token: string };
-  const created = await fetch(collector.url + '/api/websites', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Workers', domain: 'example.com' }) });
+  const created = await fetch(collector.url + '/api/websites', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Workers', domain: 'example.com' }),
+  });
   site = ((await created.json()) as { id: string }).id;
 }, 120_000);
 afterAll(async () => {
@@ -81,7 +97,9 @@ describe('WORKERS=2 with a ClickHouse server', () => {
       const statuses = await Promise.all(addresses.map((address) => sendFrom(address, `/sticky/${step}`)));
       expect(statuses).toEqual(addresses.map(() => 200));
     }
-    await expect.poll(() => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/sticky/')"), { timeout: 30_000 }).toBe(16);
+    await expect
+      .poll(() => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/sticky/')"), { timeout: 30_000 })
+      .toBe(16);
     expect(await count("SELECT uniqExact(visit_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/sticky/')")).toBe(8);
     expect(await count("SELECT countIf(visit_pageview = 2) AS n FROM website_event WHERE website_id = {site:UUID} AND url_path = '/sticky/2'")).toBe(8);
   });

@@ -15,7 +15,9 @@ export function Live({ websiteId }: { websiteId: string }) {
   useEffect(() => {
     let stopped = false;
     const refresh = async () => {
-      const [now, last] = await Promise.all([api<{ visitors: number }>(`/websites/${websiteId}/active`), api<Realtime>(`/realtime/${websiteId}`)]).catch(() => [null, null] as const);
+      const [now, last] = await Promise.all([api<{ visitors: number }>(`/websites/${websiteId}/active`), api<Realtime>(`/realtime/${websiteId}`)]).catch(
+        () => [null, null] as const,
+      );
       if (stopped) return;
       if (now) setActive(now.visitors);
       else setFailed(true);
@@ -35,14 +37,16 @@ export function Live({ websiteId }: { websiteId: string }) {
       </h2>
       {recent && (
         <p class="muted">
-          Last 30 minutes: {formatNumber(recent.totals.views)} pageviews, {formatNumber(recent.totals.visitors)} visitors, {formatNumber(recent.totals.events)} events
+          Last 30 minutes: {formatNumber(recent.totals.views)} pageviews, {formatNumber(recent.totals.visitors)} visitors, {formatNumber(recent.totals.events)}{' '}
+          events
         </p>
       )}
       {recent && recent.events.length > 0 && (
         <ol class="stream">
           {recent.events.slice(0, 8).map((e) => (
             <li>
-              <time>{new Date(e.createdAt).toLocaleTimeString()}</time> {e.__type === 'event' ? `event ${e.eventName}` : 'view'} <span class="muted">{e.urlPath}</span>
+              <time>{new Date(e.createdAt).toLocaleTimeString()}</time> {e.__type === 'event' ? `event ${e.eventName}` : 'view'}{' '}
+              <span class="muted">{e.urlPath}</span>
             </li>
           ))}
         </ol>

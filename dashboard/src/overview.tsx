@@ -97,8 +97,21 @@ function RangePicker({ route, go }: { route: Route; go: (next: Partial<Route>) =
       </select>
       {route.range === 'custom' && (
         <>
-          <input type="date" aria-label="From" value={route.start} max={route.end} onChange={(e) => (e.currentTarget as HTMLInputElement).value && go({ start: (e.currentTarget as HTMLInputElement).value })} />
-          <input type="date" aria-label="To" value={route.end} min={route.start} max={today} onChange={(e) => (e.currentTarget as HTMLInputElement).value && go({ end: (e.currentTarget as HTMLInputElement).value })} />
+          <input
+            type="date"
+            aria-label="From"
+            value={route.start}
+            max={route.end}
+            onChange={(e) => (e.currentTarget as HTMLInputElement).value && go({ start: (e.currentTarget as HTMLInputElement).value })}
+          />
+          <input
+            type="date"
+            aria-label="To"
+            value={route.end}
+            min={route.start}
+            max={today}
+            onChange={(e) => (e.currentTarget as HTMLInputElement).value && go({ end: (e.currentTarget as HTMLInputElement).value })}
+          />
         </>
       )}
       <label class="check">

@@ -140,7 +140,13 @@ export function Panel({ group, tabs, base, query, route, go }: PanelProps & (typ
           ))}
         </div>
       )}
-      <Rows rows={rows} error={error} empty={tab.empty} show={tab.show} onPick={tab.filter ? (x) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined} />
+      <Rows
+        rows={rows}
+        error={error}
+        empty={tab.empty}
+        show={tab.show}
+        onPick={tab.filter ? (x) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined}
+      />
     </section>
   );
 }
@@ -158,7 +164,12 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
   return (
     <section class="panel" data-panel="event" aria-busy={rows === null || (picked !== null && properties.rows === null)}>
       <h2>Custom events</h2>
-      <Rows rows={rows} error={error} empty="No custom events. Send them with umami.track('name', { … }) or data-umami-event." onPick={(x) => go({ filters: { ...route.filters, event: `eq.${x}` } })} />
+      <Rows
+        rows={rows}
+        error={error}
+        empty="No custom events. Send them with umami.track('name', { … }) or data-umami-event."
+        onPick={(x) => go({ filters: { ...route.filters, event: `eq.${x}` } })}
+      />
       {picked !== null && (
         <>
           <h3>Properties of {picked}</h3>
@@ -174,7 +185,19 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
 }
 
 /** Ranked rows with a bar showing each one's share of the first; buttons when a row filters. */
-function Rows({ rows, error, empty, show, onPick }: { rows: Row[] | null; error: string; empty?: string; show?: (x: string) => string; onPick?: (x: string) => void }) {
+function Rows({
+  rows,
+  error,
+  empty,
+  show,
+  onPick,
+}: {
+  rows: Row[] | null;
+  error: string;
+  empty?: string;
+  show?: (x: string) => string;
+  onPick?: (x: string) => void;
+}) {
   if (rows === null) return <p class="muted placeholder">Loading…</p>;
   if (error) return <p class="error">{error}</p>;
   if (rows.length === 0) return <p class="muted placeholder">{empty ?? 'No data'}</p>;

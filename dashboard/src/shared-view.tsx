@@ -14,7 +14,9 @@ export function SharedView({ route }: { route: Route }) {
         setShareToken(link.token);
         setWebsiteId(link.websiteId);
       })
-      .catch((failure) => setError(failure instanceof ApiFailure && failure.status === 404 ? 'This link is not shared (any more).' : 'The figures cannot be loaded.'));
+      .catch((failure) =>
+        setError(failure instanceof ApiFailure && failure.status === 404 ? 'This link is not shared (any more).' : 'The figures cannot be loaded.'),
+      );
   }, [route.shareId]);
   if (error) {
     return (

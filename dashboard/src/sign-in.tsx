@@ -18,7 +18,10 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: () 
     try {
       const answer = partial
         ? await api<LoginAnswer>('/2fa/verify', { method: 'POST', body: { partialToken: partial, token: form.get('code') } })
-        : await api<LoginAnswer>('/auth/login', { method: 'POST', body: { username: form.get('username'), password: form.get('password'), rememberMe: remember } });
+        : await api<LoginAnswer>('/auth/login', {
+            method: 'POST',
+            body: { username: form.get('username'), password: form.get('password'), rememberMe: remember },
+          });
       if ('requiresTwoFactor' in answer) setPartial(answer.partialToken);
       else {
         saveToken(answer.token, remember);

@@ -106,8 +106,7 @@ export function routeHash(route: Route): string {
 }
 
 /** A local date as YYYY-MM-DD. */
-export const dayString = (date: Date) =>
-  `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+export const dayString = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 
 /** Local midnight of a YYYY-MM-DD day. */
 const midnight = (day: string) => {
@@ -138,7 +137,11 @@ export function rangeBounds(route: Pick<Route, 'range' | 'start' | 'end'>, now =
     case 'month':
       return { startAt: new Date(now.getFullYear(), now.getMonth(), 1).getTime(), endAt, unit: 'day' };
     case 'lastmonth':
-      return { startAt: new Date(now.getFullYear(), now.getMonth() - 1, 1).getTime(), endAt: new Date(now.getFullYear(), now.getMonth(), 1).getTime() - 1, unit: 'day' };
+      return {
+        startAt: new Date(now.getFullYear(), now.getMonth() - 1, 1).getTime(),
+        endAt: new Date(now.getFullYear(), now.getMonth(), 1).getTime() - 1,
+        unit: 'day',
+      };
     case '12m':
       return { startAt: new Date(now.getFullYear() - 1, now.getMonth() + 1, 1).getTime(), endAt, unit: 'month' };
     case 'custom': {

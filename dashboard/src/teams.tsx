@@ -64,7 +64,10 @@ export function Teams({ me }: { me: Me }) {
             <button type="submit">Create team</button>
           </form>
         )}
-        <form class="inline" onSubmit={run((e) => api('/teams/join', { method: 'POST', body: { accessCode: formValue(e, 'code') } }), 'Could not join the team')}>
+        <form
+          class="inline"
+          onSubmit={run((e) => api('/teams/join', { method: 'POST', body: { accessCode: formValue(e, 'code') } }), 'Could not join the team')}
+        >
           <label>
             Access code
             <input name="code" required maxLength={100} autoComplete="off" />
@@ -104,11 +107,19 @@ function TeamCard({ team, me, changed }: { team: Team; me: Me; changed: () => vo
     const self = member.userId === me.id;
     const name = member.user?.username ?? 'this member';
     if (!confirm(self ? `Leave the team "${team.name}"?` : `Remove ${name} from "${team.name}"?`)) return;
-    void attempt(() => api(`/teams/${team.id}/users/${member.userId}`, { method: 'DELETE' }), 'Could not remove the member', self ? async () => changed() : load);
+    void attempt(
+      () => api(`/teams/${team.id}/users/${member.userId}`, { method: 'DELETE' }),
+      'Could not remove the member',
+      self ? async () => changed() : load,
+    );
   };
   const destroy = () => {
     if (!confirm(`Delete the team "${team.name}" and its ${websites.length} website(s) with all their data? This cannot be undone.`)) return;
-    void attempt(() => api(`/teams/${team.id}`, { method: 'DELETE' }), 'Could not delete the team', async () => changed());
+    void attempt(
+      () => api(`/teams/${team.id}`, { method: 'DELETE' }),
+      'Could not delete the team',
+      async () => changed(),
+    );
   };
 
   return (
@@ -139,14 +150,20 @@ function TeamCard({ team, me, changed }: { team: Team; me: Me; changed: () => vo
                     <select
                       aria-label={`Role of ${member.user?.username ?? 'member'}`}
                       value={member.role}
-                      onChange={(e) => attempt(() => api(`/teams/${team.id}/users/${member.userId}`, { method: 'POST', body: { role: (e.currentTarget as HTMLSelectElement).value } }), 'Could not change the role')}
+                      onChange={(e) =>
+                        attempt(
+                          () =>
+                            api(`/teams/${team.id}/users/${member.userId}`, { method: 'POST', body: { role: (e.currentTarget as HTMLSelectElement).value } }),
+                          'Could not change the role',
+                        )
+                      }
                     >
                       {grantable.map((r) => (
                         <option value={r}>{roleNames[r]}</option>
                       ))}
                     </select>
                   ) : (
-                    roleNames[member.role] ?? member.role
+                    (roleNames[member.role] ?? member.role)
                   )}
                 </td>
                 <td>

@@ -30,11 +30,19 @@ export function TwoFactor() {
       setMessage({ ok: false, text: failureText(failure, fallback) });
     }
   };
-  const begin = act(async () => setSetup(await api<{ manualKey: string; otpauthUri: string }>('/2fa/setup/initiate', { method: 'POST' })), '', 'Could not start the setup');
-  const cancel = act(async () => {
-    await api('/2fa/setup/cancel', { method: 'POST' });
-    setSetup(null);
-  }, '', 'Could not cancel the setup');
+  const begin = act(
+    async () => setSetup(await api<{ manualKey: string; otpauthUri: string }>('/2fa/setup/initiate', { method: 'POST' })),
+    '',
+    'Could not start the setup',
+  );
+  const cancel = act(
+    async () => {
+      await api('/2fa/setup/cancel', { method: 'POST' });
+      setSetup(null);
+    },
+    '',
+    'Could not cancel the setup',
+  );
   const withCode = (path: string, done: string, fallback: string) => (event: SubmitEvent) => {
     const fields = new FormData(event.currentTarget as HTMLFormElement);
     return act(

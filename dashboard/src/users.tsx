@@ -45,7 +45,13 @@ export function Users({ me }: { me: Me }) {
   };
   const resetPassword = async (event: SubmitEvent, user: User) => {
     const password = fields(event).get('password');
-    if (await attempt(() => api(`/users/${user.id}`, { method: 'POST', body: { password } }), `New password set for ${user.username}; their sessions have ended.`, 'Could not reset the password')) {
+    if (
+      await attempt(
+        () => api(`/users/${user.id}`, { method: 'POST', body: { password } }),
+        `New password set for ${user.username}; their sessions have ended.`,
+        'Could not reset the password',
+      )
+    ) {
       setResetting(null);
     }
   };
@@ -85,7 +91,13 @@ export function Users({ me }: { me: Me }) {
                       aria-label={`Role of ${user.username}`}
                       value={user.role}
                       disabled={user.id === me.id}
-                      onChange={(e) => attempt(() => api(`/users/${user.id}`, { method: 'POST', body: { role: (e.currentTarget as HTMLSelectElement).value } }), `${user.username}'s role changed.`, 'Could not change the role')}
+                      onChange={(e) =>
+                        attempt(
+                          () => api(`/users/${user.id}`, { method: 'POST', body: { role: (e.currentTarget as HTMLSelectElement).value } }),
+                          `${user.username}'s role changed.`,
+                          'Could not change the role',
+                        )
+                      }
                     >
                       {Object.entries(roles).map(([value, label]) => (
                         <option value={value}>{label}</option>
@@ -94,7 +106,18 @@ export function Users({ me }: { me: Me }) {
                   </td>
                   <td>
                     {user.twoFactorEnabled ? (
-                      <button type="button" class="link" onClick={() => confirm(`Turn off two-factor sign-in for ${user.username} (a lost phone)?`) && attempt(() => api(`/users/${user.id}/2fa`, { method: 'DELETE' }), `Two-factor sign-in is off for ${user.username}.`, 'Could not turn it off')}>
+                      <button
+                        type="button"
+                        class="link"
+                        onClick={() =>
+                          confirm(`Turn off two-factor sign-in for ${user.username} (a lost phone)?`) &&
+                          attempt(
+                            () => api(`/users/${user.id}/2fa`, { method: 'DELETE' }),
+                            `Two-factor sign-in is off for ${user.username}.`,
+                            'Could not turn it off',
+                          )
+                        }
+                      >
                         On (turn off)
                       </button>
                     ) : (
@@ -105,7 +128,14 @@ export function Users({ me }: { me: Me }) {
                   <td class="actions">
                     {resetting === user.id ? (
                       <form class="inline" onSubmit={(e) => resetPassword(e, user)}>
-                        <input name="password" type="password" aria-label={`New password for ${user.username}`} autoComplete="new-password" minLength={8} required />
+                        <input
+                          name="password"
+                          type="password"
+                          aria-label={`New password for ${user.username}`}
+                          autoComplete="new-password"
+                          minLength={8}
+                          required
+                        />
                         <button type="submit">Set</button>
                         <button type="button" class="link" onClick={() => setResetting(null)}>
                           Cancel

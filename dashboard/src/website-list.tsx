@@ -4,7 +4,10 @@ import { formatNumber } from './format';
 import { dayString, rangeBounds } from './state';
 
 /** 16 random characters for a share link's id. */
-const randomShareId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
+const randomShareId = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 16);
 
 /** The user's websites (and their teams'), with today's visitors and share links; a form to add one. */
 export function WebsiteList({ canWrite }: { canWrite: boolean }) {
@@ -17,7 +20,10 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
 
   const load = async () => {
     try {
-      const [{ data }, myTeams] = await Promise.all([api<{ data: Website[] }>('/websites?includeTeams=true&pageSize=100'), api<{ data: { id: string; name: string }[] }>('/me/teams?pageSize=100')]);
+      const [{ data }, myTeams] = await Promise.all([
+        api<{ data: Website[] }>('/websites?includeTeams=true&pageSize=100'),
+        api<{ data: { id: string; name: string }[] }>('/me/teams?pageSize=100'),
+      ]);
       setWebsites(data);
       setTeams(myTeams.data);
       const today = rangeBounds({ range: 'today' });
@@ -25,12 +31,16 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       const fortnight = rangeBounds({ range: 'custom', start: dayString(new Date(Date.now() - 13 * 86_400_000)), end: dayString(new Date()) });
       const timezone = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone);
       const [counts, series] = await Promise.all([
-        Promise.all(data.map((w) => api<{ visitors: number }>(`/websites/${w.id}/stats?startAt=${today.startAt}&endAt=${today.endAt}`).then((s) => [w.id, s.visitors] as const))),
         Promise.all(
           data.map((w) =>
-            api<{ sessions: { y: number }[] }>(`/websites/${w.id}/pageviews?startAt=${fortnight.startAt}&endAt=${fortnight.endAt}&unit=day&timezone=${timezone}`).then(
-              (s) => [w.id, s.sessions.map((p) => p.y)] as const,
-            ),
+            api<{ visitors: number }>(`/websites/${w.id}/stats?startAt=${today.startAt}&endAt=${today.endAt}`).then((s) => [w.id, s.visitors] as const),
+          ),
+        ),
+        Promise.all(
+          data.map((w) =>
+            api<{ sessions: { y: number }[] }>(
+              `/websites/${w.id}/pageviews?startAt=${fortnight.startAt}&endAt=${fortnight.endAt}&unit=day&timezone=${timezone}`,
+            ).then((s) => [w.id, s.sessions.map((p) => p.y)] as const),
           ),
         ),
       ]);
@@ -167,7 +177,9 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       )}
       <details class="about-snippet">
         <summary>About the tracking snippet</summary>
-        <p>Put it in the <code>&lt;head&gt;</code> of every page. Optional attributes:</p>
+        <p>
+          Put it in the <code>&lt;head&gt;</code> of every page. Optional attributes:
+        </p>
         <dl>
           <dt>
             <code>data-domains="a.com,b.com"</code>
@@ -184,7 +196,9 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
           <dt>
             <code>data-auto-track="false"</code>
           </dt>
-          <dd>no automatic pageviews; call <code>umami.track()</code> yourself</dd>
+          <dd>
+            no automatic pageviews; call <code>umami.track()</code> yourself
+          </dd>
           <dt>
             <code>data-do-not-track="true"</code>
           </dt>
@@ -192,10 +206,16 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
           <dt>
             <code>data-tag="…"</code>
           </dt>
-          <dd>tag every event (for A/B tests), filterable by <code>tag</code></dd>
+          <dd>
+            tag every event (for A/B tests), filterable by <code>tag</code>
+          </dd>
         </dl>
         <p>
-          Custom events: <code>umami.track('signup', {'{'} plan: 'pro' {'}'})</code>, or <code>data-umami-event="signup"</code> on a link or button.
+          Custom events:{' '}
+          <code>
+            umami.track('signup', {'{'} plan: 'pro' {'}'})
+          </code>
+          , or <code>data-umami-event="signup"</code> on a link or button.
         </p>
       </details>
       {canWrite && (
@@ -233,7 +253,13 @@ function Sparkline({ values }: { values: number[] | undefined }) {
   const top = Math.max(...values, 1);
   const points = values.map((v, i) => `${((i / (values.length - 1)) * 100).toFixed(1)},${(28 - (v / top) * 26).toFixed(1)}`).join(' ');
   return (
-    <svg class="spark" viewBox="0 0 100 30" preserveAspectRatio="none" role="img" aria-label={`Visitors per day, last ${values.length} days: ${values.join(', ')}`}>
+    <svg
+      class="spark"
+      viewBox="0 0 100 30"
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={`Visitors per day, last ${values.length} days: ${values.join(', ')}`}
+    >
       <polyline points={points} fill="none" stroke="currentColor" stroke-width="2" vector-effect="non-scaling-stroke" />
     </svg>
   );

@@ -29,7 +29,18 @@ export async function startTestClickHouse({ user = 'collector', password = 'test
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const args = [script, '--path', join(path, 'data'), '--port', String(port), '--user', user, '--password', password, ...(config ? ['--config', configFile] : [])];
+      const args = [
+        script,
+        '--path',
+        join(path, 'data'),
+        '--port',
+        String(port),
+        '--user',
+        user,
+        '--password',
+        password,
+        ...(config ? ['--config', configFile] : []),
+      ];
       const started = spawn(process.execPath, args, {
         stdio: ['ignore', 'pipe', 'inherit'],
       });

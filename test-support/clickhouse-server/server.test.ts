@@ -31,7 +31,14 @@ describe('the test ClickHouse server', () => {
 
   it('runs commands, inserts and queries in the client database', async () => {
     await client.command({ query: 'CREATE TABLE IF NOT EXISTS t (id UInt32, name String) ENGINE = MergeTree ORDER BY id' });
-    await client.insert({ table: 't', values: [{ id: 1, name: 'one' }, { id: 2, name: 'two' }], format: 'JSONEachRow' });
+    await client.insert({
+      table: 't',
+      values: [
+        { id: 1, name: 'one' },
+        { id: 2, name: 'two' },
+      ],
+      format: 'JSONEachRow',
+    });
     const result = await client.query({ query: 'SELECT currentDatabase() AS db, toUInt32(count()) AS n FROM t', format: 'JSONEachRow' });
     expect(await result.json()).toEqual([{ db: 'analytics', n: 2 }]);
   });
@@ -47,7 +54,11 @@ describe('the test ClickHouse server', () => {
 
   it('applies settings to their query only', async () => {
     const setting = async (settings?: Record<string, number>) =>
-      (await (await client.query({ query: "SELECT getSetting('max_threads') AS v", format: 'JSONEachRow', clickhouse_settings: settings })).json<{ v: number }>())[0]!.v;
+      (
+        await (
+          await client.query({ query: "SELECT getSetting('max_threads') AS v", format: 'JSONEachRow', clickhouse_settings: settings })
+        ).json<{ v: number }>()
+      )[0]!.v;
     const normal = await setting();
     expect(await setting({ max_threads: 1 })).toBe(1);
     expect(await setting()).toBe(normal);

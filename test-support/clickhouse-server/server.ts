@@ -28,9 +28,30 @@ if (!values.path) throw new Error('--path is required');
 const session = new Session(values.path, values.config ? { connectionArgs: [`--config-file=${values.config}`] } : undefined);
 
 /** URL parameters that are the HTTP interface's own, not settings. */
-const interfaceParams = new Set(['query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check', 'user', 'password', 'quota_key', 'role', 'compress', 'decompress']);
+const interfaceParams = new Set([
+  'query',
+  'database',
+  'default_format',
+  'query_id',
+  'session_id',
+  'session_timeout',
+  'session_check',
+  'user',
+  'password',
+  'quota_key',
+  'role',
+  'compress',
+  'decompress',
+]);
 /** Settings the HTTP layer acts on itself (compression) or that only shape the answer's timing; not passed to the engine. */
-const httpSettings = new Set(['enable_http_compression', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'wait_end_of_query', 'http_response_buffer_size', 'cancel_http_readonly_queries_on_client_close']);
+const httpSettings = new Set([
+  'enable_http_compression',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+  'wait_end_of_query',
+  'http_response_buffer_size',
+  'cancel_http_readonly_queries_on_client_close',
+]);
 
 /** One query at a time: the session's database and settings are per query, set before it and reset after. */
 let queue: Promise<unknown> = Promise.resolve();

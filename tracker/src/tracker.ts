@@ -8,7 +8,6 @@
  * helpers, no classes.
  */
 
-
 const w = window as unknown as Window & Data;
 const d = document;
 const script = d.currentScript;
@@ -47,10 +46,7 @@ if (script) {
     } catch {
       // Storage can be blocked (sandboxed frames, privacy modes); that alone does not opt out.
     }
-    return (
-      (domains && domains.split(/\s*,\s*/).indexOf(loc.hostname) < 0) ||
-      (on('do-not-track') && (nav.doNotTrack || w.doNotTrack) == 1)
-    );
+    return (domains && domains.split(/\s*,\s*/).indexOf(loc.hostname) < 0) || (on('do-not-track') && (nav.doNotTrack || w.doNotTrack) == 1);
   };
 
   const payload = (): Payload => ({

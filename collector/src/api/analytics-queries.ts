@@ -26,7 +26,11 @@ import { inPartialEnds, inWholeDays, wholeDaysOf, wholeHourOffsets, wholeHoursOf
  * `rollups: false` reads only the events (tests compare the two); `builds` shares one look-up of
  * the visit rollups' builds between the periods of one request.
  */
-export async function queryStats(db: ClickHouseClient, scope: Scope, { rollups = true, builds }: { rollups?: boolean; builds?: BuildsLookup } = {}): Promise<Stats> {
+export async function queryStats(
+  db: ClickHouseClient,
+  scope: Scope,
+  { rollups = true, builds }: { rollups?: boolean; builds?: BuildsLookup } = {},
+): Promise<Stats> {
   const fromPages = rollups ? await pageStatsFromRollup(db, scope, builds) : null;
   if (fromPages) return fromPages;
   const key = rollups ? scope.filter.statsRollup : null;
@@ -89,7 +93,6 @@ const bucketOf: Record<Unit, (column: string) => string> = {
   year: (c) => `toDateTime(toStartOfYear(toDateTime(${c}, {timezone:String})), {timezone:String})`,
 };
 
-
 /**
  * Pageviews and sessions per bucket of `unit`, bucketed in `timezone` (so a day is a local day,
  * 23 or 25 hours long across a DST change), every bucket of the range present, empty ones as 0.
@@ -105,8 +108,7 @@ export async function queryPageviews(
   const bucket = bucketOf[unit];
   // Without filters, the whole hours come from hourly_pageviews when every UTC hour lies inside
   // one local bucket (not for minutes, nor for zones such as +5:30).
-  const hours =
-    rollups && unit !== 'minute' && scope.filter.sql === '' && wholeHourOffsets(timezone, scope) ? wholeHoursOf(scope) : null;
+  const hours = rollups && unit !== 'minute' && scope.filter.sql === '' && wholeHourOffsets(timezone, scope) ? wholeHoursOf(scope) : null;
   const counted = hours
     ? `SELECT t, toUInt64(sum(v)) AS pageviews, uniqCombinedMerge(12)(s) AS sessions FROM (
           SELECT ${bucket('hour')} AS t, toUInt64(views) AS v, visitors AS s FROM hourly_pageviews

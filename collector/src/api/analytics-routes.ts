@@ -171,24 +171,18 @@ export async function analyticsRoutes(
     return queryEventDataProperties(readsOf(request), scope, event);
   });
 
-  app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    {
-      const website = await ownedWebsite({ websites, teams }, request);
-      return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
-    },
-  );
+  app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
+    const website = await ownedWebsite({ websites, teams }, request);
+    return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
+  });
 
-  app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    {
-      const website = await ownedWebsite({ websites, teams }, request);
-      return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
-    },
-  );
+  app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
+    const website = await ownedWebsite({ websites, teams }, request);
+    return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
+  });
 
-  app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) =>
-    {
-      const website = await ownedWebsite({ websites, teams }, request);
-      return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
-    },
-  );
+  app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
+    const website = await ownedWebsite({ websites, teams }, request);
+    return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
+  });
 }

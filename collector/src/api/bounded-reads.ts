@@ -57,4 +57,3 @@ export function installBoundedReads(app: FastifyInstance, db: ClickHouseClient, 
   });
   return (request) => clients.get(request) ?? db;
 }
-

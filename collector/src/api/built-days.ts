@@ -5,7 +5,6 @@ import type { DateRange } from './date-range';
 import { wholeDaysOf } from './whole-days';
 import { dayMs, isoDay } from '../shared/time';
 
-
 /** The part of a range the visit rollups answer for, and the rest, which is read from the events. */
 export interface BuiltDays {
   /** Conditions on a visit rollup's rows: this website, the built days, each day's valid build. */
@@ -61,7 +60,12 @@ export async function builtDaysOf(
     inRest,
     params: {
       ...days,
-      ...Object.fromEntries(rest.flatMap(([a, b], i) => [[`rest${i}From`, a], [`rest${i}To`, b]])),
+      ...Object.fromEntries(
+        rest.flatMap(([a, b], i) => [
+          [`rest${i}From`, a],
+          [`rest${i}To`, b],
+        ]),
+      ),
       builtDays: [...builds.keys()].map(isoDay),
       builds: [...builds.values()],
     },

@@ -12,7 +12,13 @@ import { builtDaysOf } from './built-days';
  * range (partial ends, days without a valid build), which are read from the events. Null when no
  * whole day of the range has a valid build (the caller then reads the events alone).
  */
-export async function exitsFromRollup(db: ClickHouseClient, scope: Scope, having: string, page: string, params: Record<string, unknown>): Promise<Point[] | null> {
+export async function exitsFromRollup(
+  db: ClickHouseClient,
+  scope: Scope,
+  having: string,
+  page: string,
+  params: Record<string, unknown>,
+): Promise<Point[] | null> {
   const days = await builtDaysOf(db, scope);
   if (!days) return null;
   return rows<Point>(

@@ -97,9 +97,10 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
 }
 
 /** JSON Schema properties for the filters, for a route's querystring (values up to 500 characters). */
-export const filterProperties = Object.fromEntries(
-  filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }]),
-) as Record<FilterName, { type: 'string'; maxLength: number }>;
+export const filterProperties = Object.fromEntries(filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }])) as Record<
+  FilterName,
+  { type: 'string'; maxLength: number }
+>;
 
 /**
  * The filter with every event up to `resetAt` left out: a reset website's old rows, while

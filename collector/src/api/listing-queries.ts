@@ -71,9 +71,7 @@ async function inRecentWindows<T>(scope: Scope, attempt: (windowStart: number) =
  */
 export async function querySessions(db: ClickHouseClient, scope: Scope, paging: Paging) {
   const params = { ...scopeParams(scope), ...pageParams(paging) };
-  const search = paging.search
-    ? ` AND positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0`
-    : '';
+  const search = paging.search ? ` AND positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0` : '';
   const where = `${inScope(scope)}${search}`;
   const wanted = params.offset + params.limit;
   const [ids, total] = await Promise.all([

@@ -28,10 +28,13 @@ describe('date ranges', () => {
         }
       }),
     );
-    expect(comparisonRange({ startAt: Date.UTC(2024, 2, 1), endAt: Date.UTC(2024, 2, 31) }, 'yoy')).toEqual({ startAt: Date.UTC(2023, 2, 1), endAt: Date.UTC(2023, 2, 31) });
+    expect(comparisonRange({ startAt: Date.UTC(2024, 2, 1), endAt: Date.UTC(2024, 2, 31) }, 'yoy')).toEqual({
+      startAt: Date.UTC(2023, 2, 1),
+      endAt: Date.UTC(2023, 2, 31),
+    });
   });
 
-  it("raises a unit too fine for the range, as Umami does, and never lowers one", () => {
+  it('raises a unit too fine for the range, as Umami does, and never lowers one', () => {
     expect(clampUnit('minute', { startAt: 0, endAt: 30 * 60_000 })).toBe('minute');
     expect(clampUnit('minute', { startAt: 0, endAt: 2 * 3_600_000 })).toBe('hour');
     expect(clampUnit('hour', { startAt: 0, endAt: 30 * day })).toBe('day');

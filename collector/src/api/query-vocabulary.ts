@@ -44,7 +44,6 @@ export interface Stats {
   totaltime: number;
 }
 
-
 export interface Point {
   x: string;
   y: number;

@@ -39,7 +39,12 @@ describe('read-API answers that were 500s or silently wrong', () => {
   });
 
   it("refuses unknown parameters with 400 naming them, and takes Umami's older names url and host", async () => {
-    for (const [query, name] of [['&urll=/docs', 'urll'], ['&path=/docs&nonsense=1', 'nonsense'], ['&segment=abc', 'segment'], ['&cohort=x', 'cohort']]) {
+    for (const [query, name] of [
+      ['&urll=/docs', 'urll'],
+      ['&path=/docs&nonsense=1', 'nonsense'],
+      ['&segment=abc', 'segment'],
+      ['&cohort=x', 'cohort'],
+    ]) {
       const { status, body } = await api('stats', query!);
       expect(status).toBe(400);
       expect(body.error.message).toContain(`"${name}"`);
@@ -75,7 +80,9 @@ describe('read-API answers that were 500s or silently wrong', () => {
   it('labels buckets in the far future with their own year, and refuses ranges past 2106', async () => {
     const late = await get(`/api/websites/${site}/pageviews?startAt=${Date.UTC(2105, 0, 1)}&endAt=${Date.UTC(2105, 11, 31)}&unit=month`);
     expect(late.status).toBe(200);
-    expect(late.body.pageviews.map((p: { x: string }) => p.x.slice(0, 7))).toEqual(Array.from({ length: 12 }, (_, i) => `2105-${String(i + 1).padStart(2, '0')}`));
+    expect(late.body.pageviews.map((p: { x: string }) => p.x.slice(0, 7))).toEqual(
+      Array.from({ length: 12 }, (_, i) => `2105-${String(i + 1).padStart(2, '0')}`),
+    );
     const past = await get(`/api/websites/${site}/pageviews?startAt=${Date.UTC(2199, 0, 1)}&endAt=${Date.UTC(2199, 11, 31)}&unit=month`);
     expect(past.status).toBe(400);
     expect(past.body.error.message).toContain('startAt');

@@ -23,7 +23,17 @@ let collector: TestCollector;
 let token: string;
 let site: string;
 
-const ids = { S1: randomUUID(), S2: randomUUID(), S3: randomUUID(), S4: randomUUID(), V1: randomUUID(), V2: randomUUID(), V3: randomUUID(), V4: randomUUID(), V5: randomUUID() };
+const ids = {
+  S1: randomUUID(),
+  S2: randomUUID(),
+  S3: randomUUID(),
+  S4: randomUUID(),
+  V1: randomUUID(),
+  V2: randomUUID(),
+  V3: randomUUID(),
+  V4: randomUUID(),
+  V5: randomUUID(),
+};
 const agents = {
   S1: { browser: 'chrome', os: 'Windows 10', device: 'desktop', country: 'US', language: 'en-US' },
   S2: { browser: 'firefox', os: 'Linux', device: 'laptop', country: 'DE', language: 'de-DE' },
@@ -220,7 +230,21 @@ describe('metrics', () => {
       { x: 'laptop', y: 1 },
       { x: 'mobile', y: 1 },
     ]);
-    for (const type of ['title', 'os', 'screen', 'language', 'region', 'city', 'hostname', 'tag', 'domain', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm']) {
+    for (const type of [
+      'title',
+      'os',
+      'screen',
+      'language',
+      'region',
+      'city',
+      'hostname',
+      'tag',
+      'domain',
+      'utmMedium',
+      'utmCampaign',
+      'utmContent',
+      'utmTerm',
+    ]) {
       const body = await metric(type);
       expect(Array.isArray(body), type).toBe(true);
     }
@@ -375,13 +399,12 @@ describe('website management', () => {
     expect(await updated.json()).toMatchObject({ id, name: 'renamed', domain: 'renamed.example' });
     expect((await get(`/api/websites/${id}`)).body).toMatchObject({ name: 'renamed' });
 
-    const send = () =>
-      collector.send({ type: 'event', payload: { website: id, url: '/', hostname: 'renamed.example' } });
+    const send = () => collector.send({ type: 'event', payload: { website: id, url: '/', hostname: 'renamed.example' } });
     expect((await send()).status).toBe(200);
     await collector.flush();
     const stats = () => get(`/api/websites/${id}/stats?startAt=${Date.now() - 3600_000}&endAt=${Date.now() + 60_000}`);
     expect((await stats()).body.pageviews).toBe(1);
-    expect((await (await collector.request(`/api/websites/${id}/reset`, { method: 'POST', token })).json())).toEqual({ ok: true });
+    expect(await (await collector.request(`/api/websites/${id}/reset`, { method: 'POST', token })).json()).toEqual({ ok: true });
     expect((await stats()).body.pageviews).toBe(0);
     expect((await get(`/api/websites/${id}`)).body.resetAt).toEqual(expect.any(String));
 

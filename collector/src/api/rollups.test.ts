@@ -61,7 +61,11 @@ describe('daily rollups', () => {
       }
       for (const type of metricTypes) {
         const options = { limit: 1000, offset: 0 };
-        expectSamePoints(type, await queryMetric(collector.db, range, type, options), await queryMetric(collector.db, range, type, { ...options, rollups: false }));
+        expectSamePoints(
+          type,
+          await queryMetric(collector.db, range, type, options),
+          await queryMetric(collector.db, range, type, { ...options, rollups: false }),
+        );
       }
       for (const timezone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
         for (const unit of ['hour', 'day', 'month'] as const) {

@@ -92,7 +92,11 @@ describe('visit rollups', () => {
       expect(fromRollup.length).toBeGreaterThan(0);
       expectSamePoints(label, fromRollup, await exits(seeded, startAt, endAt, false));
       // Stats with one eq. filter on each page attribute the rollup keeps, for its commonest values.
-      for (const [name, metric] of [['path', 'path'], ['title', 'title'], ['referrer', 'referrer']] as const) {
+      for (const [name, metric] of [
+        ['path', 'path'],
+        ['title', 'title'],
+        ['referrer', 'referrer'],
+      ] as const) {
         const top = await queryMetric(collector.db, { websiteId: seeded, startAt, endAt, filter: buildFilters({}) }, metric, { limit: 2, offset: 0 });
         for (const { x } of top) {
           const filters = { [name]: `eq.${x}` };
@@ -141,7 +145,11 @@ describe('visit rollups', () => {
     const token = await collector.login();
     const response = await collector.request(`/api/websites/${fixture}/stats?startAt=${D + day}&endAt=${D + 2 * day - 1}&path=eq./m`, { token });
     expect(await response.json()).toEqual({
-      pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0,
+      pageviews: 1,
+      visitors: 1,
+      visits: 1,
+      bounces: 1,
+      totaltime: 0,
       comparison: { pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 },
     });
   });
@@ -209,10 +217,15 @@ describe('visit rollups', () => {
     expect((await collector.request(`/api/websites/${fixture}/reset`, { method: 'POST', token })).status).toBe(200);
     await removalDone(collector.db, fixture);
     const count = async (table: string) => {
-      const result = await collector.db.query({ query: `SELECT count() AS n FROM ${table} WHERE website_id = {fixture:UUID}`, query_params: { fixture }, format: 'JSONEachRow' });
+      const result = await collector.db.query({
+        query: `SELECT count() AS n FROM ${table} WHERE website_id = {fixture:UUID}`,
+        query_params: { fixture },
+        format: 'JSONEachRow',
+      });
       return (await result.json<{ n: number }>())[0]!.n;
     };
-    for (const table of ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits']) expect({ table, rows: await count(table) }).toEqual({ table, rows: 0 });
+    for (const table of ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits'])
+      expect({ table, rows: await count(table) }).toEqual({ table, rows: 0 });
     // A build that read the events just before the reset writes its rows just after it:
     await collector.db.command({
       query: `INSERT INTO daily_exits SELECT {fixture:UUID}, {day:Date}, {build:UInt64}, '/stale', uniqCombinedState(12)({session:UUID})`,
@@ -228,12 +241,14 @@ describe('visit rollups', () => {
     expect((await validBuilds(collector.db, fixture, D, D + 2 * day)).size).toBe(2);
     expect(await exits(fixture, D, D + 2 * day - 1)).toEqual([]);
     // daterange does not take the emptied hours for the website's first and last.
-    expect((await collector.request(`/api/websites/${fixture}/daterange`, { token }).then((r) => r.json())) as unknown).toEqual({ startDate: null, endDate: null });
+    expect((await collector.request(`/api/websites/${fixture}/daterange`, { token }).then((r) => r.json())) as unknown).toEqual({
+      startDate: null,
+      endDate: null,
+    });
     await collector.db.insert({ table: 'website_event', format: 'JSONEachRow', values: [pageview(sA, randomUUID(), D + 7_200_000, '/new')] });
     expect((await collector.request(`/api/websites/${fixture}/daterange`, { token }).then((r) => r.json())) as unknown).toEqual({
       startDate: new Date(D + 7_200_000).toISOString(),
       endDate: new Date(D + 7_200_000).toISOString(),
     });
   });
-
 });

@@ -128,7 +128,7 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
         const id = teamId.toLowerCase();
         const role = await teams.roleFor(id, user);
         if (!teamCan.read(role)) throw new ApiError('notFound', 'Team not found');
-        if (!teamCan.manage(role)) throw new ApiError('forbidden', 'Only the team\'s owners and managers can take websites in');
+        if (!teamCan.manage(role)) throw new ApiError('forbidden', "Only the team's owners and managers can take websites in");
         return websites.transfer(website, { teamId: id });
       }
       const id = userId!.toLowerCase();

@@ -1,7 +1,6 @@
 import type { DateRange } from './date-range';
 import { dayMs, hourMs, isoDay } from '../shared/time';
 
-
 /** The whole UTC days inside a range, which the daily rollups answer for. */
 export interface WholeDays {
   /** The first and the last whole day, YYYY-MM-DD. */
@@ -19,7 +18,6 @@ export function wholeDaysOf({ startAt, endAt }: DateRange): WholeDays | null {
   if (wholeEnd <= wholeStart) return null;
   return { fromDay: isoDay(wholeStart), toDay: isoDay(wholeEnd - dayMs), wholeStart, wholeEnd };
 }
-
 
 /** The whole UTC hours inside a range (start and exclusive end, Unix ms), or null when it holds none. */
 export function wholeHoursOf({ startAt, endAt }: DateRange): { wholeStart: number; wholeEnd: number } | null {

@@ -8,15 +8,30 @@ describe('account rules', () => {
     expect(usernameKey('Admin')).toBe(usernameKey('admin'));
     expect(usernameKey('ａｄｍｉｎ')).toBe(usernameKey('admin'));
     expect(usernameKey('Zoe\u0308')).toBe(usernameKey('zo\u00eb'));
-    for (const name of ['ad\u200bmin', 'a\u202eb', 'tab\there', 'nb\u00a0sp', 'zw\u2060j', 'soft\u00adhyphen', 'x\u2028y']) expect(usernameProblem(name), JSON.stringify(name)).not.toBeNull();
+    for (const name of ['ad\u200bmin', 'a\u202eb', 'tab\there', 'nb\u00a0sp', 'zw\u2060j', 'soft\u00adhyphen', 'x\u2028y'])
+      expect(usernameProblem(name), JSON.stringify(name)).not.toBeNull();
     for (const name of ['admin', 'Zoë', 'ana maria', 'José', '山田']) expect(usernameProblem(name), name).toBeNull();
   });
 
   it('refuse common passwords and ones made from the username', () => {
-    for (const [password, user] of [['password123', 'x'], ['Passw0rd', 'x'], ['QWERTYUIOP', 'x'], ['carol-2024!', 'carol'], ['lorac-lorac', 'carol'], ['aaaaaaaaaaa', 'x'], ['abababab', 'x'], ['my-ADMIN-pw', 'admin']]) {
+    for (const [password, user] of [
+      ['password123', 'x'],
+      ['Passw0rd', 'x'],
+      ['QWERTYUIOP', 'x'],
+      ['carol-2024!', 'carol'],
+      ['lorac-lorac', 'carol'],
+      ['aaaaaaaaaaa', 'x'],
+      ['abababab', 'x'],
+      ['my-ADMIN-pw', 'admin'],
+    ]) {
       expect(passwordProblem(password!, user!), password).not.toBeNull();
     }
-    for (const [password, user] of [['correct horse battery', 'carol'], ['tulip 5 garden lamp', 'al'], ['Zx9!qLm2#', 'admin']]) expect(passwordProblem(password!, user!), password).toBeNull();
+    for (const [password, user] of [
+      ['correct horse battery', 'carol'],
+      ['tulip 5 garden lamp', 'al'],
+      ['Zx9!qLm2#', 'admin'],
+    ])
+      expect(passwordProblem(password!, user!), password).toBeNull();
   });
 
   it('never take a password holding the username, whatever surrounds it', () => {
@@ -56,7 +71,11 @@ describe('users under concurrent changes', () => {
     const tess = (await (await createUser('tess')).json()) as { id: string };
     expect((await collector.request(`/api/users/${tess.id}`, { method: 'POST', token: admin, json: { password: 'tess-tess-tess' } })).status).toBe(400);
     const token = await collector.login('tess', 'tulip garden lamp');
-    const own = await collector.request('/api/me/password', { method: 'POST', token, json: { currentPassword: 'tulip garden lamp', newPassword: 'iloveyou1' } });
+    const own = await collector.request('/api/me/password', {
+      method: 'POST',
+      token,
+      json: { currentPassword: 'tulip garden lamp', newPassword: 'iloveyou1' },
+    });
     expect(own.status).toBe(400);
   });
 

@@ -16,7 +16,11 @@ const json = async (response: Response) => ({ status: response.status, body: (aw
 
 describe('answers', () => {
   it('carry the security headers, and no-store when signed in', async () => {
-    for (const [path, token] of [['/api/heartbeat', undefined], ['/api/me', admin], ['/script.js', undefined]] as const) {
+    for (const [path, token] of [
+      ['/api/heartbeat', undefined],
+      ['/api/me', admin],
+      ['/script.js', undefined],
+    ] as const) {
       const response = await collector.request(path, { token });
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
@@ -52,7 +56,11 @@ describe('answers', () => {
     const user = await collector.users.create('hb-user', 'hb-user-password', 'user');
     const userToken = await collector.login(user.username, 'hb-user-password');
     expect(await (await collector.request('/api/heartbeat', { token: userToken })).json()).toEqual({ ok: true, storage: { ok: true } });
-    expect(await (await collector.request('/api/heartbeat', { token: admin })).json()).toMatchObject({ ok: true, backlog: { rows: 0 }, quarantine: { rows: 0 } });
+    expect(await (await collector.request('/api/heartbeat', { token: admin })).json()).toMatchObject({
+      ok: true,
+      backlog: { rows: 0 },
+      quarantine: { rows: 0 },
+    });
   });
 });
 
@@ -66,7 +74,9 @@ describe('API keys', () => {
     const byKey = (path: string, init: { method?: string; json?: unknown } = {}) => collector.request(path, { ...init, headers: { 'x-umami-api-key': key } });
     expect((await byKey('/api/me')).status).toBe(200);
     expect((await json(await byKey('/api/me/api-keys', { method: 'POST', json: { name: 'another' } }))).status).toBe(403);
-    expect((await byKey('/api/me/password', { method: 'POST', json: { currentPassword: 'kay-password-1', newPassword: 'staple battery horse' } })).status).toBe(403);
+    expect((await byKey('/api/me/password', { method: 'POST', json: { currentPassword: 'kay-password-1', newPassword: 'staple battery horse' } })).status).toBe(
+      403,
+    );
     expect((await byKey('/api/2fa/setup/initiate', { method: 'POST' })).status).toBe(403);
     const logout = await json(await byKey('/api/auth/logout', { method: 'POST' }));
     expect(logout.status).toBe(400);
@@ -75,7 +85,15 @@ describe('API keys', () => {
     expect(listed).toHaveLength(1);
     expect(Date.parse(listed[0].lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
     // The owner changes the password: the key stops working, the session that changed it goes on.
-    expect((await collector.request('/api/me/password', { method: 'POST', token: session, json: { currentPassword: 'kay-password-1', newPassword: 'staple battery horse' } })).status).toBe(200);
+    expect(
+      (
+        await collector.request('/api/me/password', {
+          method: 'POST',
+          token: session,
+          json: { currentPassword: 'kay-password-1', newPassword: 'staple battery horse' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await byKey('/api/me')).status).toBe(401);
     expect((await collector.request('/api/me', { token: session })).status).toBe(200);
   });
@@ -91,7 +109,12 @@ describe('an API key', () => {
     expect([bound.boundToSession, kept.boundToSession]).toEqual([true, false]);
     const works = async (key: string) => (await collector.request('/api/me', { headers: { 'x-umami-api-key': key } })).status;
     expect([await works(bound.key), await works(kept.key)]).toEqual([200, 200]);
-    expect((await json(await collector.request('/api/me/api-keys', { token: session }))).body.map((k: { name: string; boundToSession: boolean }) => [k.name, k.boundToSession])).toEqual([
+    expect(
+      (await json(await collector.request('/api/me/api-keys', { token: session }))).body.map((k: { name: string; boundToSession: boolean }) => [
+        k.name,
+        k.boundToSession,
+      ]),
+    ).toEqual([
       ['bound', true],
       ['kept', false],
     ]);

@@ -41,7 +41,13 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
     return { at, device };
   };
 
-  const signIn = async (request: FastifyRequest, reply: FastifyReply, user: StoredUser, rememberMe: boolean, attempt: { at: number; device: string | null }) => {
+  const signIn = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: StoredUser,
+    rememberMe: boolean,
+    attempt: { at: number; device: string | null },
+  ) => {
     limiter.succeeded(user.username, request.ip, attempt.at, attempt.device);
     const { token } = await tokens.issue(user.id, rememberMe ? tokenLifetimeMs.rememberMe : tokenLifetimeMs.standard);
     return { token, user: await loginUser(user), deviceToken: devices.remember(request, reply, user.id) };

@@ -23,7 +23,7 @@ const login = (body: Record<string, unknown>, ip = freshIp()) =>
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 describe('login, verify, logout', () => {
-  it('logs in with Umami\'s {token, user} and never returns password material', async () => {
+  it("logs in with Umami's {token, user} and never returns password material", async () => {
     const response = await login({ username: 'admin', password: adminPassword });
     expect(response.status).toBe(200);
     const text = await response.text();
@@ -118,7 +118,7 @@ describe('accounts', () => {
     expect(await me.json()).toMatchObject({ authType: 'session', user: { username: 'admin', isAdmin: true } });
   });
 
-  it('a password change ends the user\'s other sessions, keeps this one, and the new password works', async () => {
+  it("a password change ends the user's other sessions, keeps this one, and the new password works", async () => {
     await collector.users.create('pat', 'pat-password-1', 'user');
     const other = await collector.login('pat', 'pat-password-1');
     const current = await collector.login('pat', 'pat-password-1');
@@ -128,7 +128,11 @@ describe('accounts', () => {
       json: { currentPassword: 'not-it-at-all', newPassword: 'orange tulip garden' },
     });
     expect(wrong.status).toBe(401);
-    const short = await collector.request('/api/me/password', { method: 'POST', token: current, json: { currentPassword: 'pat-password-1', newPassword: 'short' } });
+    const short = await collector.request('/api/me/password', {
+      method: 'POST',
+      token: current,
+      json: { currentPassword: 'pat-password-1', newPassword: 'short' },
+    });
     expect(short.status).toBe(400);
     const changed = await collector.request('/api/me/password', {
       method: 'POST',
@@ -202,7 +206,7 @@ describe('@umami/api-client', () => {
     await expect(client.verify()).rejects.toMatchObject({ status: 401 });
   });
 
-  it('works with an API key as Umami\'s self-hosted keys do', async () => {
+  it("works with an API key as Umami's self-hosted keys do", async () => {
     const token = await collector.login();
     const created = (await (await collector.request('/api/me/api-keys', { method: 'POST', token, json: { name: 'dashboard' } })).json()) as { key: string };
     const client = new UmamiClient({ baseUrl: `${collector.url}/api`, apiKey: created.key });

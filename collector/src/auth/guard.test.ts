@@ -29,7 +29,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
     route.url
       .replace(':websiteId', websiteId)
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
-      .replace(':keyId', '00000000-0000-4000-8000-000000000002') + (route.method === 'GET' ? `?${allTime}${route.url.endsWith('/metrics') ? '&type=path' : ''}` : '')
+      .replace(':keyId', '00000000-0000-4000-8000-000000000002') +
+    (route.method === 'GET' ? `?${allTime}${route.url.endsWith('/metrics') ? '&type=path' : ''}` : '')
   );
 }
 
@@ -43,7 +44,7 @@ const call = (route: RouteInfo, websiteId: string, headers: Record<string, strin
 const guarded = () => collector.routes.filter((r) => !r.public);
 
 describe('the guard, on every registered route', () => {
-  it('leaves open only the beacon, the script, heartbeat, the dashboard\'s page, share links and the two sign-in steps', () => {
+  it("leaves open only the beacon, the script, heartbeat, the dashboard's page, share links and the two sign-in steps", () => {
     const open = collector.routes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual(
       [
@@ -90,7 +91,7 @@ describe('the guard, on every registered route', () => {
     }
   });
 
-  it('hides other users\' websites: 404 on every website route, as if the id did not exist', async () => {
+  it("hides other users' websites: 404 on every website route, as if the id did not exist", async () => {
     const websiteRoutes = guarded().filter((r) => r.url.includes(':websiteId'));
     expect(websiteRoutes.length).toBeGreaterThan(1);
     for (const route of websiteRoutes) {

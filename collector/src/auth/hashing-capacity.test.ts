@@ -44,7 +44,9 @@ describe('password hashing has a bounded capacity', () => {
         expect(answer.headers.get('retry-after')).toBe('1');
         expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('busy');
       }
-      console.log(`storm of 20 wrong logins: ${statuses.filter((s) => s === 401).length} checked, ${busy.length} busy; /api/me meanwhile ${meMs.toFixed(0)} ms`);
+      console.log(
+        `storm of 20 wrong logins: ${statuses.filter((s) => s === 401).length} checked, ${busy.length} busy; /api/me meanwhile ${meMs.toFixed(0)} ms`,
+      );
     });
   });
 });

@@ -32,14 +32,20 @@ describe('known devices', () => {
     const { deviceToken, cookie, token } = await signIn('admin', adminPassword);
     expect(deviceToken).toEqual(expect.any(String));
     expect(cookie).toMatch(/^umami-device=[^;]+; Path=\/api; Max-Age=\d+; HttpOnly; SameSite=Strict/);
-    const created = await collector.request('/api/users', { method: 'POST', token, json: { username: 'bob', password: 'correct horse battery', role: 'user' } });
+    const created = await collector.request('/api/users', {
+      method: 'POST',
+      token,
+      json: { username: 'bob', password: 'correct horse battery', role: 'user' },
+    });
     expect(created.status).toBe(200);
     const bobDevice = (await signIn('bob', 'correct horse battery')).deviceToken;
 
     // Strangers: the account's limit, five wrong guesses from each of ten addresses.
     const ips = Array.from({ length: loginLimits.perAccount / loginLimits.perAccountAndIp }, freshIp);
     for (const ip of ips) {
-      const statuses = await Promise.all(Array.from({ length: loginLimits.perAccountAndIp }, () => login({ username: 'admin', password: 'wrong guess' }, ip).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: loginLimits.perAccountAndIp }, () => login({ username: 'admin', password: 'wrong guess' }, ip).then((r) => r.status)),
+      );
       expect(statuses).toEqual(Array(loginLimits.perAccountAndIp).fill(401));
     }
     const right = { username: 'admin', password: adminPassword };
@@ -56,7 +62,8 @@ describe('known devices', () => {
     // The device's own limit: a thief with the token gets as few guesses as one address.
     const thief = freshIp();
     const guesses = [];
-    for (let i = 0; i < loginLimits.perAccountAndIp; i++) guesses.push((await login({ username: 'admin', password: 'thief guess' }, thief, { 'x-umami-device': deviceToken })).status);
+    for (let i = 0; i < loginLimits.perAccountAndIp; i++)
+      guesses.push((await login({ username: 'admin', password: 'thief guess' }, thief, { 'x-umami-device': deviceToken })).status);
     expect(guesses).toEqual(Array(loginLimits.perAccountAndIp).fill(401));
     expect((await login(right, freshIp(), { 'x-umami-device': deviceToken })).status).toBe(429);
   });

@@ -46,10 +46,7 @@ export class KnownDevices {
   remember(request: FastifyRequest, reply: FastifyReply, userId: string, now = Date.now()): string {
     const token = this.#tokens.sign({ u: userId, d: this.deviceOf(request, userId, now) ?? randomUUID(), e: now + knownDeviceLifetimeMs });
     const secure = request.protocol === 'https' ? '; Secure' : '';
-    reply.header(
-      'set-cookie',
-      `${knownDeviceCookie}=${token}; Path=/api; Max-Age=${knownDeviceLifetimeMs / 1000}; HttpOnly; SameSite=Strict${secure}`,
-    );
+    reply.header('set-cookie', `${knownDeviceCookie}=${token}; Path=/api; Max-Age=${knownDeviceLifetimeMs / 1000}; HttpOnly; SameSite=Strict${secure}`);
     return token;
   }
 }

@@ -8,7 +8,6 @@ import { publicUser } from './users';
 import { noBody } from '../validation';
 import { passwordProblem } from './account-rules';
 
-
 /** The signed-in user's own account: `/api/me`, password, API keys. */
 export async function meRoutes(app: FastifyInstance, { users, passwords, tokens, apiKeys, limiter }: AuthDeps) {
   app.get('/api/me', async (request) => {
@@ -35,7 +34,8 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
       // Guessing the current password here is a login attempt like any other.
       const { retryAfter, at } = limiter.begin(user.username, request.ip);
       if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
-      if (!(await passwords.verify(request.body.currentPassword, user.passwordHash))) throw new ApiError('badCredentials', 'The current password is not correct');
+      if (!(await passwords.verify(request.body.currentPassword, user.passwordHash)))
+        throw new ApiError('badCredentials', 'The current password is not correct');
       limiter.succeeded(user.username, request.ip, at);
       const problem = passwordProblem(request.body.newPassword, user.username);
       if (problem) throw new ApiError('badRequest', problem);
@@ -56,7 +56,11 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
         body: {
           type: 'object',
           required: ['name'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, expiresAt: { type: 'string', maxLength: 40 }, keepAfterSession: { type: 'boolean' } },
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            expiresAt: { type: 'string', maxLength: 40 },
+            keepAfterSession: { type: 'boolean' },
+          },
         },
       },
       config: { session: true },

@@ -20,9 +20,7 @@ export const passwordLimits = { min: 8, max: 256 } as const;
 export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))));
 }
 
 /**

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { codesFor } from '../../../test-support/totp-codes';
 import { startTestCollector } from '../../../test-support/collector';
 
-
 describe('spent codes and partial tokens', () => {
   it('are remembered across a restart (and by any collector on the same database)', { timeout: 90_000 }, async () => {
     let c = await startTestCollector();

@@ -44,7 +44,6 @@ const post = async (path: string, json: unknown, token?: string) => {
   return { status: response.status, body: (await response.json()) as any };
 };
 
-
 describe('two-factor sign-in', () => {
   it('sets up with an otpauth:// URI, then asks for a code at login, each code working once', { timeout: 60_000 }, async () => {
     await collector.users.create('ivy', 'ivy-password', 'user');

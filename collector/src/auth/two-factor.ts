@@ -28,11 +28,10 @@ export class TwoFactor {
 
   /** The last value spent under (kind, key), 0 when none: kept in ClickHouse, so restarts and other collectors see it. */
   async #spent(kind: string, key: string): Promise<number> {
-    const [row] = await rows<{ value: number }>(
-      this.db,
-      'SELECT max(value) AS value FROM two_factor_spent WHERE kind = {kind:String} AND key = {key:String}',
-      { kind, key },
-    );
+    const [row] = await rows<{ value: number }>(this.db, 'SELECT max(value) AS value FROM two_factor_spent WHERE kind = {kind:String} AND key = {key:String}', {
+      kind,
+      key,
+    });
     return row?.value ?? 0;
   }
 

@@ -5,8 +5,7 @@
  * that can make a stored text read differently from what it holds (Trojan Source,
  * CVE-2021-42574). Marks such as U+200E and U+200F stay: right-to-left titles use them.
  */
-const unsafeCharacter =
-  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unsafeCharacter = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const unsafeCharacters = new RegExp(unsafeCharacter.source, 'g');
 
 /** The text with every unsafe character (see above) replaced by U+FFFD; the same string when there is none. */

@@ -24,7 +24,12 @@ const nested = (depth: number): Record<string, unknown> => (depth === 0 ? { leaf
 
 type Hostile = { name: string; body: string; headers?: Record<string, string>; status: number; code: string };
 const hostile = (): Hostile[] => [
-  { name: 'data with 51 keys', body: JSON.stringify(pageview(site, '/', { data: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) })), status: 400, code: 'invalid-data' },
+  {
+    name: 'data with 51 keys',
+    body: JSON.stringify(pageview(site, '/', { data: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) })),
+    status: 400,
+    code: 'invalid-data',
+  },
   { name: 'data 4 levels deep', body: JSON.stringify(pageview(site, '/', { data: nested(3) })), status: 400, code: 'invalid-data' },
   { name: 'a constructor key', body: JSON.stringify(pageview(site, '/', { data: { constructor: 'x' } })), status: 400, code: 'invalid-data' },
   { name: 'a __proto__ key', body: `{"type":"event","payload":{"website":"${site}","data":{"__proto__":{"admin":true}}}}`, status: 400, code: 'invalid-json' },
@@ -108,7 +113,9 @@ describe('hostile beacons among good ones', () => {
   });
 
   it('stores a beacon with a lone surrogate in its title with U+FFFD, and every beacon after it', async () => {
-    const odd = await collector.send(`{"type":"event","payload":{"website":"${site}","url":"/surrogate","title":"cut \\ud83d"}}`, { 'x-forwarded-for': goodIp() });
+    const odd = await collector.send(`{"type":"event","payload":{"website":"${site}","url":"/surrogate","title":"cut \\ud83d"}}`, {
+      'x-forwarded-for': goodIp(),
+    });
     expect(odd.status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await collector.send(pageview(site, `/after-surrogate/${i}`), { 'x-forwarded-for': goodIp() })).status).toBe(200);
     await collector.flush();

@@ -73,5 +73,3 @@ function parseLocation(url: string, referrer: string, hostname: string): PageLoc
     },
   };
 }
-
-

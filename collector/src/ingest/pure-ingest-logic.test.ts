@@ -7,7 +7,11 @@ import { describeAgent, deviceOf } from './user-agent';
 /** The ingest side's pure logic and the configuration, without the engine. */
 describe('page and referrer locations', () => {
   it('split a URL into path, query, referrer parts and UTM tags', () => {
-    const location = splitLocation('/docs/caf%C3%A9?utm_source=news&utm_medium=mail&utm_campaign=fall&x=1', 'https://www.example.org/post?id=2', 'shop.example');
+    const location = splitLocation(
+      '/docs/caf%C3%A9?utm_source=news&utm_medium=mail&utm_campaign=fall&x=1',
+      'https://www.example.org/post?id=2',
+      'shop.example',
+    );
     expect(location).toEqual({
       urlPath: '/docs/café',
       urlQuery: 'utm_source=news&utm_medium=mail&utm_campaign=fall&x=1',
@@ -47,7 +51,9 @@ describe('page and referrer locations', () => {
 describe('devices', () => {
   const agent = (ua: string) => describeAgent(ua);
   it("follow Umami's buckets: the UA's own type, else the screen width, desktop OS as desktop or laptop", () => {
-    const iphone = agent('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1');
+    const iphone = agent(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+    );
     const windows = agent('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36');
     const chromebook = agent('Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36');
     expect(deviceOf(iphone, '390x844')).toBe('mobile');
@@ -55,13 +61,13 @@ describe('devices', () => {
     expect(deviceOf(windows, '1366x768')).toBe('laptop');
     expect(deviceOf(chromebook, '2560x1440')).toBe('laptop');
     const unknown = { ...windows, os: 'Unknown OS', deviceType: '' };
-    expect([deviceOf(unknown, '2000x1000'), deviceOf(unknown, '1200x800'), deviceOf(unknown, '600x800'), deviceOf(unknown, '300x600'), deviceOf(unknown, '')]).toEqual([
-      'desktop',
-      'laptop',
-      'tablet',
-      'mobile',
-      '',
-    ]);
+    expect([
+      deviceOf(unknown, '2000x1000'),
+      deviceOf(unknown, '1200x800'),
+      deviceOf(unknown, '600x800'),
+      deviceOf(unknown, '300x600'),
+      deviceOf(unknown, ''),
+    ]).toEqual(['desktop', 'laptop', 'tablet', 'mobile', '']);
   });
 });
 
@@ -69,7 +75,15 @@ describe('configuration', () => {
   const env = (extra: Record<string, string>) => ({ DATA_DIR: '/tmp/x', ...extra });
   it('has working defaults', () => {
     const config = loadConfig(env({}));
-    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', clickhouse: null, workers: 1, batchMaxRows: 5000, batchIntervalMs: 2000, visitRollupIntervalMs: 300_000 });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      clickhouse: null,
+      workers: 1,
+      batchMaxRows: 5000,
+      batchIntervalMs: 2000,
+      visitRollupIntervalMs: 300_000,
+    });
   });
 
   it('refuses a bad value with one sentence naming the variable', () => {
@@ -95,7 +109,13 @@ describe('configuration', () => {
 
   it('reads a server, a cluster and workers', () => {
     const config = loadConfig(env({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_CLUSTER: 'main', WORKERS: '3' }));
-    expect(config.clickhouse).toEqual({ url: 'http://ch:8123', user: 'default', password: '', database: 'analytics', cluster: { name: 'main', replicated: true } });
+    expect(config.clickhouse).toEqual({
+      url: 'http://ch:8123',
+      user: 'default',
+      password: '',
+      database: 'analytics',
+      cluster: { name: 'main', replicated: true },
+    });
     expect(config.workers).toBe(3);
     expect(loadConfig(env({ CLICKHOUSE_URL: 'http://ch:8123' })).workers).toBeGreaterThanOrEqual(1);
   });

@@ -1,4 +1,3 @@
-
 /**
  * JSON Schema of Umami's beacon, `POST /api/send`. Limits follow Umami's: hostname 100,
  * language 35, screen 11, event name and tag 50. url, referrer and title are accepted up to

@@ -24,7 +24,7 @@ async function rows(websiteId: string): Promise<Record<string, string | number>[
 }
 
 describe('POST /api/send', () => {
-  it('stores an enriched pageview and answers with Umami\'s {cache, sessionId, visitId}', async () => {
+  it("stores an enriched pageview and answers with Umami's {cache, sessionId, visitId}", async () => {
     const site = await collector.createWebsite(token, 'enrich');
     const response = await collector.send(
       pageview(site, 'https://example.com/pricing?utm_source=news&utm_medium=email&utm_campaign=launch&x=1#top', {
@@ -125,7 +125,11 @@ describe('POST /api/send', () => {
 
   it('answers bots as Umami does and stores nothing for them', async () => {
     const site = await collector.createWebsite(token, 'bots');
-    for (const ua of ['Googlebot/2.1 (+http://www.google.com/bot.html)', 'curl/8.5.0', 'Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0.0.0 Safari/537.36']) {
+    for (const ua of [
+      'Googlebot/2.1 (+http://www.google.com/bot.html)',
+      'curl/8.5.0',
+      'Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0.0.0 Safari/537.36',
+    ]) {
       const response = await collector.send(pageview(site), { 'user-agent': ua });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ beep: 'boop' });
@@ -178,7 +182,12 @@ describe('POST /api/send', () => {
       ['hostname over 100 characters', () => ({ body: pageview(website, '/', { hostname: 'h'.repeat(101) }) }), 400, 'bad-request'],
       ['an event name over 50 characters', () => ({ body: pageview(website, '/', { name: 'n'.repeat(51) }) }), 400, 'bad-request'],
       ['prototype poisoning', () => ({ body: '{"type":"event","payload":{"website":"x","__proto__":{"a":1}}}' }), 400, 'invalid-json'],
-      ['prototype poisoning in a text/plain body', () => ({ body: '{"type":"event","payload":{"website":"x","constructor":{"prototype":{"a":1}}}}', headers: { 'content-type': 'text/plain' } }), 400, 'invalid-json'],
+      [
+        'prototype poisoning in a text/plain body',
+        () => ({ body: '{"type":"event","payload":{"website":"x","constructor":{"prototype":{"a":1}}}}', headers: { 'content-type': 'text/plain' } }),
+        400,
+        'invalid-json',
+      ],
       ['an XML body', () => ({ body: '<x/>', headers: { 'content-type': 'application/xml' } }), 415, 'unsupported-media-type'],
     ];
 

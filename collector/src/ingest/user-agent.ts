@@ -12,23 +12,23 @@ export interface AgentInfo {
 
 // ua-parser-js names → Umami's (detect-browser's) keys, so metrics read the same as Umami's.
 const browserNames: Record<string, string> = {
-  'Chrome': 'chrome',
+  Chrome: 'chrome',
   'Chrome Headless': 'chrome',
   'Chrome WebView': 'chromium-webview',
   'Mobile Chrome': 'crios',
-  'Chromium': 'chrome',
-  'Edge': 'edge-chromium',
-  'Firefox': 'firefox',
+  Chromium: 'chrome',
+  Edge: 'edge-chromium',
+  Firefox: 'firefox',
   'Mobile Firefox': 'fxios',
-  'Safari': 'safari',
+  Safari: 'safari',
   'Mobile Safari': 'ios',
   'Samsung Browser': 'samsung',
-  'Opera': 'opera',
+  Opera: 'opera',
   'Opera Mini': 'opera-mini',
-  'Yandex': 'yandexbrowser',
-  'Facebook': 'facebook',
-  'Instagram': 'instagram',
-  'IE': 'ie',
+  Yandex: 'yandexbrowser',
+  Facebook: 'facebook',
+  Instagram: 'instagram',
+  IE: 'ie',
   'Android Browser': 'android',
 };
 

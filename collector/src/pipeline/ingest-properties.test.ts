@@ -25,9 +25,23 @@ type Op =
   | { kind: 'restart' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('send' as const), beacons: fc.array(fc.record({ spoiled: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), odd: oddFields }), { minLength: 1, maxLength: 12 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      beacons: fc.array(fc.record({ spoiled: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), odd: oddFields }), { minLength: 1, maxLength: 12 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('identify' as const), id: hostileText(20) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('outage' as const), after: fc.integer({ min: 0, max: 8 }), inserts: fc.integer({ min: 1, max: 3 }), afterStoring: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('outage' as const),
+      after: fc.integer({ min: 0, max: 8 }),
+      inserts: fc.integer({ min: 1, max: 3 }),
+      afterStoring: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
 );
@@ -55,7 +69,12 @@ describe('ingest invariants over random sequences (fast-check)', () => {
           await insertLines(running.current!.db)(table, lines.map(spoilLine), token);
           if (fault === 'after') throw new Error('injected: the answer was lost after the insert');
         };
-        const env = { BATCH_MAX_ROWS: String(batchMaxRows), BATCH_INTERVAL_MS: String(batchIntervalMs), SHUTDOWN_TIMEOUT_MS: '200', VISIT_ROLLUP_INTERVAL_MS: '0' };
+        const env = {
+          BATCH_MAX_ROWS: String(batchMaxRows),
+          BATCH_INTERVAL_MS: String(batchIntervalMs),
+          SHUTDOWN_TIMEOUT_MS: '200',
+          VISIT_ROLLUP_INTERVAL_MS: '0',
+        };
         const start = async () => (running.current = await startTestCollector(env, { dataDir, insert }));
         try {
           await start();
@@ -94,7 +113,12 @@ describe('ingest invariants over random sequences (fast-check)', () => {
             await new Promise((resolve) => setTimeout(resolve, 20));
           }
           const dir = join(dataDir, 'quarantine');
-          const quarantined = readdirSync(dir).flatMap((name) => readFileSync(join(dir, name), 'utf8').trim().split('\n').map((line) => JSON.parse(line)));
+          const quarantined = readdirSync(dir).flatMap((name) =>
+            readFileSync(join(dir, name), 'utf8')
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line)),
+          );
           await checkInvariants(running.current!.db, website, ledger, quarantinedPaths(quarantined));
         } finally {
           await running.current?.stopKeepingData();

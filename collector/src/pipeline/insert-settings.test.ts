@@ -28,7 +28,15 @@ describe("the writer's insert settings", () => {
     expect(settings).toEqual({ token: '', blockRows: 1048449 });
     // And two inserts outside the writer store both rows: a stale token would make the second a duplicate.
     for (const path of ['/first', '/second']) {
-      const row = { website_id: site, session_id: crypto.randomUUID(), visit_id: crypto.randomUUID(), event_id: crypto.randomUUID(), created_at: Date.now(), event_type: 1, url_path: path };
+      const row = {
+        website_id: site,
+        session_id: crypto.randomUUID(),
+        visit_id: crypto.randomUUID(),
+        event_id: crypto.randomUUID(),
+        created_at: Date.now(),
+        event_type: 1,
+        url_path: path,
+      };
       await collector.db.insert({ table: 'website_event', values: [row], format: 'JSONEachRow' });
     }
     const count = await collector.db.query({ query: "SELECT count() AS n FROM website_event WHERE url_path IN ('/first', '/second')", format: 'JSONEachRow' });

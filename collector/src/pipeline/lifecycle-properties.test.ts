@@ -6,7 +6,16 @@ import { describe, it } from 'vitest';
 import { collectorApi } from '../../../test-support/child-api';
 import { spawnCollector, type ChildCollector } from '../../../test-support/child-collector';
 import { chromeUA, startTestCollector } from '../../../test-support/collector';
-import { checkInvariants, newLedger, oddBeacon, oddFields, quarantinedPaths, spoilLine, type Ledger, type OddFields } from '../../../test-support/ingest-ledger';
+import {
+  checkInvariants,
+  newLedger,
+  oddBeacon,
+  oddFields,
+  quarantinedPaths,
+  spoilLine,
+  type Ledger,
+  type OddFields,
+} from '../../../test-support/ingest-ledger';
 import { buildEventRow } from '../ingest/event-row';
 import type { SendPayload } from '../ingest/send-schema';
 import { describeAgent } from '../ingest/user-agent';
@@ -105,7 +114,12 @@ describe('ingest invariants over random lives of a child collector (fast-check)'
                 return [];
               }
             })();
-            const quarantined = names.flatMap((name) => readFileSync(join(dir, name), 'utf8').trim().split('\n').map((line) => JSON.parse(line)));
+            const quarantined = names.flatMap((name) =>
+              readFileSync(join(dir, name), 'utf8')
+                .trim()
+                .split('\n')
+                .map((line) => JSON.parse(line)),
+            );
             await checkInvariants(reader.db, website, ledger, quarantinedPaths(quarantined));
           } finally {
             await reader.stopKeepingData();

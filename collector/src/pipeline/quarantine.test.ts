@@ -15,10 +15,11 @@ afterEach(async () => {
   collector = null;
 });
 
-const heartbeat = async (c: TestCollector) => (await (await c.request('/api/heartbeat')).json()) as {
-  backlog: { rows: number };
-  quarantine: { rows: number; bytes: number; discardedRows: number };
-};
+const heartbeat = async (c: TestCollector) =>
+  (await (await c.request('/api/heartbeat')).json()) as {
+    backlog: { rows: number };
+    quarantine: { rows: number; bytes: number; discardedRows: number };
+  };
 
 async function drained(c: TestCollector, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -51,11 +52,14 @@ const spoilers: Record<string, (row: Record<string, unknown>) => string> = {
  * segment files, and returns the data directory, site and expectations for the next start.
  */
 async function spoolWithSpoiledRows(good: number, spoiled: string[]) {
-  const first = await startTestCollector({ SHUTDOWN_TIMEOUT_MS: '0', BATCH_MAX_ROWS: '8' }, {
-    insert: async () => {
-      throw new Error('injected: ClickHouse is down');
+  const first = await startTestCollector(
+    { SHUTDOWN_TIMEOUT_MS: '0', BATCH_MAX_ROWS: '8' },
+    {
+      insert: async () => {
+        throw new Error('injected: ClickHouse is down');
+      },
     },
-  });
+  );
   const site = await first.createWebsite(await first.login());
   // The spoiled rows spread among the good ones, so that batches mix both.
   const paths = Array.from({ length: good }, (_, i) => `/good/${i}`);

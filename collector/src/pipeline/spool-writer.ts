@@ -165,7 +165,11 @@ export class SpoolWriter {
   #quarantine(segment: Segment, table: string, batchRows: number, refused: RefusedRow[]): void {
     const path = this.quarantine.keep(basename(segment.path, '.log'), table, refused);
     const context = { table, segment: basename(segment.path), refusedRows: refused.length, storedRows: batchRows - refused.length, err: refused[0]!.error };
-    if (path) this.log.error({ ...context, quarantine: path }, 'ClickHouse refused rows for their content: the rest of the batch is stored, these rows are quarantined');
+    if (path)
+      this.log.error(
+        { ...context, quarantine: path },
+        'ClickHouse refused rows for their content: the rest of the batch is stored, these rows are quarantined',
+      );
     else this.log.error(context, 'ClickHouse refused rows for their content and the quarantine is full (QUARANTINE_MAX_BYTES): these rows are dropped');
   }
 

@@ -1,16 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  close,
-  fsync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { close, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The tables a spooled row may go to, by the one-letter tag that starts its line. */

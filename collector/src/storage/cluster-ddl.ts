@@ -64,9 +64,13 @@ export function clusterStatements(statement: string, topology: ClusterTopology):
     const [, name, columns, engine, args = '', rest] = table as unknown as [string, string, string, string, string | undefined, string];
     if (!(name in shardedTables)) {
       if (!topology.replicated) return [text];
-      return [`CREATE TABLE IF NOT EXISTS ${name}${on} (${columns}) ENGINE = ${replicatedEngine(engine, args, `/clickhouse/tables/all/{database}/${name}`)}${rest}`];
+      return [
+        `CREATE TABLE IF NOT EXISTS ${name}${on} (${columns}) ENGINE = ${replicatedEngine(engine, args, `/clickhouse/tables/all/{database}/${name}`)}${rest}`,
+      ];
     }
-    const localEngine = topology.replicated ? replicatedEngine(engine, args, `/clickhouse/tables/{shard}/{database}/${local(name)}`) : `${engine}${args ? `(${args})` : ''}`;
+    const localEngine = topology.replicated
+      ? replicatedEngine(engine, args, `/clickhouse/tables/{shard}/{database}/${local(name)}`)
+      : `${engine}${args ? `(${args})` : ''}`;
     return [
       `CREATE TABLE IF NOT EXISTS ${local(name)}${on} (${columns}) ENGINE = ${localEngine}${rest}`,
       `CREATE TABLE IF NOT EXISTS ${name}${on} AS ${local(name)} ENGINE = Distributed(${topology.name}, currentDatabase(), ${local(name)}, ${shardedTables[name]})`,

@@ -116,5 +116,7 @@ async function apply(db: ClickHouseClient, migrations: Migration[], form: (state
 
 /** The whole schema in its cluster form, in the order the migrations create it (reviewed as docs/cluster-schema.sql). */
 export function clusterSchema(cluster: ClusterTopology, migrations: Migration[] = allMigrations): string[] {
-  return [...lockStatements, ...[...migrations].sort((a, b) => a.version - b.version).flatMap((m) => m.statements)].flatMap((statement) => clusterStatements(statement, cluster));
+  return [...lockStatements, ...[...migrations].sort((a, b) => a.version - b.version).flatMap((m) => m.statements)].flatMap((statement) =>
+    clusterStatements(statement, cluster),
+  );
 }

@@ -27,7 +27,10 @@ const scope: Scope = { websiteId: site, startAt: today - 9 * day - 4321, endAt: 
 
 beforeAll(async () => {
   db = await openStorage({ dataDir: dir, clickhouse: null });
-  await migrate(db, migrations.filter((m) => m.version <= 4));
+  await migrate(
+    db,
+    migrations.filter((m) => m.version <= 4),
+  );
   await seedEvents(db, site, { events: 20_000, days: 12, now: today - 3600_000 });
 });
 afterAll(async () => {

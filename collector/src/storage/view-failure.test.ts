@@ -16,16 +16,19 @@ const refusals: string[] = [];
 
 beforeAll(async () => {
   let started: TestCollector | null = null;
-  started = await startTestCollector({ BATCH_INTERVAL_MS: '20' }, {
-    insert: async (table, lines, token) => {
-      try {
-        await insertLines(started!.db)(table, lines, token);
-      } catch (error) {
-        refusals.push(String((error as Error).message));
-        throw error;
-      }
+  started = await startTestCollector(
+    { BATCH_INTERVAL_MS: '20' },
+    {
+      insert: async (table, lines, token) => {
+        try {
+          await insertLines(started!.db)(table, lines, token);
+        } catch (error) {
+          refusals.push(String((error as Error).message));
+          throw error;
+        }
+      },
     },
-  });
+  );
   collector = started;
   site = await collector.createWebsite(await collector.login());
 });
@@ -86,12 +89,18 @@ describe('a materialized view whose insert fails after the table stored the bloc
       }
       await waitFor(() => refusals.slice(before).some((m) => m.includes(`while pushing to view default.${view.name}`)), `${view.name} to fail`);
       // The table stored the block on the first try: the events are readable while the view lags.
-      await waitFor(async () => (await rows(collector.db, `SELECT 1 FROM website_event WHERE url_path LIKE '/round/${round}/%' LIMIT 1`)).length === 1, 'the table');
+      await waitFor(
+        async () => (await rows(collector.db, `SELECT 1 FROM website_event WHERE url_path LIKE '/round/${round}/%' LIMIT 1`)).length === 1,
+        'the table',
+      );
       expect((await heartbeat()).rows).toBeGreaterThan(0);
       await collector.db.command({ query: `ALTER TABLE ${view.target} DROP CONSTRAINT refuse_all` });
       await waitFor(async () => (await heartbeat()).rows === 0, 'the spool to drain');
     }
-    const [{ events, ids } = { events: -1, ids: -1 }] = await rows<{ events: number; ids: number }>(collector.db, 'SELECT count() AS events, uniqExact(event_id) AS ids FROM website_event');
+    const [{ events, ids } = { events: -1, ids: -1 }] = await rows<{ events: number; ids: number }>(
+      collector.db,
+      'SELECT count() AS events, uniqExact(event_id) AS ids FROM website_event',
+    );
     expect({ events, ids }).toEqual({ events: 6 * all.length, ids: 6 * all.length });
     for (const view of all) expect({ view: view.name, rows: await contents(view.target) }).toEqual({ view: view.name, rows: await expected(view) });
   });

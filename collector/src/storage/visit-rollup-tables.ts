@@ -17,7 +17,9 @@ export const pageStatsDimensions = { path: 'url_path', title: 'page_title', refe
 
 export type PageStatsDimension = keyof typeof pageStatsDimensions;
 
-const dimensionNames = `[${Object.keys(pageStatsDimensions).map((name) => `'${name}'`).join(', ')}]`;
+const dimensionNames = `[${Object.keys(pageStatsDimensions)
+  .map((name) => `'${name}'`)
+  .join(', ')}]`;
 const dimensionValues = `[${Object.values(pageStatsDimensions).join(', ')}]`;
 
 export const visitRollupTables = ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits'] as const;

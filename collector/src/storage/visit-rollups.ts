@@ -19,7 +19,6 @@ import { dayMs, hourMs, isoDay } from '../shared/time';
  * same either way, only the speed differs.
  */
 
-
 /** How long an insert may take from choosing its rows' time to being readable: builds look back this far. */
 export const insertSettleMs = 60_000;
 
@@ -29,7 +28,6 @@ const supersededGraceMs = 10 * 60_000;
 /** Days built in one query (one scan of their events, a day more on each side): bounds its memory to a week of visits. */
 const maxDaysPerBuild = 7;
 
-
 /**
  * A build id: its cutoff (Unix ms) times 1000 plus a random part, so ids order by cutoff and two
  * collectors building at once do not share one. Inserts that chose their time before the cutoff
@@ -37,8 +35,6 @@ const maxDaysPerBuild = 7;
  */
 const buildId = (cutoff: number) => cutoff * 1000 + Math.floor(Math.random() * 1000);
 const cutoffOf = (build: number) => Math.floor(build / 1000);
-
-
 
 interface DayState {
   /** The day's newest build (0: none). */
@@ -194,13 +190,7 @@ export class VisitRollups {
     // Chosen once, then deleted by (day, build) (a build id spans several days, and may be
     // superseded on some of them only): a DELETE whose condition reads the table it deletes
     // from would see it change part by part.
-    const stale = (
-      await rows<{ day: string; build: number }>(
-        this.#db,
-        ['rollup_builds', ...visitRollupTables].map(staleIn).join(' UNION DISTINCT '),
-        params,
-      )
-    );
+    const stale = await rows<{ day: string; build: number }>(this.#db, ['rollup_builds', ...visitRollupTables].map(staleIn).join(' UNION DISTINCT '), params);
     if (stale.length === 0) return 0;
     const pairs = { days: stale.map((row) => row.day), builds: stale.map((row) => row.build) };
     const where = '(day, build) IN arrayZip({days:Array(Date)}, {builds:Array(UInt64)})';

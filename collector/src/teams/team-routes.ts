@@ -42,8 +42,10 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
   };
 
   // Umami answers with the team and the owner's membership, as a pair.
-  app.post<{ Body: { name: string } }>('/api/teams', { schema: { body: { type: 'object', required: ['name'], properties: { name } } }, config: { write: true } }, async (request) =>
-    teams.create(request.body.name, currentUser(request).id),
+  app.post<{ Body: { name: string } }>(
+    '/api/teams',
+    { schema: { body: { type: 'object', required: ['name'], properties: { name } } }, config: { write: true } },
+    async (request) => teams.create(request.body.name, currentUser(request).id),
   );
 
   /** One page of teams, each with its access code only when the viewer may let people in. */
@@ -114,7 +116,12 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
 
   app.post<TeamId & { Body: { userId: string; role: Exclude<TeamRole, 'team-owner'> } }>(
     '/api/teams/:teamId/users',
-    { schema: { params: teamParams, body: { type: 'object', required: ['userId', 'role'], properties: { userId: { type: 'string', pattern: uuidPattern }, role: grantable } } } },
+    {
+      schema: {
+        params: teamParams,
+        body: { type: 'object', required: ['userId', 'role'], properties: { userId: { type: 'string', pattern: uuidPattern }, role: grantable } },
+      },
+    },
     async (request) => {
       const { team, role } = await teamFor(request, currentUser(request));
       needs(teamCan.manage(role), 'add members');

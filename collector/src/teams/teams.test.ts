@@ -32,7 +32,8 @@ beforeAll(async () => {
   }
   team = (await call('owner', 'POST', '/api/teams', { name: 'Growth' })).body[0].id;
   const roles = { manager: 'team-manager', member: 'team-member', viewer: 'team-view-only', reader: 'team-member' } as const;
-  for (const [name, role] of Object.entries(roles)) expect((await call('owner', 'POST', `/api/teams/${team}/users`, { userId: ids[name as Person], role })).status).toBe(200);
+  for (const [name, role] of Object.entries(roles))
+    expect((await call('owner', 'POST', `/api/teams/${team}/users`, { userId: ids[name as Person], role })).status).toBe(200);
   site = (await call('owner', 'POST', '/api/websites', { name: 'Team site', domain: 'team.example', teamId: team })).body.id;
 });
 afterAll(() => collector?.destroy());
@@ -79,13 +80,33 @@ describe('team websites, by role', () => {
 
 describe('team routes, by role', () => {
   it('show the team to members, its access code only to those who let people in', async () => {
-    expect(await statuses((who) => call(who, 'GET', `/api/teams/${team}`))).toEqual({ admin: 200, owner: 200, manager: 200, member: 200, viewer: 200, reader: 200, outsider: 404 });
+    expect(await statuses((who) => call(who, 'GET', `/api/teams/${team}`))).toEqual({
+      admin: 200,
+      owner: 200,
+      manager: 200,
+      member: 200,
+      viewer: 200,
+      reader: 200,
+      outsider: 404,
+    });
     expect((await call('manager', 'GET', `/api/teams/${team}`)).body.accessCode).toMatch(/^team_/);
     expect((await call('member', 'GET', `/api/teams/${team}`)).body.accessCode).toBeUndefined();
-    expect(await statuses((who) => call(who, 'GET', `/api/teams/${team}/users`))).toEqual({ admin: 200, owner: 200, manager: 200, member: 200, viewer: 200, reader: 200, outsider: 404 });
+    expect(await statuses((who) => call(who, 'GET', `/api/teams/${team}/users`))).toEqual({
+      admin: 200,
+      owner: 200,
+      manager: 200,
+      member: 200,
+      viewer: 200,
+      reader: 200,
+      outsider: 404,
+    });
     const members = (await call('member', 'GET', `/api/teams/${team}/users`)).body;
     expect(members.count).toBe(5);
-    expect(members.data.find((m: { userId: string }) => m.userId === ids.owner)).toMatchObject({ role: 'team-owner', teamId: team, user: { username: 't-owner' } });
+    expect(members.data.find((m: { userId: string }) => m.userId === ids.owner)).toMatchObject({
+      role: 'team-owner',
+      teamId: team,
+      user: { username: 't-owner' },
+    });
     // Team lists follow the same rule.
     const listed = async (who: Person) => (await call(who, 'GET', '/api/me/teams')).body.data.find((t: { id: string }) => t.id === team);
     expect((await listed('manager')).accessCode).toMatch(/^team_/);
@@ -96,14 +117,40 @@ describe('team routes, by role', () => {
   it("are named in the login answer with the user's role in each, without access codes", async () => {
     const login = await collector.request('/api/auth/login', { method: 'POST', json: { username: 't-viewer', password } });
     const { user } = (await login.json()) as { user: { teams: Record<string, unknown>[] } };
-    expect(user.teams).toEqual([{ id: team, name: expect.any(String), logoUrl: null, deletedAt: null, createdAt: expect.any(String), updatedAt: expect.any(String), role: 'team-view-only' }]);
+    expect(user.teams).toEqual([
+      {
+        id: team,
+        name: expect.any(String),
+        logoUrl: null,
+        deletedAt: null,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+        role: 'team-view-only',
+      },
+    ]);
     expect((await call('viewer', 'POST', '/api/auth/verify')).body.teams).toEqual(user.teams);
   });
 
   it('are changed by owners and managers only', async () => {
-    expect(await statuses((who) => call(who, 'POST', `/api/teams/${team}`, { name: 'Growth' }))).toEqual({ admin: 200, owner: 200, manager: 200, member: 403, viewer: 403, reader: 403, outsider: 404 });
+    expect(await statuses((who) => call(who, 'POST', `/api/teams/${team}`, { name: 'Growth' }))).toEqual({
+      admin: 200,
+      owner: 200,
+      manager: 200,
+      member: 403,
+      viewer: 403,
+      reader: 403,
+      outsider: 404,
+    });
     // Changing a member's role (to the role it has).
-    expect(await statuses((who) => call(who, 'POST', `/api/teams/${team}/users/${ids.member}`, { role: 'team-member' }))).toEqual({ admin: 200, owner: 200, manager: 200, member: 403, viewer: 403, reader: 403, outsider: 404 });
+    expect(await statuses((who) => call(who, 'POST', `/api/teams/${team}/users/${ids.member}`, { role: 'team-member' }))).toEqual({
+      admin: 200,
+      owner: 200,
+      manager: 200,
+      member: 403,
+      viewer: 403,
+      reader: 403,
+      outsider: 404,
+    });
     expect((await call('manager', 'POST', `/api/teams/${team}/users/${ids.owner}`, { role: 'team-member' })).status).toBe(400);
     expect((await call('manager', 'POST', `/api/teams/${team}/users`, { userId: ids.member, role: 'team-member' })).status).toBe(400);
     expect((await call('member', 'POST', `/api/teams/${team}/users`, { userId: ids.outsider, role: 'team-member' })).status).toBe(403);
@@ -137,7 +184,15 @@ describe('team routes, by role', () => {
   });
 
   it('delete the team (and its websites) for its owner only', async () => {
-    expect(await statuses((who) => (who === 'owner' || who === 'admin' ? Promise.resolve({ status: 0 }) : call(who, 'DELETE', `/api/teams/${team}`)))).toEqual({ admin: 0, owner: 0, manager: 403, member: 403, viewer: 403, reader: 403, outsider: 404 });
+    expect(await statuses((who) => (who === 'owner' || who === 'admin' ? Promise.resolve({ status: 0 }) : call(who, 'DELETE', `/api/teams/${team}`)))).toEqual({
+      admin: 0,
+      owner: 0,
+      manager: 403,
+      member: 403,
+      viewer: 403,
+      reader: 403,
+      outsider: 404,
+    });
     expect((await call('owner', 'DELETE', `/api/teams/${team}`)).status).toBe(200);
     expect((await call('owner', 'GET', `/api/teams/${team}`)).status).toBe(404);
     expect((await call('member', 'GET', `/api/websites/${site}`)).status).toBe(404);

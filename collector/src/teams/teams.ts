@@ -68,7 +68,15 @@ export class Teams {
   }
 
   async #writeTeam(team: Team, deleted = false): Promise<void> {
-    const row = { id: team.id, name: team.name, access_code: team.accessCode, created_at: Date.parse(team.createdAt), updated_at: Date.parse(team.updatedAt), deleted: deleted ? 1 : 0, version: this.#version() };
+    const row = {
+      id: team.id,
+      name: team.name,
+      access_code: team.accessCode,
+      created_at: Date.parse(team.createdAt),
+      updated_at: Date.parse(team.updatedAt),
+      deleted: deleted ? 1 : 0,
+      version: this.#version(),
+    };
     await this.db.insert({ table: 'teams', values: [row], format: 'JSONEachRow' });
   }
 
@@ -165,5 +173,4 @@ export class Teams {
   async removeMember(member: TeamUser): Promise<void> {
     await this.#writeMember(member, true);
   }
-
 }

@@ -9,8 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => collector?.destroy());
 
-const raw = (path: string, headers: Record<string, string> = {}) =>
-  fetch(collector.url + path, { headers: { 'accept-encoding': 'identity', ...headers } });
+const raw = (path: string, headers: Record<string, string> = {}) => fetch(collector.url + path, { headers: { 'accept-encoding': 'identity', ...headers } });
 
 describe('serving the tracker', () => {
   it('compresses with brotli or gzip as the browser accepts, the same script each way', async () => {

@@ -27,13 +27,19 @@ describe('share links', () => {
     const link = (await (await collector.request('/api/share/Abc123-share', {})).json()) as { websiteId: string; token: string };
     expect(link.websiteId).toBe(shared);
 
-    for (const path of [`/api/websites/${shared}`, `/api/websites/${shared}/stats?${allTime}`, `/api/websites/${shared}/metrics?${allTime}&type=path`, `/api/realtime/${shared}`]) {
+    for (const path of [
+      `/api/websites/${shared}`,
+      `/api/websites/${shared}/stats?${allTime}`,
+      `/api/websites/${shared}/metrics?${allTime}&type=path`,
+      `/api/realtime/${shared}`,
+    ]) {
       expect([path, (await withShare(link.token, path)).status]).toEqual([path, 200]);
     }
     expect(((await (await withShare(link.token, `/api/websites/${shared}/stats?${allTime}`)).json()) as { pageviews: number }).pageviews).toBe(1);
     // Nothing else: another website, the account, the lists, any write.
     expect((await withShare(link.token, `/api/websites/${other}/stats?${allTime}`)).status).toBe(404);
-    for (const path of ['/api/me', '/api/websites', '/api/teams', '/api/me/api-keys']) expect([path, (await withShare(link.token, path)).status]).toEqual([path, 401]);
+    for (const path of ['/api/me', '/api/websites', '/api/teams', '/api/me/api-keys'])
+      expect([path, (await withShare(link.token, path)).status]).toEqual([path, 401]);
     expect((await withShare(link.token, `/api/websites/${shared}`, { method: 'POST', json: { name: 'x' } })).status).toBe(401);
     expect((await withShare(link.token, `/api/websites/${shared}/reset`, { method: 'POST' })).status).toBe(401);
     expect((await withShare(`${link.token.slice(0, -3)}abc`, `/api/websites/${shared}/stats?${allTime}`)).status).toBe(401);

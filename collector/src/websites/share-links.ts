@@ -41,7 +41,10 @@ export const shareIdPattern = '^[A-Za-z0-9_-]{8,64}$';
 export async function shareRoute(app: FastifyInstance, { websites, shareLinks }: { websites: Websites; shareLinks: ShareLinks }) {
   app.get<{ Params: { shareId: string } }>(
     '/api/share/:shareId',
-    { schema: { params: { type: 'object', required: ['shareId'], properties: { shareId: { type: 'string', pattern: shareIdPattern } } } }, config: { public: true } },
+    {
+      schema: { params: { type: 'object', required: ['shareId'], properties: { shareId: { type: 'string', pattern: shareIdPattern } } } },
+      config: { public: true },
+    },
     async (request) => {
       const website = await websites.byShareId(request.params.shareId);
       if (!website || website.shareId === null) throw new ApiError('notFound', 'No website is shared under this link');

@@ -42,7 +42,11 @@ const get = async (path: string) => {
 async function rowsLeft(site: string): Promise<Record<string, number>> {
   const left: Record<string, number> = {};
   for (const table of websiteDataTables) {
-    const result = await collector.db.query({ query: `SELECT count() AS n FROM ${table} WHERE website_id = {site:UUID}`, query_params: { site }, format: 'JSONEachRow' });
+    const result = await collector.db.query({
+      query: `SELECT count() AS n FROM ${table} WHERE website_id = {site:UUID}`,
+      query_params: { site },
+      format: 'JSONEachRow',
+    });
     const n = (await result.json<{ n: number }>())[0]?.n ?? 0;
     if (n > 0) left[table] = n;
   }
