@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import type { Unit } from './date-range';
 import { rows } from '../storage/client';
+import { columnMetrics, metricSource, type ColumnMetric } from './umami-names';
 import { inScope, scopeParams, visitKey, visitorsApprox, type Point, type Scope, type Stats } from './query-vocabulary';
 
 export type { Point, Scope, Stats } from './query-vocabulary';
@@ -139,32 +140,9 @@ export async function queryPageviews(
   };
 }
 
-/** Metric types: what `x` is, and over which events. `y` is unique visitors, but events are counted. */
-const metricSources = {
-  path: { x: 'url_path' },
-  title: { x: 'page_title' },
-  query: { x: 'url_query', where: "url_query != ''" },
-  referrer: { x: 'referrer_domain', where: "referrer_domain != '' AND referrer_domain != hostname" },
-  domain: { x: 'referrer_domain', where: "referrer_domain != '' AND referrer_domain != hostname" },
-  browser: { x: 'browser' },
-  os: { x: 'os' },
-  device: { x: 'device' },
-  screen: { x: 'screen' },
-  language: { x: 'language' },
-  country: { x: 'country' },
-  region: { x: 'region' },
-  city: { x: 'city' },
-  hostname: { x: 'hostname' },
-  tag: { x: 'tag', where: "tag != ''" },
-  utmSource: { x: 'utm_source', where: "utm_source != ''" },
-  utmMedium: { x: 'utm_medium', where: "utm_medium != ''" },
-  utmCampaign: { x: 'utm_campaign', where: "utm_campaign != ''" },
-  utmContent: { x: 'utm_content', where: "utm_content != ''" },
-  utmTerm: { x: 'utm_term', where: "utm_term != ''" },
-} as const;
-
-export type MetricType = keyof typeof metricSources | 'entry' | 'exit' | 'event';
-export const metricTypes: MetricType[] = [...(Object.keys(metricSources) as (keyof typeof metricSources)[]), 'entry', 'exit', 'event'];
+/** Metric types: the columns of umami-names.ts, and entry and exit pages and custom events. `y` is unique visitors, but events are counted. */
+export type MetricType = ColumnMetric | 'entry' | 'exit' | 'event';
+export const metricTypes: MetricType[] = [...columnMetrics, 'entry', 'exit', 'event'];
 
 /** Umami's snake_case spellings of the UTM types are accepted too. */
 export const metricTypeAliases: Record<string, MetricType> = {
@@ -199,11 +177,11 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       params,
     );
   }
-  const rolledUp = type === 'domain' ? 'referrer' : type in rolledUpMetrics ? (type as RolledUpMetric) : null;
+  const rolledUp = type === 'domain' ? 'referrer' : (rolledUpMetrics as readonly string[]).includes(type) ? (type as RolledUpMetric) : null;
   const days = options.rollups !== false && rolledUp && scope.filter.sql === '' ? wholeDaysOf(scope) : null;
   if (rolledUp && days) {
     // The whole days from daily_metrics, the partial days at the ends from the events.
-    const source: { x: string; where?: string } = rolledUp === 'entry' ? { x: 'url_path' } : metricSources[rolledUp];
+    const source = rolledUp === 'entry' ? { x: 'url_path', where: '' } : metricSource(rolledUp);
     const some = rolledUp === 'entry' || source.where ? " AND value != ''" : '';
     const events = rolledUp === 'entry' ? 'visit_pageview = 1' : `event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}`;
     return rows<Point>(
@@ -242,7 +220,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       params,
     );
   }
-  const source: { x: string; where?: string } = metricSources[type];
+  const source = metricSource(type);
   return rows<Point>(
     db,
     `SELECT ${source.x} AS x, ${visitorsApprox} AS y FROM website_event

@@ -1,33 +1,10 @@
 import { ApiError } from '../errors';
+import { filterNames, umamiNames, type FilterName } from './umami-names';
 import { eventType } from '../shared/event-types';
 import { statsDimensions } from '../storage/rollups';
 import { pageStatsDimensions, type PageStatsDimension } from '../storage/visit-rollup-tables';
 
-/** Umami's filter names → the column each one reads. */
-export const filterColumns = {
-  path: 'url_path',
-  referrer: 'referrer_domain',
-  title: 'page_title',
-  query: 'url_query',
-  os: 'os',
-  browser: 'browser',
-  device: 'device',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  language: 'language',
-  event: 'event_name',
-  hostname: 'hostname',
-  tag: 'tag',
-  utmSource: 'utm_source',
-  utmMedium: 'utm_medium',
-  utmCampaign: 'utm_campaign',
-  utmContent: 'utm_content',
-  utmTerm: 'utm_term',
-} as const;
-
-export type FilterName = keyof typeof filterColumns;
-export const filterNames = Object.keys(filterColumns) as FilterName[];
+export { filterNames, type FilterName } from './umami-names';
 
 /** The longest filter value accepted; past it a request is refused with 400. */
 export const maxFilterLength = 500;
@@ -83,7 +60,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
     if (!sessionLevel.has(name)) wholeVisits = false;
     statsRollup = conditions.length === 0 && sessionLevel.has(name) && operator === 'eq' ? { dimension: name, value } : null;
     pageStatsRollup = conditions.length === 0 && name in pageStatsDimensions && operator === 'eq' ? { dimension: name as PageStatsDimension, value } : null;
-    const condition = operators[operator](filterColumns[name], `{${param}:String}`, value);
+    const condition = operators[operator](umamiNames[name].column, `{${param}:String}`, value);
     // An event filter keeps the visits in which such an event happened, so pageview counts still
     // make sense ("pageviews of visits that signed up").
     conditions.push(

@@ -15,32 +15,34 @@
 export const rankingVisitorsState = 'uniqCombinedState(12)(session_id)';
 export const headlineVisitorsState = 'uniqCombinedState(17)(session_id)';
 
-/** The metric types rolled up per day, with the expression giving each pageview's value ('' = none). */
-export const rolledUpMetrics = {
-  path: 'url_path',
-  title: 'page_title',
-  query: 'url_query',
-  referrer: "if(referrer_domain = hostname, '', referrer_domain)",
-  browser: 'toString(browser)',
-  os: 'toString(os)',
-  device: 'toString(device)',
-  screen: 'toString(screen)',
-  language: 'toString(language)',
-  country: 'toString(country)',
-  region: 'toString(region)',
-  city: 'city',
-  hostname: 'toString(hostname)',
-  tag: 'toString(tag)',
-  utmSource: 'utm_source',
-  utmMedium: 'utm_medium',
-  utmCampaign: 'utm_campaign',
-  utmContent: 'utm_content',
-  utmTerm: 'utm_term',
-  // A visit's first pageview, as ingest marks it.
-  entry: "if(visit_pageview = 1, url_path, '')",
-} as const;
+/**
+ * The metric types daily_metrics keeps per day (each pageview's value of that column; `entry`: a
+ * visit's first pageview's path). The views computing them are migration 5's SQL.
+ */
+export const rolledUpMetrics = [
+  'path',
+  'title',
+  'query',
+  'referrer',
+  'browser',
+  'os',
+  'device',
+  'screen',
+  'language',
+  'country',
+  'region',
+  'city',
+  'hostname',
+  'tag',
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'utmContent',
+  'utmTerm',
+  'entry',
+] as const;
 
-export type RolledUpMetric = keyof typeof rolledUpMetrics;
+export type RolledUpMetric = (typeof rolledUpMetrics)[number];
 
 /**
  * The session attributes daily_stats is kept by too (besides the whole site, dimension ''), so

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lockStatements } from './migrate';
 import { migrations } from './migrations';
+import { rolledUpMetrics, statsDimensions } from './rollups';
+import { dailyRollups } from './shipped/0005-daily-rollups';
 
 /**
  * A shipped migration never changes: installs old and new must hold the same schema. Every
@@ -20,5 +22,11 @@ describe('shipped migrations', () => {
 
   it('are numbered 1, 2, 3 … without gaps or repeats', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('name the metrics and dimensions the read queries expect the daily views to keep', () => {
+    const view = dailyRollups.join('\n');
+    expect(/ARRAY JOIN \[([^\]]*)\] AS metric/.exec(view)?.[1]).toBe(rolledUpMetrics.map((m) => `'${m}'`).join(', '));
+    expect(/ARRAY JOIN \['', ([^\]]*)\] AS dimension/.exec(view)?.[1]).toBe(statsDimensions.map((d) => `'${d}'`).join(', '));
   });
 });
