@@ -120,22 +120,18 @@ try {
     rss.push(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
   };
   sample();
-  const drain = async () => {
-    for (let i = 0; i < 600; i++) {
-      const { backlog } = (await (await fetch(`${collector.url}/api/heartbeat`)).json()) as { backlog: { rows: number } };
-      if (backlog.rows === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  const drainFleet = async () => {
+  /** Waits until the collectors' spools are inserted (their heartbeats show no backlog). */
+  const drainAll = async (collectors: ChildCollector[]) => {
     for (let i = 0; i < 1200; i++) {
-      const beats = await Promise.all(
-        fleet.map(async (c) => ((await (await fetch(`${c.url}/api/heartbeat`)).json()) as { backlog: { rows: number } }).backlog.rows),
+      const backlogs = await Promise.all(
+        collectors.map(async (c) => ((await (await fetch(`${c.url}/api/heartbeat`)).json()) as { backlog: { rows: number } }).backlog.rows),
       );
-      if (beats.every((rows) => rows === 0)) break;
+      if (backlogs.every((rows) => rows === 0)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  const drain = () => drainAll([collector]);
+  const drainFleet = () => drainAll(fleet);
   for (let round = 0; round < rounds; round++) {
     // The baseline runs with the collector idle: its backlog inserted and background merges settled.
     await drain();

@@ -55,13 +55,21 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 /** ClickHouse's errors for a read query that went past READ_TIMEOUT_MS or READ_MAX_MEMORY_BYTES. */
 const readBoundErrors: Record<string, ErrorName> = { TIMEOUT_EXCEEDED: 'readTimeout', MEMORY_LIMIT_EXCEEDED: 'readTooLarge' };
 
-/** True for the error of a query cancelled because its client went away (the client library may wrap it: its `cause`). */
-export const cancelled = (error: unknown, depth = 0): boolean => {
-  const { name, code, cause } = (error ?? {}) as { name?: unknown; code?: unknown; cause?: unknown };
-  return name === 'AbortError' || code === 'CHDB_ABORT' || (depth < 3 && cause !== undefined && cancelled(cause, depth + 1));
+type ErrorFields = { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+
+/** True when the error, or one it wraps (`cause`, a few levels: the client library wraps), passes `test`. */
+const inCauses = (error: unknown, test: (fields: ErrorFields) => boolean): boolean => {
+  let current = error as ErrorFields | undefined;
+  for (let depth = 0; depth < 4 && current; depth++, current = current.cause as ErrorFields | undefined) {
+    if (test(current)) return true;
+  }
+  return false;
 };
 
-/** Socket errors of a ClickHouse server that is down or unreachable (the client may wrap them: their `cause`). */
+/** True for the error of a query cancelled because its client went away. */
+export const cancelled = (error: unknown): boolean => inCauses(error, ({ name, code }) => name === 'AbortError' || code === 'CHDB_ABORT');
+
+/** Socket errors of a ClickHouse server that is down or unreachable. */
 const unreachableCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -73,12 +81,12 @@ const unreachableCodes = new Set([
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
 ]);
-export const storageUnreachable = (error: unknown, depth = 0): boolean => {
-  const { code, message, cause } = (error ?? {}) as { code?: unknown; message?: unknown; cause?: unknown };
-  if (typeof code === 'string' && unreachableCodes.has(code)) return true;
-  if (typeof message === 'string' && /socket hang up|Timeout error/.test(message)) return true;
-  return depth < 3 && cause !== undefined && storageUnreachable(cause, depth + 1);
-};
+export const storageUnreachable = (error: unknown): boolean =>
+  inCauses(
+    error,
+    ({ code, message }) =>
+      (typeof code === 'string' && unreachableCodes.has(code)) || (typeof message === 'string' && /socket hang up|Timeout error/.test(message)),
+  );
 
 /** Maps Fastify's own errors (validation, parsing, limits) and ClickHouse's read bounds onto the registry. */
 function fromFastify(error: FastifyError): ApiError {

@@ -106,9 +106,10 @@ export function clusterStatements(statement: string, topology: ClusterTopology):
   throw new Error(`No cluster form for this migration statement: ${text.slice(0, 80)}`);
 }
 
-/** `DELETE FROM <table> WHERE …` for a sharded table: on each shard's local table. */
-export function clusterDeletes(table: string, where: string, topology: ClusterTopology): string[] {
-  return [`DELETE FROM ${table in shardedTables ? local(table) : table}${onCluster(topology)} WHERE ${where}`];
+/** `DELETE FROM <table> WHERE …`: on a cluster, ON CLUSTER, and for a sharded table on its local tables. */
+export function deleteFrom(table: string, where: string, topology: ClusterTopology | null): string {
+  if (!topology) return `DELETE FROM ${table} WHERE ${where}`;
+  return `DELETE FROM ${table in shardedTables ? local(table) : table}${onCluster(topology)} WHERE ${where}`;
 }
 
 /** Where a website's pending deletes (mutations) are listed: on every node of a real cluster. */

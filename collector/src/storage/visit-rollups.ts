@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
-import { clusterDeletes, type ClusterTopology } from './cluster-ddl';
+import { deleteFrom, type ClusterTopology } from './cluster-ddl';
 import { buildInserts, visitRollupTables } from './visit-rollup-tables';
 import { dayMs, hourMs, isoDay } from '../shared/time';
 
@@ -195,9 +195,7 @@ export class VisitRollups {
     const pairs = { days: stale.map((row) => row.day), builds: stale.map((row) => row.build) };
     const where = '(day, build) IN arrayZip({days:Array(Date)}, {builds:Array(UInt64)})';
     for (const table of [...visitRollupTables, 'rollup_builds']) {
-      for (const query of this.#cluster ? clusterDeletes(table, where, this.#cluster) : [`DELETE FROM ${table} WHERE ${where}`]) {
-        await this.#db.command({ query, query_params: pairs });
-      }
+      await this.#db.command({ query: deleteFrom(table, where, this.#cluster), query_params: pairs });
     }
     return stale.length;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { clusterDeletes, mutationsSource, type ClusterTopology } from '../storage/cluster-ddl';
+import { deleteFrom, mutationsSource, type ClusterTopology } from '../storage/cluster-ddl';
 import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { websiteDataTables } from '../storage/rollups';
@@ -152,7 +152,7 @@ export class Websites {
       // The id is written in the statement (checked above): a parameterized statement would wait
       // its turn behind every other parameterized query of the embedded engine.
       const where = `website_id = '${websiteId}' SETTINGS lightweight_deletes_sync = 0`;
-      for (const query of this.cluster ? clusterDeletes(table, where, this.cluster) : [`DELETE FROM ${table} WHERE ${where}`]) await this.db.command({ query });
+      await this.db.command({ query: deleteFrom(table, where, this.cluster) });
     }
     this.#removing.delete(websiteId);
     await markWebsiteChanged(this.db, websiteId);
