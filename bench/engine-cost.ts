@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { loadConfig } from '../collector/src/config';
-import { insertLines } from '../collector/src/pipeline/spool-writer';
+import { insertLines, type Insert, type InsertSettings } from '../collector/src/pipeline/spool-writer';
 import { openStorage } from '../collector/src/storage/client';
 import { migrate } from '../collector/src/storage/migrate';
 import { startCollector } from '../collector/src/start';
@@ -48,7 +48,7 @@ interface Result {
 }
 
 /** One variant in this process: a fresh engine, the views it keeps, the lines inserted in batches. */
-async function runVariant(variant: string, batch: number, linesFile: string, settings: string[]): Promise<Result> {
+async function runVariant(variant: string, batch: number, linesFile: string, settings: InsertSettings): Promise<Result> {
   const dataDir = mkdtempSync(join(tmpdir(), 'engine-cost-'));
   try {
     const db = await openStorage(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
@@ -56,7 +56,16 @@ async function runVariant(variant: string, batch: number, linesFile: string, set
     const keep = variant.startsWith('all views') ? views : variant === 'no views' ? [] : [variant];
     for (const view of views) if (!keep.includes(view)) await db.command({ query: `DROP VIEW IF EXISTS ${view}` });
     const lines = readFileSync(linesFile, 'utf8').split('\n').filter(Boolean);
-    const insert = insertLines(db, settings);
+    // "statement text": the rows inside the INSERT's text, as @clickhouse/client sends them
+    // (and as the collector inserted into the embedded engine before its raw insert).
+    const insert: Insert = variant.includes('statement text')
+      ? (table, batchLines, token) =>
+          db
+            .command({
+              query: `INSERT INTO ${table} SETTINGS insert_deduplication_token = '${token}', deduplicate_blocks_in_dependent_materialized_views = 1, min_insert_block_size_rows = ${2 ** 40}, min_insert_block_size_bytes = ${2 ** 40}, input_format_parallel_parsing = 0 FORMAT JSONEachRow\n${batchLines.join('\n')}`,
+            })
+            .then(() => undefined)
+      : insertLines(db, settings);
     const events = async (name: string) => count(db, `SELECT toUInt64(sum(value)) AS n FROM system.events WHERE event = '${name}'`);
     const [merges0, merged0] = [await events('Merge'), await events('MergedRows')];
     const cpu0 = process.cpuUsage();
@@ -143,7 +152,21 @@ async function captureLines(events: number, file: string): Promise<void> {
 }
 
 if (values.variant) {
-  console.log(JSON.stringify(await runVariant(values.variant, Number(values.batch), values.lines!, values.settings ? values.settings.split(';') : [])));
+  console.log(
+    JSON.stringify(
+      await runVariant(
+        values.variant,
+        Number(values.batch),
+        values.lines!,
+        Object.fromEntries(
+          (values.settings ? values.settings.split(';') : []).map((setting) => {
+            const [name, value] = setting.split('=').map((part) => part.trim());
+            return [name, Number.isNaN(Number(value)) ? value : Number(value)];
+          }),
+        ),
+      ),
+    ),
+  );
 } else {
   const events = Number(values.events);
   const work = mkdtempSync(join(tmpdir(), 'engine-cost-lines-'));
@@ -157,7 +180,8 @@ if (values.variant) {
       ['all views', 5000],
       ['all views', 1000],
       ['all views', 20000],
-      ['all views + input_format_parallel_parsing = 0', 5000],
+      ['all views, statement text', 5000],
+      ['all views + input_format_parallel_parsing = 1', 5000],
       ['all views + max_threads = 1', 5000],
     ];
     const rounds = Math.max(1, Number(values.rounds));

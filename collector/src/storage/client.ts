@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import { createChdbConnection, type ChdbExtension } from 'chdb/connection';
 import type { Config } from '../config';
 
 type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
@@ -15,6 +15,19 @@ export async function rows<T>(db: ClickHouseClient, query: string, params: Recor
   return result.json<T>();
 }
 
+/** The embedded engine behind a client openStorage made, for what only it can do (see embeddedEngine). */
+const embeddedEngines = new WeakMap<ClickHouseClient, ChdbExtension>();
+
+/**
+ * chDB's own entry points behind a client on the embedded engine, or undefined for a server.
+ * Its raw insert hands a batch's bytes to the engine as they are, where the client's insert
+ * sends them inside the statement's text, which the engine then copies and scans as SQL: that
+ * took two thirds of the engine's CPU per event (npm run bench:engine).
+ */
+export function embeddedEngine(db: ClickHouseClient): ChdbExtension | undefined {
+  return embeddedEngines.get(db);
+}
+
 /**
  * Opens ClickHouse: the embedded engine (chDB) under DATA_DIR by default, or a server when
  * CLICKHOUSE_URL is set. Both are reached through @clickhouse/client, so the SQL is the same.
@@ -25,8 +38,10 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>
     mkdirSync(path, { recursive: true });
     // chdb/connection ignores the client's `database` option, so the embedded engine uses `default`.
     // chdb bundles its own copy of @clickhouse/client-common; the interface is the same at run time.
-    const connection = createChdbConnection({ path }) as unknown as ClientOptions['connection'];
-    return createClient({ connection, clickhouse_settings: settings });
+    const chdb = createChdbConnection({ path });
+    const client = createClient({ connection: chdb as unknown as ClientOptions['connection'], clickhouse_settings: settings });
+    embeddedEngines.set(client, chdb.chdb);
+    return client;
   }
   const { url, user, password, database } = config.clickhouse;
   const bootstrap = createClient({ url, username: user, password });
