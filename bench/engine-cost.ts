@@ -56,6 +56,7 @@ async function runVariant(variant: string, batch: number, linesFile: string, set
     const keep = variant.startsWith('all views') ? views : variant === 'no views' ? [] : [variant];
     for (const view of views) if (!keep.includes(view)) await db.command({ query: `DROP VIEW IF EXISTS ${view}` });
     const lines = readFileSync(linesFile, 'utf8').split('\n').filter(Boolean);
+    const rows = lines.map((line) => Buffer.from(line));
     // "statement text": the rows inside the INSERT's text, as @clickhouse/client sends them
     // (and as the collector inserted into the embedded engine before its raw insert).
     const insert: Insert = variant.includes('statement text')
@@ -70,7 +71,7 @@ async function runVariant(variant: string, batch: number, linesFile: string, set
     const [merges0, merged0] = [await events('Merge'), await events('MergedRows')];
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    for (let i = 0; i < lines.length; i += batch) await insert('website_event', lines.slice(i, i + batch), `bench-${i}`);
+    for (let i = 0; i < lines.length; i += batch) await insert('website_event', rows.slice(i, i + batch), `bench-${i}`);
     // Until background merges are idle (they are part of the cost of each insert).
     for (let idle = 0, waited = 0; idle < 3 && waited < 120; waited++) {
       idle = (await count(db, 'SELECT count() AS n FROM system.merges')) === 0 ? idle + 1 : 0;
@@ -110,7 +111,7 @@ async function captureLines(events: number, file: string): Promise<void> {
       BATCH_INTERVAL_MS: '100',
     }),
     readFileSync(new URL('./tracker.js', import.meta.url)),
-    { insert: async (table, lines) => void (table === 'website_event' && captured.push(...lines)) },
+    { insert: async (table, lines) => void (table === 'website_event' && captured.push(...lines.map((line) => line.toString()))) },
   );
   try {
     const login = await fetch(`${collector.url}/api/auth/login`, {

@@ -54,8 +54,9 @@ export function oddBeacon(website: string, path: string, odd: OddFields) {
 }
 
 /** A spooled line of an event whose path starts /spoiled/, made into one ClickHouse refuses (a lone surrogate). */
-export function spoilLine(line: string): string {
-  return line.includes('"url_path":"/spoiled/') ? line.replace(/"page_title":"(?:[^"\\]|\\.)*"/, '"page_title":"\\ud800"') : line;
+export function spoilLine(row: Buffer): Buffer {
+  const line = row.toString();
+  return line.includes('"url_path":"/spoiled/') ? Buffer.from(line.replace(/"page_title":"(?:[^"\\]|\\.)*"/, '"page_title":"\\ud800"')) : row;
 }
 
 /** Every row of the quarantine directory, parsed. */

@@ -103,13 +103,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
   const insertBatch: Insert = insert ?? insertLines(db);
-  const writer = new SpoolWriter(
-    spool,
-    quarantine,
-    insertBatch,
-    { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, memoryRows: config.spoolMemoryRows },
-    app.log,
-  );
+  const writer = new SpoolWriter(spool, quarantine, insertBatch, { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs }, app.log);
   const visitors = new VisitorIdentifier(appSecret);
   const geo = new GeoLocator(config);
 

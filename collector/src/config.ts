@@ -25,8 +25,6 @@ export interface Config {
   spoolMaxBytes: number;
   /** How often the spool is fsynced (SPOOL_FSYNC_MS); 0: after every write. */
   spoolFsyncMs: number;
-  /** Rows of waiting batches kept in memory (SPOOL_MEMORY_ROWS); the rest are read back from disk. */
-  spoolMemoryRows: number;
   /** Disk budget of the rows ClickHouse refused for their content (QUARANTINE_MAX_BYTES); past it they are dropped. */
   quarantineMaxBytes: number;
   /** The longest a read query may run (READ_TIMEOUT_MS); past it 503 `read-timeout`. */
@@ -198,7 +196,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 2000, 10, 60_000),
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
-    spoolMemoryRows: integer(env, 'SPOOL_MEMORY_ROWS', 50_000, 1000, 10_000_000),
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
     readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),
     readMaxMemoryBytes: integer(env, 'READ_MAX_MEMORY_BYTES', 1024 ** 3, 16 * 1024 ** 2, 2 ** 50),

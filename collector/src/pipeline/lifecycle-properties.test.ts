@@ -54,7 +54,7 @@ function writeLegacySegment(dataDir: string, seq: number, website: string, beaco
       { country: '', region: '', city: '' },
       Date.now(),
     );
-    return 'e' + spoilLine(JSON.stringify(row));
+    return 'e' + spoilLine(Buffer.from(JSON.stringify(row))).toString();
   });
   writeFileSync(join(dataDir, 'spool', `segment-${String(seq).padStart(12, '0')}.log`), lines.join('\n') + '\n');
 }

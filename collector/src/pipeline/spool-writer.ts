@@ -6,8 +6,20 @@ import { refusedForContent } from './content-errors';
 import type { Quarantine, RefusedRow } from './quarantine';
 import { spoolTables, type Segment, type Spool, type SpoolTag } from './spool';
 
-/** Inserts JSON lines into a table; `token` is the insert_deduplication_token, the same on every retry. */
-export type Insert = (table: string, lines: string[], token: string) => Promise<void>;
+/**
+ * Inserts rows into a table, each the bytes of one JSON object; `token` is the
+ * insert_deduplication_token, the same on every retry.
+ */
+export type Insert = (table: string, lines: readonly Buffer[], token: string) => Promise<void>;
+
+const newline = Buffer.from('\n');
+
+/** The rows as one JSONEachRow body. */
+export function jsonEachRow(lines: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const line of lines) parts.push(line, newline);
+  return Buffer.concat(parts);
+}
 
 const blockLimit = 2 ** 40;
 
@@ -40,10 +52,10 @@ export function insertLines(db: ClickHouseClient, extraSettings: InsertSettings 
       input_format_parallel_parsing: 0,
       ...extraSettings,
     };
-    const body = lines.join('\n');
+    const body = jsonEachRow(lines);
     if (engine) {
       try {
-        await engine.rawInsert({ table, values: Buffer.from(body), format: 'JSONEachRow', settings });
+        await engine.rawInsert({ table, values: body, format: 'JSONEachRow', settings });
       } catch (error) {
         // The shape @clickhouse/client gives (code, type), which refusedForContent reads.
         throw Object.assign(parseError(error instanceof Error ? error.message : String(error)), { cause: error });
@@ -53,7 +65,7 @@ export function insertLines(db: ClickHouseClient, extraSettings: InsertSettings 
     const clause = Object.entries(settings)
       .map(([name, value]) => `${name} = ${typeof value === 'number' ? value : `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`}`)
       .join(', ');
-    await db.command({ query: `INSERT INTO ${table} SETTINGS ${clause} FORMAT JSONEachRow\n${body}` });
+    await db.command({ query: `INSERT INTO ${table} SETTINGS ${clause} FORMAT JSONEachRow\n${body.toString()}` });
   };
 }
 
@@ -62,8 +74,6 @@ export interface SpoolWriterOptions {
   maxRows: number;
   /** Insert whatever waits at least this often. */
   intervalMs: number;
-  /** Rows of sealed segments kept in memory; the rest are read back from disk when their turn comes. */
-  memoryRows: number;
 }
 
 const maxBackoffMs = 30_000;
@@ -132,10 +142,9 @@ export class SpoolWriter {
   async #drain(): Promise<void> {
     while (this.spool.sealed.length > 0) {
       if (Date.now() < this.#retryAt) return;
-      this.spool.evictBeyond(this.options.memoryRows);
       const segment = this.spool.sealed[0]!;
       try {
-        const rows = this.spool.rowsOf(segment);
+        const rows = await this.spool.rowsOf(segment);
         for (const table of Object.values(spoolTables)) {
           const lines = rows[table];
           if (lines.length === 0) continue;
@@ -165,14 +174,14 @@ export class SpoolWriter {
    * tokens and a retry or a replay never stores a part twice. An outage rejects, and the whole
    * batch is retried later.
    */
-  async #insertIsolating(table: string, lines: string[], token: string, refused: RefusedRow[], from: number, to: number): Promise<void> {
+  async #insertIsolating(table: string, lines: readonly Buffer[], token: string, refused: RefusedRow[], from: number, to: number): Promise<void> {
     const whole = from === 0 && to === lines.length;
     try {
       await this.insert(table, whole ? lines : lines.slice(from, to), whole ? token : `${token}:${from}-${to}`);
     } catch (error) {
       if (!refusedForContent(error)) throw error;
       if (to - from === 1) {
-        refused.push({ line: lines[from]!, error });
+        refused.push({ line: lines[from]!.toString(), error });
         return;
       }
       const middle = from + Math.ceil((to - from) / 2);

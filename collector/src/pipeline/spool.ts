@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { close, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The tables a spooled row may go to, by the one-letter tag that starts its line. */
 export const spoolTables = { e: 'website_event', s: 'session_data' } as const;
 export type SpoolTag = keyof typeof spoolTables;
 
-/** Rows per table, each as the JSON line it was spooled as (ready for a JSONEachRow insert). */
+/**
+ * Rows per table, each the bytes of the JSON object it was spooled as (without its tag and
+ * newline), ready for a JSONEachRow insert: views into the segment file as read, never decoded.
+ */
 export interface SpooledRows {
-  website_event: string[];
-  session_data: string[];
+  website_event: Buffer[];
+  session_data: Buffer[];
 }
 
 /** One segment file: rows appended while it is open, inserted as one batch once sealed. */
@@ -25,8 +29,11 @@ export interface Segment {
   path: string;
   bytes: number;
   count: number;
-  /** The rows, while they are kept in memory; null once evicted (read back from the file). */
-  rows: SpooledRows | null;
+  /**
+   * Left by an earlier run, so its last line may be torn: each line is checked when read back.
+   * Lines of this run's segments were written whole, so they are not parsed again.
+   */
+  fromEarlierRun: boolean;
 }
 
 /** segment-<seq>-<random>.log; segment-<seq>.log from versions before the random part. */
@@ -34,21 +41,36 @@ const segmentName = /^segment-(\d+)(?:-([0-9a-f]{16}))?\.log$/;
 
 const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [] });
 
-/** Parses a segment file; a torn last line (the process died mid-write, so it was never acknowledged) is skipped. */
-export function readSegment(path: string): SpooledRows {
+const newline = 0x0a;
+const tagOf = new Map(Object.entries(spoolTables).map(([tag, table]) => [tag.charCodeAt(0), table]));
+
+/**
+ * Splits a segment file into its rows by table. A segment left by an earlier run may end in a
+ * torn line (the process died mid-write, so it was never acknowledged): each of its lines is
+ * parsed and an unreadable one skipped. This run's lines were written whole and are not parsed.
+ */
+export function splitSegment(content: Buffer, fromEarlierRun: boolean): SpooledRows {
   const rows = emptyRows();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const table = spoolTables[line[0] as SpoolTag];
-    if (!table) continue;
-    const json = line.slice(1);
-    try {
-      JSON.parse(json);
-      rows[table].push(json);
-    } catch {
-      // Only the last line can be torn; anything unreadable was never acknowledged.
+  for (let start = 0; start < content.length; ) {
+    let end = content.indexOf(newline, start);
+    if (end < 0) end = content.length;
+    const table = tagOf.get(content[start]!);
+    if (table && end > start + 1) {
+      const json = content.subarray(start + 1, end);
+      if (!fromEarlierRun || readable(json)) rows[table].push(json);
     }
+    start = end + 1;
   }
   return rows;
+}
+
+function readable(json: Buffer): boolean {
+  try {
+    JSON.parse(json.toString());
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -94,7 +116,7 @@ export class Spool {
       const bytes = content.length;
       // Segments named before the random part existed keep the token they were first tried with.
       const token = random ? `${this.id}:${seq}-${random}` : `${this.id}:${seq}`;
-      this.sealed.push({ seq, token, path, bytes, count, rows: null });
+      this.sealed.push({ seq, token, path, bytes, count, fromEarlierRun: true });
       this.#bytes += bytes;
     }
     // Sequence numbers only order segments; they may repeat after the spool empties, tokens never do.
@@ -126,7 +148,6 @@ export class Spool {
     const length = Buffer.byteLength(line);
     if (this.#bytes + length > this.options.maxBytes) return Promise.resolve(false);
     const current = (this.#current ??= this.#open());
-    current.rows![spoolTables[tag]].push(json);
     current.count += 1;
     current.bytes += length;
     this.#bytes += length;
@@ -171,7 +192,7 @@ export class Spool {
     const random = randomBytes(8).toString('hex');
     const path = join(this.dir, `segment-${String(seq).padStart(12, '0')}-${random}.log`);
     const token = `${this.id}:${seq}-${random}`;
-    return { seq, token, path, bytes: 0, count: 0, rows: emptyRows(), fd: openSync(path, 'a'), dirty: false };
+    return { seq, token, path, bytes: 0, count: 0, fromEarlierRun: false, fd: openSync(path, 'a'), dirty: false };
   }
 
   #fsyncCurrent(): void {
@@ -195,19 +216,13 @@ export class Spool {
     this.sealed.push(segment);
   }
 
-  /** The rows of a sealed segment, from memory or read back from its file. */
-  rowsOf(segment: Segment): SpooledRows {
-    return segment.rows ?? readSegment(segment.path);
-  }
-
-  /** Drops the in-memory copy of sealed segments past the first `keep` rows, to bound memory. */
-  evictBeyond(keep: number): void {
-    let kept = 0;
-    for (const segment of this.sealed) {
-      if (!segment.rows) continue;
-      kept += segment.count;
-      if (kept > keep) segment.rows = null;
-    }
+  /**
+   * The rows of a sealed segment, read back from its file when its turn comes (a file of this run
+   * is still in the page cache). No row is kept on the heap while it waits: that kept every
+   * spooled row alive through the young generation's collections and doubled their cost.
+   */
+  async rowsOf(segment: Segment): Promise<SpooledRows> {
+    return splitSegment(await readFile(segment.path), segment.fromEarlierRun);
   }
 
   /** Deletes a sealed segment once its rows are stored. */
