@@ -21,6 +21,8 @@ export interface Config {
   geoipDb: string | null;
   batchMaxRows: number;
   batchIntervalMs: number;
+  /** How much lower the embedded engine's threads run than Node's (ENGINE_NICE, Linux nice steps); 0: the same. */
+  engineNice: number;
   /** Disk budget of the spool (SPOOL_MAX_BYTES); past it /api/send answers 503. */
   spoolMaxBytes: number;
   /** How often the spool is fsynced (SPOOL_FSYNC_MS); 0: after every write. */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     geoipDb: geoipDb(env),
     batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 2000, 10, 60_000),
+    engineNice: integer(env, 'ENGINE_NICE', 10, 0, 19),
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),

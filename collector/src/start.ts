@@ -6,6 +6,7 @@ import { Users } from './auth/users';
 import { loadAppSecret } from './secret';
 import { migrate } from './storage/migrate';
 import { openStorage } from './storage/client';
+import { lowerEnginePriority } from './storage/engine-priority';
 import { VisitRollups } from './storage/visit-rollups';
 
 export interface RunningCollector extends Collector {
@@ -25,6 +26,8 @@ export async function startCollector(
   options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity' | 'dashboardDir'> & { listen?: boolean } = {},
 ): Promise<RunningCollector> {
   const db = await openStorage(config);
+  // The embedded engine shares this process's cores with the event loop; a server has its own.
+  const stopPriorityWatch = config.clickhouse ? () => {} : lowerEnginePriority(config.engineNice);
   try {
     // The first admin is created by one collector, even when several start on one server at once.
     let admin: { generatedPassword?: string } = {};
@@ -54,10 +57,12 @@ export async function startCollector(
     const stop = () =>
       (stopping ??= (async () => {
         await Promise.all([visitRollups.stop(), collector.app.close()]);
+        stopPriorityWatch();
         await db.close();
       })());
     return { ...collector, db, visitRollups, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, stop };
   } catch (error) {
+    stopPriorityWatch();
     await db.close();
     throw error;
   }
