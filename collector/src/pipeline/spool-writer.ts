@@ -14,8 +14,22 @@ export type Insert = (table: string, lines: readonly Buffer[], token: string) =>
 
 const newline = Buffer.from('\n');
 
-/** The rows as one JSONEachRow body. */
+/**
+ * The rows as one JSONEachRow body. Rows that follow each other in one buffer, a newline apart
+ * (a segment's rows of one table, see splitSegment), are that buffer's stretch: no copy.
+ */
 export function jsonEachRow(lines: readonly Buffer[]): Buffer {
+  const first = lines[0];
+  if (!first) return Buffer.alloc(0);
+  const whole = new Uint8Array(first.buffer);
+  const newlineAfter = (line: Buffer) => line.buffer === first.buffer && whole[line.byteOffset + line.length] === 0x0a;
+  let contiguous = newlineAfter(first);
+  for (let i = 1; i < lines.length && contiguous; i++) {
+    const before = lines[i - 1]!;
+    contiguous = newlineAfter(lines[i]!) && lines[i]!.byteOffset === before.byteOffset + before.length + 1;
+  }
+  const last = lines[lines.length - 1]!;
+  if (contiguous) return Buffer.from(first.buffer, first.byteOffset, last.byteOffset + last.length + 1 - first.byteOffset);
   const parts: Buffer[] = [];
   for (const line of lines) parts.push(line, newline);
   return Buffer.concat(parts);
