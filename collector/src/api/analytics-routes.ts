@@ -3,8 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
-import { buildsLookupFor } from './built-days';
-import { metricTypeAliases, metricTypes, queryMetric, queryPageviews, queryStats, type MetricType, type Scope } from './analytics-queries';
+import { metricTypeAliases, metricTypes, queryMetric, type MetricType } from './metric-query';
+import { queryPageviews } from './pageviews-query';
+import type { Scope } from './query-vocabulary';
+import { queryStatsCompared } from './stats-query';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units, type Unit } from './date-range';
 import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
 import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
@@ -92,8 +94,7 @@ export async function analyticsRoutes(
     async (request: Request<{ compare: 'prev' | 'yoy' }>) => {
       const scope = await scopeOf(request);
       const previous = { ...scope, ...comparisonRange(scope, request.query.compare) };
-      const builds = scope.filter.pageStatsRollup ? buildsLookupFor(readsOf(request), scope.websiteId, [scope, previous]) : undefined;
-      const [current, comparison] = await Promise.all([queryStats(readsOf(request), scope, { builds }), queryStats(readsOf(request), previous, { builds })]);
+      const [current, comparison] = await queryStatsCompared(readsOf(request), scope, previous);
       return { ...current, comparison };
     },
   );

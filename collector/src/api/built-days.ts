@@ -1,18 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { validBuilds } from '../storage/visit-rollups';
-import type { Scope } from './query-vocabulary';
+import { scopeParams, type Scope, type Split } from './query-vocabulary';
 import type { DateRange } from './date-range';
 import { wholeDaysOf } from './whole-days';
 import { dayMs, isoDay } from '../shared/time';
-
-/** The part of a range the visit rollups answer for, and the rest, which is read from the events. */
-export interface BuiltDays {
-  /** Conditions on a visit rollup's rows: this website, the built days, each day's valid build. */
-  built: string;
-  /** Conditions on website_event's rows: created in the rest of the range. */
-  inRest: string;
-  params: Record<string, unknown>;
-}
 
 /** The valid builds of a website's whole days in [wholeStart, wholeEnd) (and maybe others): day start → build id. */
 export type BuildsLookup = (wholeStart: number, wholeEnd: number) => Promise<Map<number, number>>;
@@ -33,12 +24,16 @@ export function buildsLookupFor(db: ClickHouseClient, websiteId: string, ranges:
   };
 }
 
-/** The range's whole days with a valid build, or null when it has none. */
+/**
+ * The range split between the visit rollups and the events: `inRollup` names this website, the
+ * whole days with a valid build and each day's build; `inEvents` the rest of the range (partial
+ * ends, days without a valid build). Null when no whole day has a valid build.
+ */
 export async function builtDaysOf(
   db: ClickHouseClient,
   scope: Scope,
   lookup: BuildsLookup = (wholeStart, wholeEnd) => validBuilds(db, scope.websiteId, wholeStart, wholeEnd),
-): Promise<BuiltDays | null> {
+): Promise<Split | null> {
   const days = wholeDaysOf(scope);
   if (!days) return null;
   const builds = new Map([...(await lookup(days.wholeStart, days.wholeEnd))].filter(([day]) => day >= days.wholeStart && day < days.wholeEnd));
@@ -55,10 +50,11 @@ export async function builtDaysOf(
     ? `(${rest.map((_, i) => `(created_at >= fromUnixTimestamp64Milli({rest${i}From:Int64}) AND created_at < fromUnixTimestamp64Milli({rest${i}To:Int64}))`).join(' OR ')})`
     : '0';
   return {
-    built: `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date}
+    inRollup: `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date}
       AND (day, build) IN arrayZip({builtDays:Array(Date)}, {builds:Array(UInt64)})`,
-    inRest,
+    inEvents: inRest,
     params: {
+      ...scopeParams(scope),
       ...days,
       ...Object.fromEntries(
         rest.flatMap(([a, b], i) => [

@@ -2,39 +2,29 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rankingVisitorsState } from '../storage/rollups';
 import { rows } from '../storage/client';
-import { scopeParams, visitKey, type Point, type Scope } from './query-vocabulary';
-import { builtDaysOf } from './built-days';
+import { visitKey, type Point, type Split } from './query-vocabulary';
 
 /**
- * Exit pages without filters: the visitors of each path that visits in the range last viewed.
- * Visits wholly inside a built day come from daily_exits; visits crossing midnight are put
- * together from their per-day rows in daily_exit_visits and their pageviews in the rest of the
- * range (partial ends, days without a valid build), which are read from the events. Null when no
- * whole day of the range has a valid build (the caller then reads the events alone).
+ * Exit pages without filters, from the visit rollups' built days (`split`, from exitsSplit): the
+ * visitors of each path that visits in the range last viewed. Visits wholly inside a built day
+ * come from daily_exits; visits crossing midnight are put together from their per-day rows in
+ * daily_exit_visits and their pageviews in the rest of the range, read from the events.
  */
-export async function exitsFromRollup(
-  db: ClickHouseClient,
-  scope: Scope,
-  having: string,
-  page: string,
-  params: Record<string, unknown>,
-): Promise<Point[] | null> {
-  const days = await builtDaysOf(db, scope);
-  if (!days) return null;
+export function exitsFromRollup(db: ClickHouseClient, split: Split, having: string, page: string, params: Record<string, unknown>): Promise<Point[]> {
   return rows<Point>(
     db,
     `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
-        SELECT path AS x, visitors AS v FROM daily_exits WHERE ${days.built}
+        SELECT path AS x, visitors AS v FROM daily_exits WHERE ${split.inRollup}
         UNION ALL
         SELECT x, ${rankingVisitorsState} AS v FROM (
           SELECT visit, any(session) AS session_id, argMax(page, at) AS x FROM (
-            SELECT ${visitKey} AS visit, session_id AS session, path AS page, last_at AS at FROM daily_exit_visits WHERE ${days.built}
+            SELECT ${visitKey} AS visit, session_id AS session, path AS page, last_at AS at FROM daily_exit_visits WHERE ${split.inRollup}
             UNION ALL
             SELECT ${visitKey}, session_id, url_path, created_at FROM website_event
-            WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${days.inRest}
+            WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${split.inEvents}
           ) GROUP BY visit
         ) GROUP BY x
       ) GROUP BY x${having} ${page}`,
-    { ...scopeParams(scope), ...params, ...days.params },
+    { ...params, ...split.params },
   );
 }

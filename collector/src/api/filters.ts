@@ -1,8 +1,6 @@
 import { ApiError } from '../errors';
-import { filterNames, umamiNames, type FilterName } from './umami-names';
+import { filterNames, sessionFilters, umamiNames, type FilterName } from './umami-names';
 import { eventType } from '../shared/event-types';
-import { statsDimensions } from '../storage/rollups';
-import { pageStatsDimensions, type PageStatsDimension } from '../storage/visit-rollup-tables';
 
 export { filterNames, type FilterName } from './umami-names';
 
@@ -24,7 +22,16 @@ const operators = {
 const containsFunction = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? 'positionCaseInsensitive' : 'positionCaseInsensitiveUTF8');
 
 /** Filters on what a session keeps for its whole life: every event of a visit matches or none does. */
-const sessionLevel = new Set<FilterName>(statsDimensions);
+const sessionLevel = new Set<FilterName>(sessionFilters);
+
+export type Operator = keyof typeof operators;
+
+/** One filter of a request: `country=eq.DE` is { name: 'country', operator: 'eq', value: 'DE' }. */
+export interface FilterTerm {
+  name: FilterName;
+  operator: Operator;
+  value: string;
+}
 
 export interface SqlFilter {
   /** `AND …` conditions, or '' when there are none. */
@@ -33,33 +40,28 @@ export interface SqlFilter {
   wholeVisits: boolean;
   /** The bound values the conditions name, as ClickHouse query parameters. */
   params: Record<string, string>;
-  /**
-   * The daily_stats rows that answer for these filters: the whole site's with none, a
-   * dimension's with one `eq.` filter on a session attribute; null otherwise.
-   */
-  statsRollup: { dimension: string; value: string } | null;
-  /** The daily_page_stats rows that answer for these filters: with one `eq.` filter on path, title or referrer; null otherwise. */
-  pageStatsRollup: { dimension: PageStatsDimension; value: string } | null;
+  /** The filters as the request gave them, in the order of `filterNames` (rollup-choice.ts reads them). */
+  terms: readonly FilterTerm[];
+  /** True when the conditions hide rows the rollups still hold (a reset's old rows): then only the events answer. */
+  hidesRolledUpRows: boolean;
 }
 
 /** Builds the WHERE conditions for the filters a query string carries; every value is a bound parameter. */
 export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFilter {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
+  const terms: FilterTerm[] = [];
   let wholeVisits = true;
-  let statsRollup: SqlFilter['statsRollup'] = { dimension: '', value: '' };
-  let pageStatsRollup: SqlFilter['pageStatsRollup'] = null;
   for (const name of filterNames) {
     const raw = query[name];
     if (raw === undefined) continue;
     if (raw.length > maxFilterLength) throw new ApiError('badRequest', `${name} is longer than ${maxFilterLength} characters`);
     const match = /^(eq|neq|c|dnc)\.(.*)$/s.exec(raw);
-    const [operator, value] = match ? [match[1] as keyof typeof operators, match[2]!] : (['eq', raw] as const);
+    const [operator, value] = match ? [match[1] as Operator, match[2]!] : (['eq', raw] as const);
+    terms.push({ name, operator, value });
     const param = `filter_${name}`;
     params[param] = value;
     if (!sessionLevel.has(name)) wholeVisits = false;
-    statsRollup = conditions.length === 0 && sessionLevel.has(name) && operator === 'eq' ? { dimension: name, value } : null;
-    pageStatsRollup = conditions.length === 0 && name in pageStatsDimensions && operator === 'eq' ? { dimension: name as PageStatsDimension, value } : null;
     const condition = operators[operator](umamiNames[name].column, `{${param}:String}`, value);
     // An event filter keeps the visits in which such an event happened, so pageview counts still
     // make sense ("pageviews of visits that signed up").
@@ -70,7 +72,7 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
         : condition,
     );
   }
-  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits, statsRollup, pageStatsRollup };
+  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, hidesRolledUpRows: false };
 }
 
 /** JSON Schema properties for the filters, for a route's querystring (values up to 500 characters). */
@@ -81,15 +83,15 @@ export const filterProperties = Object.fromEntries(filterNames.map((name) => [na
 
 /**
  * The filter with every event up to `resetAt` left out: a reset website's old rows, while
- * ClickHouse is still deleting them. As with any filter, the answer comes from the events, not
- * the rollups (which still hold the old rows too).
+ * ClickHouse is still deleting them. The answer comes from the events, not the rollups (which
+ * still hold the old rows too).
  */
 export function afterReset(filter: SqlFilter, resetAt: number): SqlFilter {
   return {
     sql: `${filter.sql} AND created_at > fromUnixTimestamp64Milli({resetAt:Int64})`,
     params: { ...filter.params, resetAt: String(resetAt) },
     wholeVisits: false,
-    statsRollup: null,
-    pageStatsRollup: null,
+    terms: filter.terms,
+    hidesRolledUpRows: true,
   };
 }

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
-import { inPartialEnds, inWholeDays, wholeDaysOf } from './whole-days';
+import { eventDataSplit } from './rollup-choice';
 
 export interface Paging {
   page: number;
@@ -165,27 +165,26 @@ const dataTypeOf = `multiIf(
  * occurred: without filters the whole days come from daily_event_data, the partial days at the
  * ends from the events.
  */
-function propertyRows(scope: Scope, event: string | undefined, rollups: boolean): { sql: string; params: Record<string, unknown> } {
+function propertyRows(scope: Scope, event: string | undefined): { sql: string; params: Record<string, unknown> } {
   const eventFilter = event ? ' AND event_name = {eventName:String}' : '';
-  const params = { ...scopeParams(scope), eventName: event ?? '' };
   const fromEvents = (range: string) => `SELECT event_name AS eventName, kv.1 AS propertyName, kv.2 AS value, count() AS n
     FROM website_event ARRAY JOIN JSONExtractKeysAndValuesRaw(event_data) AS kv
     WHERE website_id = {websiteId:UUID} AND ${range} AND event_type = ${eventType.custom} AND event_data != ''${eventFilter}${scope.filter.sql}
     GROUP BY eventName, propertyName, value`;
-  const days = rollups && scope.filter.sql === '' ? wholeDaysOf(scope) : null;
-  if (!days) return { sql: fromEvents(inRange), params };
+  const split = eventDataSplit(scope);
+  if (!split) return { sql: fromEvents(inRange), params: { ...scopeParams(scope), eventName: event ?? '' } };
   return {
     sql: `SELECT event_name AS eventName, property AS propertyName, value, toUInt64(total) AS n
-        FROM daily_event_data WHERE ${inWholeDays}${eventFilter}
+        FROM daily_event_data WHERE ${split.inRollup}${eventFilter}
       UNION ALL
-      ${fromEvents(inPartialEnds)}`,
-    params: { ...params, ...days },
+      ${fromEvents(split.inEvents)}`,
+    params: { ...split.params, eventName: event ?? '' },
   };
 }
 
 /** Custom event properties: how often each (event, property) occurred. */
-export async function queryEventDataProperties(db: ClickHouseClient, scope: Scope, event?: string, { rollups = true } = {}) {
-  const { sql, params } = propertyRows(scope, event, rollups);
+export async function queryEventDataProperties(db: ClickHouseClient, scope: Scope, event?: string) {
+  const { sql, params } = propertyRows(scope, event);
   return rows(
     db,
     `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType, toUInt64(sum(n)) AS total
@@ -196,8 +195,8 @@ export async function queryEventDataProperties(db: ClickHouseClient, scope: Scop
 }
 
 /** Custom event properties with their values: how often each (event, property, value) occurred. */
-export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, event?: string, { rollups = true } = {}) {
-  const { sql, params } = propertyRows(scope, event, rollups);
+export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, event?: string) {
+  const { sql, params } = propertyRows(scope, event);
   return rows(
     db,
     `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType,

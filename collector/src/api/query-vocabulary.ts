@@ -8,6 +8,19 @@ import type { SqlFilter } from './filters';
 export interface Scope extends DateRange {
   websiteId: string;
   filter: SqlFilter;
+  /** Read the events alone, never a rollup (tests compare the two answers). */
+  eventsOnly?: boolean;
+}
+
+/**
+ * A range split between a rollup and the events (see rollup-choice.ts): conditions on the
+ * rollup's rows, conditions on website_event's rows for the rest of the range, and every
+ * parameter either names (the scope's included).
+ */
+export interface Split {
+  inRollup: string;
+  inEvents: string;
+  params: Record<string, unknown>;
 }
 
 /**

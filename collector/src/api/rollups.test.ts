@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
-import { metricTypes, queryMetric, queryPageviews, queryStats, type Scope } from './analytics-queries';
+import { metricTypes, queryMetric } from './metric-query';
+import { queryPageviews } from './pageviews-query';
+import type { Scope } from './query-vocabulary';
+import { statsSource } from './rollup-choice';
+import { wholeDaysOf } from './whole-days';
+import { queryStats } from './stats-query';
 import { buildFilters } from './filters';
 import { queryEventDataEvents, queryEventDataProperties } from './listing-queries';
 
@@ -52,26 +57,26 @@ describe('daily rollups', () => {
       const range = rangeOf();
       const stats = await queryStats(collector.db, range);
       expect(stats.pageviews).toBeGreaterThan(0);
-      expectSameStats('stats', stats, await queryStats(collector.db, range, { rollups: false }));
+      expectSameStats('stats', stats, await queryStats(collector.db, { ...range, eventsOnly: true }));
       // One eq. filter on a session attribute reads the rollup's rows for that value.
       for (const filters of [{ country: 'DE' }, { browser: 'eq.firefox' }, { city: '' }, { os: 'Linux' }]) {
         const filtered = { ...range, filter: buildFilters(filters) };
-        expect(filtered.filter.statsRollup).not.toBeNull();
-        expectSameStats(JSON.stringify(filters), await queryStats(collector.db, filtered), await queryStats(collector.db, filtered, { rollups: false }));
+        expect((await statsSource(collector.db, filtered)).rollup).toBe(wholeDaysOf(range) ? 'daily_stats' : null);
+        expectSameStats(JSON.stringify(filters), await queryStats(collector.db, filtered), await queryStats(collector.db, { ...filtered, eventsOnly: true }));
       }
       for (const type of metricTypes) {
         const options = { limit: 1000, offset: 0 };
         expectSamePoints(
           type,
           await queryMetric(collector.db, range, type, options),
-          await queryMetric(collector.db, range, type, { ...options, rollups: false }),
+          await queryMetric(collector.db, { ...range, eventsOnly: true }, type, options),
         );
       }
       for (const timezone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
         for (const unit of ['hour', 'day', 'month'] as const) {
           const label = `${timezone} ${unit}`;
           const series = await queryPageviews(collector.db, range, unit, timezone);
-          const fromEvents = await queryPageviews(collector.db, range, unit, timezone, { rollups: false });
+          const fromEvents = await queryPageviews(collector.db, { ...range, eventsOnly: true }, unit, timezone);
           expect({ label, pageviews: series.pageviews }).toEqual({ label, pageviews: fromEvents.pageviews });
           expectSamePoints(`${label} sessions`, series.sessions, fromEvents.sessions);
         }
@@ -79,8 +84,8 @@ describe('daily rollups', () => {
       for (const event of [undefined, 'signup']) {
         const properties = await queryEventDataProperties(collector.db, range, event);
         expect(properties.length).toBeGreaterThan(0);
-        expect(properties).toEqual(await queryEventDataProperties(collector.db, range, event, { rollups: false }));
-        expect(await queryEventDataEvents(collector.db, range, event)).toEqual(await queryEventDataEvents(collector.db, range, event, { rollups: false }));
+        expect(properties).toEqual(await queryEventDataProperties(collector.db, { ...range, eventsOnly: true }, event));
+        expect(await queryEventDataEvents(collector.db, range, event)).toEqual(await queryEventDataEvents(collector.db, { ...range, eventsOnly: true }, event));
       }
     });
   }

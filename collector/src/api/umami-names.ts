@@ -2,12 +2,14 @@
  * Umami's names for what events are grouped and filtered by, and the column each one reads: the
  * one table the filters (`?path=eq./x`) and the metrics (`?type=path`) are built from.
  * `filter`: a filter of that name exists; `metric`: a metric type of that name exists, over the
- * pageviews, `where` leaving out rows with nothing to show.
+ * pageviews, `where` leaving out rows with nothing to show; `session`: the session keeps it for
+ * its whole life, so every event of a visit matches a filter on it or none does.
  */
 interface UmamiName {
   column: string;
   filter: boolean;
   metric: false | { where?: string };
+  session?: true;
 }
 
 const referrerRows = { where: "referrer_domain != '' AND referrer_domain != hostname" };
@@ -19,17 +21,17 @@ export const umamiNames = {
   query: { column: 'url_query', filter: true, metric: present('url_query') },
   referrer: { column: 'referrer_domain', filter: true, metric: referrerRows },
   domain: { column: 'referrer_domain', filter: false, metric: referrerRows },
-  browser: { column: 'browser', filter: true, metric: {} },
-  os: { column: 'os', filter: true, metric: {} },
-  device: { column: 'device', filter: true, metric: {} },
+  browser: { column: 'browser', filter: true, metric: {}, session: true },
+  os: { column: 'os', filter: true, metric: {}, session: true },
+  device: { column: 'device', filter: true, metric: {}, session: true },
   screen: { column: 'screen', filter: false, metric: {} },
-  language: { column: 'language', filter: true, metric: {} },
-  country: { column: 'country', filter: true, metric: {} },
-  region: { column: 'region', filter: true, metric: {} },
-  city: { column: 'city', filter: true, metric: {} },
+  language: { column: 'language', filter: true, metric: {}, session: true },
+  country: { column: 'country', filter: true, metric: {}, session: true },
+  region: { column: 'region', filter: true, metric: {}, session: true },
+  city: { column: 'city', filter: true, metric: {}, session: true },
   hostname: { column: 'hostname', filter: true, metric: {} },
   tag: { column: 'tag', filter: true, metric: present('tag') },
-  // Custom events: a filter here; the `event` metric counts events, not visitors (analytics-queries.ts).
+  // Custom events: a filter here; the `event` metric counts events, not visitors (metric-query.ts).
   event: { column: 'event_name', filter: true, metric: false },
   utmSource: { column: 'utm_source', filter: true, metric: present('utm_source') },
   utmMedium: { column: 'utm_medium', filter: true, metric: present('utm_medium') },
@@ -43,6 +45,7 @@ export type FilterName = { [K in keyof Names]: Names[K]['filter'] extends true ?
 export type ColumnMetric = { [K in keyof Names]: Names[K]['metric'] extends false ? never : K }[keyof Names];
 
 export const filterNames = (Object.keys(umamiNames) as (keyof Names)[]).filter((name): name is FilterName => umamiNames[name].filter);
+export const sessionFilters = filterNames.filter((name) => 'session' in umamiNames[name]);
 export const columnMetrics = (Object.keys(umamiNames) as (keyof Names)[]).filter((name): name is ColumnMetric => umamiNames[name].metric !== false);
 
 /** A metric type's column and the condition its rows must meet ('' for none). */

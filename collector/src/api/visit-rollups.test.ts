@@ -4,7 +4,11 @@ import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
-import { queryMetric, queryStats, type Scope } from './analytics-queries';
+import { queryMetric } from './metric-query';
+import type { Scope } from './query-vocabulary';
+import { statsSource } from './rollup-choice';
+import { wholeDaysOf } from './whole-days';
+import { queryStats } from './stats-query';
 import { buildFilters } from './filters';
 
 /**
@@ -21,9 +25,9 @@ const today = Math.floor(Date.now() / day) * day;
 const D = today - 5 * day; // a past day of the fixture
 
 const exits = (websiteId: string, startAt: number, endAt: number, rollups = true) =>
-  queryMetric(collector.db, { websiteId, startAt, endAt, filter: buildFilters({}) }, 'exit', { limit: 1000, offset: 0, rollups });
+  queryMetric(collector.db, { websiteId, startAt, endAt, filter: buildFilters({}), eventsOnly: !rollups }, 'exit', { limit: 1000, offset: 0 });
 const stats = (websiteId: string, startAt: number, endAt: number, filters: Record<string, string>, rollups = true) =>
-  queryStats(collector.db, { websiteId, startAt, endAt, filter: buildFilters(filters) }, { rollups });
+  queryStats(collector.db, { websiteId, startAt, endAt, filter: buildFilters(filters), eventsOnly: !rollups });
 const byPath = (points: { x: string; y: number }[]) => Object.fromEntries(points.map((p) => [p.x, p.y]));
 const builtDays = async (websiteId: string, from: number, to: number) => (await validBuilds(collector.db, websiteId, from, to)).size;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -100,7 +104,8 @@ describe('visit rollups', () => {
         const top = await queryMetric(collector.db, { websiteId: seeded, startAt, endAt, filter: buildFilters({}) }, metric, { limit: 2, offset: 0 });
         for (const { x } of top) {
           const filters = { [name]: `eq.${x}` };
-          expect(buildFilters(filters).pageStatsRollup).not.toBeNull();
+          const source = await statsSource(collector.db, { websiteId: seeded, startAt, endAt, filter: buildFilters(filters) });
+          expect(source.rollup).toBe(wholeDaysOf({ startAt, endAt }) ? 'daily_page_stats' : null);
           const fromRollup = await stats(seeded, startAt, endAt, filters);
           expect(fromRollup.pageviews).toBeGreaterThan(0);
           expectSameStats(`${label} ${name}=${x}`, fromRollup, await stats(seeded, startAt, endAt, filters, false));
@@ -109,7 +114,7 @@ describe('visit rollups', () => {
     }
     const scope: Scope = { websiteId: seeded, startAt: today - 12 * day, endAt: today - 1, filter: buildFilters({}) };
     const searched = await queryMetric(collector.db, scope, 'exit', { limit: 3, offset: 1, search: 'PRIC' });
-    expect(searched).toEqual(await queryMetric(collector.db, scope, 'exit', { limit: 3, offset: 1, search: 'PRIC', rollups: false }));
+    expect(searched).toEqual(await queryMetric(collector.db, { ...scope, eventsOnly: true }, 'exit', { limit: 3, offset: 1, search: 'PRIC' }));
   });
 
   it('takes the last page in the range of visits that cross midnight (hand-computed)', async () => {

@@ -41,10 +41,3 @@ export function wholeHourOffsets(timezone: string, { startAt, endAt }: DateRange
   for (let at = startAt; at < endAt; at += dayMs) if (!offsetIsWholeHours(at)) return false;
   return offsetIsWholeHours(endAt);
 }
-
-/** The rows of a range outside its whole days (or hours): the partial ones at either end. */
-export const inPartialEnds = `((created_at >= fromUnixTimestamp64Milli({startAt:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeStart:Int64}))
-    OR (created_at >= fromUnixTimestamp64Milli({wholeEnd:Int64}) AND created_at <= fromUnixTimestamp64Milli({endAt:Int64})))`;
-
-/** Rollup rows of the whole days. */
-export const inWholeDays = `website_id = {websiteId:UUID} AND day BETWEEN {fromDay:Date} AND {toDay:Date}`;

@@ -6,7 +6,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
-import { metricTypes, queryMetric, queryStats, type Scope } from '../api/analytics-queries';
+import { metricTypes, queryMetric } from '../api/metric-query';
+import type { Scope } from '../api/query-vocabulary';
+import { queryStats } from '../api/stats-query';
 import { buildFilters } from '../api/filters';
 import { openStorage } from './client';
 import { migrate } from './migrate';
@@ -41,10 +43,10 @@ afterAll(async () => {
 async function expectRollupsToMatchEvents(): Promise<void> {
   const stats = await queryStats(db, scope);
   expect(stats.pageviews).toBeGreaterThan(1000);
-  expectSameStats('stats', stats, await queryStats(db, scope, { rollups: false }));
+  expectSameStats('stats', stats, await queryStats(db, { ...scope, eventsOnly: true }));
   for (const type of metricTypes) {
     const options = { limit: 1000, offset: 0 };
-    expectSamePoints(type, await queryMetric(db, scope, type, options), await queryMetric(db, scope, type, { ...options, rollups: false }));
+    expectSamePoints(type, await queryMetric(db, scope, type, options), await queryMetric(db, { ...scope, eventsOnly: true }, type, options));
   }
 }
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { deleteFrom, mutationsSource, type ClusterTopology } from '../storage/cluster-ddl';
+import { mutationsSource, type ClusterTopology } from '../storage/cluster-ddl';
 import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { websiteDataTables } from '../storage/rollups';
 import { teamIdsOfUser } from '../teams/teams';
-import { markWebsiteChanged } from '../storage/visit-rollups';
+import { removeWebsiteData } from '../storage/website-data';
 
 /** A website in Umami's shape. */
 export interface Website {
@@ -52,7 +51,6 @@ const knownTtlMs = 60_000;
 const unknownTtlMs = 10_000;
 const cacheLimit = 50_000;
 const removingTtlMs = 1000;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Websites, kept in ClickHouse, with a small cache of which ids exist for the beacon's hot path. */
 export class Websites {
@@ -139,23 +137,10 @@ export class Websites {
     await this.#removeData(website.id);
   }
 
-  /**
-   * Asks ClickHouse to delete the website's rows from every table, asynchronously: each DELETE
-   * returns once registered (milliseconds, whatever the table's size) and runs as a mutation in
-   * the background, kept across restarts. It affects the rows stored when it was registered, so
-   * events arriving after a reset stay. Done one after the other synchronously, the deletes took
-   * seconds on large tables and held every other query of the embedded engine meanwhile.
-   */
+  /** Deletes the website's rows from the events and the rollups (in the background: see removeWebsiteData). */
   async #removeData(websiteId: string): Promise<void> {
-    if (!uuid.test(websiteId)) throw new Error(`not a website id: ${websiteId}`);
-    for (const table of websiteDataTables) {
-      // The id is written in the statement (checked above): a parameterized statement would wait
-      // its turn behind every other parameterized query of the embedded engine.
-      const where = `website_id = '${websiteId}' SETTINGS lightweight_deletes_sync = 0`;
-      await this.db.command({ query: deleteFrom(table, where, this.cluster) });
-    }
+    await removeWebsiteData(this.db, websiteId, this.cluster);
     this.#removing.delete(websiteId);
-    await markWebsiteChanged(this.db, websiteId);
   }
 
   /** Websites whose deletes were found done, until when that answer is trusted. */

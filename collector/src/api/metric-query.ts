@@ -1,0 +1,94 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventType } from '../shared/event-types';
+import { rows } from '../storage/client';
+import { rankingVisitorsState } from '../storage/rollups';
+import { exitsFromRollup } from './exit-query';
+import { inScope, scopeParams, visitKey, visitorsApprox, type Point, type Scope } from './query-vocabulary';
+import { exitsSplit, metricSplit } from './rollup-choice';
+import { columnMetrics, metricSource, type ColumnMetric } from './umami-names';
+
+/** Metric types: the columns of umami-names.ts, and entry and exit pages and custom events. `y` is unique visitors, but events are counted. */
+export type MetricType = ColumnMetric | 'entry' | 'exit' | 'event';
+export const metricTypes: MetricType[] = [...columnMetrics, 'entry', 'exit', 'event'];
+
+/** Umami's snake_case spellings of the UTM types are accepted too. */
+export const metricTypeAliases: Record<string, MetricType> = {
+  url: 'path',
+  host: 'hostname',
+  utm_source: 'utmSource',
+  utm_medium: 'utmMedium',
+  utm_campaign: 'utmCampaign',
+  utm_content: 'utmContent',
+  utm_term: 'utmTerm',
+};
+
+export interface MetricOptions {
+  limit: number;
+  offset: number;
+  /** Only values of `x` containing this (case-insensitive). */
+  search?: string;
+}
+
+/** `[{x, y}]` for one metric, largest `y` first, then `x`. */
+export async function queryMetric(db: ClickHouseClient, scope: Scope, type: MetricType, options: MetricOptions): Promise<Point[]> {
+  const params = { ...scopeParams(scope), limit: options.limit, offset: options.offset, search: options.search ?? '' };
+  const search = options.search ? ' HAVING positionCaseInsensitiveUTF8(x, {search:String}) > 0' : '';
+  const page = `ORDER BY y DESC, x ASC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
+  if (type === 'event') {
+    return rows<Point>(
+      db,
+      `SELECT event_name AS x, count() AS y FROM website_event
+        WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${search} ${page}`,
+      params,
+    );
+  }
+  const rolledUp = metricSplit(scope, type);
+  if (rolledUp) {
+    // The whole days from daily_metrics, the partial days at the ends from the events.
+    const { metric, split } = rolledUp;
+    const source = metric === 'entry' ? { x: 'url_path', where: '' } : metricSource(metric);
+    const some = metric === 'entry' || source.where ? " AND value != ''" : '';
+    const events = metric === 'entry' ? 'visit_pageview = 1' : `event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}`;
+    return rows<Point>(
+      db,
+      `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
+          SELECT value AS x, visitors AS v FROM daily_metrics WHERE ${split.inRollup} AND metric = {metric:String}${some}
+          UNION ALL
+          SELECT toString(${source.x}) AS x, ${rankingVisitorsState} AS v FROM website_event
+          WHERE website_id = {websiteId:UUID} AND ${events} AND ${split.inEvents} GROUP BY x
+        ) GROUP BY x${search} ${page}`,
+      { ...params, ...split.params },
+    );
+  }
+  if (type === 'entry' && scope.filter.wholeVisits) {
+    // Ingest marks each visit's first pageview: no grouping by visit needed.
+    return rows<Point>(
+      db,
+      `SELECT url_path AS x, ${visitorsApprox} AS y FROM website_event
+        WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${search} ${page}`,
+      params,
+    );
+  }
+  const exits = type === 'exit' ? await exitsSplit(db, scope) : null;
+  if (exits) return exitsFromRollup(db, exits, search, page, params);
+  if (type === 'entry' || type === 'exit') {
+    const pick = type === 'entry' ? 'argMin' : 'argMax';
+    return rows<Point>(
+      db,
+      `SELECT x, ${visitorsApprox} AS y FROM (
+          SELECT ${visitKey} AS visit, any(session_id) AS session_id, ${pick}(url_path, created_at) AS x
+          FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+          GROUP BY visit
+        ) GROUP BY x${search} ${page}`,
+      params,
+    );
+  }
+  const source = metricSource(type);
+  return rows<Point>(
+    db,
+    `SELECT ${source.x} AS x, ${visitorsApprox} AS y FROM website_event
+      WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}
+      GROUP BY x${search} ${page}`,
+    params,
+  );
+}
