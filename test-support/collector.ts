@@ -55,6 +55,7 @@ export async function startTestCollector(
     passwordCost: options.passwordCost ?? testPasswordCost,
     hashingCapacity: options.hashingCapacity,
     dashboardDir: new URL('dashboard/', distDir),
+    checkResponses: true,
   });
 
   const request: TestCollector['request'] = (path, init = {}) => {

@@ -26,11 +26,13 @@ import { Spool } from './pipeline/spool';
 import { Quarantine } from './pipeline/quarantine';
 import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
 import { scriptRoute } from './tracker/script-route';
+import { installResponseCheck } from './response-check';
 import { installValidation } from './validation';
 import { Websites } from './websites/websites';
 import { ShareLinks, shareRoute } from './websites/share-links';
 import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
+import { HeartbeatAnswer } from './heartbeat-schema';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -45,6 +47,8 @@ export interface AppDeps {
   hashingCapacity?: number;
   /** The built dashboard (dist/dashboard), served at `/`; none when absent. */
   dashboardDir?: URL;
+  /** Tests: check every answer against its response schema, strictly (see response-check.ts). */
+  checkResponses?: boolean;
 }
 
 export interface RouteInfo {
@@ -53,6 +57,8 @@ export interface RouteInfo {
   public: boolean;
   admin: boolean;
   write: boolean;
+  /** True when the route declares its 200 answer's schema. */
+  answerSchema: boolean;
 }
 
 export interface Collector {
@@ -67,7 +73,17 @@ export interface Collector {
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
-export function buildCollector({ config, db, appSecret, trackerScript, insert, passwordCost, hashingCapacity, dashboardDir }: AppDeps): Collector {
+export function buildCollector({
+  config,
+  db,
+  appSecret,
+  trackerScript,
+  insert,
+  passwordCost,
+  hashingCapacity,
+  dashboardDir,
+  checkResponses,
+}: AppDeps): Collector {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -81,6 +97,7 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
     logController: new LogController({ disableRequestLogging: true }),
   });
   installValidation(app);
+  if (checkResponses) installResponseCheck(app);
   installErrorHandling(app);
   installSecurityHeaders(app);
 
@@ -113,11 +130,12 @@ export function buildCollector({ config, db, appSecret, trackerScript, insert, p
   app.addHook('onRoute', (route) => {
     const { public: open = false, admin = false, write = false } = route.config ?? {};
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write });
+      const answerSchema = Boolean((route.schema?.response as Record<number, unknown> | undefined)?.[200]);
+      if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write, answerSchema });
     }
   });
   // The backlog and quarantine are for operators: signed-in admins, or callers from HEARTBEAT_DETAIL_FROM (loopback by default).
-  app.get('/api/heartbeat', { config: { public: true } }, async (request) => {
+  app.get('/api/heartbeat', { schema: { response: { 200: HeartbeatAnswer } }, config: { public: true } }, async (request) => {
     const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';
     // Events are accepted while storage is away (they wait in the spool): `ok` stays true, `storage` says what is wrong.
     const failure = writer.insertFailure;

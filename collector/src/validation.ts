@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import { NoBody } from './shared/schema';
 
 /**
  * Two validators: query strings, params and headers arrive as text and are coerced to the
@@ -16,22 +17,7 @@ export function installValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : httpPart === 'querystring' ? strictQuery : coercing).compile(schema));
   // A request without a body, on a route that takes none, is validated as `{}`.
   app.addHook('preValidation', (request, _reply, done) => {
-    if (request.body === undefined && request.routeOptions.schema?.body === noBody) request.body = {};
+    if (request.body === undefined && request.routeOptions.schema?.body === NoBody) request.body = {};
     done();
   });
 }
-
-/**
- * Paging for list routes: pages of up to 1000 items, up to page 100,000 (so the offset stays
- * within the UInt32 ClickHouse takes; past it, 400 instead of a failed query).
- */
-export const pagingProperties = {
-  page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 },
-  pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
-} as const;
-
-/**
- * The body of a route that takes none: nothing, or an empty JSON object. `null`, arrays, text
- * and objects with fields are refused (400), so a client's mistake does not pass unnoticed.
- */
-export const noBody = { type: 'object', maxProperties: 0 } as const;

@@ -1,30 +1,42 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type TProperties } from 'typebox';
 import { ApiError } from '../errors';
+import { pagingProperties, StringEnum } from '../shared/schema';
+import { rows } from '../storage/client';
 import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
+import {
+  ActiveAnswer,
+  DateRangeAnswer,
+  EventDataEventsAnswer,
+  EventDataPropertiesAnswer,
+  EventsAnswer,
+  MetricAnswer,
+  PageviewsAnswer,
+  RealtimeAnswer,
+  SessionsAnswer,
+  StatsAnswer,
+} from './analytics-schemas';
+import { installBoundedReads, type ReadBounds } from './bounded-reads';
+import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
+import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
+import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { metricTypeAliases, metricTypes, queryMetric, type MetricType } from './metric-query';
 import { queryPageviews } from './pageviews-query';
 import type { Scope } from './query-vocabulary';
-import { queryStatsCompared } from './stats-query';
-import { checkRange, checkTimezone, clampUnit, comparisonRange, units, type Unit } from './date-range';
-import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
-import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { queryActive, queryRealtime } from './realtime-queries';
+import { queryStatsCompared } from './stats-query';
 import { ownedWebsite, websiteParams } from './website-routes';
-import { pagingProperties } from '../validation';
-import { installBoundedReads, type ReadBounds } from './bounded-reads';
-import { rows } from '../storage/client';
 
 // Unix ms up to 2106-01-01: series buckets are ClickHouse DateTimes, which end on 2106-02-07
 // (a range in 2199 was labelled 2062), and DateTime64 ends in 2299 (a query past it failed, 500).
 const latestDate = Date.UTC(2106, 0, 1);
-const range = {
-  startAt: { type: 'integer', minimum: 0, maximum: latestDate },
-  endAt: { type: 'integer', minimum: 0, maximum: latestDate },
-} as const;
-
-const timezone = { type: 'string', maxLength: 64, default: 'UTC' } as const;
+const time = Type.Integer({ minimum: 0, maximum: latestDate });
+const timezone = Type.String({ maxLength: 64, default: 'UTC' });
+const unit = StringEnum(units);
+const compare = StringEnum(['prev', 'yoy']);
 
 /**
  * A querystring schema: the range (required), the filters with Umami's older names `url` (path)
@@ -32,22 +44,23 @@ const timezone = { type: 'string', maxLength: 64, default: 'UTC' } as const;
  * change nothing where a route has no series), and `extra`. Any other parameter is refused with
  * 400 naming it: a filter we do not know must not answer unfiltered numbers.
  */
-const querystring = (extra: Record<string, object> = {}, required: string[] = []) => ({
-  type: 'object',
-  required: ['startAt', 'endAt', ...required],
-  additionalProperties: false,
-  properties: {
-    ...range,
-    ...filterProperties,
-    url: filterProperties.path,
-    host: filterProperties.hostname,
-    timezone,
-    unit: { type: 'string', enum: units },
-    ...extra,
-  },
-});
+const querystring = <Extra extends TProperties>(extra: Extra) =>
+  Type.Object(
+    {
+      startAt: time,
+      endAt: time,
+      ...filterProperties,
+      url: filterProperties.path,
+      host: filterProperties.hostname,
+      timezone: Type.Optional(timezone),
+      unit: Type.Optional(unit),
+      ...extra,
+    },
+    { additionalProperties: false },
+  );
 
-const paging = { ...pagingProperties, search: { type: 'string', maxLength: maxFilterLength } } as const;
+const search = Type.Optional(Type.String({ maxLength: maxFilterLength }));
+const paging = { ...pagingProperties, search };
 
 /**
  * The deepest row a list (events, sessions, metrics) serves. Deeper pages cost the engine a sort
@@ -60,13 +73,13 @@ const checkDepth = ({ page, pageSize }: { page: number; pageSize: number }) => {
 };
 
 type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
-type Request<Q> = FastifyRequest<{ Params: { websiteId: string }; Querystring: RangeQuery & Q }>;
+type ScopedRequest = FastifyRequest<{ Params: { websiteId: string } }> & { query: RangeQuery };
 
 /** The analytics read API, in Umami's paths, parameters and shapes. */
-export async function analyticsRoutes(
-  app: FastifyInstance,
-  { websites, teams, db: engine, readBounds }: { websites: Websites; teams: Teams; db: ClickHouseClient; readBounds: ReadBounds },
-) {
+export const analyticsRoutes: FastifyPluginAsyncTypebox<{ websites: Websites; teams: Teams; db: ClickHouseClient; readBounds: ReadBounds }> = async (
+  app,
+  { websites, teams, db: engine, readBounds },
+) => {
   // Every route here reads one website's figures: a share token of that website may too.
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
@@ -79,21 +92,27 @@ export async function analyticsRoutes(
   const removedUntil = async (website: Website): Promise<number | null> =>
     website.resetAt !== null && (await websites.removing(website.id)) ? Date.parse(website.resetAt) : null;
 
-  const scopeOf = async (request: Request<object>): Promise<Scope> => {
+  const scopeOf = async (request: ScopedRequest, query: RangeQuery = request.query): Promise<Scope> => {
     const website = await ownedWebsite({ websites, teams }, request);
-    const { startAt, endAt } = checkRange(request.query.startAt, request.query.endAt);
-    const { url, host, ...query } = request.query;
-    const filter = buildFilters({ path: url, hostname: host, ...query });
+    const { startAt, endAt } = checkRange(query.startAt, query.endAt);
+    const { url, host, ...filters } = query;
+    const filter = buildFilters({ path: url, hostname: host, ...filters });
     const resetAt = await removedUntil(website);
     return { websiteId: website.id, startAt, endAt, filter: resetAt === null ? filter : afterReset(filter, resetAt) };
   };
 
   app.get(
     '/api/websites/:websiteId/stats',
-    { schema: { params: websiteParams, querystring: querystring({ compare: { type: 'string', enum: ['prev', 'yoy'], default: 'prev' } }) } },
-    async (request: Request<{ compare: 'prev' | 'yoy' }>) => {
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ compare: Type.Optional(StringEnum(['prev', 'yoy'], { default: 'prev' })) }),
+        response: { 200: StatsAnswer },
+      },
+    },
+    async (request) => {
       const scope = await scopeOf(request);
-      const previous = { ...scope, ...comparisonRange(scope, request.query.compare) };
+      const previous = { ...scope, ...comparisonRange(scope, request.query.compare ?? 'prev') };
       const [current, comparison] = await queryStatsCompared(readsOf(request), scope, previous);
       return { ...current, comparison };
     },
@@ -104,13 +123,18 @@ export async function analyticsRoutes(
     {
       schema: {
         params: websiteParams,
-        querystring: querystring({ unit: { type: 'string', enum: units, default: 'day' }, timezone, compare: { type: 'string', enum: ['prev', 'yoy'] } }),
+        querystring: querystring({
+          unit: Type.Optional(StringEnum(units, { default: 'day' })),
+          timezone: Type.Optional(timezone),
+          compare: Type.Optional(compare),
+        }),
+        response: { 200: PageviewsAnswer },
       },
     },
-    async (request: Request<{ unit: Unit; timezone: string; compare?: 'prev' | 'yoy' }>) => {
+    async (request) => {
       const scope = await scopeOf(request);
-      const tz = checkTimezone(request.query.timezone, timeZones);
-      const unit = clampUnit(request.query.unit, scope);
+      const tz = checkTimezone(request.query.timezone ?? 'UTC', timeZones);
+      const unit = clampUnit(request.query.unit ?? 'day', scope);
       const series = await queryPageviews(readsOf(request), scope, unit, tz);
       if (!request.query.compare) return series;
       const other = comparisonRange(scope, request.query.compare);
@@ -124,18 +148,16 @@ export async function analyticsRoutes(
     {
       schema: {
         params: websiteParams,
-        querystring: querystring(
-          {
-            type: { type: 'string', enum: [...metricTypes, ...Object.keys(metricTypeAliases)] },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
-            offset: { type: 'integer', minimum: 0, maximum: maxListDepth, default: 0 },
-            search: { type: 'string', maxLength: maxFilterLength },
-          },
-          ['type'],
-        ),
+        querystring: querystring({
+          type: StringEnum([...metricTypes, ...Object.keys(metricTypeAliases)]),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
+          offset: Type.Integer({ minimum: 0, maximum: maxListDepth, default: 0 }),
+          search,
+        }),
+        response: { 200: MetricAnswer },
       },
     },
-    async (request: Request<{ type: string; limit: number; offset: number; search?: string }>) => {
+    async (request) => {
       const scope = await scopeOf(request);
       const { type, limit, offset, search } = request.query;
       return queryMetric(readsOf(request), scope, metricTypeAliases[type] ?? (type as MetricType), { limit, offset, search });
@@ -144,8 +166,8 @@ export async function analyticsRoutes(
 
   app.get(
     '/api/websites/:websiteId/events',
-    { schema: { params: websiteParams, querystring: querystring(paging) } },
-    async (request: Request<{ page: number; pageSize: number; search?: string }>) => {
+    { schema: { params: websiteParams, querystring: querystring(paging), response: { 200: EventsAnswer } } },
+    async (request) => {
       checkDepth(request.query);
       return queryEvents(readsOf(request), await scopeOf(request), request.query);
     },
@@ -153,37 +175,43 @@ export async function analyticsRoutes(
 
   app.get(
     '/api/websites/:websiteId/sessions',
-    { schema: { params: websiteParams, querystring: querystring(paging) } },
-    async (request: Request<{ page: number; pageSize: number; search?: string }>) => {
+    { schema: { params: websiteParams, querystring: querystring(paging), response: { 200: SessionsAnswer } } },
+    async (request) => {
       checkDepth(request.query);
       return querySessions(readsOf(request), await scopeOf(request), request.query);
     },
   );
 
-  const eventDataQuery = { schema: { params: websiteParams, querystring: querystring({ event: { type: 'string', maxLength: 50 } }) } };
-  app.get('/api/websites/:websiteId/event-data/events', eventDataQuery, async (request: Request<{ event?: string }>) => {
-    const { event, ...rest } = request.query;
-    const scope = await scopeOf({ ...request, query: rest } as Request<object>);
-    return queryEventDataEvents(readsOf(request), scope, event);
-  });
-  app.get('/api/websites/:websiteId/event-data/properties', eventDataQuery, async (request: Request<{ event?: string }>) => {
-    const { event, ...rest } = request.query;
-    const scope = await scopeOf({ ...request, query: rest } as Request<object>);
-    return queryEventDataProperties(readsOf(request), scope, event);
-  });
+  const eventDataQuery = querystring({ event: Type.Optional(Type.String({ maxLength: 50 })) });
+  app.get(
+    '/api/websites/:websiteId/event-data/events',
+    { schema: { params: websiteParams, querystring: eventDataQuery, response: { 200: EventDataEventsAnswer } } },
+    async (request) => {
+      const { event, ...rest } = request.query;
+      return queryEventDataEvents(readsOf(request), await scopeOf(request, rest), event);
+    },
+  );
+  app.get(
+    '/api/websites/:websiteId/event-data/properties',
+    { schema: { params: websiteParams, querystring: eventDataQuery, response: { 200: EventDataPropertiesAnswer } } },
+    async (request) => {
+      const { event, ...rest } = request.query;
+      return queryEventDataProperties(readsOf(request), await scopeOf(request, rest), event);
+    },
+  );
 
-  app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
+  app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams, response: { 200: ActiveAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);
     return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
-  app.get('/api/realtime/:websiteId', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
+  app.get('/api/realtime/:websiteId', { schema: { params: websiteParams, response: { 200: RealtimeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);
     return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
-  app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams } }, async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
+  app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);
     return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
   });
-}
+};

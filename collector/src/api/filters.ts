@@ -1,3 +1,4 @@
+import { Type, type TOptional, type TString } from 'typebox';
 import { ApiError } from '../errors';
 import { filterNames, sessionFilters, umamiNames, type FilterName } from './umami-names';
 import { eventType } from '../shared/event-types';
@@ -75,10 +76,10 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
   return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, hidesRolledUpRows: false };
 }
 
-/** JSON Schema properties for the filters, for a route's querystring (values up to 500 characters). */
-export const filterProperties = Object.fromEntries(filterNames.map((name) => [name, { type: 'string', maxLength: maxFilterLength }])) as Record<
+/** Schema properties for the filters, for a route's querystring (each optional, up to 500 characters). */
+export const filterProperties = Object.fromEntries(filterNames.map((name) => [name, Type.Optional(Type.String({ maxLength: maxFilterLength }))])) as Record<
   FilterName,
-  { type: 'string'; maxLength: number }
+  TOptional<TString>
 >;
 
 /**

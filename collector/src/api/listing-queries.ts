@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
+import type { EventRow, PropertyRow, PropertyValueRow, SessionRow } from './analytics-schemas';
 import { eventDataSplit } from './rollup-choice';
 
 export interface Paging {
@@ -37,7 +38,7 @@ export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Pa
     }),
     rows<{ n: number }>(db, `SELECT count() AS n FROM website_event WHERE ${where}`, params),
   ]);
-  const data = await rows(
+  const data = await rows<EventRow>(
     db,
     `SELECT event_id AS id, website_id AS websiteId, session_id AS sessionId, visit_id AS visitId, created_at AS createdAt,
         hostname, url_path AS urlPath, url_query AS urlQuery, referrer_path AS referrerPath, referrer_query AS referrerQuery,
@@ -93,7 +94,7 @@ export async function querySessions(db: ClickHouseClient, scope: Scope, paging: 
   const data =
     ids.length === 0
       ? []
-      : await rows(
+      : await rows<SessionRow>(
           db,
           // The session_id bloom filter skips the granules holding none of the page's sessions. The
           // rows are chosen in a subquery: in ClickHouse an alias such as `any(browser) AS browser`
@@ -185,7 +186,7 @@ function propertyRows(scope: Scope, event: string | undefined): { sql: string; p
 /** Custom event properties: how often each (event, property) occurred. */
 export async function queryEventDataProperties(db: ClickHouseClient, scope: Scope, event?: string) {
   const { sql, params } = propertyRows(scope, event);
-  return rows(
+  return rows<PropertyRow>(
     db,
     `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType, toUInt64(sum(n)) AS total
       FROM (${sql})
@@ -197,7 +198,7 @@ export async function queryEventDataProperties(db: ClickHouseClient, scope: Scop
 /** Custom event properties with their values: how often each (event, property, value) occurred. */
 export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, event?: string) {
   const { sql, params } = propertyRows(scope, event);
-  return rows(
+  return rows<PropertyValueRow>(
     db,
     `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType,
         if(startsWith(value, '"'), JSONExtractString(concat('[', value, ']'), 1), value) AS propertyValue, toUInt64(sum(n)) AS total

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
+import type { RealtimeEvent } from './analytics-schemas';
 
 /** "Active" means an event in the last 5 minutes; the realtime view covers 30. */
 export const activeWindowMs = 5 * 60_000;
@@ -47,7 +48,7 @@ export async function queryRealtime(db: ClickHouseClient, websiteId: string, now
     top('url_path', 'count()'),
     top('referrer_domain', 'uniq(session_id)', " AND referrer_domain != '' AND referrer_domain != hostname"),
     top('country', 'uniq(session_id)', " AND country != ''"),
-    rows<Record<string, unknown>>(
+    rows<RealtimeEvent>(
       db,
       `SELECT if(event_type = ${eventType.custom}, 'event', 'pageview') AS __type, session_id AS sessionId, event_name AS eventName,
           created_at AS createdAt, url_path AS urlPath, referrer_domain AS referrerDomain, hostname, browser, os, device, country

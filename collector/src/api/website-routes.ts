@@ -1,25 +1,22 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { authOf, currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../shared/ids';
+import { NoBody, Nullable, Ok, PageOf, pagingProperties, Uuid } from '../shared/schema';
 import { teamCan, type Teams } from '../teams/teams';
 import { shareIdPattern } from '../websites/share-links';
-import type { Website, Websites } from '../websites/websites';
-import { noBody, pagingProperties } from '../validation';
+import { WebsiteSchema, type Website, type Websites } from '../websites/websites';
 
-export const websiteParams = {
-  type: 'object',
-  required: ['websiteId'],
-  properties: { websiteId: { type: 'string', pattern: uuidPattern } },
-} as const;
+export const websiteParams = Type.Object({ websiteId: Uuid });
 
 const websiteFields = {
-  name: { type: 'string', minLength: 1, maxLength: 100 },
-  domain: { type: 'string', minLength: 1, maxLength: 500 },
-} as const;
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  domain: Type.String({ minLength: 1, maxLength: 500 }),
+};
 
 /** Umami's share switch: a new id turns the public link on (or changes it), null turns it off. */
-const shareIdField = { anyOf: [{ type: 'string', pattern: shareIdPattern }, { type: 'null' }] } as const;
+const shareIdField = Nullable(Type.String({ pattern: shareIdPattern }));
 
 /** What deciding who may see or change a website takes. */
 export interface WebsiteAccess {
@@ -57,15 +54,15 @@ export async function ownedWebsite(
   return website;
 }
 
-type WithId = { Params: { websiteId: string } };
+const websiteAnswer = { 200: WebsiteSchema };
 
 /** Website management, in Umami's paths and shapes. */
-export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess) {
+export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess> = async (app, access) => {
   const { websites, teams } = access;
-  app.post<{ Body: { name: string; domain: string; teamId?: string } }>(
+  app.post(
     '/api/websites',
     {
-      schema: { body: { type: 'object', required: ['name', 'domain'], properties: { ...websiteFields, teamId: { type: 'string', pattern: uuidPattern } } } },
+      schema: { body: Type.Object({ ...websiteFields, teamId: Type.Optional(Uuid) }), response: websiteAnswer },
       config: { write: true },
     },
     async (request) => {
@@ -80,9 +77,14 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
     },
   );
 
-  app.get<{ Querystring: { page: number; pageSize: number; includeTeams?: boolean } }>(
+  app.get(
     '/api/websites',
-    { schema: { querystring: { type: 'object', properties: { ...pagingProperties, includeTeams: { type: 'boolean' } } } } },
+    {
+      schema: {
+        querystring: Type.Object({ ...pagingProperties, includeTeams: Type.Optional(Type.Boolean()) }),
+        response: { 200: PageOf(WebsiteSchema) },
+      },
+    },
     async (request) => {
       const user = currentUser(request);
       const { page, pageSize, includeTeams = false } = request.query;
@@ -91,32 +93,39 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
     },
   );
 
-  app.get<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams }, config: { share: true } }, (request) => ownedWebsite(access, request));
-
-  app.post<WithId & { Body: { name?: string; domain?: string; shareId?: string | null } }>(
-    '/api/websites/:websiteId',
-    { schema: { params: websiteParams, body: { type: 'object', properties: { ...websiteFields, shareId: shareIdField } } }, config: { write: true } },
-    async (request) => websites.update(await ownedWebsite(access, request, 'write'), request.body),
+  app.get('/api/websites/:websiteId', { schema: { params: websiteParams, response: websiteAnswer }, config: { share: true } }, (request) =>
+    ownedWebsite(access, request),
   );
 
-  app.delete<WithId>('/api/websites/:websiteId', { schema: { params: websiteParams, body: noBody }, config: { write: true } }, async (request) => {
-    await websites.delete(await ownedWebsite(access, request, 'write'));
-    return { ok: true };
-  });
-
-  app.post<WithId>('/api/websites/:websiteId/reset', { schema: { params: websiteParams, body: noBody }, config: { write: true } }, async (request) => {
-    await websites.reset(await ownedWebsite(access, request, 'write'));
-    return { ok: true };
-  });
-
-  // Umami's transfer: to a team the user manages, or back to a user (oneself; admins: anyone).
-  app.post<WithId & { Body: { userId?: string; teamId?: string } }>(
-    '/api/websites/:websiteId/transfer',
+  app.post(
+    '/api/websites/:websiteId',
     {
       schema: {
         params: websiteParams,
-        body: { type: 'object', properties: { userId: { type: 'string', pattern: uuidPattern }, teamId: { type: 'string', pattern: uuidPattern } } },
+        body: Type.Object({ name: Type.Optional(websiteFields.name), domain: Type.Optional(websiteFields.domain), shareId: Type.Optional(shareIdField) }),
+        response: websiteAnswer,
       },
+      config: { write: true },
+    },
+    async (request) => websites.update(await ownedWebsite(access, request, 'write'), request.body),
+  );
+
+  const change = { params: websiteParams, body: NoBody, response: { 200: Ok } };
+  app.delete('/api/websites/:websiteId', { schema: change, config: { write: true } }, async (request) => {
+    await websites.delete(await ownedWebsite(access, request, 'write'));
+    return { ok: true } as const;
+  });
+
+  app.post('/api/websites/:websiteId/reset', { schema: change, config: { write: true } }, async (request) => {
+    await websites.reset(await ownedWebsite(access, request, 'write'));
+    return { ok: true } as const;
+  });
+
+  // Umami's transfer: to a team the user manages, or back to a user (oneself; admins: anyone).
+  app.post(
+    '/api/websites/:websiteId/transfer',
+    {
+      schema: { params: websiteParams, body: Type.Object({ userId: Type.Optional(Uuid), teamId: Type.Optional(Uuid) }), response: websiteAnswer },
       config: { write: true },
     },
     async (request) => {
@@ -136,4 +145,4 @@ export async function websiteRoutes(app: FastifyInstance, access: WebsiteAccess)
       return websites.transfer(website, { userId: id });
     },
   );
-}
+};

@@ -1,28 +1,30 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { ApiError } from '../errors';
+import { NoBody, Ok } from '../shared/schema';
+import type { Teams } from '../teams/teams';
 import type { AuthDeps } from './auth-deps';
+import { LoginAnswer, LoginUserSchema, SignedInAnswer } from './auth-schemas';
 import { authOf, currentUser } from './guard';
 import { passwordLimits } from './passwords';
 import { tokenLifetimeMs } from './tokens';
 import { publicUser, type StoredUser, type User } from './users';
-import { noBody } from '../validation';
-import type { Teams } from '../teams/teams';
 
-const codeProperty = { type: 'string', maxLength: 16 } as const;
+const code = Type.Optional(Type.String({ maxLength: 16 }));
 
-const loginBody = {
-  type: 'object',
-  required: ['username', 'password'],
-  properties: {
-    username: { type: 'string', minLength: 1, maxLength: 255 },
-    password: { type: 'string', minLength: 1, maxLength: passwordLimits.max },
-    rememberMe: { type: 'boolean' },
-    code: codeProperty,
-  },
-} as const;
+const loginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 255 }),
+  password: Type.String({ minLength: 1, maxLength: passwordLimits.max }),
+  rememberMe: Type.Optional(Type.Boolean()),
+  code,
+});
 
 /** `/api/auth/login`, `/verify`, `/logout` and `/api/2fa/verify`, in Umami's shapes. */
-export async function authRoutes(app: FastifyInstance, { users, passwords, tokens, limiter, twoFactor, devices, teams }: AuthDeps & { teams: Teams }) {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> = async (
+  app,
+  { users, passwords, tokens, limiter, twoFactor, devices, teams },
+) => {
   /** Umami's login user: with the teams the user is in and their role in each (access codes stay on the team pages). */
   const loginUser = async (user: User) => {
     const { data } = await teams.list(user.id, 1, 100);
@@ -53,29 +55,28 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
     return { token, user: await loginUser(user), deviceToken: devices.remember(request, reply, user.id) };
   };
 
-  app.post<{ Body: { username: string; password: string; rememberMe?: boolean; code?: string } }>(
-    '/api/auth/login',
-    { schema: { body: loginBody }, config: { public: true } },
-    async (request, reply) => {
-      const { username, password, rememberMe = false, code } = request.body;
-      const user = await users.findByUsername(username);
-      const attempt = beginAttempt(request, username, user);
-      // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
-      const valid = await passwords.verify(password, user?.passwordHash ?? (await passwords.decoy()));
-      if (!user || !valid) throw new ApiError('badCredentials');
-      if (user.totpEnabled) {
-        // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
-        if (!code) return { requiresTwoFactor: true, partialToken: twoFactor.partialToken(user.id, rememberMe) };
-        if (!(await twoFactor.check(user, code))) throw new ApiError('invalidCode');
-      }
-      return signIn(request, reply, user, rememberMe, attempt);
-    },
-  );
+  app.post('/api/auth/login', { schema: { body: loginBody, response: { 200: LoginAnswer } }, config: { public: true } }, async (request, reply) => {
+    const { username, password, rememberMe = false, code } = request.body;
+    const user = await users.findByUsername(username);
+    const attempt = beginAttempt(request, username, user);
+    // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
+    const valid = await passwords.verify(password, user?.passwordHash ?? (await passwords.decoy()));
+    if (!user || !valid) throw new ApiError('badCredentials');
+    if (user.totpEnabled) {
+      // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
+      if (!code) return { requiresTwoFactor: true as const, partialToken: twoFactor.partialToken(user.id, rememberMe) };
+      if (!(await twoFactor.check(user, code))) throw new ApiError('invalidCode');
+    }
+    return signIn(request, reply, user, rememberMe, attempt);
+  });
 
-  app.post<{ Body: { token?: string; code?: string; partialToken?: string } }>(
+  app.post(
     '/api/2fa/verify',
     {
-      schema: { body: { type: 'object', properties: { token: codeProperty, code: codeProperty, partialToken: { type: 'string', maxLength: 1024 } } } },
+      schema: {
+        body: Type.Object({ token: code, code, partialToken: Type.Optional(Type.String({ maxLength: 1024 })) }),
+        response: { 200: SignedInAnswer },
+      },
       // Public to the guard: it checks the partial token from the password step itself.
       config: { public: true },
     },
@@ -93,12 +94,12 @@ export async function authRoutes(app: FastifyInstance, { users, passwords, token
     },
   );
 
-  app.post('/api/auth/verify', { schema: { body: noBody } }, async (request) => loginUser(currentUser(request)));
+  app.post('/api/auth/verify', { schema: { body: NoBody, response: { 200: LoginUserSchema } } }, async (request) => loginUser(currentUser(request)));
 
-  app.post('/api/auth/logout', { schema: { body: noBody } }, async (request) => {
+  app.post('/api/auth/logout', { schema: { body: NoBody, response: { 200: Ok } } }, async (request) => {
     const auth = authOf(request);
     if (auth.type === 'api-key') throw new ApiError('badRequest', 'An API key is not signed in: revoke it with DELETE /api/me/api-keys/:keyId');
     if (auth.token) await tokens.revoke(auth.token);
-    return { ok: true };
+    return { ok: true } as const;
   });
-}
+};

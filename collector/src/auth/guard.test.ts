@@ -62,6 +62,11 @@ describe('the guard, on every registered route', () => {
     expect(guarded().length).toBeGreaterThan(15);
   });
 
+  it('declares the schema of its answer on every route but the script, the dashboard and preflight', () => {
+    const undeclared = collector.routes.filter((r) => !r.answerSchema).map((r) => `${r.method} ${r.url}`);
+    expect(undeclared.sort()).toEqual(['GET /', 'GET /dashboard/:file', 'GET /script.js', 'OPTIONS /api/send'].sort());
+  });
+
   it('answers 401 without credentials, or with malformed, forged, expired or revoked ones', async () => {
     const expired = await collector.login();
     await collector.db.command({

@@ -1,29 +1,27 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../shared/ids';
+import { NoBody, Ok, Uuid } from '../shared/schema';
+import { passwordProblem } from './account-rules';
 import type { AuthDeps } from './auth-deps';
+import { ApiKeySchema, MeAnswer, NewApiKeySchema, PublicUserSchema } from './auth-schemas';
 import { authOf, currentUser } from './guard';
 import { passwordLimits, passwordSchema } from './passwords';
 import { publicUser } from './users';
-import { noBody } from '../validation';
-import { passwordProblem } from './account-rules';
 
 /** The signed-in user's own account: `/api/me`, password, API keys. */
-export async function meRoutes(app: FastifyInstance, { users, passwords, tokens, apiKeys, limiter }: AuthDeps) {
-  app.get('/api/me', async (request) => {
+export const meRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users, passwords, tokens, apiKeys, limiter }) => {
+  app.get('/api/me', { schema: { response: { 200: MeAnswer } } }, async (request) => {
     const auth = authOf(request);
     return { authType: auth.type, user: publicUser(auth.user), ...(auth.apiKey ? { apiKey: auth.apiKey } : {}) };
   });
 
-  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+  app.post(
     '/api/me/password',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: ['currentPassword', 'newPassword'],
-          properties: { currentPassword: { type: 'string', maxLength: passwordLimits.max }, newPassword: passwordSchema },
-        },
+        body: Type.Object({ currentPassword: Type.String({ maxLength: passwordLimits.max }), newPassword: passwordSchema }),
+        response: { 200: PublicUserSchema },
       },
       config: { session: true },
     },
@@ -47,21 +45,18 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
     },
   );
 
-  app.get('/api/me/api-keys', async (request) => apiKeys.list(currentUser(request).id));
+  app.get('/api/me/api-keys', { schema: { response: { 200: Type.Array(ApiKeySchema) } } }, async (request) => apiKeys.list(currentUser(request).id));
 
-  app.post<{ Body: { name: string; expiresAt?: string; keepAfterSession?: boolean } }>(
+  app.post(
     '/api/me/api-keys',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: ['name'],
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 100 },
-            expiresAt: { type: 'string', maxLength: 40 },
-            keepAfterSession: { type: 'boolean' },
-          },
-        },
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          expiresAt: Type.Optional(Type.String({ maxLength: 40 })),
+          keepAfterSession: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: NewApiKeySchema },
       },
       config: { session: true },
     },
@@ -78,12 +73,8 @@ export async function meRoutes(app: FastifyInstance, { users, passwords, tokens,
     },
   );
 
-  app.delete<{ Params: { keyId: string } }>(
-    '/api/me/api-keys/:keyId',
-    { schema: { params: { type: 'object', properties: { keyId: { type: 'string', pattern: uuidPattern } } }, body: noBody } },
-    async (request) => {
-      if (!(await apiKeys.revoke(currentUser(request).id, request.params.keyId))) throw new ApiError('notFound', 'API key not found');
-      return { ok: true };
-    },
-  );
-}
+  app.delete('/api/me/api-keys/:keyId', { schema: { params: Type.Object({ keyId: Uuid }), body: NoBody, response: { 200: Ok } } }, async (request) => {
+    if (!(await apiKeys.revoke(currentUser(request).id, request.params.keyId))) throw new ApiError('notFound', 'API key not found');
+    return { ok: true } as const;
+  });
+};

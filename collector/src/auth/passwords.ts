@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ApiError } from '../errors';
 
@@ -17,7 +18,7 @@ const keyLength = 32;
 export const passwordLimits = { min: 8, max: 256 } as const;
 
 /** A new password in a route's body schema. */
-export const passwordSchema = { type: 'string', minLength: passwordLimits.min, maxLength: passwordLimits.max } as const;
+export const passwordSchema = Type.String({ minLength: passwordLimits.min, maxLength: passwordLimits.max });
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))));

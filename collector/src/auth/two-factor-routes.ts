@@ -1,35 +1,35 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { ApiError } from '../errors';
+import { NoBody, Ok } from '../shared/schema';
 import type { AuthDeps } from './auth-deps';
+import { TwoFactorSetup, TwoFactorStatus } from './auth-schemas';
 import { currentUser } from './guard';
 import { base32Encode, newTotpSecret, otpauthUri } from './totp';
 import type { StoredUser } from './users';
-import { noBody } from '../validation';
 
 const issuer = 'Analytics';
 
 /** Turning two-factor sign-in on or off: the current password and a code from the authenticator. */
-const codeBody = {
-  type: 'object',
-  required: ['password'],
-  properties: {
-    token: { type: 'string', maxLength: 16 },
-    code: { type: 'string', maxLength: 16 },
-    password: { type: 'string', maxLength: 256 },
-  },
-} as const;
+const codeBody = Type.Object({
+  token: Type.Optional(Type.String({ maxLength: 16 })),
+  code: Type.Optional(Type.String({ maxLength: 16 })),
+  password: Type.String({ maxLength: 256 }),
+});
 
 type CodeBody = { token?: string; code?: string; password: string };
+const done = { 200: Ok };
 
 const session = { session: true } as const;
 
 /** Two-factor sign-in for the signed-in user, at Umami's paths: status, set up, confirm, cancel, disable. */
-export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, twoFactor, limiter }: AuthDeps) {
+export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users, passwords, twoFactor, limiter }) => {
   /**
    * The password and the code, checked as a login attempt is (counted, limited), with one answer
    * for either being wrong, so neither can be guessed apart from the other.
    */
-  const checkPasswordAndCode = async (request: FastifyRequest<{ Body: CodeBody }>, user: StoredUser) => {
+  const checkPasswordAndCode = async (request: FastifyRequest & { body: CodeBody }, user: StoredUser) => {
     const { retryAfter, at } = limiter.begin(user.username, request.ip);
     if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
     const passwordRight = await passwords.verify(request.body.password, user.passwordHash);
@@ -45,12 +45,12 @@ export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, 
     return user;
   };
 
-  app.get('/api/2fa/status', async (request) => {
+  app.get('/api/2fa/status', { schema: { response: { 200: TwoFactorStatus } } }, async (request) => {
     const user = await me(currentUser(request).id);
     return { isEnabled: user.totpEnabled, isConfigured: user.totpSecret !== '', isRequired: false, globalRequired: false, requiredReason: null };
   });
 
-  app.post('/api/2fa/setup/initiate', { schema: { body: noBody }, config: session }, async (request) => {
+  app.post('/api/2fa/setup/initiate', { schema: { body: NoBody, response: { 200: TwoFactorSetup } }, config: session }, async (request) => {
     const user = await me(currentUser(request).id);
     if (user.totpEnabled) throw new ApiError('badRequest', 'Two-factor sign-in is already on; disable it first');
     const secret = newTotpSecret();
@@ -59,25 +59,25 @@ export async function twoFactorRoutes(app: FastifyInstance, { users, passwords, 
     return { manualKey: base32Encode(secret), otpauthUri: otpauthUri(issuer, user.username, secret) };
   });
 
-  app.post<{ Body: CodeBody }>('/api/2fa/setup/confirm', { schema: { body: codeBody }, config: session }, async (request) => {
+  app.post('/api/2fa/setup/confirm', { schema: { body: codeBody, response: done }, config: session }, async (request) => {
     const user = await me(currentUser(request).id);
     if (user.totpEnabled || !user.totpSecret) throw new ApiError('badRequest', 'Start the setup first');
     await checkPasswordAndCode(request, user);
     await users.update(user, { totpEnabled: true });
-    return { ok: true };
+    return { ok: true } as const;
   });
 
-  app.post('/api/2fa/setup/cancel', { schema: { body: noBody }, config: session }, async (request) => {
+  app.post('/api/2fa/setup/cancel', { schema: { body: NoBody, response: done }, config: session }, async (request) => {
     const user = await me(currentUser(request).id);
     if (!user.totpEnabled && user.totpSecret) await users.update(user, { totpSecret: '' });
-    return { ok: true };
+    return { ok: true } as const;
   });
 
-  app.post<{ Body: CodeBody }>('/api/2fa/disable', { schema: { body: codeBody }, config: session }, async (request) => {
+  app.post('/api/2fa/disable', { schema: { body: codeBody, response: done }, config: session }, async (request) => {
     const user = await me(currentUser(request).id);
     if (!user.totpEnabled) throw new ApiError('badRequest', 'Two-factor sign-in is off');
     await checkPasswordAndCode(request, user);
     await users.update(user, { totpSecret: '', totpEnabled: false });
-    return { ok: true };
+    return { ok: true } as const;
   });
-}
+};

@@ -1,22 +1,24 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../shared/ids';
+import { NoBody, Ok, PageQuery, StringEnum, Uuid } from '../shared/schema';
+import { passwordProblem, usernameProblem } from './account-rules';
 import type { AuthDeps } from './auth-deps';
+import { ListedUserSchema, PublicUserSchema, UsersPage } from './auth-schemas';
 import { currentUser } from './guard';
 import { passwordSchema } from './passwords';
 import { publicUser, roles, type Role, type StoredUser } from './users';
-import { noBody, pagingProperties } from '../validation';
-import { passwordProblem, usernameProblem } from './account-rules';
 
-const userParams = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', pattern: uuidPattern } } } as const;
-const username = { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' } as const;
-const role = { type: 'string', enum: roles } as const;
+const userParams = Type.Object({ userId: Uuid });
+const username = Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' });
+const role = StringEnum(roles);
 const adminOnly = { admin: true } as const;
+const done = { 200: Ok };
 
 const listed = (user: StoredUser) => ({ ...publicUser(user), twoFactorEnabled: user.totpEnabled });
 
 /** User management, for admins: list, create, read, change, delete. */
-export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys }: AuthDeps) {
+export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users, tokens, apiKeys }) => {
   const find = async (id: string) => {
     const user = await users.findById(id);
     if (!user) throw new ApiError('notFound', 'User not found');
@@ -50,17 +52,14 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     const { data, count } = await users.list(page, pageSize);
     return { data: data.map(listed), count, page, pageSize };
   };
-  const pageQuery = {
-    type: 'object',
-    properties: pagingProperties,
-  } as const;
-  app.get<{ Querystring: { page: number; pageSize: number } }>('/api/users', { schema: { querystring: pageQuery }, config: adminOnly }, list);
-  app.get<{ Querystring: { page: number; pageSize: number } }>('/api/admin/users', { schema: { querystring: pageQuery }, config: adminOnly }, list);
+  const listing = { querystring: PageQuery, response: { 200: UsersPage } };
+  app.get('/api/users', { schema: listing, config: adminOnly }, list);
+  app.get('/api/admin/users', { schema: listing, config: adminOnly }, list);
 
-  app.post<{ Body: { username: string; password: string; role: Role } }>(
+  app.post(
     '/api/users',
     {
-      schema: { body: { type: 'object', required: ['username', 'password', 'role'], properties: { username, password: passwordSchema, role } } },
+      schema: { body: Type.Object({ username, password: passwordSchema, role }), response: { 200: PublicUserSchema } },
       config: adminOnly,
     },
     async (request) => {
@@ -73,14 +72,18 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     },
   );
 
-  app.get<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams }, config: adminOnly }, async (request) =>
+  app.get('/api/users/:userId', { schema: { params: userParams, response: { 200: ListedUserSchema } }, config: adminOnly }, async (request) =>
     listed(await find(request.params.userId)),
   );
 
-  app.post<{ Params: { userId: string }; Body: { username?: string; password?: string; role?: Role } }>(
+  app.post(
     '/api/users/:userId',
     {
-      schema: { params: userParams, body: { type: 'object', properties: { username, password: passwordSchema, role } } },
+      schema: {
+        params: userParams,
+        body: Type.Object({ username: Type.Optional(username), password: Type.Optional(passwordSchema), role: Type.Optional(role) }),
+        response: { 200: PublicUserSchema },
+      },
       config: adminOnly,
     },
     async (request) => {
@@ -99,21 +102,21 @@ export async function userRoutes(app: FastifyInstance, { users, tokens, apiKeys 
     },
   );
 
-  app.delete<{ Params: { userId: string } }>('/api/users/:userId', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) =>
+  app.delete('/api/users/:userId', { schema: { params: userParams, body: NoBody, response: done }, config: adminOnly }, async (request) =>
     oneAtATime(async () => {
       const user = await find(request.params.userId);
       if (user.id === currentUser(request).id) throw new ApiError('badRequest', 'You cannot delete yourself');
       await keepAnAdmin(user, null);
       await users.delete(user);
       await revokeAll(user.id);
-      return { ok: true };
+      return { ok: true } as const;
     }),
   );
 
   // An admin clears a user's two-factor sign-in (a lost phone); the user sets it up again.
-  app.delete<{ Params: { userId: string } }>('/api/users/:userId/2fa', { schema: { params: userParams, body: noBody }, config: adminOnly }, async (request) => {
+  app.delete('/api/users/:userId/2fa', { schema: { params: userParams, body: NoBody, response: done }, config: adminOnly }, async (request) => {
     const user = await find(request.params.userId);
     await users.update(user, { totpSecret: '', totpEnabled: false });
-    return { ok: true };
+    return { ok: true } as const;
   });
-}
+};

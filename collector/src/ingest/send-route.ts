@@ -9,7 +9,7 @@ import { buildEventRow, buildSessionDataRow } from './event-row';
 import type { GeoLocator } from './geo';
 import { RateLimiter } from './rate-limiter';
 import { uuidPattern } from '../shared/ids';
-import { sendBodySchema, type SendBody } from './send-schema';
+import { SendAnswer, sendBodySchema, type SendBody } from './send-schema';
 import { describeAgent } from './user-agent';
 import type { VisitorIdentifier } from './visitors';
 
@@ -113,6 +113,10 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
 
   for (const path of paths) {
     app.options(path, { config: { public: true } }, preflight);
-    app.post<{ Body: SendBody }>(path, { schema: { body: sendBodySchema }, bodyLimit: sendBodyLimit, config: { public: true } }, handler);
+    app.post<{ Body: SendBody }>(
+      path,
+      { schema: { body: sendBodySchema, response: { 200: SendAnswer } }, bodyLimit: sendBodyLimit, config: { public: true } },
+      handler,
+    );
   }
 }

@@ -1,49 +1,40 @@
+import { Type, type Static } from 'typebox';
+import { StringEnum } from '../shared/schema';
+
 /**
- * JSON Schema of Umami's beacon, `POST /api/send`. Limits follow Umami's: hostname 100,
- * language 35, screen 11, event name and tag 50. url, referrer and title are accepted up to
- * 2,000 characters and stored cut to 500. Unknown extra fields are ignored.
+ * Umami's beacon, `POST /api/send`. Limits follow Umami's: hostname 100, language 35, screen 11,
+ * event name and tag 50. url, referrer and title are accepted up to 2,000 characters and stored
+ * cut to 500. Unknown extra fields are ignored.
  */
+const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
-export const sendBodySchema = {
-  type: 'object',
-  required: ['type', 'payload'],
-  properties: {
-    type: { type: 'string', enum: ['event', 'identify'] },
-    payload: {
-      type: 'object',
-      required: ['website'],
-      properties: {
-        website: { type: 'string', maxLength: 36 },
-        hostname: { type: 'string', maxLength: 100 },
-        language: { type: 'string', maxLength: 35 },
-        referrer: { type: 'string', maxLength: 2000 },
-        screen: { type: 'string', maxLength: 11 },
-        title: { type: 'string', maxLength: 2000 },
-        url: { type: 'string', maxLength: 2000 },
-        name: { type: 'string', maxLength: 50 },
-        tag: { type: 'string', maxLength: 50 },
-        id: { type: 'string', maxLength: 50 },
-        data: { type: 'object' },
-      },
-    },
-  },
-} as const;
+export const SendPayloadSchema = Type.Object({
+  website: Type.String({ maxLength: 36 }),
+  hostname: text(100),
+  language: text(35),
+  referrer: text(2000),
+  screen: text(11),
+  title: text(2000),
+  url: text(2000),
+  name: text(50),
+  tag: text(50),
+  id: text(50),
+  data: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
+});
 
-export interface SendPayload {
-  website: string;
-  hostname?: string;
-  language?: string;
-  referrer?: string;
-  screen?: string;
-  title?: string;
-  url?: string;
-  name?: string;
-  tag?: string;
-  id?: string;
-  data?: Record<string, unknown>;
-}
+export const sendBodySchema = Type.Object({ type: StringEnum(['event', 'identify']), payload: SendPayloadSchema });
 
-export interface SendBody {
-  type: 'event' | 'identify';
-  payload: SendPayload;
-}
+export type SendPayload = Static<typeof SendPayloadSchema>;
+export type SendBody = Static<typeof sendBodySchema>;
+
+/**
+ * The answer: the visitor's ids and the cache token the tracker sends back (x-umami-cache), or
+ * `{beep: 'boop'}` for a bot (Umami's answer). One object with optional fields rather than a
+ * choice of two, so the beacon's serializer never has to test which one it has.
+ */
+export const SendAnswer = Type.Object({
+  cache: Type.Optional(Type.String()),
+  sessionId: Type.Optional(Type.String()),
+  visitId: Type.Optional(Type.String()),
+  beep: Type.Optional(Type.Literal('boop')),
+});

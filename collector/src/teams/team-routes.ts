@@ -1,29 +1,31 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { currentUser } from '../auth/guard';
 import type { Users } from '../auth/users';
 import { ApiError } from '../errors';
-import { uuidPattern } from '../shared/ids';
-import { noBody, pagingProperties } from '../validation';
-import type { Websites } from '../websites/websites';
-import { teamCan, type Team, type TeamRole, type TeamUser, type Teams } from './teams';
+import { NoBody, Nullable, Ok, PageOf, PageQuery, StringEnum, Uuid } from '../shared/schema';
+import { WebsiteSchema, type Websites } from '../websites/websites';
+import { TeamSchema, TeamUserSchema, teamCan, type Team, type TeamRole, type TeamUser, type Teams } from './teams';
 
-const teamParams = { type: 'object', required: ['teamId'], properties: { teamId: { type: 'string', pattern: uuidPattern } } } as const;
-const memberParams = {
-  type: 'object',
-  required: ['teamId', 'userId'],
-  properties: { teamId: { type: 'string', pattern: uuidPattern }, userId: { type: 'string', pattern: uuidPattern } },
-} as const;
-const name = { type: 'string', minLength: 1, maxLength: 50 } as const;
+const teamParams = Type.Object({ teamId: Uuid });
+const memberParams = Type.Object({ teamId: Uuid, userId: Uuid });
+const userParams = Type.Object({ userId: Uuid });
+const name = Type.String({ minLength: 1, maxLength: 50 });
 /** Roles a member can be given; the team-owner is the one who created the team. */
-const grantable = { type: 'string', enum: ['team-manager', 'team-member', 'team-view-only'] } as const;
-const pageQuery = { type: 'object', properties: pagingProperties } as const;
+const grantable = StringEnum(['team-manager', 'team-member', 'team-view-only']);
 
-type TeamId = { Params: { teamId: string } };
-type MemberId = { Params: { teamId: string; userId: string } };
-type Page = { Querystring: { page: number; pageSize: number } };
+/** A membership with the member's id and name (null when the user is gone). */
+const MemberSchema = Type.Object({ ...TeamUserSchema.properties, user: Nullable(Type.Object({ id: Type.String(), username: Type.String() })) });
+const teamAnswer = { 200: TeamSchema };
+const membershipAnswer = { 200: TeamUserSchema };
+const teamsPage = { 200: PageOf(TeamSchema) };
+const websitesPage = { 200: PageOf(WebsiteSchema) };
+
+type PageRequest = FastifyRequest & { query: { page: number; pageSize: number } };
 
 /** Umami's teams: create, read, change, delete, join by access code, members and their roles, the team's websites. */
-export async function teamRoutes(app: FastifyInstance, { teams, users, websites }: { teams: Teams; users: Users; websites: Websites }) {
+export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users; websites: Websites }> = async (app, { teams, users, websites }) => {
   /** The team and the user's role in it (admins act as its owner); a team the user is not in reads as not found. */
   const teamFor = async (request: { params: { teamId: string } }, user: { id: string; role: string }): Promise<{ team: Team; role: TeamRole }> => {
     const team = await teams.get(request.params.teamId.toLowerCase());
@@ -42,29 +44,29 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
   };
 
   // Umami answers with the team and the owner's membership, as a pair.
-  app.post<{ Body: { name: string } }>(
+  app.post(
     '/api/teams',
-    { schema: { body: { type: 'object', required: ['name'], properties: { name } } }, config: { write: true } },
+    { schema: { body: Type.Object({ name }), response: { 200: Type.Tuple([TeamSchema, TeamUserSchema]) } }, config: { write: true } },
     async (request) => teams.create(request.body.name, currentUser(request).id),
   );
 
   /** One page of teams, each with its access code only when the viewer may let people in. */
-  const listTeams = async (request: FastifyRequest<Page>, userId: string | null) => {
+  const listTeams = async (request: PageRequest, userId: string | null) => {
     const { page, pageSize } = request.query;
     const viewer = currentUser(request);
     const { data, count } = await teams.list(userId, page, pageSize);
     return { data: await Promise.all(data.map(async (team) => shown(team, await teams.roleFor(team.id, viewer)))), count, page, pageSize };
   };
   // Admins see every team here; others, their own (as at /api/me/teams).
-  app.get<Page>('/api/teams', { schema: { querystring: pageQuery } }, async (request) => {
+  app.get('/api/teams', { schema: { querystring: PageQuery, response: teamsPage } }, async (request) => {
     const user = currentUser(request);
     return listTeams(request, user.role === 'admin' ? null : user.id);
   });
-  app.get<Page>('/api/me/teams', { schema: { querystring: pageQuery } }, async (request) => listTeams(request, currentUser(request).id));
+  app.get('/api/me/teams', { schema: { querystring: PageQuery, response: teamsPage } }, async (request) => listTeams(request, currentUser(request).id));
 
-  app.post<{ Body: { accessCode: string } }>(
+  app.post(
     '/api/teams/join',
-    { schema: { body: { type: 'object', required: ['accessCode'], properties: { accessCode: { type: 'string', minLength: 1, maxLength: 100 } } } } },
+    { schema: { body: Type.Object({ accessCode: Type.String({ minLength: 1, maxLength: 100 }) }), response: membershipAnswer } },
     async (request) => {
       const user = currentUser(request);
       const team = await teams.byAccessCode(request.body.accessCode);
@@ -74,14 +76,20 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     },
   );
 
-  app.get<TeamId>('/api/teams/:teamId', { schema: { params: teamParams } }, async (request) => {
+  app.get('/api/teams/:teamId', { schema: { params: teamParams, response: teamAnswer } }, async (request) => {
     const { team, role } = await teamFor(request, currentUser(request));
     return shown(team, role);
   });
 
-  app.post<TeamId & { Body: { name?: string; accessCode?: string } }>(
+  app.post(
     '/api/teams/:teamId',
-    { schema: { params: teamParams, body: { type: 'object', properties: { name, accessCode: { type: 'string', minLength: 8, maxLength: 100 } } } } },
+    {
+      schema: {
+        params: teamParams,
+        body: Type.Object({ name: Type.Optional(name), accessCode: Type.Optional(Type.String({ minLength: 8, maxLength: 100 })) }),
+        response: teamAnswer,
+      },
+    },
     async (request) => {
       const { team, role } = await teamFor(request, currentUser(request));
       needs(teamCan.manage(role), 'change the team');
@@ -92,7 +100,7 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     },
   );
 
-  app.delete<TeamId>('/api/teams/:teamId', { schema: { params: teamParams, body: noBody } }, async (request) => {
+  app.delete('/api/teams/:teamId', { schema: { params: teamParams, body: NoBody, response: { 200: Ok } } }, async (request) => {
     const user = currentUser(request);
     const { team, role } = await teamFor(request, user);
     needs(teamCan.delete(role), 'delete the team');
@@ -103,10 +111,10 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
       for (const website of data) await websites.delete(website);
     }
     await teams.delete(team);
-    return { ok: true };
+    return { ok: true } as const;
   });
 
-  app.get<TeamId & Page>('/api/teams/:teamId/users', { schema: { params: teamParams, querystring: pageQuery } }, async (request) => {
+  app.get('/api/teams/:teamId/users', { schema: { params: teamParams, querystring: PageQuery, response: { 200: PageOf(MemberSchema) } } }, async (request) => {
     const { team } = await teamFor(request, currentUser(request));
     const { page, pageSize } = request.query;
     const members = await teams.members(team.id);
@@ -114,14 +122,9 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     return { data, count: members.length, page, pageSize };
   });
 
-  app.post<TeamId & { Body: { userId: string; role: Exclude<TeamRole, 'team-owner'> } }>(
+  app.post(
     '/api/teams/:teamId/users',
-    {
-      schema: {
-        params: teamParams,
-        body: { type: 'object', required: ['userId', 'role'], properties: { userId: { type: 'string', pattern: uuidPattern }, role: grantable } },
-      },
-    },
+    { schema: { params: teamParams, body: Type.Object({ userId: Uuid, role: grantable }), response: membershipAnswer } },
     async (request) => {
       const { team, role } = await teamFor(request, currentUser(request));
       needs(teamCan.manage(role), 'add members');
@@ -133,7 +136,11 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
   );
 
   /** A member other than the team's owner, whom the request may change. */
-  const changeableMember = async (request: { params: MemberId['Params']; user: { id: string; role: string } }, what: string, allowSelf = false) => {
+  const changeableMember = async (
+    request: { params: { teamId: string; userId: string }; user: { id: string; role: string } },
+    what: string,
+    allowSelf = false,
+  ) => {
     const { team, role } = await teamFor(request, request.user);
     const member = await teams.member(team.id, request.params.userId.toLowerCase());
     if (!member) throw new ApiError('notFound', 'Not a member of this team');
@@ -142,16 +149,16 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     return member;
   };
 
-  app.get<MemberId>('/api/teams/:teamId/users/:userId', { schema: { params: memberParams } }, async (request) => {
+  app.get('/api/teams/:teamId/users/:userId', { schema: { params: memberParams, response: { 200: MemberSchema } } }, async (request) => {
     const { team } = await teamFor(request, currentUser(request));
     const member = await teams.member(team.id, request.params.userId.toLowerCase());
     if (!member) throw new ApiError('notFound', 'Not a member of this team');
     return withUser(member);
   });
 
-  app.post<MemberId & { Body: { role: Exclude<TeamRole, 'team-owner'> } }>(
+  app.post(
     '/api/teams/:teamId/users/:userId',
-    { schema: { params: memberParams, body: { type: 'object', required: ['role'], properties: { role: grantable } } } },
+    { schema: { params: memberParams, body: Type.Object({ role: grantable }), response: membershipAnswer } },
     async (request) => {
       const member = await changeableMember({ params: request.params, user: currentUser(request) }, 'change roles');
       return teams.setMember(member.teamId, member.userId, request.body.role);
@@ -159,20 +166,20 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
   );
 
   // Managers remove members; anyone but the owner may leave.
-  app.delete<MemberId>('/api/teams/:teamId/users/:userId', { schema: { params: memberParams, body: noBody } }, async (request) => {
+  app.delete('/api/teams/:teamId/users/:userId', { schema: { params: memberParams, body: NoBody, response: { 200: Ok } } }, async (request) => {
     const member = await changeableMember({ params: request.params, user: currentUser(request) }, 'remove members', true);
     await teams.removeMember(member);
-    return { ok: true };
+    return { ok: true } as const;
   });
 
-  app.get<TeamId & Page>('/api/teams/:teamId/websites', { schema: { params: teamParams, querystring: pageQuery } }, async (request) => {
+  app.get('/api/teams/:teamId/websites', { schema: { params: teamParams, querystring: PageQuery, response: websitesPage } }, async (request) => {
     const { team } = await teamFor(request, currentUser(request));
     const { page, pageSize } = request.query;
     return { ...(await websites.list({ teamId: team.id }, page, pageSize)), page, pageSize };
   });
 
   // The user's websites and those of their teams; an admin may ask for anyone's.
-  app.get<Page>('/api/me/websites', { schema: { querystring: pageQuery } }, async (request) => {
+  app.get('/api/me/websites', { schema: { querystring: PageQuery, response: websitesPage } }, async (request) => {
     const { page, pageSize } = request.query;
     return { ...(await websites.list({ userId: currentUser(request).id, includeTeams: true }, page, pageSize)), page, pageSize };
   });
@@ -181,13 +188,12 @@ export async function teamRoutes(app: FastifyInstance, { teams, users, websites 
     if (user.role !== 'admin' && id !== user.id) throw new ApiError('forbidden', "Only admins may see another user's websites and teams");
     return id;
   };
-  const userParams = { type: 'object', required: ['userId'], properties: { userId: { type: 'string', pattern: uuidPattern } } } as const;
-  app.get<{ Params: { userId: string } } & Page>('/api/users/:userId/websites', { schema: { params: userParams, querystring: pageQuery } }, async (request) => {
+  app.get('/api/users/:userId/websites', { schema: { params: userParams, querystring: PageQuery, response: websitesPage } }, async (request) => {
     const id = selfOrAdmin(request, currentUser(request));
     const { page, pageSize } = request.query;
     return { ...(await websites.list({ userId: id, includeTeams: true }, page, pageSize)), page, pageSize };
   });
-  app.get<{ Params: { userId: string } } & Page>('/api/users/:userId/teams', { schema: { params: userParams, querystring: pageQuery } }, async (request) =>
+  app.get('/api/users/:userId/teams', { schema: { params: userParams, querystring: PageQuery, response: teamsPage } }, async (request) =>
     listTeams(request, selfOrAdmin(request, currentUser(request))),
   );
-}
+};

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { Type, type Static } from 'typebox';
+import { DateText, StringEnum } from '../shared/schema';
 import { rows } from '../storage/client';
 
 /** Umami's team roles, strongest first. */
@@ -18,24 +20,30 @@ export const teamCan = {
   read: (role: TeamRole | null) => role !== null,
 } as const;
 
-export interface Team {
-  id: string;
-  name: string;
-  accessCode: string;
-  logoUrl: null;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: null;
-}
+/** A team in Umami's shape; the access code is shown only to those who may let people in. */
+export const TeamSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  accessCode: Type.Optional(Type.String()),
+  logoUrl: Type.Null(),
+  createdAt: DateText,
+  updatedAt: DateText,
+  deletedAt: Type.Null(),
+});
+export type Team = Static<typeof TeamSchema> & { accessCode: string };
 
-export interface TeamUser {
-  id: string;
-  teamId: string;
-  userId: string;
-  role: TeamRole;
-  createdAt: string;
-  updatedAt: string;
-}
+export const TeamRoleSchema = StringEnum(teamRoles);
+
+/** A membership: who is in which team, in which role. */
+export const TeamUserSchema = Type.Object({
+  id: Type.String(),
+  teamId: Type.String(),
+  userId: Type.String(),
+  role: TeamRoleSchema,
+  createdAt: DateText,
+  updatedAt: DateText,
+});
+export type TeamUser = Static<typeof TeamUserSchema>;
 
 interface TeamRow {
   id: string;

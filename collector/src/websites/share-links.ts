@@ -1,4 +1,6 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { ApiError } from '../errors';
 import { SignedTokens } from '../signed-token';
 import type { Websites } from './websites';
@@ -39,10 +41,13 @@ export class ShareLinks {
 export const shareIdPattern = '^[A-Za-z0-9_-]{8,64}$';
 
 export async function shareRoute(app: FastifyInstance, { websites, shareLinks }: { websites: Websites; shareLinks: ShareLinks }) {
-  app.get<{ Params: { shareId: string } }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/share/:shareId',
     {
-      schema: { params: { type: 'object', required: ['shareId'], properties: { shareId: { type: 'string', pattern: shareIdPattern } } } },
+      schema: {
+        params: Type.Object({ shareId: Type.String({ pattern: shareIdPattern }) }),
+        response: { 200: Type.Object({ websiteId: Type.String(), token: Type.String() }) },
+      },
       config: { public: true },
     },
     async (request) => {

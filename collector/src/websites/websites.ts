@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Type, type Static } from 'typebox';
+import { DateText, Nullable } from '../shared/schema';
 import { mutationsSource, type ClusterTopology } from '../storage/cluster-ddl';
 import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -6,21 +8,22 @@ import { teamIdsOfUser } from '../teams/teams';
 import { removeWebsiteData } from '../storage/website-data';
 
 /** A website in Umami's shape. */
-export interface Website {
-  id: string;
-  name: string;
-  domain: string;
+export const WebsiteSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  domain: Type.String(),
   /** The public read-only link's id (`/#/share/<shareId>`), or null when sharing is off. */
-  shareId: string | null;
-  resetAt: string | null;
+  shareId: Nullable(Type.String()),
+  resetAt: Nullable(DateText),
   /** The owner: a user, or null when a team owns the website. */
-  userId: string | null;
-  teamId: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: null;
-}
+  userId: Nullable(Type.String()),
+  teamId: Nullable(Type.String()),
+  createdBy: Type.String(),
+  createdAt: DateText,
+  updatedAt: DateText,
+  deletedAt: Type.Null(),
+});
+export type Website = Static<typeof WebsiteSchema>;
 
 interface Row {
   id: string;
