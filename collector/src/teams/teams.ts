@@ -123,7 +123,10 @@ export class Teams {
   }
 
   async update(team: Team, changes: { name?: string; accessCode?: string }): Promise<Team> {
-    const updated = { ...team, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)), updatedAt: new Date().toISOString() };
+    // Only the named fields: a body's other fields (Umami's client sends the teamId too) must not ride along.
+    const updated = { ...team, updatedAt: new Date().toISOString() };
+    if (changes.name !== undefined) updated.name = changes.name;
+    if (changes.accessCode !== undefined) updated.accessCode = changes.accessCode;
     await this.#writeTeam(updated);
     return updated;
   }
