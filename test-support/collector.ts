@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { loadConfig } from '../collector/src/config';
 import type { ScryptCost } from '../collector/src/auth/passwords';
 import type { Insert } from '../collector/src/pipeline/spool-writer';
 import { startCollector, type RunningCollector } from '../collector/src/start';
+import { removeTempDir } from './temp-dir';
 
 export const adminPassword = 'test-admin-password';
 export const chromeUA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -89,8 +90,7 @@ export async function startTestCollector(
     },
     async destroy() {
       await running.stop();
-      // The engine's background threads may still be finishing a merge or a deletion: retry.
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      removeTempDir(dataDir);
     },
     /** Stops the collector and keeps its data directory (for a restart on it). */
     async stopKeepingData() {

@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnCollector, runCollectorToExit } from '../../test-support/child-collector';
 import { allTime, chromeUA, pageview } from '../../test-support/collector';
+import { removeTempDir } from '../../test-support/temp-dir';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'collector-restart-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeTempDir(dataDir));
 
 async function login(url: string, password: string): Promise<Response> {
   return fetch(`${url}/api/auth/login`, {

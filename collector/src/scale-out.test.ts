@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCollector, type ChildCollector } from '../../test-support/child-collector';
 import { chromeUA, firefoxUA, pageview } from '../../test-support/collector';
 import { startTestClickHouse, type TestClickHouse } from '../../test-support/clickhouse-server/process';
+import { removeTempDir } from '../../test-support/temp-dir';
 
 /**
  * Three collectors, each with its own spool, on one ClickHouse server (the test server around
@@ -71,7 +72,7 @@ afterAll(async () => {
   await Promise.all(collectors.map((c) => c.kill('SIGTERM')));
   await db?.close();
   await server?.destroy();
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dataDirs) removeTempDir(dir);
 });
 
 describe('three collectors on one ClickHouse server', () => {

@@ -1,7 +1,7 @@
 import { Agent, request, type ClientRequest } from 'node:http';
-import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chromeUA, pageview, startTestCollector, type TestCollector } from '../../test-support/collector';
+import { removeTempDir } from '../../test-support/temp-dir';
 
 /**
  * Stopping while a beacon is in flight on a keep-alive connection: the beacon is answered, and the
@@ -60,7 +60,7 @@ describe('stopping with requests in flight', () => {
       expect(await stopped).toBeLessThan(15_000);
     } finally {
       agent.destroy();
-      rmSync(collector.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      removeTempDir(collector.dataDir);
     }
   });
 
@@ -78,7 +78,7 @@ describe('stopping with requests in flight', () => {
       await expect(beacon.answered).rejects.toThrow();
     } finally {
       agent.destroy();
-      rmSync(collector.dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      removeTempDir(collector.dataDir);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCollectorToExit, spawnCollector, type ChildCollector } from '../../test-support/child-collector';
 import { chromeUA, pageview } from '../../test-support/collector';
 import { startTestClickHouse, type TestClickHouse } from '../../test-support/clickhouse-server/process';
+import { removeTempDir } from '../../test-support/temp-dir';
 
 /**
  * WORKERS=2 on a ClickHouse server: two collector processes behind one port, each client kept
@@ -82,7 +83,7 @@ afterAll(async () => {
   if (collector?.process.exitCode === null) await collector.kill('SIGTERM');
   await db?.close();
   await server?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  removeTempDir(dataDir);
 });
 
 describe('WORKERS=2 with a ClickHouse server', () => {

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnCollector, type ChildCollector } from '../../../test-support/child-collector';
 import { chromeUA, pageview } from '../../../test-support/collector';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**
  * The collector as `npm start` runs it, in a child process, loaded by parallel senders and then
@@ -11,7 +12,7 @@ import { chromeUA, pageview } from '../../../test-support/collector';
  */
 const dirs: string[] = [];
 afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  for (const dir of dirs) removeTempDir(dir);
 });
 
 const password = 'crash-test-password';

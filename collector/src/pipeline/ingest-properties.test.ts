@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,6 +7,7 @@ import { startTestCollector, type TestCollector } from '../../../test-support/co
 import { checkInvariants, newLedger, oddBeacon, oddFields, quarantinedPaths, spoilLine, type OddFields } from '../../../test-support/ingest-ledger';
 import { hostileText } from '../../../test-support/hostile-strings';
 import { insertLines, type Insert } from './spool-writer';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**
  * Random sequences of what ingest lives through, against the real embedded engine: sends of odd
@@ -122,7 +123,7 @@ describe('ingest invariants over random sequences (fast-check)', () => {
           await checkInvariants(running.current!.db, website, ledger, quarantinedPaths(quarantined));
         } finally {
           await running.current?.stopKeepingData();
-          rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+          removeTempDir(dataDir);
         }
       }),
       { numRuns: runs },

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -19,6 +19,7 @@ import {
 import { buildEventRow } from '../ingest/event-row';
 import type { SendPayload } from '../ingest/send-schema';
 import { describeAgent } from '../ingest/user-agent';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**
  * Random lives of a data directory, each a child collector (`dist/collector.mjs`) ended by SIGTERM
@@ -126,7 +127,7 @@ describe('ingest invariants over random lives of a child collector (fast-check)'
           }
         } finally {
           await child.current?.kill('SIGKILL');
-          rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+          removeTempDir(dataDir);
         }
       }),
       // Shrinking re-runs whole lives of child processes (minutes); the seed in a failure replays it.

@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectorApi } from '../../../test-support/child-api';
 import { spawnCollector } from '../../../test-support/child-collector';
 import { allTime, pageview } from '../../../test-support/collector';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'collector-restarts-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeTempDir(dataDir));
 
 const password = 'restarts-password';
 const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: password, BATCH_INTERVAL_MS: '50', VISIT_ROLLUP_INTERVAL_MS: '0' };

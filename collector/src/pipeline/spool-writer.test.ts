@@ -1,10 +1,11 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { insertLines, type Insert } from './spool-writer';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**
  * Faults are injected where ClickHouse is reached (the insert function), around the real insert:
@@ -16,7 +17,7 @@ const dirs: string[] = [];
 afterEach(async () => {
   await collector?.destroy();
   collector = null;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  for (const dir of dirs.splice(0)) removeTempDir(dir);
 });
 
 const realInsert =

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
@@ -9,6 +9,7 @@ import { loadConfig } from '../config';
 import { startCollector, type RunningCollector } from '../start';
 import { clusterStatements } from './cluster-ddl';
 import { clusterSchema } from './migrate';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**
  * The cluster form of the schema (CLICKHOUSE_CLUSTER). The replicated form, for a real cluster
@@ -118,7 +119,7 @@ describe('a collector on the cluster form (one shard, not replicated)', () => {
     await Promise.all([clustered?.stop(), plain?.stop()]);
     await db?.close();
     await server?.destroy();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs) removeTempDir(dir);
   });
 
   const read = async (name: 'clustered' | 'plain', path: string) => {
@@ -142,8 +143,10 @@ describe('a collector on the cluster form (one shard, not replicated)', () => {
 
   it('answers every read as a collector on plain tables does, for the same beacons', { timeout: 60_000 }, async () => {
     const visitors = [chromeUA, firefoxUA, iphoneUA];
-    for (const [name, collector] of Object.entries({ clustered, plain })) {
-      for (let i = 0; i < 30; i++) {
+    // Each beacon goes to both collectors one after the other, so a visit's duration differs
+    // between them by milliseconds however busy the machine is.
+    for (let i = 0; i < 30; i++) {
+      for (const [name, collector] of Object.entries({ clustered, plain })) {
         const beacon = pageview(sites[name]!, `/page/${i % 7}`, { referrer: i % 3 ? '' : 'https://news.example/' });
         const response = await fetch(collector.url + '/api/send', {
           method: 'POST',
@@ -169,10 +172,10 @@ describe('a collector on the cluster form (one shard, not replicated)', () => {
     ]) {
       const [a, b] = await Promise.all([read('clustered', path), read('plain', path)]);
       expect(a.status, path).toBe(200);
-      // Visit durations depend on when each collector took its beacons (sent one after the
-      // other), so they may differ by a second; everything else is equal.
+      // A visit's duration is whole seconds from when each collector took its beacons, so it may
+      // differ by one second per visit; everything else is equal.
       expect(withoutDurations(a.body), path).toEqual(withoutDurations(b.body));
-      expect(Math.abs(totalTime(a.body) - totalTime(b.body)), path).toBeLessThanOrEqual(1);
+      expect(Math.abs(totalTime(a.body) - totalTime(b.body)), path).toBeLessThanOrEqual(visitors.length);
     }
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { openStorage } from './client';
 import { lowerEnginePriority } from './engine-priority';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /** name and nice value of every thread of this process (field 19 of /proc/…/stat, after the name in parentheses). */
 function threads(): { tid: string; name: string; nice: number }[] {
@@ -25,7 +26,7 @@ describe.runIf(process.platform === 'linux')('the embedded engine’s priority',
   let db: ClickHouseClient | null = null;
   afterAll(async () => {
     await db?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeTempDir(dataDir);
   });
 
   it('is lowered for the engine’s threads only, including threads it starts later', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -14,6 +14,7 @@ import { openStorage } from './client';
 import { migrate } from './migrate';
 import { migrations } from './migrations';
 import { dailyRollups } from './shipped/0005-daily-rollups';
+import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**
  * A data directory from before the rollups: its events are stored when migration 5 runs, so the
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.close();
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeTempDir(dir);
 });
 
 async function expectRollupsToMatchEvents(): Promise<void> {
