@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => collector?.destroy());
 
 describe('read bench, small', () => {
-  it('seeds 50,000 realistic events, builds their visit rollups and times every read endpoint', async () => {
+  it('seeds 50,000 realistic events, builds their visit rollups and times every read endpoint', { timeout: 120_000 }, async () => {
     const token = await collector.login();
     const site = await collector.createWebsite(token, 'Seeded site');
     const now = Date.now();

@@ -212,7 +212,7 @@ describe('three collectors on one ClickHouse server', () => {
     await expect.poll(stored, { timeout: 30_000, interval: 250 }).toBe(acked + 1);
   });
 
-  it('take beacons into their spools while the server is away for 20 s, answer reads with 503, and catch up', { timeout: 120_000 }, async () => {
+  it('take beacons into their spools while the server is away for 20 s, answer reads with 503, and catch up', { timeout: 200_000 }, async () => {
     const before = Date.now();
     await server.stop();
     let acked = 0;
@@ -240,7 +240,7 @@ describe('three collectors on one ClickHouse server', () => {
     await server.start();
     const stored = () => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site });
     // Inserts back off up to 30 s while the server is away; they catch up at their next try.
-    await expect.poll(stored, { timeout: 60_000, interval: 500 }).toBe(acked);
+    await expect.poll(stored, { timeout: 120_000, interval: 500 }).toBe(acked);
     expect(
       await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site }),
     ).toBe(acked);

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
+import { dayMs, hourMs } from '../shared/time';
 import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
 import type { EventRow, PropertyRow, PropertyValueRow, SessionRow } from './analytics-schemas';
@@ -14,7 +15,7 @@ export interface Paging {
 const pageParams = ({ page, pageSize, search }: Paging) => ({ limit: pageSize, offset: (page - 1) * pageSize, search: search ?? '' });
 
 /** Windows back from the range's end in which to look for the newest events or sessions. */
-const recentWindowsMs = [3600_000, 6 * 3600_000, 86_400_000, 7 * 86_400_000];
+const recentWindowsMs = [hourMs, 6 * hourMs, dayMs, 7 * dayMs];
 
 /** Events (pageviews and custom events), newest first, in Umami's shape. */
 export async function queryEvents(db: ClickHouseClient, scope: Scope, paging: Paging) {

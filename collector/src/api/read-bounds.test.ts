@@ -32,7 +32,7 @@ describe('read bounds', () => {
   beforeAll(async () => {
     collector = await startTestCollector({ READ_MAX_MEMORY_BYTES: String(16 * 1024 ** 2) });
     ({ token, site } = await seed(collector));
-  }, 120_000);
+  }, 240_000);
   afterAll(() => collector?.destroy());
 
   const get = (path: string, signal?: AbortSignal) => collector.request(`/api/websites/${site}/${path}`, { token, signal });
@@ -80,7 +80,7 @@ describe('read time bound', () => {
   beforeAll(async () => {
     collector = await startTestCollector({ READ_TIMEOUT_MS: '1' });
     ({ token, site } = await seed(collector));
-  }, 120_000);
+  }, 240_000);
   afterAll(() => collector?.destroy());
 
   it('answers 503 read-timeout for a query past READ_TIMEOUT_MS', async () => {

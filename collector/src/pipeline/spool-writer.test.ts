@@ -120,7 +120,7 @@ describe('the spool writer under faults', () => {
     expect(await storedPaths(c, site)).toEqual([...acked].sort());
   });
 
-  it('answers 503 with Retry-After once the spool budget is spent during an outage, and loses nothing it acknowledged', { timeout: 120_000 }, async () => {
+  it('answers 503 with Retry-After once the spool budget is spent during an outage, and loses nothing it acknowledged', { timeout: 180_000 }, async () => {
     let down = true;
     const c = await faulty(
       async (insert, ...args) => {
@@ -143,13 +143,13 @@ describe('the spool writer under faults', () => {
     expect(((await refused!.json()) as { error: { code: string } }).error.code).toBe('overloaded');
     expect(acked.length).toBeGreaterThan(50);
     down = false;
-    await drained(c, 60_000);
+    await drained(c, 120_000);
     expect(await storedPaths(c, site)).toEqual([...acked].sort());
     // Accepting again once there is room.
     expect((await c.send(pageview(site, '/after'))).status).toBe(200);
   });
 
-  it('keeps waiting rows in the spool files only, and stores them all once ClickHouse is back', { timeout: 120_000 }, async () => {
+  it('keeps waiting rows in the spool files only, and stores them all once ClickHouse is back', { timeout: 180_000 }, async () => {
     let down = true;
     const c = await faulty(
       async (insert, ...args) => {
@@ -172,7 +172,7 @@ describe('the spool writer under faults', () => {
     );
     expect(onDisk).toHaveLength(3000);
     down = false;
-    await drained(c, 60_000);
+    await drained(c, 120_000);
     expect(await storedPaths(c, site)).toEqual(acked.flat().sort());
   });
 });
