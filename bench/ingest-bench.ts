@@ -46,8 +46,8 @@ const barePort = await new Promise<number>((resolve) =>
   bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))),
 );
 const password = 'bench-password';
-// The batch settings of the environment, if set, reach the collectors (to compare settings).
-const batchEnv = Object.fromEntries(['BATCH_INTERVAL_MS', 'BATCH_MAX_ROWS'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+// The ingest settings of the environment, if set, reach the collectors (to compare settings).
+const batchEnv = Object.fromEntries(['BATCH_INTERVAL_MS', 'BATCH_MAX_ROWS', 'ENGINE_NICE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...batchEnv });
 /** With --server: the test ClickHouse server and three collectors on it, each with its own spool. */
 let server: TestClickHouse | null = null;
