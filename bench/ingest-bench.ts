@@ -1,4 +1,4 @@
-// npm run bench [-- --duration 20 --connections 32 --server]   |   npm run bench -- --mixed [--events 1000000]
+// npm run bench [-- --duration 20 --connections 32 --server]   |   npm run bench -- --mixed [--events 1000000 --runs 30]
 // Drives POST /api/send with wrk and a realistic mix of beacons, and in the same run drives a bare
 // Fastify route that only parses the same JSON body; prints both, their ratio, and the collector's
 // resident memory over its run. With --server, also three collectors on the test ClickHouse server
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     server: { type: 'boolean', default: false },
     mixed: { type: 'boolean', default: false },
     events: { type: 'string', default: '1000000' },
-    runs: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '30' },
   },
 });
 const seconds = Number(values.duration);
