@@ -47,7 +47,9 @@ const barePort = await new Promise<number>((resolve) =>
 );
 const password = 'bench-password';
 // The ingest settings of the environment, if set, reach the collectors (to compare settings).
-const batchEnv = Object.fromEntries(['BATCH_INTERVAL_MS', 'BATCH_MAX_ROWS', 'ENGINE_NICE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+const batchEnv = Object.fromEntries(
+  ['BATCH_INTERVAL_MS', 'BATCH_MAX_ROWS', 'ENGINE_NICE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+);
 const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...batchEnv });
 /** With --server: the test ClickHouse server and three collectors on it, each with its own spool. */
 let server: TestClickHouse | null = null;
