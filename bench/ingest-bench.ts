@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { spawnCollector, type ChildCollector } from '../test-support/child-collector';
 import { startTestClickHouse, type TestClickHouse } from '../test-support/clickhouse-server/process';
 import { runMixed } from './mixed';
+import { settingsFromEnv } from './settings-env';
 import { beaconScript, runWrk, type WrkResult } from './wrk';
 
 const { values } = parseArgs({
@@ -46,10 +47,7 @@ const barePort = await new Promise<number>((resolve) =>
   bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))),
 );
 const password = 'bench-password';
-// The ingest settings of the environment, if set, reach the collectors (to compare settings).
-const batchEnv = Object.fromEntries(
-  ['BATCH_INTERVAL_MS', 'BATCH_MAX_ROWS', 'ENGINE_NICE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
-);
+const batchEnv = settingsFromEnv();
 const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...batchEnv });
 /** With --server: the test ClickHouse server and three collectors on it, each with its own spool. */
 let server: TestClickHouse | null = null;

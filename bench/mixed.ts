@@ -13,6 +13,7 @@ import { migrate } from '../collector/src/storage/migrate';
 import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { Websites } from '../collector/src/websites/websites';
 import { spawnCollector } from '../test-support/child-collector';
+import { settingsFromEnv } from './settings-env';
 import { benchRead, readEndpoints, type Timing } from './read-bench';
 import { seedEvents } from './seed-events';
 import { beaconScript, runWrk } from './wrk';
@@ -36,7 +37,7 @@ export async function runMixed({ events, runs, connections }: { events: number; 
     await new VisitRollups(db).runOnce({ settleMs: 0 });
     await db.close();
   }
-  const collector = await spawnCollector({ DATA_DIR: dataDir, ADMIN_PASSWORD: password, LOG_LEVEL: 'info' });
+  const collector = await spawnCollector({ DATA_DIR: dataDir, ADMIN_PASSWORD: password, LOG_LEVEL: 'info', ...settingsFromEnv() });
   try {
     const login = await fetch(`${collector.url}/api/auth/login`, {
       method: 'POST',
