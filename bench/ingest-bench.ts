@@ -47,8 +47,8 @@ const barePort = await new Promise<number>((resolve) =>
   bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))),
 );
 const password = 'bench-password';
-const batchEnv = settingsFromEnv();
-const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...batchEnv });
+const passedEnv = settingsFromEnv();
+const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...passedEnv });
 /** With --server: the test ClickHouse server and three collectors on it, each with its own spool. */
 let server: TestClickHouse | null = null;
 let fleet: ChildCollector[] = [];
@@ -61,7 +61,7 @@ if (values.server) {
     ADMIN_PASSWORD: password,
     APP_SECRET: 'ingest-bench-secret-ingest-bench-secret',
     WORKERS: '1',
-    ...batchEnv,
+    ...passedEnv,
   };
   fleet = await Promise.all([0, 1, 2].map((i) => spawnCollector({ ...shared, DATA_DIR: join(work, `fleet-${i}`) })));
 }
