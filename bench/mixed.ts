@@ -65,12 +65,13 @@ export async function runMixed({ events, runs, connections }: { events: number; 
     const exited = new Promise((resolve) => load.once('exit', resolve));
     load.kill('SIGTERM');
     await exited;
-    const [, acked = '0', seconds = '1'] = /acked (\d+) seconds ([\d.]+)/.exec(loadOutput) ?? [];
+    const [, acked = '0', seconds = '1', cpuMs = '0'] = /acked (\d+) seconds ([\d.]+) cpu (\d+)/.exec(loadOutput) ?? [];
     const achieved = Number(acked) / Number(seconds);
+    const generatorShare = Number(cpuMs) / (Number(seconds) * 1000);
 
     console.log(`reads while ingesting, ${events} seeded events, ${runs} runs per endpoint, ${availableParallelism()} cores`);
     console.log(
-      `ingest: maximum ${max.requestsPerSecond.toFixed(0)} req/s (wrk, ${connections} connections, 10 s); paced at ${rate} req/s during the reads, achieved ${achieved.toFixed(0)} req/s\n`,
+      `ingest: maximum ${max.requestsPerSecond.toFixed(0)} req/s (wrk, ${connections} connections, 10 s); paced at ${rate} req/s during the reads, achieved ${achieved.toFixed(0)} req/s (the load generator used ${(generatorShare * 100).toFixed(0)}% of a core)\n`,
     );
     console.log('| endpoint | idle p50 ms | idle p95 ms | under load p50 ms | under load p95 ms | p95 ratio |');
     console.log('|---|---:|---:|---:|---:|---:|');

@@ -39,8 +39,17 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>
     // chdb/connection ignores the client's `database` option, so the embedded engine uses `default`.
     // chdb bundles its own copy of @clickhouse/client-common; the interface is the same at run time.
     const chdb = createChdbConnection({ path });
+    // Batch inserts go through a connection of their own to the same engine: the engine runs one
+    // statement at a time per connection, so a read sharing the inserts' connection waited for
+    // the insert in progress, and under load every read paid for one (npm run bench -- --mixed).
+    const inserts = createChdbConnection({ path });
     const client = createClient({ connection: chdb as unknown as ClientOptions['connection'], clickhouse_settings: settings });
-    embeddedEngines.set(client, chdb.chdb);
+    const closeClient = client.close.bind(client);
+    client.close = async () => {
+      await closeClient();
+      await inserts.close();
+    };
+    embeddedEngines.set(client, inserts.chdb);
     return client;
   }
   const { url, user, password, database } = config.clickhouse;
