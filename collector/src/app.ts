@@ -25,6 +25,7 @@ import { VisitorIdentifier } from './ingest/visitors';
 import { Spool } from './pipeline/spool';
 import { Quarantine } from './pipeline/quarantine';
 import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
+import { insertPriority } from './storage/engine-priority';
 import { scriptRoute } from './tracker/script-route';
 import { installResponseCheck } from './response-check';
 import { installValidation } from './validation';
@@ -119,7 +120,8 @@ export function buildCollector({
   const teams = new Teams(db);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
-  const insertBatch: Insert = insert ?? insertLines(db);
+  // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
+  const insertBatch: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
   const writer = new SpoolWriter(spool, quarantine, insertBatch, { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs }, app.log);
   const visitors = new VisitorIdentifier(appSecret);
   const geo = new GeoLocator(config);
