@@ -21,7 +21,7 @@ export interface Config {
   geoipDb: string | null;
   batchMaxRows: number;
   batchIntervalMs: number;
-  /** How much lower the embedded engine's threads run than Node's (ENGINE_NICE, Linux nice steps); 0: the same. */
+  /** How much lower the embedded engine's inserts and merges run than Node's threads and reads (ENGINE_NICE, Linux nice steps); 0: the same. */
   engineNice: number;
   /** Disk budget of the spool (SPOOL_MAX_BYTES); past it /api/send answers 503. */
   spoolMaxBytes: number;
