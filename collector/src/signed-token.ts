@@ -48,8 +48,10 @@ export class SignedTokens<Claims extends object> {
     const dot = token.indexOf('.');
     if (dot < 1) return null;
     const body = token.slice(0, dot);
-    const signature = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = this.#sign(body);
+    // Compared as text: decoding would ignore the last character's unused bits, so a token
+    // changed there would still pass (and a test that tampered with it passed one time in 256).
+    const signature = Buffer.from(token.slice(dot + 1));
+    const expected = Buffer.from(this.#sign(body).toString('base64url'));
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
     try {
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
