@@ -194,7 +194,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     countryHeader: countryHeader(env),
     geoipDb: geoipDb(env),
-    batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 5000, 1, 1_000_000),
+    batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 20_000, 1, 1_000_000),
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 2000, 10, 60_000),
     engineNice: integer(env, 'ENGINE_NICE', 10, 0, 19),
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
