@@ -80,7 +80,7 @@ describe('configuration', () => {
       host: '0.0.0.0',
       clickhouse: null,
       workers: 1,
-      batchMaxRows: 5000,
+      batchMaxRows: 20_000,
       batchIntervalMs: 2000,
       visitRollupIntervalMs: 300_000,
     });
