@@ -41,7 +41,10 @@ describe('read bounds', () => {
     const response = await get(`metrics?${range}&type=path&limit=10`);
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('read-too-large');
-    expect((await get(`stats?${range}`)).status).toBe(200);
+    // Goes on serving: a small read right after. (Not the month's stats: on a machine busy enough
+    // that merges lag, the month's many unmerged parts took more than the 16 MB limit once.)
+    const after = await get(`stats?startAt=${now - 3_600_000}&endAt=${now}`);
+    expect(after.status, await after.clone().text()).toBe(200);
   });
 
   it('does not run the queries of clients that left', async () => {
