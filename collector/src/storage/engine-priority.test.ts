@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { openStorage } from './client';
 import { insertLines } from '../pipeline/spool-writer';
-import { canRaisePriority, insertPriority, lowerEnginePriority } from './engine-priority';
+import { canRaisePriority, insertPriority, isStatementThread, lowerEnginePriority } from './engine-priority';
 import { removeTempDir } from '../../../test-support/temp-dir';
 
 /** name and nice value of every thread of this process (field 19 of /proc/…/stat, after the name in parentheses). */
@@ -23,7 +23,6 @@ function threads(): { tid: string; name: string; nice: number }[] {
 }
 
 const isNodeThread = (name: string, nodeName: string) => name === nodeName || name.startsWith('libuv') || name.startsWith('V8');
-const isStatementThread = (name: string) => name === 'ThreadPool' || name.startsWith('Query');
 
 /** Samples this process's threads until `done` settles; returns every (name, nice) seen on the way. */
 async function sampleWhile(done: Promise<unknown>): Promise<{ name: string; nice: number }[]> {

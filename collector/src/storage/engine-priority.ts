@@ -52,7 +52,7 @@ export function canRaisePriority(): boolean {
  * starts each on a thread of libuv's pool.
  */
 const idlePoolThread = 'ThreadPool';
-const isStatementThread = (name: string) => name === idlePoolThread || name.startsWith('Query');
+export const isStatementThread = (name: string) => name === idlePoolThread || name.startsWith('Query');
 
 /**
  * The settings that run a batch insert (with its materialized views) `nice` steps below Node's
@@ -84,7 +84,8 @@ export function insertPriority(nice: number): Record<string, number> {
 export function lowerEnginePriority(nice: number, everyMs = 1000): () => void {
   if (nice <= 0 || process.platform !== 'linux') return () => {};
   const nodeName = threadName(String(process.pid)) ?? 'node';
-  const statementsSetTheirOwn = insertPriority(nice).os_threads_nice_value_query !== undefined;
+  // Whether inserts lower their own threads (insertPriority gives its settings exactly then).
+  const statementsSetTheirOwn = canRaisePriority();
   const leftAlone = (name: string) =>
     name === nodeName || name.startsWith('libuv') || name.startsWith('V8') || (statementsSetTheirOwn && isStatementThread(name));
   let lowered = new Set<string>();
