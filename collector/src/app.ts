@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './api/analytics-routes';
 import { websiteRoutes } from './api/website-routes';
+import { ReadSlots } from './api/read-slots';
 import { ApiKeys } from './auth/api-keys';
 import type { AuthDeps } from './auth/auth-deps';
 import { authRoutes } from './auth/auth-routes';
@@ -18,6 +19,7 @@ import { Users } from './auth/users';
 import type { Config } from './config';
 import { installErrorHandling } from './errors';
 import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
+import { installJsonBodies } from './json-body';
 import { dashboardRoute } from './dashboard-route';
 import { sendRoute } from './ingest/send-route';
 import { GeoLocator } from './ingest/geo';
@@ -98,6 +100,7 @@ export function buildCollector({
     logController: new LogController({ disableRequestLogging: true }),
   });
   installValidation(app);
+  installJsonBodies(app);
   if (checkResponses) installResponseCheck(app);
   installErrorHandling(app);
   installSecurityHeaders(app);
@@ -154,7 +157,13 @@ export function buildCollector({
   app.register(websiteRoutes, { websites, teams });
   app.register(shareRoute, { websites, shareLinks });
   app.register(teamRoutes, { teams, users, websites });
-  app.register(analyticsRoutes, { websites, teams, db, readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes } });
+  app.register(analyticsRoutes, {
+    websites,
+    teams,
+    db,
+    readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes },
+    readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),
+  });
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.

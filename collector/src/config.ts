@@ -33,6 +33,10 @@ export interface Config {
   readTimeoutMs: number;
   /** The most memory a read query may use (READ_MAX_MEMORY_BYTES); past it 503 `read-too-large`. */
   readMaxMemoryBytes: number;
+  /** Reads one client (a user's sessions, an API key, a share link) may have running at once (READS_PER_CLIENT). */
+  readsPerClient: number;
+  /** Reads one client may have waiting for a turn (READ_QUEUE_PER_CLIENT); past it 429 `too-many-reads`. */
+  readQueuePerClient: number;
   /** Addresses whose /api/heartbeat shows the backlog and quarantine (HEARTBEAT_DETAIL_FROM); signed-in admins see it too. */
   heartbeatDetailFrom: string[];
   /** How long SIGTERM may spend draining the spool into ClickHouse (SHUTDOWN_TIMEOUT_MS). */
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
     readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),
     readMaxMemoryBytes: integer(env, 'READ_MAX_MEMORY_BYTES', 1024 ** 3, 16 * 1024 ** 2, 2 ** 50),
+    readsPerClient: integer(env, 'READS_PER_CLIENT', 4, 1, 1000),
+    readQueuePerClient: integer(env, 'READ_QUEUE_PER_CLIENT', 32, 0, 100_000),
     heartbeatDetailFrom: heartbeatDetailFrom(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     visitRollupIntervalMs: integer(env, 'VISIT_ROLLUP_INTERVAL_MS', 300_000, 0, 86_400_000),

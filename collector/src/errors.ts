@@ -1,9 +1,11 @@
+import { maxJsonDepth } from './shared/json-depth';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 /** Every error the API answers with: a stable code, an HTTP status and a message. */
 export const errors = {
   badRequest: { status: 400, code: 'bad-request', message: 'The request is not valid' },
   invalidJson: { status: 400, code: 'invalid-json', message: 'The body is not valid JSON' },
+  jsonTooDeep: { status: 400, code: 'json-too-deep', message: `The JSON body is nested more than ${maxJsonDepth} levels deep` },
   invalidWebsite: { status: 400, code: 'invalid-website', message: 'payload.website must be a website id (UUID)' },
   unknownWebsite: { status: 400, code: 'unknown-website', message: 'No website has this id' },
   invalidData: { status: 400, code: 'invalid-data', message: 'The event data is not acceptable' },
@@ -15,9 +17,11 @@ export const errors = {
   invalidCode: { status: 401, code: 'invalid-code', message: 'The two-factor code is not valid' },
   usernameTaken: { status: 400, code: 'username-taken', message: 'A user with this username exists' },
   tooManyAttempts: { status: 429, code: 'too-many-attempts', message: 'Too many attempts; wait before trying again' },
+  tooManyReads: { status: 429, code: 'too-many-reads', message: 'Too many of your reads are running or waiting; retry in a second' },
   busy: { status: 429, code: 'busy', message: 'Too many passwords are being checked at this moment; retry in a second' },
   forbidden: { status: 403, code: 'forbidden', message: 'You may not do this' },
   notFound: { status: 404, code: 'not-found', message: 'Not found' },
+  shareIdTaken: { status: 409, code: 'share-id-taken', message: 'Another website is shared under this id; choose another' },
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
   unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
   overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
@@ -44,7 +48,7 @@ export class ApiError extends Error {
     super(message ?? entry.message);
     this.status = entry.status;
     this.code = entry.code;
-    this.retryAfter = retryAfter ?? (name === 'overloaded' || name === 'storageUnavailable' ? 5 : name === 'busy' ? 1 : undefined);
+    this.retryAfter = retryAfter ?? (name === 'overloaded' || name === 'storageUnavailable' ? 5 : name === 'busy' || name === 'tooManyReads' ? 1 : undefined);
   }
 }
 

@@ -6,12 +6,15 @@ import type { FastifyInstance } from 'fastify';
  * answers are JSON and the tracker; the dashboard is not meant to be embedded), and nothing a
  * signed-in user was told kept in a shared or browser cache.
  */
+/** The headers on every answer (the content security policy unless a route sets its own). */
+const always = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
+const defaultPolicy = "frame-ancestors 'none'";
+
 export function installSecurityHeaders(app: FastifyInstance): void {
   // Every answer, /api/send's too: one object set once, in a callback hook (no promise per answer).
-  const always = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(always);
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', defaultPolicy);
     if (request.auth) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
@@ -33,7 +36,11 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
         ? ['timeout', 'The request took too long']
         : ['bad-request', 'The request is not valid HTTP'];
   const body = JSON.stringify({ error: { message, code, status } });
+  // The same security headers as every answer Fastify writes.
+  const headers = Object.entries({ ...always, 'content-security-policy': defaultPolicy })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
   );
 }

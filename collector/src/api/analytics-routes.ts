@@ -20,6 +20,7 @@ import {
   StatsAnswer,
 } from './analytics-schemas';
 import { installBoundedReads, type ReadBounds } from './bounded-reads';
+import type { ReadSlots } from './read-slots';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
 import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
@@ -76,17 +77,21 @@ type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string 
 type ScopedRequest = FastifyRequest<{ Params: { websiteId: string } }> & { query: RangeQuery };
 
 /** The analytics read API, in Umami's paths, parameters and shapes. */
-export const analyticsRoutes: FastifyPluginAsyncTypebox<{ websites: Websites; teams: Teams; db: ClickHouseClient; readBounds: ReadBounds }> = async (
-  app,
-  { websites, teams, db: engine, readBounds },
-) => {
+export const analyticsRoutes: FastifyPluginAsyncTypebox<{
+  websites: Websites;
+  teams: Teams;
+  db: ClickHouseClient;
+  readBounds: ReadBounds;
+  readSlots: ReadSlots;
+}> = async (app, { websites, teams, db: engine, readBounds, readSlots }) => {
   // Every route here reads one website's figures: a share token of that website may too.
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
   });
   const timeZones = new Set((await rows<{ name: string }>(engine, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
-  // Every query below goes through the request's bounded client (time, memory, cancelled when the client leaves).
-  const readsOf = installBoundedReads(app, engine, readBounds);
+  // Every query below goes through the request's bounded client (time, memory, cancelled when the
+  // client leaves), in a turn of its client's (a few reads at once per user, API key or share link).
+  const readsOf = installBoundedReads(app, engine, readBounds, readSlots);
   /** The website (if the user may see it), the checked range and the filters. */
   /** The reset time of a website whose old rows ClickHouse is still deleting (they must not show), else null. */
   const removedUntil = async (website: Website): Promise<number | null> =>

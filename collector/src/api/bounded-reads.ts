@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { readClientOf, type ReadSlots } from './read-slots';
 
 /** What one read query may cost: READ_TIMEOUT_MS and READ_MAX_MEMORY_BYTES. */
 export interface ReadBounds {
@@ -35,8 +36,15 @@ const clients = new WeakMap<FastifyRequest, ClickHouseClient>();
 /**
  * Gives every request of `app` (a plugin's routes) its bounded client, cancelled when the
  * response closes before it was sent (the client went away); `readsOf(request)` returns it.
+ * With `slots`, each request first waits for a turn of its client's (see ReadSlots), held until
+ * its answer is sent or its client goes away.
  */
-export function installBoundedReads(app: FastifyInstance, db: ClickHouseClient, bounds: ReadBounds): (request: FastifyRequest) => ClickHouseClient {
+export function installBoundedReads(
+  app: FastifyInstance,
+  db: ClickHouseClient,
+  bounds: ReadBounds,
+  slots?: ReadSlots,
+): (request: FastifyRequest) => ClickHouseClient {
   app.addHook('onRequest', async (request, reply) => {
     const controller = new AbortController();
     const socket = request.raw.socket;
@@ -54,6 +62,15 @@ export function installBoundedReads(app: FastifyInstance, db: ClickHouseClient, 
       gone();
     });
     clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }));
+    if (!slots || !request.auth) return;
+    let release: (() => void) | null = null;
+    let closed = false;
+    reply.raw.once('close', () => {
+      closed = true;
+      release?.();
+    });
+    release = await slots.acquire(readClientOf(request.auth), controller.signal);
+    if (closed || controller.signal.aborted) release();
   });
   return (request) => clients.get(request) ?? db;
 }

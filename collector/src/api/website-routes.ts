@@ -6,7 +6,7 @@ import { ApiError } from '../errors';
 import { NoBody, Nullable, Ok, PageOf, pagingProperties, Uuid } from '../shared/schema';
 import { teamCan, type Teams } from '../teams/teams';
 import { shareIdPattern } from '../websites/share-links';
-import { WebsiteSchema, type Website, type Websites } from '../websites/websites';
+import { SharedWebsiteSchema, sharedView, WebsiteSchema, type Website, type Websites } from '../websites/websites';
 
 export const websiteParams = Type.Object({ websiteId: Uuid });
 
@@ -93,8 +93,14 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess> = async (ap
     },
   );
 
-  app.get('/api/websites/:websiteId', { schema: { params: websiteParams, response: websiteAnswer }, config: { share: true } }, (request) =>
-    ownedWebsite(access, request),
+  // A share link's reader gets the website without its owners' ids.
+  app.get(
+    '/api/websites/:websiteId',
+    { schema: { params: websiteParams, response: { 200: Type.Union([WebsiteSchema, SharedWebsiteSchema]) } }, config: { share: true } },
+    async (request) => {
+      const website = await ownedWebsite(access, request);
+      return authOf(request).share ? sharedView(website) : website;
+    },
   );
 
   app.post(
@@ -121,7 +127,7 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess> = async (ap
     return { ok: true } as const;
   });
 
-  // Umami's transfer: to a team the user manages, or back to a user (oneself; admins: anyone).
+  // Umami's transfer: to a team the user manages, or back to a user (oneself; admins: anyone); out of a team by its owner only.
   app.post(
     '/api/websites/:websiteId/transfer',
     {
@@ -133,6 +139,10 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess> = async (ap
       const website = await ownedWebsite(access, request, 'write');
       const { userId, teamId } = request.body;
       if ((userId === undefined) === (teamId === undefined)) throw new ApiError('badRequest', 'Name either userId or teamId');
+      // As in Umami, a team's website leaves the team only by its owner's (or an admin's) hand.
+      if (website.teamId !== null && !teamCan.moveWebsitesOut(await teams.roleFor(website.teamId, user))) {
+        throw new ApiError('forbidden', "Only the team's owner can move its websites out");
+      }
       if (teamId !== undefined) {
         const id = teamId.toLowerCase();
         const role = await teams.roleFor(id, user);

@@ -6,6 +6,7 @@ import { NoBody, Ok } from '../shared/schema';
 import type { Teams } from '../teams/teams';
 import type { AuthDeps } from './auth-deps';
 import { LoginAnswer, LoginUserSchema, SignedInAnswer } from './auth-schemas';
+import type { Attempt } from './login-limiter';
 import { authOf, currentUser } from './guard';
 import { passwordLimits } from './passwords';
 import { tokenLifetimeMs } from './tokens';
@@ -34,23 +35,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> 
     return { ...publicUser(user), teams: withRoles };
   };
 
-  /** Counts an attempt for (account, IP) or refuses it with 429 when a limit is reached. */
-  /** An attempt: counted for (account, IP or known device), or refused with 429 when a limit is reached. */
-  const beginAttempt = (request: FastifyRequest, username: string, user: StoredUser | null) => {
+  /** An attempt: counted for (account, IP) or for a known device of the user, or refused with 429 when a limit is reached. */
+  const beginAttempt = (request: FastifyRequest, username: string, user: StoredUser | null): Attempt & { knownDevice: boolean } => {
     const device = user ? devices.deviceOf(request, user.id) : null;
-    const { retryAfter, at } = limiter.begin(username, request.ip, Date.now(), device);
-    if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
-    return { at, device };
+    return { ...limiter.start(username, request.ip, device), knownDevice: device !== null };
   };
 
-  const signIn = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    user: StoredUser,
-    rememberMe: boolean,
-    attempt: { at: number; device: string | null },
-  ) => {
-    limiter.succeeded(user.username, request.ip, attempt.at, attempt.device);
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, user: StoredUser, rememberMe: boolean, attempt: Attempt) => {
+    limiter.succeeded(attempt);
     const { token } = await tokens.issue(user.id, rememberMe ? tokenLifetimeMs.rememberMe : tokenLifetimeMs.standard);
     return { token, user: await loginUser(user), deviceToken: devices.remember(request, reply, user.id) };
   };
@@ -58,13 +50,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> 
   app.post('/api/auth/login', { schema: { body: loginBody, response: { 200: LoginAnswer } }, config: { public: true } }, async (request, reply) => {
     const { username, password, rememberMe = false, code } = request.body;
     const user = await users.findByUsername(username);
+    const stored = user?.passwordHash ?? (await passwords.decoy());
     const attempt = beginAttempt(request, username, user);
     // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
-    const valid = await passwords.verify(password, user?.passwordHash ?? (await passwords.decoy()));
+    const valid = await limiter.check(attempt, () => passwords.verify(password, stored, attempt.knownDevice));
     if (!user || !valid) throw new ApiError('badCredentials');
     if (user.totpEnabled) {
-      // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
-      if (!code) return { requiresTwoFactor: true as const, partialToken: twoFactor.partialToken(user.id, rememberMe) };
+      if (!code) {
+        // The right password is not a failure, but not a sign-in either: the failures before it
+        // stay until the second factor succeeds (else each password step would buy fresh code guesses).
+        limiter.forget(attempt);
+        // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
+        return { requiresTwoFactor: true as const, partialToken: twoFactor.partialToken(user.id, rememberMe) };
+      }
       if (!(await twoFactor.check(user, code))) throw new ApiError('invalidCode');
     }
     return signIn(request, reply, user, rememberMe, attempt);
@@ -98,7 +96,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> 
 
   app.post('/api/auth/logout', { schema: { body: NoBody, response: { 200: Ok } } }, async (request) => {
     const auth = authOf(request);
-    if (auth.type === 'api-key') throw new ApiError('badRequest', 'An API key is not signed in: revoke it with DELETE /api/me/api-keys/:keyId');
+    if (auth.type === 'api-key')
+      throw new ApiError('badRequest', 'An API key is not signed in: its owner revokes it, signed in, with DELETE /api/me/api-keys/:keyId');
     if (auth.token) await tokens.revoke(auth.token);
     return { ok: true } as const;
   });

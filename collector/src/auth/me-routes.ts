@@ -30,11 +30,10 @@ export const meRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users
       const user = await users.findById(auth.user.id);
       if (!user) throw new ApiError('unauthorized');
       // Guessing the current password here is a login attempt like any other.
-      const { retryAfter, at } = limiter.begin(user.username, request.ip);
-      if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
-      if (!(await passwords.verify(request.body.currentPassword, user.passwordHash)))
+      const attempt = limiter.start(user.username, request.ip);
+      if (!(await limiter.check(attempt, () => passwords.verify(request.body.currentPassword, user.passwordHash))))
         throw new ApiError('badCredentials', 'The current password is not correct');
-      limiter.succeeded(user.username, request.ip, at);
+      limiter.succeeded(attempt);
       const problem = passwordProblem(request.body.newPassword, user.username);
       if (problem) throw new ApiError('badRequest', problem);
       const updated = await users.update(user, { password: request.body.newPassword });
@@ -73,8 +72,13 @@ export const meRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users
     },
   );
 
-  app.delete('/api/me/api-keys/:keyId', { schema: { params: Type.Object({ keyId: Uuid }), body: NoBody, response: { 200: Ok } } }, async (request) => {
-    if (!(await apiKeys.revoke(currentUser(request).id, request.params.keyId))) throw new ApiError('notFound', 'API key not found');
-    return { ok: true } as const;
-  });
+  // Revoking is session-only, like creating: a leaked key must not be able to revoke its owner's other keys.
+  app.delete(
+    '/api/me/api-keys/:keyId',
+    { schema: { params: Type.Object({ keyId: Uuid }), body: NoBody, response: { 200: Ok } }, config: { session: true } },
+    async (request) => {
+      if (!(await apiKeys.revoke(currentUser(request).id, request.params.keyId))) throw new ApiError('notFound', 'API key not found');
+      return { ok: true } as const;
+    },
+  );
 };

@@ -45,9 +45,14 @@ export class Passwords {
     private readonly capacity = hashingCapacity,
   ) {}
 
-  /** Runs one scrypt computation if there is room (else 429 `busy`, with Retry-After 1). */
-  async #derive(password: string, salt: Buffer, options: ScryptOptions, bounded = true): Promise<Buffer> {
-    if (bounded && this.#running >= this.capacity) throw new ApiError('busy');
+  /**
+   * Runs one scrypt computation if there is room (else 429 `busy`, with Retry-After 1). `room`
+   * `'reserved'` may also take the one slot kept beyond the capacity for owners signing in on a
+   * device they used before, so that a storm of strangers' logins cannot keep them out.
+   */
+  async #derive(password: string, salt: Buffer, options: ScryptOptions, room: 'shared' | 'reserved' | 'unbounded' = 'shared'): Promise<Buffer> {
+    const limit = room === 'unbounded' ? Number.POSITIVE_INFINITY : this.capacity + (room === 'reserved' ? 1 : 0);
+    if (this.#running >= limit) throw new ApiError('busy');
     this.#running += 1;
     try {
       return await derive(password, salt, options);
@@ -60,16 +65,20 @@ export class Passwords {
   async hash(password: string, bounded = true): Promise<string> {
     const salt = randomBytes(16);
     const { N, r, p } = this.cost;
-    const key = await this.#derive(password, salt, { N, r, p, maxmem }, bounded);
+    const key = await this.#derive(password, salt, { N, r, p, maxmem }, bounded ? 'shared' : 'unbounded');
     return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
   }
 
-  /** True when `password` matches `stored`; the comparison takes constant time. */
-  async verify(password: string, stored: string): Promise<boolean> {
+  /**
+   * True when `password` matches `stored`; the comparison takes constant time. `knownDevice`:
+   * the sign-in comes from a device of the user's (see KnownDevices) and may use the reserved slot.
+   */
+  async verify(password: string, stored: string, knownDevice = false): Promise<boolean> {
     const [scheme, n, r, p, salt, key] = stored.split('$');
     if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
     const expected = Buffer.from(key, 'base64url');
-    const actual = await this.#derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem });
+    const options = { N: Number(n), r: Number(r), p: Number(p), maxmem };
+    const actual = await this.#derive(password, Buffer.from(salt, 'base64url'), options, knownDevice ? 'reserved' : 'shared');
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
 

@@ -30,13 +30,12 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, 
    * for either being wrong, so neither can be guessed apart from the other.
    */
   const checkPasswordAndCode = async (request: FastifyRequest & { body: CodeBody }, user: StoredUser) => {
-    const { retryAfter, at } = limiter.begin(user.username, request.ip);
-    if (retryAfter > 0) throw new ApiError('tooManyAttempts', undefined, retryAfter);
-    const passwordRight = await passwords.verify(request.body.password, user.passwordHash);
+    const attempt = limiter.start(user.username, request.ip);
+    const passwordRight = await limiter.check(attempt, () => passwords.verify(request.body.password, user.passwordHash));
     // A code is spent only with the right password (a stranger's try does not use up the owner's code).
     const codeRight = passwordRight && (await twoFactor.check(user, request.body.token ?? request.body.code ?? ''));
     if (!passwordRight || !codeRight) throw new ApiError('badCredentials', 'The password or the code is not correct');
-    limiter.succeeded(user.username, request.ip, at);
+    limiter.succeeded(attempt);
   };
 
   const me = async (userId: string): Promise<StoredUser> => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
+import { oneAtATime } from '../shared/one-at-a-time';
 import { NoBody, Ok, PageQuery, StringEnum, Uuid } from '../shared/schema';
 import { passwordProblem, usernameProblem } from './account-rules';
 import type { AuthDeps } from './auth-deps';
@@ -36,12 +37,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
    * User changes run one at a time in this process, so two concurrent requests cannot both take
    * a username nor both remove the last admin (collectors sharing a database each have their own).
    */
-  let queue: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T>(change: () => Promise<T>): Promise<T> => {
-    const run = queue.then(change, change);
-    queue = run.catch(() => {});
-    return run;
-  };
+  const inTurn = oneAtATime();
   const checkAccount = (name: string | undefined, password: string | undefined, currentName: string) => {
     const problem = (name !== undefined ? usernameProblem(name) : null) ?? (password !== undefined ? passwordProblem(password, name ?? currentName) : null);
     if (problem) throw new ApiError('badRequest', problem);
@@ -65,7 +61,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
     async (request) => {
       const { username: name, password, role: newRole } = request.body;
       checkAccount(name, password, name);
-      return oneAtATime(async () => {
+      return inTurn(async () => {
         if (await users.findByUsername(name)) throw new ApiError('usernameTaken');
         return publicUser(await users.create(name.normalize('NFKC'), password, newRole));
       });
@@ -88,7 +84,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
     },
     async (request) => {
       const { username: name, password, role: newRole } = request.body;
-      return oneAtATime(async () => {
+      return inTurn(async () => {
         const user = await find(request.params.userId);
         checkAccount(name, password, user.username);
         const other = name ? await users.findByUsername(name) : null;
@@ -103,7 +99,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
   );
 
   app.delete('/api/users/:userId', { schema: { params: userParams, body: NoBody, response: done }, config: adminOnly }, async (request) =>
-    oneAtATime(async () => {
+    inTurn(async () => {
       const user = await find(request.params.userId);
       if (user.id === currentUser(request).id) throw new ApiError('badRequest', 'You cannot delete yourself');
       await keepAnAdmin(user, null);

@@ -2,6 +2,7 @@ import { BlockList, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import { ApiError } from '../errors';
+import { boundedJsonParser } from '../json-body';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
@@ -68,8 +69,8 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
 
   app.addHook('onRequest', allowAnyOrigin);
   // Beacons sent as text/plain (CORS-simple, no preflight) are parsed as JSON with the same
-  // prototype-poisoning protection as application/json.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // prototype-poisoning protection and nesting bound as application/json.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, boundedJsonParser(app));
 
   const preflight = async (_request: FastifyRequest, reply: FastifyReply) =>
     reply

@@ -89,6 +89,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
         body: Type.Object({ name: Type.Optional(name), accessCode: Type.Optional(Type.String({ minLength: 8, maxLength: 100 })) }),
         response: teamAnswer,
       },
+      config: { write: true },
     },
     async (request) => {
       const { team, role } = await teamFor(request, currentUser(request));
@@ -100,7 +101,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
     },
   );
 
-  app.delete('/api/teams/:teamId', { schema: { params: teamParams, body: NoBody, response: { 200: Ok } } }, async (request) => {
+  app.delete('/api/teams/:teamId', { schema: { params: teamParams, body: NoBody, response: { 200: Ok } }, config: { write: true } }, async (request) => {
     const user = currentUser(request);
     const { team, role } = await teamFor(request, user);
     needs(teamCan.delete(role), 'delete the team');
@@ -124,7 +125,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
 
   app.post(
     '/api/teams/:teamId/users',
-    { schema: { params: teamParams, body: Type.Object({ userId: Uuid, role: grantable }), response: membershipAnswer } },
+    { schema: { params: teamParams, body: Type.Object({ userId: Uuid, role: grantable }), response: membershipAnswer }, config: { write: true } },
     async (request) => {
       const { team, role } = await teamFor(request, currentUser(request));
       needs(teamCan.manage(role), 'add members');
@@ -158,16 +159,20 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
 
   app.post(
     '/api/teams/:teamId/users/:userId',
-    { schema: { params: memberParams, body: Type.Object({ role: grantable }), response: membershipAnswer } },
+    { schema: { params: memberParams, body: Type.Object({ role: grantable }), response: membershipAnswer }, config: { write: true } },
     async (request) => {
       const member = await changeableMember({ params: request.params, user: currentUser(request) }, 'change roles');
       return teams.setMember(member.teamId, member.userId, request.body.role);
     },
   );
 
-  // Managers remove members; anyone but the owner may leave.
+  // Managers remove members; anyone but the owner may leave, a view-only user too (their own
+  // membership, as they manage their own password): removing anyone else is a write.
   app.delete('/api/teams/:teamId/users/:userId', { schema: { params: memberParams, body: NoBody, response: { 200: Ok } } }, async (request) => {
-    const member = await changeableMember({ params: request.params, user: currentUser(request) }, 'remove members', true);
+    const user = currentUser(request);
+    if (user.role === 'view-only' && request.params.userId.toLowerCase() !== user.id) throw new ApiError('forbidden');
+    const member = await changeableMember({ params: request.params, user }, 'remove members', true);
+    // The access code changes with every departure, so a removed member cannot walk back in with it.
     await teams.removeMember(member);
     return { ok: true } as const;
   });

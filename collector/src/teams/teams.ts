@@ -14,6 +14,8 @@ export const teamCan = {
   manage: (role: TeamRole | null) => role === 'team-owner' || role === 'team-manager',
   /** Delete the team. */
   delete: (role: TeamRole | null) => role === 'team-owner',
+  /** Move one of the team's websites out of it, to a user or another team. */
+  moveWebsitesOut: (role: TeamRole | null) => role === 'team-owner',
   /** Create websites in the team, change, reset and delete them. */
   writeWebsites: (role: TeamRole | null) => role === 'team-owner' || role === 'team-manager' || role === 'team-member',
   /** See the team, its members and its websites' numbers. */
@@ -181,7 +183,13 @@ export class Teams {
     return member;
   }
 
+  /**
+   * Removes a member (or records that one left) and gives the team a new access code: whoever
+   * leaves knew the old one and must not be able to walk back in with it.
+   */
   async removeMember(member: TeamUser): Promise<void> {
     await this.#writeMember(member, true);
+    const team = await this.get(member.teamId);
+    if (team) await this.#writeTeam({ ...team, accessCode: newAccessCode(), updatedAt: new Date().toISOString() });
   }
 }

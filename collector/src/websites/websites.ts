@@ -6,6 +6,8 @@ import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { teamIdsOfUser } from '../teams/teams';
 import { removeWebsiteData } from '../storage/website-data';
+import { ApiError } from '../errors';
+import { oneAtATime } from '../shared/one-at-a-time';
 
 /** A website in Umami's shape. */
 export const WebsiteSchema = Type.Object({
@@ -24,6 +26,12 @@ export const WebsiteSchema = Type.Object({
   deletedAt: Type.Null(),
 });
 export type Website = Static<typeof WebsiteSchema>;
+
+/** A website as a share link's reader sees it: without who owns it (user and team ids). */
+export const SharedWebsiteSchema = Type.Omit(WebsiteSchema, ['userId', 'teamId', 'createdBy']);
+
+/** The website without its owners' ids, for a share link's reader. */
+export const sharedView = ({ userId: _user, teamId: _team, createdBy: _creator, ...rest }: Website) => rest;
 
 interface Row {
   id: string;
@@ -111,13 +119,33 @@ export class Websites {
     return updated;
   }
 
+  /**
+   * Changes a website. A share id is one website's: taking one that another website has is
+   * refused (409); changes that set one run one at a time, so two cannot take the same id at once.
+   */
   async update(website: Website, changes: { name?: string; domain?: string; shareId?: string | null }): Promise<Website> {
-    const updated = { ...website, updatedAt: new Date().toISOString() };
-    if (changes.name !== undefined) updated.name = changes.name;
-    if (changes.domain !== undefined) updated.domain = changes.domain;
-    if (changes.shareId !== undefined) updated.shareId = changes.shareId;
-    await this.#write(updated);
-    return updated;
+    const write = async () => {
+      const updated = { ...website, updatedAt: new Date().toISOString() };
+      if (changes.name !== undefined) updated.name = changes.name;
+      if (changes.domain !== undefined) updated.domain = changes.domain;
+      if (changes.shareId !== undefined) updated.shareId = changes.shareId;
+      await this.#write(updated);
+      return updated;
+    };
+    const { shareId } = changes;
+    if (shareId === undefined || shareId === null || shareId === website.shareId) return write();
+    return this.#shareIdChanges(async () => {
+      if ((await this.#sharedUnder(shareId)).some((other) => other.id !== website.id)) throw new ApiError('shareIdTaken');
+      return write();
+    });
+  }
+
+  readonly #shareIdChanges = oneAtATime();
+
+  /** Every website shared under `shareId` (more than one only if collectors raced to set it). */
+  async #sharedUnder(shareId: string): Promise<Website[]> {
+    const result = await this.db.query({ query: `${select} AND share_id = {shareId:String} LIMIT 2`, query_params: { shareId }, format: 'JSONEachRow' });
+    return (await result.json<Row>()).map(toWebsite);
   }
 
   /**
@@ -169,11 +197,14 @@ export class Websites {
     return pending;
   }
 
-  /** The website shared under `shareId`, or null (none, or sharing turned off). */
+  /**
+   * The website shared under `shareId`, or null: none, sharing turned off, or (should collectors
+   * sharing a database ever have raced to set the same id) more than one, since a link must never
+   * show a website other than the one its owner shared.
+   */
   async byShareId(shareId: string): Promise<Website | null> {
-    const result = await this.db.query({ query: `${select} AND share_id = {shareId:String} LIMIT 1`, query_params: { shareId }, format: 'JSONEachRow' });
-    const [row] = await result.json<Row>();
-    return row ? toWebsite(row) : null;
+    const found = await this.#sharedUnder(shareId);
+    return found.length === 1 ? found[0]! : null;
   }
 
   /** A website by id; identical look-ups running at once share one query (see InFlight). */
