@@ -178,8 +178,11 @@ describe('team routes, by role', () => {
     expect(moved.body).toMatchObject({ id: own, teamId: team, userId: null });
     expect((await call('viewer', 'GET', `/api/websites/${own}`)).status).toBe(200);
     expect((await call('member', 'POST', `/api/websites/${own}/transfer`, { userId: ids.manager })).status).toBe(403);
-    const back = await call('member', 'POST', `/api/websites/${own}/transfer`, { userId: ids.member });
-    expect(back.body).toMatchObject({ userId: ids.member, teamId: null });
+    // Out of the team: by its owner only (a member or manager taking it away was a finding of issue 31).
+    expect((await call('member', 'POST', `/api/websites/${own}/transfer`, { userId: ids.member })).status).toBe(403);
+    expect((await call('manager', 'POST', `/api/websites/${own}/transfer`, { userId: ids.manager })).status).toBe(403);
+    const back = await call('owner', 'POST', `/api/websites/${own}/transfer`, { userId: ids.owner });
+    expect(back.body).toMatchObject({ userId: ids.owner, teamId: null });
     expect((await call('viewer', 'GET', `/api/websites/${own}`)).status).toBe(404);
   });
 
