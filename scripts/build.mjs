@@ -66,6 +66,7 @@ export async function buildAll() {
         'clickhouse-test-server': 'test-support/clickhouse-server/server.ts',
         'bench-engine': 'bench/engine-cost.ts',
         'bench-paced': 'bench/paced-load.ts',
+        'bench-abuse': 'bench/abuse-bench.ts',
       },
       outdir: 'dist',
       outExtension: { '.js': '.mjs' },

@@ -128,6 +128,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     else if (apiError.code.startsWith('read-') || apiError.code === 'storage-unavailable') request.log.warn({ err: error }, apiError.message);
     else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     if (apiError.retryAfter !== undefined) reply.header('retry-after', String(apiError.retryAfter));
+    // The rest of an oversized body is not read: the connection closes after the answer.
+    if (apiError.status === 413) reply.header('connection', 'close');
     return sendError(reply, apiError.status, apiError.code, apiError.message);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, errors.notFound.code, `No route ${request.method} ${request.url.split('?')[0]}`));
