@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['collector/**/*.test.ts', 'tracker/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/**/*.test.ts', 'test-support/**/*.test.ts'],
+    include: [
+      'collector/**/*.test.ts',
+      'tracker/**/*.test.ts',
+      'dashboard/**/*.test.ts',
+      'e2e/**/*.test.ts',
+      'bench/**/*.test.ts',
+      'test-support/**/*.test.ts',
+    ],
     // chDB allows one data directory per process: each test file runs in its own process.
     pool: 'forks',
     // Two files at a time even on 2 cores: most of a file's time is waiting on the engine, a

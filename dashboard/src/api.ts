@@ -34,7 +34,10 @@ export const failureText = (failure: unknown, fallback: string) => (failure inst
 /** Listeners told when the session has ended (401), so the app can show the sign-in page. */
 export const sessionEnded = new Set<() => void>();
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+/** How often a read refused for having too many of its user's reads waiting (429 `too-many-reads`) is tried again. */
+const readRetries = 3;
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}, retries = readRetries): Promise<T> {
   const token = shareToken ? null : savedToken();
   let response: Response;
   try {
@@ -52,6 +55,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   const text = await response.text();
   const body = text ? JSON.parse(text) : null;
+  if (response.status === 429 && body?.error?.code === 'too-many-reads' && (init.method ?? 'GET') === 'GET' && retries > 0) {
+    const seconds = Number(response.headers.get('retry-after')) || 1;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return api<T>(path, init, retries - 1);
+  }
   if (!response.ok) {
     // 401 `unauthorized` means the token is gone; a wrong password (`bad-credentials`) does not.
     if (response.status === 401 && token && body?.error?.code === 'unauthorized') {
