@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReadSlots } from './read-slots';
+import { ReadSlots, readClientOf } from './read-slots';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -105,5 +105,19 @@ describe('read slots', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('whose turn a read takes', () => {
+  const user = { id: 'u1' };
+  it('is one share link whatever token it gave, one API key, or one user across sessions', () => {
+    const share = { websiteId: 'w1', shareId: 's1' };
+    expect(readClientOf({ type: 'share', user: { id: '' }, share })).toBe(readClientOf({ type: 'share', user: { id: '' }, share: { ...share } }));
+    expect(readClientOf({ type: 'share', user: { id: '' }, share })).not.toBe(
+      readClientOf({ type: 'share', user: { id: '' }, share: { ...share, shareId: 's2' } }),
+    );
+    expect(readClientOf({ type: 'api-key', user, apiKey: { id: 'k1' } })).not.toBe(readClientOf({ type: 'api-key', user, apiKey: { id: 'k2' } }));
+    expect(readClientOf({ type: 'api-key', user, apiKey: { id: 'k1' } })).not.toBe(readClientOf({ type: 'session', user }));
+    expect(readClientOf({ type: 'session', user })).toBe(readClientOf({ type: 'session', user: { id: 'u1' } }));
   });
 });
