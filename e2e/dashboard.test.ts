@@ -391,6 +391,42 @@ describe('the dashboard', () => {
     await context.close();
   });
 
+  it('adds two users in a row, each with the role the form shows (a reset form once fell back to Admin)', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Users' }).click();
+    const role = page
+      .locator('form')
+      .filter({ has: page.getByRole('button', { name: 'Add user' }) })
+      .getByLabel('Role');
+    const roles: string[] = [];
+    for (const name of ['first-in-row', 'second-in-row']) {
+      roles.push(await role.inputValue());
+      await page.getByLabel('Username').fill(name);
+      await page.getByLabel('Password').fill('orange river stone');
+      await page.getByRole('button', { name: 'Add user' }).click();
+      await page.locator(`tr[data-user="${name}"]`).waitFor({ timeout: 15_000 });
+    }
+    expect(roles).toEqual(['user', 'user']);
+    const token = await collector.login();
+    const { data } = (await (await collector.request('/api/users?pageSize=100', { token })).json()) as { data: { username: string; role: string }[] };
+    expect(data.filter((u) => u.username.endsWith('-in-row')).map((u) => [u.username, u.role])).toEqual([
+      ['first-in-row', 'user'],
+      ['second-in-row', 'user'],
+    ]);
+    // The filter form keeps its default operator ("contains") for the next filter too.
+    await page.goto(`${collector.url}/#/websites/${await collector.createWebsite(token, 'Filters')}`);
+    const operator = page.getByLabel('Operator');
+    await operator.waitFor();
+    expect(await operator.inputValue()).toBe('c');
+    await page.getByLabel('Filter value').fill('pricing');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByRole('list', { name: 'Filters' }).waitFor();
+    expect(await operator.inputValue()).toBe('c');
+    await context.close();
+  });
+
   it("lists fifty websites with every one's figures, asking in turns within the reads a user may have at once", { timeout: 90_000 }, async () => {
     await collector.users.create('many-sites', 'fifty little sites', 'user');
     const token = await collector.login('many-sites', 'fifty little sites');

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { resetForm } from './reset-form';
 import { api, failureText as message } from './api';
 import { TwoFactor } from './two-factor';
 
@@ -33,7 +34,7 @@ function ChangePassword() {
     const fields = new FormData(form);
     try {
       await api('/me/password', { method: 'POST', body: { currentPassword: fields.get('current'), newPassword: fields.get('new') } });
-      form.reset();
+      resetForm(form);
       setStatus({ ok: true, text: 'Password changed. Your other sessions and API keys have ended.' });
     } catch (failure) {
       setStatus({ ok: false, text: message(failure, 'Could not change the password') });
@@ -81,7 +82,7 @@ function ApiKeys() {
         body: { name: fields.get('name'), keepAfterSession: true, ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}) },
       });
       setCreated(key.key);
-      form.reset();
+      resetForm(form);
       await load();
     } catch (failure) {
       setError(message(failure, 'Could not create the key'));

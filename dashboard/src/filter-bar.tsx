@@ -1,4 +1,5 @@
 import type { FilterName, Route } from './state';
+import { resetForm } from './reset-form';
 
 /** Umami's filter operators, as people read them. */
 const operators = { eq: 'is', neq: 'is not', c: 'contains', dnc: 'does not contain' } as const;
@@ -39,7 +40,7 @@ export function FilterBar({ route, go }: { route: Route; go: (next: Partial<Rout
     const fieldsOf = new FormData(form);
     const value = String(fieldsOf.get('value') ?? '').trim();
     if (!value) return;
-    form.reset();
+    resetForm(form);
     go({ filters: { ...route.filters, [String(fieldsOf.get('field'))]: `${fieldsOf.get('operator')}.${value}` } });
   };
   return (
@@ -67,7 +68,7 @@ export function FilterBar({ route, go }: { route: Route; go: (next: Partial<Rout
         </select>
         <select name="operator" aria-label="Operator">
           {Object.entries(operators).map(([op, label]) => (
-            <option value={op} selected={op === 'c'}>
+            <option value={op} selected={op === 'c'} data-default={op === 'c' ? '' : undefined}>
               {label}
             </option>
           ))}

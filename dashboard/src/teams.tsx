@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { resetForm } from './reset-form';
 import { api, failureText, type Me, type Website } from './api';
 
 interface Team {
@@ -31,7 +32,7 @@ export function Teams({ me }: { me: Me }) {
     const form = event.currentTarget as HTMLFormElement;
     try {
       await action(event);
-      form.reset();
+      resetForm(form);
       setError('');
       await load();
     } catch (failure) {

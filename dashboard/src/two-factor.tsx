@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { resetForm } from './reset-form';
 import { encode } from 'uqr';
 import { api, failureText } from './api';
 
@@ -23,7 +24,7 @@ export function TwoFactor() {
     const form = event?.currentTarget instanceof HTMLFormElement ? event.currentTarget : null;
     try {
       await run();
-      form?.reset();
+      if (form) resetForm(form);
       setMessage(done ? { ok: true, text: done } : null);
       await load();
     } catch (failure) {

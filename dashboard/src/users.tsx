@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { resetForm } from './reset-form';
 import { api, failureText, type Me } from './api';
 
 interface User {
@@ -9,7 +10,8 @@ interface User {
   twoFactorEnabled: boolean;
 }
 
-const roles = { admin: 'Admin', user: 'User', 'view-only': 'View only' } as const;
+// Least privileged first: a select that falls back to its first option falls back to the weakest role.
+const roles = { 'view-only': 'View only', user: 'User', admin: 'Admin' } as const;
 
 /** For admins: every user; create one, change a role, reset a password, clear two-factor, delete. */
 export function Users({ me }: { me: Me }) {
@@ -41,7 +43,7 @@ export function Users({ me }: { me: Me }) {
     const form = event.currentTarget as HTMLFormElement;
     const f = fields(event);
     const body = { username: f.get('username'), password: f.get('password'), role: f.get('role') };
-    if (await attempt(() => api('/users', { method: 'POST', body }), `User ${String(body.username)} created.`, 'Could not create the user')) form.reset();
+    if (await attempt(() => api('/users', { method: 'POST', body }), `User ${String(body.username)} created.`, 'Could not create the user')) resetForm(form);
   };
   const resetPassword = async (event: SubmitEvent, user: User) => {
     const password = fields(event).get('password');
@@ -172,7 +174,7 @@ export function Users({ me }: { me: Me }) {
           Role
           <select name="role">
             {Object.entries(roles).map(([value, label]) => (
-              <option value={value} selected={value === 'user'}>
+              <option value={value} selected={value === 'user'} data-default={value === 'user' ? '' : undefined}>
                 {label}
               </option>
             ))}

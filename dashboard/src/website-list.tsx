@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { resetForm } from './reset-form';
 import { inTurns } from './in-turns';
 import { api, ApiFailure, type Website } from './api';
 import { formatNumber } from './format';
@@ -93,7 +94,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
     try {
       const teamId = String(fields.get('teamId') ?? '');
       await api('/websites', { method: 'POST', body: { name: fields.get('name'), domain: fields.get('domain'), ...(teamId ? { teamId } : {}) } });
-      form.reset();
+      resetForm(form);
       await load();
     } catch (failure) {
       setError(failure instanceof ApiFailure ? failure.message : 'Could not add the website');

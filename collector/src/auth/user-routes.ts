@@ -55,11 +55,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
   app.post(
     '/api/users',
     {
-      schema: { body: Type.Object({ username, password: passwordSchema, role }), response: { 200: PublicUserSchema } },
+      // Without a role, the least privileged one: an omission must never make an admin.
+      schema: { body: Type.Object({ username, password: passwordSchema, role: Type.Optional(role) }), response: { 200: PublicUserSchema } },
       config: adminOnly,
     },
     async (request) => {
-      const { username: name, password, role: newRole } = request.body;
+      const { username: name, password, role: newRole = 'view-only' } = request.body;
       checkAccount(name, password, name);
       return inTurn(async () => {
         if (await users.findByUsername(name)) throw new ApiError('usernameTaken');

@@ -27,6 +27,11 @@ describe('admin user management', () => {
     expect(created.body).toEqual({ id: expect.any(String), username: 'carol', role: 'user', createdAt: expect.any(String), isAdmin: false });
     expect((await createUser('carol', 'user')).body.error.code).toBe('username-taken');
     expect((await createUser('dave', 'superuser')).status).toBe(400);
+    // Without a role: the least privileged one, never an admin.
+    const unnamed = await json(
+      await collector.request('/api/users', { method: 'POST', token: admin, json: { username: 'no-role', password: passwordOf('x') } }),
+    );
+    expect([unnamed.status, unnamed.body.role]).toEqual([200, 'view-only']);
     expect((await createUser('erin', 'user', 'short')).status).toBe(400);
 
     for (const path of ['/api/users', '/api/admin/users']) {
