@@ -30,10 +30,10 @@ async function person(name: string, role: 'admin' | 'user' | 'view-only' = 'user
 }
 
 describe('3: a view-only user never writes through a team, whatever the team role', () => {
-  it('every team route, for a view-only owner and a view-only manager, against the same user as `user`', async () => {
+  it('every team route, for an owner and a manager of each global role', async () => {
     // Owners who were made view-only after creating their teams, and managers given the role: each in a team of their own.
     const cast = {} as Record<string, { token: string; team: string }>;
-    for (const globalRole of ['user', 'view-only'] as const) {
+    for (const globalRole of ['admin', 'user', 'view-only'] as const) {
       for (const teamRole of ['owner', 'manager'] as const) {
         const who = `${teamRole}-${globalRole}`;
         const owner = await person(`t3-owner-of-${who}`);
@@ -42,7 +42,7 @@ describe('3: a view-only user never writes through a team, whatever the team rol
         if (teamRole === 'manager') {
           expect((await call(owner.token, 'POST', `/api/teams/${team}/users`, { userId: subject.id, role: 'team-manager' })).status).toBe(200);
         }
-        if (globalRole === 'view-only') await collector.users.update((await collector.users.findById(subject.id))!, { role: 'view-only' });
+        if (globalRole !== 'user') await collector.users.update((await collector.users.findById(subject.id))!, { role: globalRole });
         cast[who] = { token: subject.token, team };
       }
     }
@@ -81,6 +81,9 @@ describe('3: a view-only user never writes through a team, whatever the team rol
       'POST website (rename)': code,
     });
     expect(outcomes).toEqual({
+      // An admin acts as every team's owner.
+      'owner-admin': { ...allowed(200), 'DELETE team': 200 },
+      'manager-admin': { ...allowed(200), 'DELETE team': 200 },
       'owner-user': { ...allowed(200), 'DELETE team': 200 },
       'manager-user': { ...allowed(200), 'DELETE team': 403 },
       'owner-view-only': { ...allowed(403), 'DELETE team': 403 },
