@@ -58,6 +58,7 @@ export async function buildAll() {
       absWorkingDir: root,
       entryPoints: {
         collector: 'collector/src/main.ts',
+        admin: 'collector/src/admin-cli.ts',
         seed: 'bench/seed.ts',
         'bench-read': 'bench/read-bench-cli.ts',
         'bench-ingest': 'bench/ingest-bench.ts',
