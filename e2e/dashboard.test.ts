@@ -427,6 +427,21 @@ describe('the dashboard', () => {
     await context.close();
   });
 
+  it("copies a website's tracking snippet with one click", { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
+    const page = await context.newPage();
+    await signIn(page);
+    const token = await collector.login();
+    const id = await collector.createWebsite(token, 'Copy me');
+    await page.reload();
+    const copy = page.getByRole('button', { name: 'Copy the tracking snippet of Copy me' });
+    await copy.click();
+    await expect.poll(() => copy.textContent(), { timeout: 5000 }).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`<script defer src="${collector.url}/script.js" data-website-id="${id}"></script>`);
+    await context.close();
+  });
+
   it("lists fifty websites with every one's figures, asking in turns within the reads a user may have at once", { timeout: 90_000 }, async () => {
     await collector.users.create('many-sites', 'fifty little sites', 'user');
     const token = await collector.login('many-sites', 'fifty little sites');

@@ -31,6 +31,13 @@ beforeAll(async () => {
   const colleague = await collector.users.create('sam', 'tulip garden lamp', 'user');
   await collector.request(`/api/teams/${team.id}/users`, { method: 'POST', token, json: { userId: colleague.id, role: 'team-member' } });
   await collector.request('/api/websites', { method: 'POST', token, json: { name: 'Campaign site', domain: 'campaign.example', teamId: team.id } });
+  // A long share id: the public link is the longest line the websites page shows.
+  await collector.request(`/api/websites/${websiteId}`, {
+    method: 'POST',
+    token,
+    json: { shareId: 'a-rather-long-share-id-of-64-characters-xxxxxxxxxxxxxxxxxxxxxxxx' },
+  });
+  await collector.users.create('a-colleague-with-a-long-username@example.org', 'tulip garden lamp', 'view-only');
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -42,11 +49,41 @@ const pages = {
   overview: () => `#/websites/${websiteId}?range=30d`,
   account: () => '#/account',
   teams: () => '#/teams',
+  users: () => '#/users',
+  share: () => '#/share/a-rather-long-share-id-of-64-characters-xxxxxxxxxxxxxxxxxxxxxxxx?range=30d',
 };
+// The narrowest phones in common use are 360 px wide.
 const devices = {
   desktop: { viewport: { width: 1280, height: 900 } },
-  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  phone: { viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true },
 };
+
+/**
+ * What sticks out: elements wider than the page, or past the right edge of the card they sit
+ * in, unless a box between them scrolls or clips (a table that scrolls sideways inside its card).
+ */
+function overflowing(): string[] {
+  const width = document.documentElement.clientWidth;
+  const found: string[] = [];
+  const clips = (element: Element) => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(element).overflowX);
+  for (const element of document.querySelectorAll('body *')) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    let clipped = false;
+    let card: Element | null = null;
+    for (let up = element.parentElement; up && !card; up = up.parentElement) {
+      if (clips(up)) clipped = true;
+      if (up.matches('.card, .sites li, .panel, .headline div, .chart, .add, .about-snippet, .bar')) card = up;
+    }
+    if (clipped) continue;
+    const limit = card ? Math.min(width, card.getBoundingClientRect().right) : width;
+    if (box.right > limit + 1)
+      found.push(
+        `${element.tagName.toLowerCase()}.${element.className} (${element.textContent?.trim().slice(0, 40)}) ends at ${Math.round(box.right)} > ${Math.round(limit)}`,
+      );
+  }
+  return found;
+}
 
 describe('the main pages', () => {
   for (const [pageName, hash] of Object.entries(pages)) {
@@ -65,6 +102,7 @@ describe('the main pages', () => {
             timeout: 30_000,
           });
           if (pageName === 'overview') await page.locator('.chart canvas').waitFor();
+          expect(await page.evaluate(overflowing)).toEqual([]);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           expect(overflow).toBeLessThanOrEqual(0);
           await page.screenshot({ path: join(folder, `${pageName}-${deviceName}-${scheme}.png`), fullPage: true });

@@ -27,9 +27,14 @@ export function SeriesChart({ series, unit }: { series: Series; unit: 'hour' | '
     const axis = { stroke: dark ? '#aaa' : '#555', grid: { stroke: dark ? '#2c3340' : '#e3e6ec' } };
     // The previous period's buckets, aligned by position (a month may have a day more or less).
     const previous = compare ? xs.map((_, i) => compare.pageviews[i]?.y ?? null) : null;
+    // The box's width inside its padding: clientWidth counts the padding, and a plot that wide stuck out of its card.
+    const innerWidth = () => {
+      const style = getComputedStyle(element);
+      return Math.floor(element.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight));
+    };
     const plot = new uPlot(
       {
-        width: element.clientWidth,
+        width: innerWidth(),
         height: 240,
         legend: { show: true },
         axes: [{ ...axis, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => bucketLabel[unit](new Date(t * 1000))) }, axis],
@@ -43,7 +48,7 @@ export function SeriesChart({ series, unit }: { series: Series; unit: 'hour' | '
       [xs, pageviews.map((p) => p.y), sessions.map((p) => p.y), ...(previous ? [previous] : [])] as uPlot.AlignedData,
       element,
     );
-    const resize = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: 240 }));
+    const resize = new ResizeObserver(() => plot.setSize({ width: innerWidth(), height: 240 }));
     resize.observe(element);
     return () => {
       resize.disconnect();

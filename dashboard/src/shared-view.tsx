@@ -30,6 +30,9 @@ export function SharedView({ route }: { route: Route }) {
   if (!websiteId) return <p class="loading">Loading…</p>;
   return (
     <main>
+      <p class="public-notice" role="note">
+        A public page: anyone with this link can see these figures, without signing in.
+      </p>
       <Overview route={{ ...route, websiteId }} />
     </main>
   );

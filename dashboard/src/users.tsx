@@ -106,7 +106,7 @@ export function Users({ me }: { me: Me }) {
                       ))}
                     </select>
                   </td>
-                  <td>
+                  <td data-label="Two-factor: ">
                     {user.twoFactorEnabled ? (
                       <button
                         type="button"

@@ -2,10 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { resetForm } from './reset-form';
 import { inTurns } from './in-turns';
 import { api, ApiFailure, type Website } from './api';
+import { CopyButton } from './copy-button';
 import { formatNumber } from './format';
 import { dayString, rangeBounds } from './state';
 
 /** 16 random characters for a share link's id. */
+/** The tag a site puts in its pages. */
+const snippetOf = (website: Website) => `<script defer src="${location.origin}/script.js" data-website-id="${website.id}"></script>`;
+
 const randomShareId = () =>
   Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(36).padStart(2, '0'))
     .join('')
@@ -140,13 +144,17 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
                   </button>
                 </form>
               )}
-              <code class="snippet">{`<script defer src="${location.origin}/script.js" data-website-id="${w.id}"></script>`}</code>
+              <div class="snippet-row">
+                <code class="snippet">{snippetOf(w)}</code>
+                <CopyButton text={snippetOf(w)} label={`Copy the tracking snippet of ${w.name}`} />
+              </div>
               <div class="share">
                 {!canWrite ? null : w.shareId ? (
                   <>
-                    <span>
+                    <span class="public-link">
                       Public link: <a href={`#/share/${w.shareId}`}>{`${location.origin}/#/share/${w.shareId}`}</a>
                     </span>
+                    <CopyButton text={`${location.origin}/#/share/${w.shareId}`} label={`Copy the public link of ${w.name}`} />
                     <button type="button" class="link" onClick={() => share(w, null)}>
                       Stop sharing
                     </button>
