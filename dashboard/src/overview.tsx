@@ -64,7 +64,7 @@ export function Overview({ route }: { route: Route }) {
       </div>
       <FilterBar route={route} go={go} />
       {data === null ? <HeadlinePlaceholder /> : <Headline stats={data.stats} compare={route.compare} stale={data.key !== key} />}
-      {data === null ? <div class="chart" aria-busy="true" /> : <SeriesChart series={data.series} unit={bounds.unit} />}
+      {data === null ? <div class="chart" aria-busy="true" /> : <SeriesChart series={data.series} unit={bounds.unit} totals={data.stats} />}
       {/* Realtime waits for the figures: the engine runs parameterized reads one at a time, and these come first. */}
       {data ? <Live websiteId={route.websiteId!} /> : <section class="panel live" />}
       <div class="panels">
