@@ -267,6 +267,11 @@ describe('the dashboard', () => {
     const rows = page.locator('[data-panel="entry"] .row');
     await expect.poll(() => rows.locator('.label').allTextContents(), { timeout: 15_000 }).toEqual(entries.map((e) => e.x));
     expect(await rows.locator('.count').allTextContents()).toEqual(entries.map((e) => number.format(e.y)));
+    // Each row's share of the period's visitors, as the stats count them.
+    const { visitors } = await read<{ visitors: number }>(`stats?${range}&path=c.blog`);
+    const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 0 });
+    expect(await rows.locator('.share').allTextContents()).toEqual(entries.map((e) => percent.format(Math.min(1, e.y / visitors))));
+    expect(await page.locator('[data-panel="entry"] .columns').textContent()).toBe('EntryVisitors');
 
     // Comparison: the previous period's figures and line.
     await page.getByLabel('Compare with previous period').check();

@@ -69,7 +69,7 @@ export function Overview({ route }: { route: Route }) {
       {data ? <Live websiteId={route.websiteId!} /> : <section class="panel live" />}
       <div class="panels">
         {panelGroups.map((group) => (
-          <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} />
+          <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} visitors={data?.stats.visitors} />
         ))}
         <EventsPanel base={base} query={query} route={route} go={go} />
       </div>

@@ -13,6 +13,8 @@ interface Tab {
   show?: (value: string) => string;
   /** What an empty list means, when more than "no data". */
   empty?: string;
+  /** The name of a row without a value (no referrer, an address the geo database does not know). */
+  unknown?: string;
 }
 
 const regionNames = displayNames('region');
@@ -65,7 +67,7 @@ export const panelGroups: { group: TabGroup | 'languages'; tabs: Tab[] }[] = [
   {
     group: 'sources',
     tabs: [
-      { type: 'referrer', label: 'Referrers', filter: 'referrer' },
+      { type: 'referrer', label: 'Referrers', filter: 'referrer', unknown: 'Direct / none' },
       { type: 'utmSource', label: 'Sources', filter: 'utmSource' },
       { type: 'utmMedium', label: 'Mediums', filter: 'utmMedium' },
       { type: 'utmCampaign', label: 'Campaigns', filter: 'utmCampaign' },
@@ -74,9 +76,9 @@ export const panelGroups: { group: TabGroup | 'languages'; tabs: Tab[] }[] = [
   {
     group: 'locations',
     tabs: [
-      { type: 'country', label: 'Countries', filter: 'country', show: regionNames },
-      { type: 'region', label: 'Regions', filter: 'region', empty: noGeo },
-      { type: 'city', label: 'Cities', filter: 'city', empty: noGeo },
+      { type: 'country', label: 'Countries', filter: 'country', show: regionNames, unknown: 'Unknown' },
+      { type: 'region', label: 'Regions', filter: 'region', empty: noGeo, unknown: 'Unknown' },
+      { type: 'city', label: 'Cities', filter: 'city', empty: noGeo, unknown: 'Unknown' },
     ],
   },
   {
@@ -114,10 +116,12 @@ interface PanelProps {
   query: string;
   route: Route;
   go: (next: Partial<Route>) => void;
+  /** The period's unique visitors (the stats), for each row's share; undefined until known. */
+  visitors?: number;
 }
 
 /** One group of ranked rows with its tabs; a row click filters the whole page by its value. */
-export function Panel({ group, tabs, base, query, route, go }: PanelProps & (typeof panelGroups)[number]) {
+export function Panel({ group, tabs, base, query, route, go, visitors }: PanelProps & (typeof panelGroups)[number]) {
   const chosen = group === 'languages' ? undefined : route.tabs[group];
   const tab = tabs.find((t) => t.type === chosen) ?? tabs[0]!;
   const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=${tab.type}&limit=10`);
@@ -145,6 +149,9 @@ export function Panel({ group, tabs, base, query, route, go }: PanelProps & (typ
         error={error}
         empty={tab.empty}
         show={tab.show}
+        unknown={tab.unknown}
+        heading={[tab.label, 'Visitors']}
+        total={visitors}
         onPick={tab.filter ? (x) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined}
       />
     </section>
@@ -167,6 +174,7 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
       <Rows
         rows={rows}
         error={error}
+        heading={['Event', 'Count']}
         empty="No custom events. Send them with umami.track('name', { … }) or data-umami-event."
         onPick={(x) => go({ filters: { ...route.filters, event: `eq.${x}` } })}
       />
@@ -184,18 +192,29 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
   );
 }
 
-/** Ranked rows with a bar showing each one's share of the first; buttons when a row filters. */
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+
+/**
+ * Ranked rows under a heading of their two columns, each with a bar showing its share of the
+ * first and, given `total`, its share of the period's visitors; buttons when a row filters.
+ */
 function Rows({
   rows,
   error,
   empty,
   show,
+  unknown = '(none)',
+  heading,
+  total,
   onPick,
 }: {
   rows: Row[] | null;
   error: string;
   empty?: string;
   show?: (x: string) => string;
+  unknown?: string;
+  heading?: [string, string];
+  total?: number;
   onPick?: (x: string) => void;
 }) {
   if (rows === null) return <p class="muted placeholder">Loading…</p>;
@@ -203,30 +222,41 @@ function Rows({
   if (rows.length === 0) return <p class="muted placeholder">{empty ?? 'No data'}</p>;
   const top = Math.max(...rows.map((r) => r.y), 1);
   return (
-    <ol>
-      {rows.map((row) => {
-        const label = row.x ? (show ? show(row.x) : row.x) : '(none)';
-        const content = (
-          <>
-            <span class="bar" style={{ width: `${(row.y / top) * 100}%` }} aria-hidden="true" />
-            <span class="label" title={row.x}>
-              {label}
-            </span>
-            <span class="count">{formatNumber(row.y)}</span>
-          </>
-        );
-        return (
-          <li>
-            {onPick ? (
-              <button type="button" class="row" onClick={() => onPick(row.x)}>
-                {content}
-              </button>
-            ) : (
-              <div class="row">{content}</div>
-            )}
-          </li>
-        );
-      })}
-    </ol>
+    <>
+      {heading && (
+        <div class="columns" aria-hidden="true">
+          <span>{heading[0]}</span>
+          <span>{heading[1]}</span>
+        </div>
+      )}
+      <ol>
+        {rows.map((row) => {
+          const label = row.x ? (show ? show(row.x) : row.x) : unknown;
+          const content = (
+            <>
+              <span class="bar" style={{ width: `${(row.y / top) * 100}%` }} aria-hidden="true" />
+              <span class="label" title={row.x}>
+                {label}
+              </span>
+              <span class="figures">
+                <span class="count">{formatNumber(row.y)}</span>
+                {total ? <span class="share">{percent.format(Math.min(1, row.y / total))}</span> : null}
+              </span>
+            </>
+          );
+          return (
+            <li>
+              {onPick ? (
+                <button type="button" class="row" onClick={() => onPick(row.x)}>
+                  {content}
+                </button>
+              ) : (
+                <div class="row">{content}</div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </>
   );
 }
