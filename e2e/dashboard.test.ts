@@ -447,6 +447,62 @@ describe('the dashboard', () => {
     await context.close();
   });
 
+  it('opens a panel in full: search, order, pages, shares, CSV of what is shown, a row to filter by', { timeout: 90_000 }, async () => {
+    const token = await collector.login();
+    const id = await collector.createWebsite(token, 'Detailed');
+    await seedEvents(collector.db, id, { events: 20_000, days: 20, now: Date.now() });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', acceptDownloads: true });
+    await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
+    const page = await context.newPage();
+    await page.goto(`${collector.url}/#/websites/${id}?range=30d`);
+    const panel = page.locator('[data-panel="path"]');
+    await panel.getByRole('button', { name: 'Details' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Pages: details' });
+    const names = () => dialog.locator('tbody tr td:first-child').allTextContents();
+    await expect.poll(async () => (await names()).length, { timeout: 15_000 }).toBe(50);
+    // What the API lists for the same range, all of it (the seed has 200 paths).
+    const range = new URL(page.url().replace('#/', '')).searchParams;
+    expect(range.get('range')).toBe('30d');
+    const query = await page.evaluate(
+      () =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => e.name)
+          .find((n) => n.includes('type=path&limit=1000'))!,
+    );
+    const all = (await (await collector.request(new URL(query).pathname + new URL(query).search, { token })).json()) as { x: string; y: number }[];
+    expect(all.length).toBeGreaterThan(100);
+    // Most visitors first, ties by name.
+    const collator = new Intl.Collator('en-US', { numeric: true, sensitivity: 'base' });
+    const byCount = [...all].sort((a, b) => b.y - a.y || collator.compare(a.x, b.x));
+    expect(await names()).toEqual(byCount.slice(0, 50).map((r) => r.x));
+    expect(await dialog.getByText(`Page 1 of ${Math.ceil(all.length / 50)}`).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Next' }).click();
+    expect(await names()).toEqual(byCount.slice(50, 100).map((r) => r.x));
+
+    // The CSV holds what is shown: every row in the chosen order.
+    await dialog.getByLabel('Order').selectOption('name');
+    const byName = [...all].sort((a, b) => collator.compare(a.x, b.x) || b.y - a.y);
+    expect(await names()).toEqual(byName.slice(0, 50).map((r) => r.x));
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = (await import('node:fs'))
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toBe('Pages,Visitors,Share');
+    expect(csv.slice(1).map((line) => line.split(',')[0])).toEqual(byName.map((r) => r.x));
+
+    // Searched by the server.
+    await dialog.getByLabel('Search pages').fill('docs');
+    await expect.poll(async () => (await names()).every((n) => n.includes('docs')) && (await names()).length > 0, { timeout: 15_000 }).toBe(true);
+    // A row filters the page and closes the view.
+    const first = (await names())[0]!;
+    await dialog.getByRole('button', { name: first, exact: true }).click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain(`path=eq.${encodeURIComponent(first)}`);
+    expect(await dialog.isVisible()).toBe(false);
+    await context.close();
+  });
+
   it("lists fifty websites with every one's figures, asking in turns within the reads a user may have at once", { timeout: 90_000 }, async () => {
     await collector.users.create('many-sites', 'fifty little sites', 'user');
     const token = await collector.login('many-sites', 'fifty little sites');

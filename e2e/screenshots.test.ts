@@ -113,3 +113,25 @@ describe('the main pages', () => {
     }
   }
 });
+
+describe('the details view', () => {
+  for (const [deviceName, device] of Object.entries(devices)) {
+    it(`of the pages panel on a ${deviceName}`, { timeout: 60_000 }, async () => {
+      const context = await browser.newContext({ ...device, colorScheme: 'light' });
+      await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
+      const page = await context.newPage();
+      await page.goto(`${collector.url}/#/websites/${websiteId}?range=30d`);
+      await page.locator('[data-panel="path"]').getByRole('button', { name: 'Details' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Pages: details' });
+      await expect.poll(() => dialog.locator('tbody tr').count(), { timeout: 30_000 }).toBe(50);
+      // Nothing in the dialog wider than the dialog.
+      const sticking = await dialog.evaluate((element) => {
+        const right = element.getBoundingClientRect().right;
+        return [...element.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > right + 1).map((e) => e.tagName);
+      });
+      expect(sticking).toEqual([]);
+      await page.screenshot({ path: join(folder, `details-${deviceName}-light.png`) });
+      await context.close();
+    });
+  }
+});

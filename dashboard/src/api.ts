@@ -37,7 +37,8 @@ export const sessionEnded = new Set<() => void>();
 /** How often a read refused for having too many of its user's reads waiting (429 `too-many-reads`) is tried again. */
 const readRetries = 3;
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}, retries = readRetries): Promise<T> {
+/** A call of the API; `signal` cancels it (a view the user has left), and then it rejects with the abort. */
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}, retries = readRetries): Promise<T> {
   const token = shareToken ? null : savedToken();
   let response: Response;
   try {
@@ -49,8 +50,10 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      signal: init.signal,
     });
-  } catch {
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
     throw new ApiFailure(0, 'The collector cannot be reached. Check your connection and try again.');
   }
   const text = await response.text();

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure } from './api';
+import { Details } from './details';
 import { formatNumber } from './format';
 import type { FilterName, Route, TabGroup } from './state';
 
@@ -125,6 +126,8 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
   const chosen = group === 'languages' ? undefined : route.tabs[group];
   const tab = tabs.find((t) => t.type === chosen) ?? tabs[0]!;
   const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=${tab.type}&limit=10`);
+  const [details, setDetails] = useState(false);
+  const pick = tab.filter ? (x: string) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined;
   return (
     <section class="panel" data-panel={tab.type} aria-busy={rows === null}>
       {tabs.length === 1 ? (
@@ -152,8 +155,25 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
         unknown={tab.unknown}
         heading={[tab.label, 'Visitors']}
         total={visitors}
-        onPick={tab.filter ? (x) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined}
+        onPick={pick}
       />
+      {rows && rows.length > 0 && (
+        <button type="button" class="link more" onClick={() => setDetails(true)}>
+          Details
+        </button>
+      )}
+      {details && (
+        <Details
+          title={tab.label}
+          measure="Visitors"
+          path={`${base}/metrics?${query}&type=${tab.type}`}
+          show={tab.show}
+          unknown={tab.unknown ?? '(none)'}
+          total={visitors}
+          onPick={pick}
+          onClose={() => setDetails(false)}
+        />
+      )}
     </section>
   );
 }
@@ -161,6 +181,8 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
 /** Custom events by count; with an event filter on, that event's properties and their values. */
 export function EventsPanel({ base, query, route, go }: PanelProps) {
   const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=event&limit=10`);
+  const [details, setDetails] = useState(false);
+  const pickEvent = (x: string) => go({ filters: { ...route.filters, event: `eq.${x}` } });
   const picked = route.filters.event?.startsWith('eq.') ? route.filters.event.slice(3) : null;
   // The event-data routes take the event's name as `event`, in place of the filter of that name.
   const withoutEvent = new URLSearchParams(query);
@@ -176,8 +198,23 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
         error={error}
         heading={['Event', 'Count']}
         empty="No custom events. Send them with umami.track('name', { … }) or data-umami-event."
-        onPick={(x) => go({ filters: { ...route.filters, event: `eq.${x}` } })}
+        onPick={pickEvent}
       />
+      {rows && rows.length > 0 && (
+        <button type="button" class="link more" onClick={() => setDetails(true)}>
+          Details
+        </button>
+      )}
+      {details && (
+        <Details
+          title="Custom events"
+          measure="Count"
+          path={`${base}/metrics?${query}&type=event`}
+          unknown="(none)"
+          onPick={pickEvent}
+          onClose={() => setDetails(false)}
+        />
+      )}
       {picked !== null && (
         <>
           <h3>Properties of {picked}</h3>
