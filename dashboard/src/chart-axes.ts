@@ -11,7 +11,7 @@ export const compactNumber = (n: number): string => compact.format(n);
 
 /**
  * Ticks for counts up to `max`: 0, then whole-number steps of 1, 2 or 5 × 10^k, at most
- * `maxTicks` intervals, the last at or above `max` (so the line never touches the top).
+ * `maxTicks` intervals, the last at or above `max`.
  */
 export function countTicks(max: number, maxTicks = 5): number[] {
   const top = Math.max(1, Math.ceil(max));

@@ -51,7 +51,8 @@ export function SeriesChart({ series, unit, totals }: { series: Series; unit: 'h
     const visitors = sessions.map((p) => p.y);
     // The previous period's buckets, aligned by position (a month may have a day more or less).
     const previous = compare ? xs.map((_, i) => compare.pageviews[i]?.y ?? null) : null;
-    const ticks = countTicks(Math.max(0, ...pv, ...visitors, ...(previous ?? []).map((y) => y ?? 0)));
+    // A little headroom, so that the highest point does not graze the top of the plot.
+    const ticks = countTicks(1.06 * Math.max(0, ...pv, ...visitors, ...(previous ?? []).map((y) => y ?? 0)));
     const labelWidth = Math.max(0, ...labels.map(textWidth));
     const yAxisWidth = Math.max(...ticks.map((t) => textWidth(compactNumber(t)))) + 18;
     const dark = matchMedia('(prefers-color-scheme: dark)').matches;
