@@ -162,3 +162,17 @@ export function Details({ title, measure, path, show, unknown, total, onPick, on
     </dialog>
   );
 }
+
+/** The "Details" link under a panel that has rows, and its dialog while it is open. */
+export function DetailsLink({ hasRows, ...details }: Omit<DetailsProps, 'onClose'> & { hasRows: boolean }) {
+  const [open, setOpen] = useState(false);
+  if (!hasRows) return null;
+  return (
+    <>
+      <button type="button" class="link more" onClick={() => setOpen(true)}>
+        Details
+      </button>
+      {open && <Details {...details} onClose={() => setOpen(false)} />}
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure } from './api';
-import { Details } from './details';
+import { DetailsLink } from './details';
 import { formatNumber } from './format';
 import type { FilterName, Route, TabGroup } from './state';
 
@@ -126,7 +126,6 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
   const chosen = group === 'languages' ? undefined : route.tabs[group];
   const tab = tabs.find((t) => t.type === chosen) ?? tabs[0]!;
   const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=${tab.type}&limit=10`);
-  const [details, setDetails] = useState(false);
   const pick = tab.filter ? (x: string) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined;
   return (
     <section class="panel" data-panel={tab.type} aria-busy={rows === null}>
@@ -157,23 +156,16 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
         total={visitors}
         onPick={pick}
       />
-      {rows && rows.length > 0 && (
-        <button type="button" class="link more" onClick={() => setDetails(true)}>
-          Details
-        </button>
-      )}
-      {details && (
-        <Details
-          title={tab.label}
-          measure="Visitors"
-          path={`${base}/metrics?${query}&type=${tab.type}`}
-          show={tab.show}
-          unknown={tab.unknown ?? '(none)'}
-          total={visitors}
-          onPick={pick}
-          onClose={() => setDetails(false)}
-        />
-      )}
+      <DetailsLink
+        hasRows={Boolean(rows?.length)}
+        title={tab.label}
+        measure="Visitors"
+        path={`${base}/metrics?${query}&type=${tab.type}`}
+        show={tab.show}
+        unknown={tab.unknown ?? '(none)'}
+        total={visitors}
+        onPick={pick}
+      />
     </section>
   );
 }
@@ -181,7 +173,6 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
 /** Custom events by count; with an event filter on, that event's properties and their values. */
 export function EventsPanel({ base, query, route, go }: PanelProps) {
   const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=event&limit=10`);
-  const [details, setDetails] = useState(false);
   const pickEvent = (x: string) => go({ filters: { ...route.filters, event: `eq.${x}` } });
   const picked = route.filters.event?.startsWith('eq.') ? route.filters.event.slice(3) : null;
   // The event-data routes take the event's name as `event`, in place of the filter of that name.
@@ -200,21 +191,14 @@ export function EventsPanel({ base, query, route, go }: PanelProps) {
         empty="No custom events. Send them with umami.track('name', { … }) or data-umami-event."
         onPick={pickEvent}
       />
-      {rows && rows.length > 0 && (
-        <button type="button" class="link more" onClick={() => setDetails(true)}>
-          Details
-        </button>
-      )}
-      {details && (
-        <Details
-          title="Custom events"
-          measure="Count"
-          path={`${base}/metrics?${query}&type=event`}
-          unknown="(none)"
-          onPick={pickEvent}
-          onClose={() => setDetails(false)}
-        />
-      )}
+      <DetailsLink
+        hasRows={Boolean(rows?.length)}
+        title="Custom events"
+        measure="Count"
+        path={`${base}/metrics?${query}&type=event`}
+        unknown="(none)"
+        onPick={pickEvent}
+      />
       {picked !== null && (
         <>
           <h3>Properties of {picked}</h3>
