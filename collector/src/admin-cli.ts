@@ -35,6 +35,11 @@ async function main(): Promise<string> {
   const [command, username] = positionals;
   if ((command !== 'reset-password' && command !== 'create-admin') || !username || positionals.length !== 2) throw new CliError(usage);
   const password = values['password-stdin'] ? await readStdin() : randomBytes(12).toString('base64url');
+  // What can be refused without the database is refused before opening it.
+  const problem = passwordProblem(password, username);
+  if (problem) throw new CliError(`The password is refused: ${problem}`);
+  const nameProblem = command === 'create-admin' ? usernameProblem(username) : null;
+  if (nameProblem) throw new CliError(`The username is refused: ${nameProblem}`);
   const config = loadConfig();
   let db: Awaited<ReturnType<typeof openStorage>>;
   try {
@@ -48,12 +53,8 @@ async function main(): Promise<string> {
   try {
     const users = new Users(db);
     const existing = await users.findByUsername(username);
-    const problem = passwordProblem(password, username);
-    if (problem) throw new CliError(`The password is refused: ${problem}`);
     if (command === 'create-admin') {
       if (existing) throw new CliError(`A user named ${existing.username} exists; use reset-password`);
-      const nameProblem = usernameProblem(username);
-      if (nameProblem) throw new CliError(`The username is refused: ${nameProblem}`);
       await users.create(username.normalize('NFKC'), password, 'admin');
       return values['password-stdin'] ? `Created the admin ${username}.` : `Created the admin ${username} / ${password}\nThis password is shown only now.`;
     }

@@ -9,6 +9,10 @@ import type { FastifyInstance } from 'fastify';
 /** The headers on every answer (the content security policy unless a route sets its own). */
 const always = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
 const defaultPolicy = "frame-ancestors 'none'";
+/** The same headers as raw HTTP lines, for the answers written outside Fastify. */
+const rawSecurityHeaders = Object.entries({ ...always, 'content-security-policy': defaultPolicy })
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 export function installSecurityHeaders(app: FastifyInstance): void {
   // Every answer, /api/send's too: one object set once, in a callback hook (no promise per answer).
@@ -36,11 +40,7 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
         ? ['timeout', 'The request took too long']
         : ['bad-request', 'The request is not valid HTTP'];
   const body = JSON.stringify({ error: { message, code, status } });
-  // The same security headers as every answer Fastify writes.
-  const headers = Object.entries({ ...always, 'content-security-policy': defaultPolicy })
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${rawSecurityHeaders}Connection: close\r\n\r\n${body}`,
   );
 }

@@ -91,8 +91,8 @@ export function SeriesChart({ series, unit, totals }: { series: Series; unit: 'h
       element.dataset.xLabels = JSON.stringify(
         shown(u).map((t) => {
           const text = bucketLabel[unit](new Date(t * 1000));
-          const centre = plotLeft + u.valToPos(t, 'x');
-          return { text, left: centre - textWidth(text) / 2, right: centre + textWidth(text) / 2 };
+          const [centre, half] = [plotLeft + u.valToPos(t, 'x'), textWidth(text) / 2];
+          return { text, left: centre - half, right: centre + half };
         }),
       );
       element.dataset.yTicks = JSON.stringify(

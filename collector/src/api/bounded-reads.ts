@@ -57,18 +57,17 @@ export function installBoundedReads(
     };
     check();
     socket?.once('close', gone);
+    // The answer is sent or the client left: the read's turn (when it has one) ends too.
+    let closed = false;
+    let release: (() => void) | null = null;
     reply.raw.once('close', () => {
+      closed = true;
       socket?.off('close', gone);
       gone();
+      release?.();
     });
     clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }));
     if (!slots || !request.auth) return;
-    let release: (() => void) | null = null;
-    let closed = false;
-    reply.raw.once('close', () => {
-      closed = true;
-      release?.();
-    });
     release = await slots.acquire(readClientOf(request.auth), controller.signal);
     if (closed || controller.signal.aborted) release();
   });

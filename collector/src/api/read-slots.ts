@@ -36,21 +36,18 @@ export class ReadSlots {
     if (signal.aborted) return Promise.reject(signal.reason);
     const state = this.#clients.get(client) ?? { running: 0, waiting: [] };
     this.#clients.set(client, state);
-    const release = this.#releaser(client, state);
     if (state.running < this.limits.running) {
       state.running++;
-      return Promise.resolve(release);
+      return Promise.resolve(this.#releaser(client, state));
     }
-    if (state.waiting.length >= this.limits.waiting) {
-      this.#forgetIfIdle(client, state);
-      return Promise.reject(new ApiError('tooManyReads'));
-    }
+    // Every turn is taken here (running ≥ 1), so the client's state stays for those.
+    if (state.waiting.length >= this.limits.waiting) return Promise.reject(new ApiError('tooManyReads'));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         start: () => {
           signal.removeEventListener('abort', leave);
           state.running++;
-          resolve(release);
+          resolve(this.#releaser(client, state));
         },
       };
       const leave = () => {

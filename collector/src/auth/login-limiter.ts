@@ -67,8 +67,8 @@ export class LoginLimiter {
       const times = this.#recent(key, now);
       if (times.length >= limit) waitMs = Math.max(waitMs, times[times.length - limit]! + loginLimits.windowMs - now);
     }
-    const attempt: Attempt = { at: now, keys: keys.map(([key]) => key) };
     if (waitMs > 0) return { retryAfter: Math.ceil(waitMs / 1000), attempt: { at: now, keys: [] } };
+    const attempt: Attempt = { at: now, keys: keys.map(([key]) => key) };
     if (this.#attempts.size > maxKeys) this.#attempts.clear();
     for (const key of attempt.keys) {
       const times = this.#attempts.get(key) ?? [];
