@@ -382,3 +382,19 @@ ALTER TABLE websites ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS team_
 ALTER TABLE api_keys ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS session_hash String DEFAULT '';
 
 ALTER TABLE websites ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS share_id Nullable(String);
+
+CREATE TABLE IF NOT EXISTS website_ingest_rules ON CLUSTER analytics_cluster (
+        website_id UUID,
+        rules String,
+        updated_at DateTime64(3, 'UTC'),
+        version UInt64
+      ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/website_ingest_rules', '{replica}', version)
+      ORDER BY website_id;
+
+CREATE TABLE IF NOT EXISTS dropped_events ON CLUSTER analytics_cluster (
+        website_id UUID,
+        day Date,
+        reason LowCardinality(String),
+        events UInt64
+      ) ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/all/{database}/dropped_events', '{replica}', events)
+      ORDER BY (website_id, day, reason);

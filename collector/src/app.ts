@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './api/analytics-routes';
 import { websiteRoutes } from './api/website-routes';
+import { ingestRulesRoutes } from './api/ingest-rules-routes';
 import { ReadSlots } from './api/read-slots';
 import { ApiKeys } from './auth/api-keys';
 import type { AuthDeps } from './auth/auth-deps';
@@ -22,6 +23,9 @@ import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
 import { installJsonBodies, signedInBodyLimit } from './json-body';
 import { dashboardRoute } from './dashboard-route';
 import { sendRoute } from './ingest/send-route';
+import { DropCounter } from './ingest/drop-counter';
+import { insertDropTallies } from './storage/dropped-events';
+import { IngestRulesStore } from './websites/ingest-rules-store';
 import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
 import { Spool } from './pipeline/spool';
@@ -127,6 +131,12 @@ export function buildCollector({
   // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
   const insertBatch: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
   const writer = new SpoolWriter(spool, quarantine, insertBatch, { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs }, app.log);
+  const ingestRules = new IngestRulesStore(db);
+  const drops = new DropCounter(
+    (tallies) => insertDropTallies(db, tallies),
+    config.batchIntervalMs * 5,
+    (error) => app.log.warn({ err: error }, 'could not save the dropped-event counts; kept for the next try'),
+  );
   const visitors = new VisitorIdentifier(appSecret);
   const geo = new GeoLocator(config);
 
@@ -150,12 +160,13 @@ export function buildCollector({
   });
   if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
-  app.register(sendRoute, { config, websites, visitors, geo, writer, paths: [...new Set(['/api/send', config.collectPath])] });
+  app.register(sendRoute, { config, websites, visitors, geo, writer, ingestRules, drops, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, { ...auth, teams });
   app.register(meRoutes, auth);
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
   app.register(websiteRoutes, { websites, teams });
+  app.register(ingestRulesRoutes, { websites, teams, ingestRules, db });
   app.register(shareRoute, { websites, shareLinks });
   app.register(teamRoutes, { teams, users, websites });
   app.register(analyticsRoutes, {
@@ -168,8 +179,8 @@ export function buildCollector({
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.
-  app.addHook('onClose', () => writer.close(config.shutdownTimeoutMs));
-  return { app, users, websites, writer, flush: () => writer.flush(), routes };
+  app.addHook('onClose', () => Promise.all([writer.close(config.shutdownTimeoutMs), drops.close()]));
+  return { app, users, websites, writer, flush: () => Promise.all([writer.flush(), drops.flush()]).then(() => {}), routes };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ipEntryProblem } from './ingest/ingest-rules';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import type { ClusterTopology } from './storage/cluster-ddl';
@@ -153,11 +154,7 @@ function ignoreIps(env: Env): string[] {
   if (!raw) return [];
   return raw.split(',').map((entry) => {
     const value = entry.trim();
-    const [ip, prefix, extra] = value.split('/');
-    const family = isIP(ip ?? '');
-    const bits = family === 4 ? 32 : 128;
-    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
-    if (!family || !validPrefix || extra !== undefined) throw new ConfigError(`IGNORE_IPS must be IPs or CIDR ranges, got "${value}"`);
+    if (ipEntryProblem(value)) throw new ConfigError(`IGNORE_IPS must be IPs or CIDR ranges, got "${value}"`);
     return value;
   });
 }

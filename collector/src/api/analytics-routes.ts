@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
 import { ApiError } from '../errors';
-import { pagingProperties, StringEnum } from '../shared/schema';
+import { pagingProperties, StringEnum, UnixMs } from '../shared/schema';
 import { rows } from '../storage/client';
 import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
@@ -31,10 +31,9 @@ import { queryActive, queryRealtime } from './realtime-queries';
 import { queryStatsCompared } from './stats-query';
 import { ownedWebsite, websiteParams } from './website-routes';
 
-// Unix ms up to 2106-01-01: series buckets are ClickHouse DateTimes, which end on 2106-02-07
+// Unix ms up to 2106-01-01 (UnixMs): series buckets are ClickHouse DateTimes, which end on 2106-02-07
 // (a range in 2199 was labelled 2062), and DateTime64 ends in 2299 (a query past it failed, 500).
-const latestDate = Date.UTC(2106, 0, 1);
-const time = Type.Integer({ minimum: 0, maximum: latestDate });
+const time = UnixMs;
 const timezone = Type.String({ maxLength: 64, default: 'UTC' });
 const unit = StringEnum(units);
 const compare = StringEnum(['prev', 'yoy']);

@@ -1,4 +1,3 @@
-import { BlockList, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import { ApiError } from '../errors';
@@ -8,6 +7,10 @@ import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
 import { buildEventRow, buildSessionDataRow } from './event-row';
 import type { GeoLocator } from './geo';
+import type { DropCounter } from './drop-counter';
+import { addressList, listed, type BeaconFacts } from './ingest-rules';
+import type { IngestRulesStore } from '../websites/ingest-rules-store';
+import { splitLocation } from './page-location';
 import { RateLimiter } from './rate-limiter';
 import { uuidPattern } from '../shared/ids';
 import { SendAnswer, sendBodySchema, type SendBody } from './send-schema';
@@ -23,6 +26,10 @@ export interface IngestDeps {
   visitors: VisitorIdentifier;
   geo: GeoLocator;
   writer: SpoolWriter;
+  /** Each website's counting rules (hostnames, excluded addresses and paths, referrer spam). */
+  ingestRules: IngestRulesStore;
+  /** Counts what is not stored, per website and reason. */
+  drops: DropCounter;
   /** /api/send, and the COLLECT_API_ENDPOINT alias when one is set. */
   paths: string[];
 }
@@ -44,16 +51,12 @@ function cacheToken(header: string | string[] | undefined): string | undefined {
   }
 }
 
-function ignoreList(entries: string[]): BlockList | null {
-  if (entries.length === 0) return null;
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [ip, prefix] = entry.split('/') as [string, string | undefined];
-    const family = isIPv6(ip) ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(ip, family);
-    else list.addSubnet(ip, Number(prefix), family);
-  }
-  return list;
+/** What the website's rules are checked on: the address, and for a page's events its hostname, path and referrer. */
+function beaconFacts(ip: string, { type, payload }: SendBody): BeaconFacts {
+  if (type === 'identify') return { ip };
+  const hostname = payload.hostname ?? '';
+  const location = splitLocation(payload.url ?? '', payload.referrer ?? '', hostname);
+  return { ip, page: { hostname, path: location.urlPath, referrerDomain: location.referrerDomain } };
 }
 
 function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () => void) {
@@ -63,8 +66,8 @@ function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () 
 }
 
 /** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, spools for a batched insert. */
-export async function sendRoute(app: FastifyInstance, { config, websites, visitors, geo, writer, paths }: IngestDeps) {
-  const ignored = ignoreList(config.ignoreIps);
+export async function sendRoute(app: FastifyInstance, { config, websites, visitors, geo, writer, ingestRules, drops, paths }: IngestDeps) {
+  const ignored = addressList(config.ignoreIps);
   const limiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null;
 
   app.addHook('onRequest', allowAnyOrigin);
@@ -82,7 +85,7 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
 
   const handler = async (request: FastifyRequest<{ Body: SendBody }>, reply: FastifyReply) => {
     const ip = request.ip;
-    if (ignored?.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4')) throw new ApiError('ignoredIp');
+    if (ignored && listed(ignored, ip)) throw new ApiError('ignoredIp');
     const wait = limiter?.hit(ip) ?? 0;
     if (wait > 0) throw new ApiError('rateLimited', undefined, wait);
     const userAgent = request.headers['user-agent'];
@@ -92,10 +95,18 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     const problem = payload.data ? eventDataProblem(payload.data) : null;
     if (problem) throw new ApiError('invalidData', problem);
     const agent = describeAgent(userAgent);
-    // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference.
-    if (agent.bot) return reply.send({ beep: 'boop' });
     const website = payload.website.toLowerCase();
+    if (agent.bot) {
+      // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference; counted for a known website.
+      if (await websites.accepts(website).catch(() => false)) drops.count(website, 'bot');
+      return reply.send({ beep: 'boop' });
+    }
     if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
+    const dropped = (await ingestRules.forBeacons(website)).check(beaconFacts(ip, request.body));
+    if (dropped) {
+      drops.count(website, dropped);
+      return reply.send({ beep: 'boop', dropped });
+    }
 
     const now = Date.now();
     const isPageview = type === 'event' && !payload.name;

@@ -37,4 +37,6 @@ export const SendAnswer = Type.Object({
   sessionId: Type.Optional(Type.String()),
   visitId: Type.Optional(Type.String()),
   beep: Type.Optional(Type.Literal('boop')),
+  /** Why the beacon was not stored under the website's counting rules (see ingest-rules.ts). */
+  dropped: Type.Optional(Type.String()),
 });

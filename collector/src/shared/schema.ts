@@ -14,6 +14,9 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 /** A date-time as ClickHouse writes it, or ISO 8601. */
 export const DateText = Type.String();
 
+/** A time as the read API takes it: Unix milliseconds, from 1970 to 2106 (the end of ClickHouse's DateTime). */
+export const UnixMs = Type.Integer({ minimum: 0, maximum: Date.UTC(2106, 0, 1) });
+
 /** The answer of a change that returns nothing else. */
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 

@@ -216,4 +216,26 @@ export const migrations: Migration[] = [
     name: "websites' share links",
     statements: [`ALTER TABLE websites ADD COLUMN IF NOT EXISTS share_id Nullable(String)`],
   },
+  {
+    version: 13,
+    name: "websites' counting rules and the count of what they dropped",
+    statements: [
+      // One row per website (the newest version wins): its rules as JSON (see ingest/ingest-rules.ts).
+      `CREATE TABLE IF NOT EXISTS website_ingest_rules (
+        website_id UUID,
+        rules String,
+        updated_at DateTime64(3, 'UTC'),
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY website_id`,
+      // Beacons not stored, per website, UTC day and reason; each collector adds its tallies every few seconds.
+      `CREATE TABLE IF NOT EXISTS dropped_events (
+        website_id UUID,
+        day Date,
+        reason LowCardinality(String),
+        events UInt64
+      ) ENGINE = SummingMergeTree(events)
+      ORDER BY (website_id, day, reason)`,
+    ],
+  },
 ];

@@ -67,4 +67,5 @@ export const websiteDataTables = [
   'daily_exit_visits',
   'daily_page_stats',
   'daily_page_visits',
+  'dropped_events',
 ] as const;

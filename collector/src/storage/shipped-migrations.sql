@@ -326,3 +326,19 @@ ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS session_hash String DEFAULT '';
 
 -- 12: websites' share links
 ALTER TABLE websites ADD COLUMN IF NOT EXISTS share_id Nullable(String);
+
+-- 13: websites' counting rules and the count of what they dropped
+CREATE TABLE IF NOT EXISTS website_ingest_rules (
+        website_id UUID,
+        rules String,
+        updated_at DateTime64(3, 'UTC'),
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY website_id;
+CREATE TABLE IF NOT EXISTS dropped_events (
+        website_id UUID,
+        day Date,
+        reason LowCardinality(String),
+        events UInt64
+      ) ENGINE = SummingMergeTree(events)
+      ORDER BY (website_id, day, reason);
