@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../bench/seed-events';
 import { startTestCollector, type TestCollector } from '../test-support/collector';
 import { launchChromium } from './browser';
+import { insertDropTallies } from '../collector/src/storage/dropped-events';
+import type { DropReason } from '../collector/src/ingest/ingest-rules';
 
 /**
  * The main pages on a desktop and a phone, in light and dark mode, on a seeded website: each
@@ -38,6 +40,22 @@ beforeAll(async () => {
     json: { shareId: 'a-rather-long-share-id-of-64-characters-xxxxxxxxxxxxxxxxxxxxxxxx' },
   });
   await collector.users.create('a-colleague-with-a-long-username@example.org', 'tulip garden lamp', 'view-only');
+  await collector.request(`/api/websites/${websiteId}/ingest-rules`, {
+    method: 'POST',
+    token,
+    json: {
+      hostnames: ['example.com', 'shop.example.com'],
+      includeSubdomains: true,
+      excludedIps: ['203.0.113.0/24'],
+      excludedPaths: ['/admin/**', '/preview/*'],
+    },
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  const counts = { bot: 1843, hostname: 212, 'referrer-spam': 97, path: 31, ip: 12 };
+  await insertDropTallies(
+    collector.db,
+    Object.entries(counts).map(([reason, events]) => ({ websiteId, day: today, reason: reason as DropReason, events })),
+  );
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -50,6 +68,7 @@ const pages = {
   account: () => '#/account',
   teams: () => '#/teams',
   users: () => '#/users',
+  rules: () => `#/websites/${websiteId}/rules`,
   share: () => '#/share/a-rather-long-share-id-of-64-characters-xxxxxxxxxxxxxxxxxxxxxxxx?range=30d',
 };
 // The narrowest phones in common use are 360 px wide.

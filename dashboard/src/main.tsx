@@ -24,7 +24,7 @@ function useSettings(wanted: boolean): { module: Settings | null; error: string 
   return state;
 }
 
-function SettingsView({ page, me, settings }: { page: SettingsPage; me: Me; settings: ReturnType<typeof useSettings> }) {
+function SettingsView({ route, me, settings }: { route: Route; me: Me; settings: ReturnType<typeof useSettings> }) {
   if (settings.error) {
     return (
       <p class="error" role="alert">
@@ -33,7 +33,9 @@ function SettingsView({ page, me, settings }: { page: SettingsPage; me: Me; sett
     );
   }
   if (!settings.module) return <p class="loading">Loading…</p>;
-  const { Account, Teams, Users } = settings.module;
+  const { Account, CountingRules, Teams, Users } = settings.module;
+  const page = route.page as SettingsPage | 'rules';
+  if (page === 'rules' && route.websiteId) return <CountingRules websiteId={route.websiteId} />;
   if (page === 'teams') return <Teams me={me} />;
   if (page === 'users') return me.role === 'admin' ? <Users me={me} /> : <p class="error">Only admins manage users.</p>;
   return <Account />;
@@ -121,7 +123,7 @@ function App() {
         ) : route.page === 'websites' ? (
           <WebsiteList canWrite={me !== null && me.role !== 'view-only'} />
         ) : me ? (
-          <SettingsView page={route.page as SettingsPage} me={me} settings={settings} />
+          <SettingsView route={route} me={me} settings={settings} />
         ) : (
           <p class="loading">Loading…</p>
         )}

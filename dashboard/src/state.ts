@@ -45,7 +45,8 @@ export const settingsPages = ['account', 'teams', 'users'] as const;
 export type SettingsPage = (typeof settingsPages)[number];
 
 export interface Route {
-  page: 'websites' | 'overview' | 'share' | SettingsPage;
+  /** `rules`: one website's counting rules, in the settings chunk. */
+  page: 'websites' | 'overview' | 'share' | 'rules' | SettingsPage;
   websiteId?: string;
   /** For a share link's page. */
   shareId?: string;
@@ -87,6 +88,8 @@ export function readRoute(hash = location.hash): Route {
   if (shared) return { page: 'share', shareId: shared[1], ...view };
   const settings = settingsPages.find((p) => path === `/${p}`);
   if (settings) return plain(settings);
+  const rules = /^\/websites\/([0-9a-f-]{36})\/rules$/.exec(path);
+  if (rules) return { ...plain('websites'), page: 'rules', websiteId: rules[1] };
   const match = /^\/websites\/([0-9a-f-]{36})$/.exec(path);
   return match ? { page: 'overview', websiteId: match[1], ...view } : plain('websites');
 }
@@ -94,6 +97,7 @@ export function readRoute(hash = location.hash): Route {
 export function routeHash(route: Route): string {
   if (route.page === 'websites') return '#/';
   if ((settingsPages as readonly string[]).includes(route.page)) return `#/${route.page}`;
+  if (route.page === 'rules') return `#/websites/${route.websiteId}/rules`;
   const params = new URLSearchParams({ range: route.range });
   if (route.range === 'custom' && route.start && route.end) {
     params.set('start', route.start);

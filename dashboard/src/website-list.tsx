@@ -169,6 +169,9 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
                     <button type="button" class="link" onClick={() => setEditing(w.id)}>
                       Edit
                     </button>
+                    <a class="link" href={`#/websites/${w.id}/rules`}>
+                      Counting rules
+                    </a>
                     <button type="button" class="link" onClick={() => destroy(w, 'reset')}>
                       Reset…
                     </button>
