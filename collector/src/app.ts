@@ -17,6 +17,12 @@ import { twoFactorRoutes } from './auth/two-factor-routes';
 import { TwoFactor } from './auth/two-factor';
 import { userRoutes } from './auth/user-routes';
 import { Users } from './auth/users';
+import { AppSettings } from './auth/app-settings';
+import { Tickets } from './auth/tickets';
+import { Mailer } from './mail/mailer';
+import { accountRoutes } from './auth/account-routes';
+import { invitationRoutes } from './auth/invitation-routes';
+import { foreignSignInRoutes } from './auth/foreign-sign-in-routes';
 import type { Config } from './config';
 import { installErrorHandling } from './errors';
 import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
@@ -122,6 +128,10 @@ export function buildCollector({
     limiter: new LoginLimiter(),
     twoFactor: new TwoFactor(appSecret, db),
     devices: new KnownDevices(appSecret),
+    settings: new AppSettings(db),
+    tickets: new Tickets(db),
+    mailer: new Mailer(config.smtpUrl, config.mailFrom),
+    publicUrl: config.publicUrl,
   };
   const websites = new Websites(db, config.clickhouse?.cluster ?? null);
   const shareLinks = new ShareLinks(appSecret);
@@ -163,6 +173,9 @@ export function buildCollector({
   app.register(sendRoute, { config, websites, visitors, geo, writer, ingestRules, drops, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, { ...auth, teams });
   app.register(meRoutes, auth);
+  app.register(accountRoutes, { ...auth, teams });
+  app.register(invitationRoutes, { ...auth, teams });
+  app.register(foreignSignInRoutes, { ...auth, teams });
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
   app.register(websiteRoutes, { websites, teams });
@@ -179,7 +192,7 @@ export function buildCollector({
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.
-  app.addHook('onClose', () => Promise.all([writer.close(config.shutdownTimeoutMs), drops.close()]));
+  app.addHook('onClose', () => Promise.all([writer.close(config.shutdownTimeoutMs), drops.close()]).finally(() => auth.mailer.close()));
   return { app, users, websites, writer, flush: () => Promise.all([writer.flush(), drops.flush()]).then(() => {}), routes };
 }
 

@@ -52,6 +52,12 @@ export interface Config {
   trackerScriptAliases: string[];
   /** Extra path accepting beacons, baked into the served tracker (COLLECT_API_ENDPOINT). */
   collectPath: string;
+  /** Outgoing mail (SMTP_URL, e.g. smtp://user:pass@host:587 or smtps://…); null: no mail, links are handed over by hand. */
+  smtpUrl: string | null;
+  /** The sender of outgoing mail (MAIL_FROM). */
+  mailFrom: string;
+  /** The address people reach the dashboard at (PUBLIC_URL), for links in mail; null: the address a request came in on. */
+  publicUrl: string | null;
   logLevel: string;
 }
 
@@ -184,6 +190,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
   const server = clickhouse(env);
+  // Mail goes to people who did not make the request (a reset asked for by anyone): its links
+  // must not take their address from the request's Host header, which the asker controls.
+  if (env.SMTP_URL && !env.PUBLIC_URL) throw new ConfigError('SMTP_URL needs PUBLIC_URL, the address links in mail point to (https://analytics.example.com)');
   return Object.freeze({
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -212,6 +221,28 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ignoreIps: ignoreIps(env),
     trackerScriptAliases: paths(env, 'TRACKER_SCRIPT_NAME'),
     collectPath: collectPath(env),
+    smtpUrl: smtpUrl(env),
+    mailFrom: env.MAIL_FROM || 'Analytics <analytics@localhost>',
+    publicUrl: publicUrl(env),
     logLevel,
   });
+}
+
+function smtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL;
+  if (!raw) return null;
+  if (!/^smtps?:\/\/[^/\s]+/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465');
+  return raw;
+}
+
+function publicUrl(env: Env): string | null {
+  const raw = env.PUBLIC_URL;
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    return url.origin + url.pathname.replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) address like https://analytics.example.com, got "${raw}"`);
+  }
 }

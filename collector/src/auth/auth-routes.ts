@@ -9,8 +9,8 @@ import { LoginAnswer, LoginUserSchema, SignedInAnswer } from './auth-schemas';
 import type { Attempt } from './login-limiter';
 import { authOf, currentUser } from './guard';
 import { passwordLimits } from './passwords';
-import { tokenLifetimeMs } from './tokens';
-import { publicUser, type StoredUser, type User } from './users';
+import { checkPassword, checkSecondFactor, loginUser, startSession } from './sign-in';
+import { requestUser, type StoredUser } from './users';
 
 const code = Type.Optional(Type.String({ maxLength: 16 }));
 
@@ -22,19 +22,8 @@ const loginBody = Type.Object({
 });
 
 /** `/api/auth/login`, `/verify`, `/logout` and `/api/2fa/verify`, in Umami's shapes. */
-export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> = async (
-  app,
-  { users, passwords, tokens, limiter, twoFactor, devices, teams },
-) => {
-  /** Umami's login user: with the teams the user is in and their role in each (access codes stay on the team pages). */
-  const loginUser = async (user: User) => {
-    const { data } = await teams.list(user.id, 1, 100);
-    const withRoles = await Promise.all(
-      data.map(async ({ accessCode: _hidden, ...team }) => ({ ...team, role: (await teams.member(team.id, user.id))?.role ?? null })),
-    );
-    return { ...publicUser(user), teams: withRoles };
-  };
-
+export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> = async (app, deps) => {
+  const { users, tokens, limiter, twoFactor, devices, teams } = deps;
   /** An attempt: counted for (account, IP) or for a known device of the user, or refused with 429 when a limit is reached. */
   const beginAttempt = (request: FastifyRequest, username: string, user: StoredUser | null): Attempt & { knownDevice: boolean } => {
     const device = user ? devices.deviceOf(request, user.id) : null;
@@ -43,27 +32,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> 
 
   const signIn = async (request: FastifyRequest, reply: FastifyReply, user: StoredUser, rememberMe: boolean, attempt: Attempt) => {
     limiter.succeeded(attempt);
-    const { token } = await tokens.issue(user.id, rememberMe ? tokenLifetimeMs.rememberMe : tokenLifetimeMs.standard);
-    return { token, user: await loginUser(user), deviceToken: devices.remember(request, reply, user.id) };
+    const { token, user: answer, deviceToken } = await startSession({ tokens, devices, teams }, request, reply, requestUser(user), rememberMe);
+    return { token, user: answer, deviceToken };
   };
 
   app.post('/api/auth/login', { schema: { body: loginBody, response: { 200: LoginAnswer } }, config: { public: true } }, async (request, reply) => {
     const { username, password, rememberMe = false, code } = request.body;
-    const user = await users.findByUsername(username);
-    const stored = user?.passwordHash ?? (await passwords.decoy());
-    const attempt = beginAttempt(request, username, user);
-    // An unknown user costs the same scrypt work as a wrong password, so timing shows nothing.
-    const valid = await limiter.check(attempt, () => passwords.verify(password, stored, attempt.knownDevice));
-    if (!user || !valid) throw new ApiError('badCredentials');
-    if (user.totpEnabled) {
-      if (!code) {
-        // The right password is not a failure, but not a sign-in either: the failures before it
-        // stay until the second factor succeeds (else each password step would buy fresh code guesses).
-        limiter.forget(attempt);
-        // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
-        return { requiresTwoFactor: true as const, partialToken: twoFactor.partialToken(user.id, rememberMe) };
-      }
-      if (!(await twoFactor.check(user, code))) throw new ApiError('invalidCode');
+    const { user, attempt } = await checkPassword(deps, request, username, password);
+    if ((await checkSecondFactor(deps, user, attempt, code)) === 'needed') {
+      // Umami's answer when a second factor is needed; the client then posts /api/2fa/verify.
+      return { requiresTwoFactor: true as const, partialToken: twoFactor.partialToken(user.id, rememberMe) };
     }
     return signIn(request, reply, user, rememberMe, attempt);
   });
@@ -92,9 +70,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams }> 
     },
   );
 
-  app.post('/api/auth/verify', { schema: { body: NoBody, response: { 200: LoginUserSchema } } }, async (request) => loginUser(currentUser(request)));
+  app.post('/api/auth/verify', { schema: { body: NoBody, response: { 200: LoginUserSchema } }, config: { setup: true } }, async (request) =>
+    loginUser(teams, currentUser(request)),
+  );
 
-  app.post('/api/auth/logout', { schema: { body: NoBody, response: { 200: Ok } } }, async (request) => {
+  app.post('/api/auth/logout', { schema: { body: NoBody, response: { 200: Ok } }, config: { setup: true } }, async (request) => {
     const auth = authOf(request);
     if (auth.type === 'api-key')
       throw new ApiError('badRequest', 'An API key is not signed in: its owner revokes it, signed in, with DELETE /api/me/api-keys/:keyId');

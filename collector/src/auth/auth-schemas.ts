@@ -14,6 +14,11 @@ export const PublicUserSchema = Type.Object({
   role: StringEnum(roles),
   createdAt: DateText,
   isAdmin: Type.Boolean(),
+  /** Lower case, or null when the account has none. */
+  email: Nullable(Type.String()),
+  /** The display name, or null. */
+  name: Nullable(Type.String()),
+  emailVerified: Type.Boolean(),
 });
 
 /** A user in the admin's list: with whether two-factor sign-in is on. */
@@ -49,6 +54,8 @@ export const MeAnswer = Type.Object({
   authType: StringEnum(['session', 'api-key', 'share']),
   user: PublicUserSchema,
   apiKey: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** What the account must do before any other route answers: choose its own password, or turn on two-factor sign-in. */
+  setupRequired: Nullable(StringEnum(['password', 'two-factor'])),
 });
 
 export const TwoFactorStatus = Type.Object({

@@ -3,7 +3,8 @@ import { ApiError } from '../errors';
 import { apiKeyPrefix, type ApiKeys } from './api-keys';
 import type { SharedWebsite, ShareLinks } from '../websites/share-links';
 import type { Tokens } from './tokens';
-import type { User, Users } from './users';
+import { requestUser, type User, type Users } from './users';
+import type { AppSettings } from './app-settings';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,6 +18,11 @@ declare module 'fastify' {
     session?: boolean;
     /** Also open to a website's share token (`x-umami-share-token`), for that website only, read-only. */
     share?: boolean;
+    /**
+     * Open to an account that must first choose its own password or turn on two-factor sign-in
+     * (every other route answers 403 until it has): who am I, sign out, the password and two-factor setup routes.
+     */
+    setup?: boolean;
   }
   interface FastifyRequest {
     /** Who is asking, on guarded routes. */
@@ -37,10 +43,19 @@ export interface Auth {
 
 const credential = /^[A-Za-z0-9_-]{16,128}$/;
 
-/** The credential a request carries: x-umami-api-key, else a Bearer token or key. */
-function credentialOf(request: FastifyRequest): { kind: 'token' | 'key'; value: string } | null {
+/**
+ * The credential a request carries: x-umami-api-key, else Rocket.Chat's X-Auth-Token (with
+ * X-User-Id, checked in authenticate), else a Bearer token or key.
+ */
+function credentialOf(request: FastifyRequest): { kind: 'token' | 'key'; value: string; userId?: string } | null {
   const key = request.headers['x-umami-api-key'];
   if (typeof key === 'string' && key) return credential.test(key) ? { kind: 'key', value: key } : null;
+  const authToken = request.headers['x-auth-token'];
+  if (typeof authToken === 'string' && authToken) {
+    const userId = request.headers['x-user-id'];
+    if (!credential.test(authToken) || typeof userId !== 'string') return null;
+    return { kind: authToken.startsWith(apiKeyPrefix) ? 'key' : 'token', value: authToken, userId: userId.toLowerCase() };
+  }
   // The scheme is case-insensitive (RFC 9110 §11.1).
   const match = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '');
   if (!match || !credential.test(match[1]!)) return null;
@@ -62,23 +77,28 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     if (config.admin && auth.user.role !== 'admin') throw new ApiError('forbidden');
     if (config.write && auth.user.role === 'view-only') throw new ApiError('forbidden');
     if (config.session && auth.type === 'api-key') throw new ApiError('forbidden', 'An API key cannot do this; sign in with your password');
+    if (!config.setup && auth.type !== 'share') await deps.settings.checkSetUp(auth.user);
     request.auth = auth;
     if (auth.apiKey) void deps.apiKeys.touch(auth.apiKey.id).catch((error) => request.log.warn({ err: error }, 'could not record the API key use'));
   });
 }
 
-type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys; shareLinks: ShareLinks };
+type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys; shareLinks: ShareLinks; settings: AppSettings };
 
 /** A share token's reader: no user, a view-only stand-in, one website (checked by ownedWebsite). */
 function sharedAuth(request: FastifyRequest, { shareLinks }: GuardDeps): Auth | null {
   const header = request.headers['x-umami-share-token'];
   const share = typeof header === 'string' ? shareLinks.read(header) : null;
   if (!share) return null;
-  return { type: 'share', share, user: { id: '', username: '', role: 'view-only', createdAt: '' } };
+  return {
+    type: 'share',
+    share,
+    user: { id: '', username: '', role: 'view-only', createdAt: '', email: '', name: '', emailVerified: false, mustChangePassword: false, totpEnabled: false },
+  };
 }
 
 /** Who a request's credential names, or null (none, malformed, expired, revoked, forged, or a deleted user). */
-export async function authenticate(request: FastifyRequest, { users, tokens, apiKeys }: Omit<GuardDeps, 'shareLinks'>): Promise<Auth | null> {
+export async function authenticate(request: FastifyRequest, { users, tokens, apiKeys }: Pick<GuardDeps, 'users' | 'tokens' | 'apiKeys'>): Promise<Auth | null> {
   const given = credentialOf(request);
   if (!given) return null;
   let userId: string | null = null;
@@ -92,10 +112,12 @@ export async function authenticate(request: FastifyRequest, { users, tokens, api
   } else {
     userId = await tokens.userIdOf(given.value);
   }
+  // Rocket.Chat's pair: the token must be the named user's.
+  if (given.userId !== undefined && given.userId !== userId) return null;
   const user = userId ? await users.findById(userId) : null;
   if (!user) return null;
   return {
-    user: { id: user.id, username: user.username, role: user.role, createdAt: user.createdAt },
+    user: requestUser(user),
     ...(given.kind === 'key' ? { type: 'api-key', apiKey } : { type: 'session', token: given.value }),
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
 import { NoBody, Ok, Uuid } from '../shared/schema';
-import { passwordProblem } from './account-rules';
+import { changeOwnPassword } from './own-password';
 import type { AuthDeps } from './auth-deps';
 import { ApiKeySchema, MeAnswer, NewApiKeySchema, PublicUserSchema } from './auth-schemas';
 import { authOf, currentUser } from './guard';
@@ -10,10 +10,17 @@ import { passwordLimits, passwordSchema } from './passwords';
 import { publicUser } from './users';
 
 /** The signed-in user's own account: `/api/me`, password, API keys. */
-export const meRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users, passwords, tokens, apiKeys, limiter }) => {
-  app.get('/api/me', { schema: { response: { 200: MeAnswer } } }, async (request) => {
+export const meRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, deps) => {
+  const { apiKeys, settings } = deps;
+  app.get('/api/me', { schema: { response: { 200: MeAnswer } }, config: { setup: true } }, async (request) => {
     const auth = authOf(request);
-    return { authType: auth.type, user: publicUser(auth.user), ...(auth.apiKey ? { apiKey: auth.apiKey } : {}) };
+    // What the account must do before anything else (the dashboard shows that step).
+    const setupRequired: 'password' | 'two-factor' | null = auth.user.mustChangePassword
+      ? 'password'
+      : auth.type !== 'share' && !auth.user.totpEnabled && (await settings.get()).forceTwoFactor
+        ? 'two-factor'
+        : null;
+    return { authType: auth.type, user: publicUser(auth.user), setupRequired, ...(auth.apiKey ? { apiKey: auth.apiKey } : {}) };
   });
 
   app.post(
@@ -23,25 +30,9 @@ export const meRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users
         body: Type.Object({ currentPassword: Type.String({ maxLength: passwordLimits.max }), newPassword: passwordSchema }),
         response: { 200: PublicUserSchema },
       },
-      config: { session: true },
+      config: { session: true, setup: true },
     },
-    async (request) => {
-      const auth = authOf(request);
-      const user = await users.findById(auth.user.id);
-      if (!user) throw new ApiError('unauthorized');
-      // Guessing the current password here is a login attempt like any other.
-      const attempt = limiter.start(user.username, request.ip);
-      if (!(await limiter.check(attempt, () => passwords.verify(request.body.currentPassword, user.passwordHash))))
-        throw new ApiError('badCredentials', 'The current password is not correct');
-      limiter.succeeded(attempt);
-      const problem = passwordProblem(request.body.newPassword, user.username);
-      if (problem) throw new ApiError('badRequest', problem);
-      const updated = await users.update(user, { password: request.body.newPassword });
-      // Every other session ends, and every API key; the session that changed the password goes on.
-      await tokens.revokeAllOf(user.id, auth.token);
-      await apiKeys.revokeAllOf(user.id);
-      return publicUser(updated);
-    },
+    async (request) => publicUser(await changeOwnPassword(deps, request, request.body.currentPassword, request.body.newPassword)),
   );
 
   app.get('/api/me/api-keys', { schema: { response: { 200: Type.Array(ApiKeySchema) } } }, async (request) => apiKeys.list(currentUser(request).id));

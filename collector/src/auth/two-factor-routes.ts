@@ -22,9 +22,11 @@ type CodeBody = { token?: string; code?: string; password: string };
 const done = { 200: Ok };
 
 const session = { session: true } as const;
+/** Open while the account must still turn on two-factor sign-in (FORCE: the admin setting). */
+const setupStep = { session: true, setup: true } as const;
 
 /** Two-factor sign-in for the signed-in user, at Umami's paths: status, set up, confirm, cancel, disable. */
-export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users, passwords, twoFactor, limiter }) => {
+export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { users, passwords, twoFactor, limiter, settings }) => {
   /**
    * The password and the code, checked as a login attempt is (counted, limited), with one answer
    * for either being wrong, so neither can be guessed apart from the other.
@@ -44,12 +46,13 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, 
     return user;
   };
 
-  app.get('/api/2fa/status', { schema: { response: { 200: TwoFactorStatus } } }, async (request) => {
+  app.get('/api/2fa/status', { schema: { response: { 200: TwoFactorStatus } }, config: { setup: true } }, async (request) => {
     const user = await me(currentUser(request).id);
-    return { isEnabled: user.totpEnabled, isConfigured: user.totpSecret !== '', isRequired: false, globalRequired: false, requiredReason: null };
+    const required = (await settings.get()).forceTwoFactor;
+    return { isEnabled: user.totpEnabled, isConfigured: user.totpSecret !== '', isRequired: required, globalRequired: required, requiredReason: null };
   });
 
-  app.post('/api/2fa/setup/initiate', { schema: { body: NoBody, response: { 200: TwoFactorSetup } }, config: session }, async (request) => {
+  app.post('/api/2fa/setup/initiate', { schema: { body: NoBody, response: { 200: TwoFactorSetup } }, config: setupStep }, async (request) => {
     const user = await me(currentUser(request).id);
     if (user.totpEnabled) throw new ApiError('badRequest', 'Two-factor sign-in is already on; disable it first');
     const secret = newTotpSecret();
@@ -58,7 +61,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, 
     return { manualKey: base32Encode(secret), otpauthUri: otpauthUri(issuer, user.username, secret) };
   });
 
-  app.post('/api/2fa/setup/confirm', { schema: { body: codeBody, response: done }, config: session }, async (request) => {
+  app.post('/api/2fa/setup/confirm', { schema: { body: codeBody, response: done }, config: setupStep }, async (request) => {
     const user = await me(currentUser(request).id);
     if (user.totpEnabled || !user.totpSecret) throw new ApiError('badRequest', 'Start the setup first');
     await checkPasswordAndCode(request, user);
@@ -66,7 +69,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, 
     return { ok: true } as const;
   });
 
-  app.post('/api/2fa/setup/cancel', { schema: { body: NoBody, response: done }, config: session }, async (request) => {
+  app.post('/api/2fa/setup/cancel', { schema: { body: NoBody, response: done }, config: setupStep }, async (request) => {
     const user = await me(currentUser(request).id);
     if (!user.totpEnabled && user.totpSecret) await users.update(user, { totpSecret: '' });
     return { ok: true } as const;

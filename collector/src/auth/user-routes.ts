@@ -8,7 +8,8 @@ import type { AuthDeps } from './auth-deps';
 import { ListedUserSchema, PublicUserSchema, UsersPage } from './auth-schemas';
 import { currentUser } from './guard';
 import { passwordSchema } from './passwords';
-import { publicUser, roles, type Role, type StoredUser } from './users';
+import { emailKey, publicUser, roles, type Role, type StoredUser } from './users';
+import { EmailSchema, NameSchema } from './account-routes';
 
 const userParams = Type.Object({ userId: Uuid });
 const username = Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' });
@@ -56,15 +57,27 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
     '/api/users',
     {
       // Without a role, the least privileged one: an omission must never make an admin.
-      schema: { body: Type.Object({ username, password: passwordSchema, role: Type.Optional(role) }), response: { 200: PublicUserSchema } },
+      // The admin chose the password: the user chooses their own at first sign-in, unless told otherwise (a service account).
+      schema: {
+        body: Type.Object({
+          username,
+          password: passwordSchema,
+          role: Type.Optional(role),
+          email: Type.Optional(Type.Union([EmailSchema, Type.Literal('')])),
+          name: Type.Optional(NameSchema),
+          mustChangePassword: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: PublicUserSchema },
+      },
       config: adminOnly,
     },
     async (request) => {
-      const { username: name, password, role: newRole = 'view-only' } = request.body;
+      const { username: name, password, role: newRole = 'view-only', email = '', mustChangePassword = true } = request.body;
       checkAccount(name, password, name);
       return inTurn(async () => {
         if (await users.findByUsername(name)) throw new ApiError('usernameTaken');
-        return publicUser(await users.create(name.normalize('NFKC'), password, newRole));
+        if (email && (await users.findByEmail(email))) throw new ApiError('emailTaken');
+        return publicUser(await users.create(name.normalize('NFKC'), password, newRole, { email, name: request.body.name?.trim(), mustChangePassword }));
       });
     },
   );
@@ -78,7 +91,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
     {
       schema: {
         params: userParams,
-        body: Type.Object({ username: Type.Optional(username), password: Type.Optional(passwordSchema), role: Type.Optional(role) }),
+        body: Type.Object({
+          username: Type.Optional(username),
+          password: Type.Optional(passwordSchema),
+          role: Type.Optional(role),
+          email: Type.Optional(Type.Union([EmailSchema, Type.Literal('')])),
+          name: Type.Optional(NameSchema),
+        }),
         response: { 200: PublicUserSchema },
       },
       config: adminOnly,
@@ -91,7 +110,19 @@ export const userRoutes: FastifyPluginAsyncTypebox<AuthDeps> = async (app, { use
         const other = name ? await users.findByUsername(name) : null;
         if (other && other.id !== user.id) throw new ApiError('usernameTaken');
         if (newRole) await keepAnAdmin(user, newRole);
-        const updated = await users.update(user, { username: name?.normalize('NFKC'), password, role: newRole });
+        const { email, name: displayName } = request.body;
+        const owner = email ? await users.findByEmail(email) : null;
+        if (owner && owner.id !== user.id) throw new ApiError('emailTaken');
+        const newEmail = email === undefined ? {} : { email, emailVerified: emailKey(email) === user.email && user.emailVerified };
+        const updated = await users.update(user, {
+          username: name?.normalize('NFKC'),
+          password,
+          role: newRole,
+          ...newEmail,
+          name: displayName?.trim(),
+          // A password an admin chose is replaced by the user's own at their next sign-in.
+          ...(password ? { mustChangePassword: true } : {}),
+        });
         const demoted = newRole !== undefined && newRole !== user.role && (user.role === 'admin' || newRole === 'view-only');
         if (demoted || password) await revokeAll(user.id);
         return publicUser(updated);

@@ -238,4 +238,50 @@ export const migrations: Migration[] = [
       ORDER BY (website_id, day, reason)`,
     ],
   },
+  {
+    version: 14,
+    name: 'email addresses, display names, invitations, password resets and email codes',
+    statements: [
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS email String DEFAULT ''`,
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name String DEFAULT ''`,
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS email_verified UInt8 DEFAULT 0`,
+      // Set for accounts whose password someone else chose: they choose their own at first sign-in.
+      `ALTER TABLE users ADD COLUMN IF NOT EXISTS must_change_password UInt8 DEFAULT 0`,
+      // Single-use links and codes (kind: invite, reset, otp), stored as the SHA-256 of their secret.
+      `CREATE TABLE IF NOT EXISTS auth_tickets (
+        id UUID,
+        kind LowCardinality(String),
+        token_hash FixedString(64),
+        user_id Nullable(UUID),
+        email String,
+        role LowCardinality(String),
+        team_id Nullable(UUID),
+        team_role LowCardinality(String),
+        code_hash String,
+        created_by Nullable(UUID),
+        created_at DateTime64(3, 'UTC'),
+        expires_at DateTime64(3, 'UTC'),
+        revoked UInt8 DEFAULT 0,
+        used_at Nullable(DateTime64(3, 'UTC')),
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY id
+      TTL toDateTime(expires_at) + INTERVAL 30 DAY`,
+      // Who used a ticket: the first claim wins, so two collectors cannot both use one.
+      `CREATE TABLE IF NOT EXISTS auth_ticket_claims (
+        ticket_id UUID,
+        claim_id UUID,
+        at DateTime64(6, 'UTC')
+      ) ENGINE = MergeTree
+      ORDER BY (ticket_id, at)
+      TTL toDateTime(at) + INTERVAL 30 DAY`,
+      // Instance-wide settings an admin changes (name → JSON value), such as requiring two-factor sign-in.
+      `CREATE TABLE IF NOT EXISTS app_settings (
+        name String,
+        value String,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY name`,
+    ],
+  },
 ];
