@@ -26,6 +26,14 @@ describe('the collector process (dist/collector.mjs, as npm start runs it)', () 
     const password = /admin \/ (\S+)/.exec(first.output())?.[1];
     expect(password).toBeTruthy();
     const { token } = (await (await login(first.url, password!)).json()) as { token: string };
+    const post = (path: string, body: unknown, method = 'POST') =>
+      fetch(`${first.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    // A password someone read in a log is not the admin's own: nothing else works until they choose one.
+    const refused = await post('/api/websites', { name: 'Restart', domain: 'example.com' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('password-change-required');
+    const ownPassword = 'tulip garden lamp river';
+    expect((await post('/api/auth/me/password', { currentPassword: password, newPassword: ownPassword }, 'PUT')).status).toBe(200);
     const created = await fetch(`${first.url}/api/websites`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -47,7 +55,8 @@ describe('the collector process (dist/collector.mjs, as npm start runs it)', () 
       expect(second.output()).not.toContain('admin /');
       // ADMIN_PASSWORD only seeds the first start; the existing admin keeps its password.
       expect((await login(second.url, 'a-different-password')).status).toBe(401);
-      const again = (await (await login(second.url, password!)).json()) as { token: string };
+      expect((await login(second.url, password!)).status).toBe(401);
+      const again = (await (await login(second.url, ownPassword)).json()) as { token: string };
       const stats = await fetch(`${second.url}/api/websites/${site}/stats?${allTime}`, {
         headers: { authorization: `Bearer ${again.token}` },
       });

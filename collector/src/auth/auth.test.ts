@@ -30,7 +30,17 @@ describe('login, verify, logout', () => {
     expect(text).not.toMatch(/scrypt|password/i);
     const body = JSON.parse(text);
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(body.user).toEqual({ id: expect.any(String), username: 'admin', role: 'admin', createdAt: expect.any(String), isAdmin: true, teams: [] });
+    expect(body.user).toEqual({
+      id: expect.any(String),
+      username: 'admin',
+      role: 'admin',
+      createdAt: expect.any(String),
+      isAdmin: true,
+      email: null,
+      name: null,
+      emailVerified: false,
+      teams: [],
+    });
     expect(new Date(body.user.createdAt).getTime()).toBeGreaterThan(0);
 
     const verify = await collector.request('/api/auth/verify', { method: 'POST', token: body.token });

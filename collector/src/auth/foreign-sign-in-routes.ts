@@ -168,7 +168,8 @@ export const foreignSignInRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: 
     },
   );
 
-  app.get('/api/authenticate', { config: { setup: true } }, async (request, reply) =>
+  // UTMStack answers the username as text.
+  app.get('/api/authenticate', { schema: { response: { 200: Type.String() } }, config: { setup: true } }, async (request, reply) =>
     reply.type('text/plain; charset=utf-8').send(currentUser(request).username),
   );
 

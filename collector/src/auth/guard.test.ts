@@ -57,6 +57,16 @@ describe('the guard, on every registered route', () => {
         'POST /api/2fa/verify',
         'POST /api/auth/login',
         'POST /api/send',
+        // Reference documents 002-004: signup by invitation and its look-up, reset by mail, the
+        // email code (its token is the credential), user-token checks, Rocket.Chat's and UTMStack's sign-in.
+        'POST /api/auth/signup',
+        'POST /api/auth/invitation',
+        'POST /api/auth/send-password-reset-link',
+        'POST /api/auth/reset-password-with-token',
+        'POST /api/auth/verify-otp',
+        'GET /api/auth/verify-token',
+        'POST /api/v1/login',
+        'POST /api/authenticate',
       ].sort(),
     );
     expect(guarded().length).toBeGreaterThan(15);

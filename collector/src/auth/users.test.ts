@@ -17,14 +17,23 @@ const json = async (response: Response) => ({ status: response.status, body: (aw
 const passwordOf = (username: string) => `tulip ${username.length} garden lamp`;
 
 async function createUser(username: string, role: string, password = passwordOf(username)) {
-  return json(await collector.request('/api/users', { method: 'POST', token: admin, json: { username, password, role } }));
+  return json(await collector.request('/api/users', { method: 'POST', token: admin, json: { username, password, role, mustChangePassword: false } }));
 }
 
 describe('admin user management', () => {
   it('creates, lists, reads and changes users, never showing password material', async () => {
     const created = await createUser('carol', 'user');
     expect(created.status).toBe(200);
-    expect(created.body).toEqual({ id: expect.any(String), username: 'carol', role: 'user', createdAt: expect.any(String), isAdmin: false });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      username: 'carol',
+      role: 'user',
+      createdAt: expect.any(String),
+      isAdmin: false,
+      email: null,
+      name: null,
+      emailVerified: false,
+    });
     expect((await createUser('carol', 'user')).body.error.code).toBe('username-taken');
     expect((await createUser('dave', 'superuser')).status).toBe(400);
     // Without a role: the least privileged one, never an admin.
