@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
 import { RateLimiter } from '../ingest/rate-limiter';
@@ -26,6 +26,9 @@ export const userTokenLifetimeMs = 365 * 24 * 3600_000;
 
 /** Reset-link requests: per address and per client, each window an hour (README, Limits). */
 export const resetLimits = { perAddress: 3, perClient: 10, windowMs: 3600_000 } as const;
+
+/** A bare JSON string as the answer (document 002 answers tokens so); Fastify would send a returned string as plain text. */
+const jsonText = (reply: FastifyReply, value: string) => reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
 
 const bearerOf = (request: FastifyRequest) => /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
 
@@ -166,14 +169,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams 
     },
   );
 
-  app.post('/api/auth/me/send-otp', { schema: { response: { 200: Type.String() } }, config: { session: true } }, async (request) => {
+  app.post('/api/auth/me/send-otp', { schema: { response: { 200: Type.String() } }, config: { session: true } }, async (request, reply) => {
     const user = currentUser(request);
     if (!user.email) throw new ApiError('badRequest', 'Your account has no email address to verify');
     if (!mailer.configured) throw new ApiError('mailNotConfigured');
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const { token } = await tickets.create('otp', { userId: user.id, email: user.email, code });
     await mailer.send(codeMail(user.email, code));
-    return token;
+    return jsonText(reply, token);
   });
 
   app.post(
@@ -207,14 +210,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams 
 
   const UserToken = Type.Object({ token: Type.String(), userId: Type.String(), expiry: Nullable(Type.Number()), id: Type.String(), name: Type.String() });
 
-  app.post('/api/auth/me/create-token', { schema: { response: { 200: Type.String() } }, config: { session: true } }, async (request) => {
+  app.post('/api/auth/me/create-token', { schema: { response: { 200: Type.String() } }, config: { session: true } }, async (request, reply) => {
     const created = await apiKeys.create(
       currentUser(request).id,
       `User token ${new Date().toISOString().slice(0, 10)}`,
       Date.now() + userTokenLifetimeMs,
       null,
     );
-    return created.key;
+    return jsonText(reply, created.key);
   });
 
   app.post('/api/auth/me/tokens', { schema: { response: { 200: Type.Array(UserToken) } } }, async (request) => {

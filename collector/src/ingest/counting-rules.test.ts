@@ -149,7 +149,10 @@ describe("a website's counting rules", () => {
   it('are read and changed only by those who may change the website, and survive a restart', { timeout: 90_000 }, async () => {
     const site = await collector.createWebsite(token, 'access');
     await setRules(site, { excludedPaths: ['/secret/**'] });
-    const created = await json('/api/users', { method: 'POST', json: { username: 'rules-viewer', password: 'a-long-password-1', role: 'user', mustChangePassword: false } });
+    const created = await json('/api/users', {
+      method: 'POST',
+      json: { username: 'rules-viewer', password: 'a-long-password-1', role: 'user', mustChangePassword: false },
+    });
     expect(created.status).toBe(200);
     const other = await collector.login('rules-viewer', 'a-long-password-1');
     for (const path of [`/api/websites/${site}/ingest-rules`, `/api/websites/${site}/dropped?${today}`]) {

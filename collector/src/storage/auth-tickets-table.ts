@@ -65,7 +65,7 @@ export async function ticketByHash(db: ClickHouseClient, kind: string, tokenHash
 }
 
 export async function ticketById(db: ClickHouseClient, id: string): Promise<TicketRow | null> {
-  const [row] = await rows<Stored>(db, `${select} WHERE id = toUUIDOrZero({id:String}) LIMIT 1`, { id });
+  const [row] = await rows<Stored>(db, `${select} WHERE id = {id:String} LIMIT 1`, { id: id.toLowerCase() });
   return row ? toTicket(row) : null;
 }
 
