@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { resetForm } from './reset-form';
 import { api, failureText as message } from './api';
 import { TwoFactor } from './two-factor';
+import { Profile } from './profile';
 
 interface ApiKey {
   id: string;
@@ -14,11 +15,12 @@ interface ApiKey {
 
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : '—');
 
-/** The signed-in user's own account: password, two-factor sign-in, API keys. */
+/** The signed-in user's own account: profile, password, two-factor sign-in, API keys (user tokens). */
 export function Account() {
   return (
     <section>
       <h1>Account</h1>
+      <Profile />
       <ChangePassword />
       <TwoFactor />
       <ApiKeys />
@@ -102,6 +104,7 @@ function ApiKeys() {
   return (
     <div class="card">
       <h2>API keys</h2>
+      <p class="hint">Also the long-lived user tokens of /api/auth/me/create-token: one list.</p>
       {error && (
         <p class="error" role="alert">
           {error}

@@ -38,8 +38,13 @@ export const sessionEnded = new Set<() => void>();
 const readRetries = 3;
 
 /** A call of the API; `signal` cancels it (a view the user has left), and then it rejects with the abort. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}, retries = readRetries): Promise<T> {
-  const token = shareToken ? null : savedToken();
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal; bearer?: string } = {},
+  retries = readRetries,
+): Promise<T> {
+  // `bearer`: a secret of its own for this call (a reset link's), instead of the session.
+  const token = init.bearer ?? (shareToken ? null : savedToken());
   let response: Response;
   try {
     response = await fetch(`/api${path}`, {
@@ -65,7 +70,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   if (!response.ok) {
     // 401 `unauthorized` means the token is gone; a wrong password (`bad-credentials`) does not.
-    if (response.status === 401 && token && body?.error?.code === 'unauthorized') {
+    if (response.status === 401 && token && !init.bearer && body?.error?.code === 'unauthorized') {
       saveToken(null);
       for (const listener of sessionEnded) listener();
     }
@@ -102,4 +107,10 @@ export interface Me {
   id: string;
   username: string;
   role: 'admin' | 'user' | 'view-only';
+  email: string | null;
+  name: string | null;
+  emailVerified: boolean;
 }
+
+/** What an account must do before anything else (`/api/me`'s `setupRequired`). */
+export type SetupStep = 'password' | 'two-factor' | null;

@@ -2,7 +2,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { api, failureText, savedToken, saveToken, sessionEnded, type Me } from './api';
+import { api, failureText, savedToken, saveToken, sessionEnded, type Me, type SetupStep } from './api';
+import { ForgotPassword, ResetPassword, Signup } from './account-access';
 import { SharedView } from './shared-view';
 import { SignIn } from './sign-in';
 import { readRoute, type Route, type SettingsPage } from './state';
@@ -46,13 +47,18 @@ function App() {
   const [notice, setNotice] = useState('');
   const [route, setRoute] = useState<Route>(readRoute());
   const [me, setMe] = useState<Me | null>(null);
+  const [setup, setSetup] = useState<SetupStep>(null);
   const [meError, setMeError] = useState('');
-  const settings = useSettings(signedIn && route.page !== 'websites' && route.page !== 'overview' && route.page !== 'share');
-  useEffect(() => {
-    if (!signedIn) return;
-    api<{ user: Me }>('/me')
-      .then((answer) => setMe(answer.user))
+  const settings = useSettings(signedIn && (setup !== null || (route.page !== 'websites' && route.page !== 'overview' && route.page !== 'share')));
+  const loadMe = () =>
+    api<{ user: Me; setupRequired: SetupStep }>('/me')
+      .then((answer) => {
+        setMe(answer.user);
+        setSetup(answer.setupRequired);
+      })
       .catch((failure) => setMeError(failureText(failure, 'Could not read your account')));
+  useEffect(() => {
+    if (signedIn) void loadMe();
   }, [signedIn]);
   useEffect(() => {
     const onHash = () => setRoute(readRoute());
@@ -69,6 +75,9 @@ function App() {
     };
   }, []);
   if (route.page === 'share') return <SharedView route={route} />;
+  if (route.page === 'signup' && route.secret) return <Signup secret={route.secret} onSignedIn={() => setSignedIn(true)} />;
+  if (route.page === 'reset' && route.secret) return <ResetPassword secret={route.secret} />;
+  if (!signedIn && route.page === 'forgot') return <ForgotPassword />;
   if (!signedIn) {
     return (
       <SignIn
@@ -84,6 +93,7 @@ function App() {
     await api('/auth/logout', { method: 'POST' }).catch(() => {});
     saveToken(null);
     setMe(null);
+    setSetup(null);
     setSignedIn(false);
   };
   const current = (page: Route['page']) => (route.page === page ? 'page' : undefined);
@@ -118,6 +128,10 @@ function App() {
           <p class="error" role="alert">
             {meError}
           </p>
+        ) : setup && settings.module ? (
+          <settings.module.SetupStep step={setup} onDone={loadMe} />
+        ) : setup ? (
+          <p class="loading">Loading…</p>
         ) : route.page === 'overview' && route.websiteId ? (
           <Overview route={route} />
         ) : route.page === 'websites' ? (

@@ -3,3 +3,4 @@ export { Account } from './account';
 export { CountingRules } from './counting-rules';
 export { Teams } from './teams';
 export { Users } from './users';
+export { SetupStep } from './setup-step';

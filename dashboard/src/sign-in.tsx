@@ -47,7 +47,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: () 
         ) : (
           <>
             <label>
-              Username
+              Username or email
               <input name="username" autoComplete="username" required />
             </label>
             <label>
@@ -68,6 +68,11 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: () 
         <button type="submit" disabled={busy}>
           {partial ? 'Verify' : 'Sign in'}
         </button>
+        {!partial && (
+          <p>
+            <a href="#/forgot">Forgot password?</a>
+          </p>
+        )}
       </form>
     </main>
   );

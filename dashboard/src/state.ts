@@ -45,8 +45,13 @@ export const settingsPages = ['account', 'teams', 'users'] as const;
 export type SettingsPage = (typeof settingsPages)[number];
 
 export interface Route {
-  /** `rules`: one website's counting rules, in the settings chunk. */
-  page: 'websites' | 'overview' | 'share' | 'rules' | SettingsPage;
+  /**
+   * `rules`: one website's counting rules, in the settings chunk. `forgot`, `reset` and `signup`:
+   * the pages a visitor without a session reaches (a reset link's and an invitation's carry `secret`).
+   */
+  page: 'websites' | 'overview' | 'share' | 'rules' | 'forgot' | 'reset' | 'signup' | SettingsPage;
+  /** The secret of a reset link or an invitation. */
+  secret?: string;
   websiteId?: string;
   /** For a share link's page. */
   shareId?: string;
@@ -84,6 +89,9 @@ export function readRoute(hash = location.hash): Route {
     if (value) tabs[group] = value;
   }
   const view = { range, ...(range === 'custom' ? { start, end } : {}), compare: params.get('compare') === 'prev', filters, tabs };
+  if (path === '/forgot') return { ...plain('websites'), page: 'forgot' };
+  const access = /^\/(reset|signup)\/([A-Za-z0-9_-]{16,256})$/.exec(path);
+  if (access) return { ...plain('websites'), page: access[1] as 'reset' | 'signup', secret: access[2] };
   const shared = /^\/share\/([A-Za-z0-9_-]{8,64})$/.exec(path);
   if (shared) return { page: 'share', shareId: shared[1], ...view };
   const settings = settingsPages.find((p) => path === `/${p}`);

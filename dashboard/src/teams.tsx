@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { resetForm } from './reset-form';
 import { api, failureText, type Me, type Website } from './api';
+import { Invitations } from './invitations';
 
 interface Team {
   id: string;
@@ -179,6 +180,7 @@ function TeamCard({ team, me, changed }: { team: Team; me: Me; changed: () => vo
           </tbody>
         </table>
       )}
+      {manages && <Invitations teamId={team.id} />}
       <h3>Websites</h3>
       {websites.length === 0 ? (
         <p class="muted">None yet. A website added with this team is shared with all its members.</p>

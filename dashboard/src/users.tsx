@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { resetForm } from './reset-form';
 import { api, failureText, type Me } from './api';
+import { CopyButton } from './copy-button';
+import { Invitations } from './invitations';
 
 interface User {
   id: string;
@@ -18,6 +20,7 @@ export function Users({ me }: { me: Me }) {
   const [users, setUsers] = useState<User[] | null>(null);
   const [resetting, setResetting] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [resetLink, setResetLink] = useState<{ username: string; url: string; sent: boolean } | null>(null);
   const load = () =>
     api<{ data: User[] }>('/admin/users?pageSize=100')
       .then(({ data }) => setUsers(data))
@@ -57,6 +60,16 @@ export function Users({ me }: { me: Me }) {
       setResetting(null);
     }
   };
+  /** A reset link for the user: mailed when they have an address and SMTP is set, shown here either way. */
+  const makeResetLink = async (user: User) => {
+    try {
+      const answer = await api<{ url: string; sent: boolean }>(`/users/${user.id}/reset-link`, { method: 'POST' });
+      setResetLink({ username: user.username, ...answer });
+      setMessage(null);
+    } catch (failure) {
+      setMessage({ ok: false, text: failureText(failure, 'Could not make a reset link') });
+    }
+  };
   const remove = (user: User) => {
     if (!confirm(`Delete the user "${user.username}"? Their sessions and API keys end at once.`)) return;
     void attempt(() => api(`/users/${user.id}`, { method: 'DELETE' }), `User ${user.username} deleted.`, 'Could not delete the user');
@@ -68,6 +81,12 @@ export function Users({ me }: { me: Me }) {
       {message && (
         <p class={message.ok ? 'notice' : 'error'} role={message.ok ? 'status' : 'alert'}>
           {message.text}
+        </p>
+      )}
+      {resetLink && (
+        <p class="notice invitation-link" role="status">
+          {resetLink.sent ? `Reset link mailed to ${resetLink.username}; also here: ` : `Reset link for ${resetLink.username} (works once, for one hour): `}
+          <code>{resetLink.url}</code> <CopyButton text={resetLink.url} label="Copy the reset link" />
         </p>
       )}
       <div class="card wide" aria-busy={users === null}>
@@ -144,9 +163,14 @@ export function Users({ me }: { me: Me }) {
                         </button>
                       </form>
                     ) : (
-                      <button type="button" class="link" onClick={() => setResetting(user.id)}>
-                        Reset password…
-                      </button>
+                      <>
+                        <button type="button" class="link" onClick={() => setResetting(user.id)}>
+                          Set password…
+                        </button>
+                        <button type="button" class="link" onClick={() => makeResetLink(user)}>
+                          Reset link
+                        </button>
+                      </>
                     )}
                     {user.id !== me.id && (
                       <button type="button" class="link danger" onClick={() => remove(user)}>
@@ -160,8 +184,10 @@ export function Users({ me }: { me: Me }) {
           </table>
         )}
       </div>
+      <Invitations />
       <form class="card inline" onSubmit={create}>
         <h2 class="full">Add a user</h2>
+        <p class="full hint">They choose their own password at their first sign-in. To let them choose it from the start, invite them instead.</p>
         <label>
           Username
           <input name="username" required maxLength={255} autoComplete="off" />

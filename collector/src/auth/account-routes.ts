@@ -109,6 +109,32 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams 
     return true;
   });
 
+  // An address is a way into the account (reset links go there): changing it takes the password.
+  app.put(
+    '/api/auth/me/email',
+    {
+      schema: {
+        body: Type.Object({ email: Type.Union([EmailSchema, Type.Literal('')]), currentPassword: Type.String({ maxLength: passwordLimits.max }) }),
+        response: { 200: Type.Boolean() },
+      },
+      config: { session: true },
+    },
+    async (request) => {
+      const user = await users.findById(currentUser(request).id);
+      if (!user) throw new ApiError('unauthorized');
+      const attempt = deps.limiter.start(user.username, request.ip);
+      if (!(await deps.limiter.check(attempt, () => deps.passwords.verify(request.body.currentPassword, user.passwordHash)))) {
+        throw new ApiError('badCredentials', 'The current password is not correct');
+      }
+      deps.limiter.succeeded(attempt);
+      const email = emailKey(request.body.email);
+      const owner = email ? await users.findByEmail(email) : null;
+      if (owner && owner.id !== user.id) throw new ApiError('emailTaken');
+      if (email !== user.email) await users.update(user, { email, emailVerified: false });
+      return true;
+    },
+  );
+
   app.put(
     '/api/auth/me/password',
     {
