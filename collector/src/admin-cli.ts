@@ -59,7 +59,7 @@ async function main(): Promise<string> {
       return values['password-stdin'] ? `Created the admin ${username}.` : `Created the admin ${username} / ${password}\nThis password is shown only now.`;
     }
     if (!existing) throw new CliError(`No user is named ${username}`);
-    await users.update(existing, { password, ...(values['clear-two-factor'] ? { totpSecret: '', totpEnabled: false } : {}) });
+    await users.update(existing, { password, mustChangePassword: false, ...(values['clear-two-factor'] ? { totpSecret: '', totpEnabled: false } : {}) });
     // As when an admin sets a password in the dashboard: every session and API key of the user ends.
     await new Tokens(db).revokeAllOf(existing.id);
     await new ApiKeys(db).revokeAllOf(existing.id);
