@@ -100,7 +100,11 @@ describe('account flows in the dashboard', () => {
   });
 
   it('first sign-in: a user an admin created chooses their own password before anything else', { timeout: 90_000 }, async () => {
-    const created = await collector.request('/api/users', { method: 'POST', token: admin, json: { username: 'fresh', password: 'chosen by admin 1', role: 'user' } });
+    const created = await collector.request('/api/users', {
+      method: 'POST',
+      token: admin,
+      json: { username: 'fresh', password: 'chosen by admin 1', role: 'user' },
+    });
     expect(created.status).toBe(200);
     const { page, errors, close } = await newPage();
     await signIn(page, 'fresh', 'chosen by admin 1');
