@@ -398,3 +398,46 @@ CREATE TABLE IF NOT EXISTS dropped_events ON CLUSTER analytics_cluster (
         events UInt64
       ) ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/all/{database}/dropped_events', '{replica}', events)
       ORDER BY (website_id, day, reason);
+
+ALTER TABLE users ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS email String DEFAULT '';
+
+ALTER TABLE users ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS display_name String DEFAULT '';
+
+ALTER TABLE users ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS email_verified UInt8 DEFAULT 0;
+
+ALTER TABLE users ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS must_change_password UInt8 DEFAULT 0;
+
+CREATE TABLE IF NOT EXISTS auth_tickets ON CLUSTER analytics_cluster (
+        id UUID,
+        kind LowCardinality(String),
+        token_hash FixedString(64),
+        user_id Nullable(UUID),
+        email String,
+        role LowCardinality(String),
+        team_id Nullable(UUID),
+        team_role LowCardinality(String),
+        code_hash String,
+        created_by Nullable(UUID),
+        created_at DateTime64(3, 'UTC'),
+        expires_at DateTime64(3, 'UTC'),
+        revoked UInt8 DEFAULT 0,
+        used_at Nullable(DateTime64(3, 'UTC')),
+        version UInt64
+      ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/auth_tickets', '{replica}', version)
+      ORDER BY id
+      TTL toDateTime(expires_at) + INTERVAL 30 DAY;
+
+CREATE TABLE IF NOT EXISTS auth_ticket_claims ON CLUSTER analytics_cluster (
+        ticket_id UUID,
+        claim_id UUID,
+        at DateTime64(6, 'UTC')
+      ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/auth_ticket_claims', '{replica}')
+      ORDER BY (ticket_id, at)
+      TTL toDateTime(at) + INTERVAL 30 DAY;
+
+CREATE TABLE IF NOT EXISTS app_settings ON CLUSTER analytics_cluster (
+        name String,
+        value String,
+        version UInt64
+      ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/app_settings', '{replica}', version)
+      ORDER BY name;

@@ -342,3 +342,41 @@ CREATE TABLE IF NOT EXISTS dropped_events (
         events UInt64
       ) ENGINE = SummingMergeTree(events)
       ORDER BY (website_id, day, reason);
+
+-- 14: email addresses, display names, invitations, password resets and email codes
+ALTER TABLE users ADD COLUMN IF NOT EXISTS email String DEFAULT '';
+ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name String DEFAULT '';
+ALTER TABLE users ADD COLUMN IF NOT EXISTS email_verified UInt8 DEFAULT 0;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS must_change_password UInt8 DEFAULT 0;
+CREATE TABLE IF NOT EXISTS auth_tickets (
+        id UUID,
+        kind LowCardinality(String),
+        token_hash FixedString(64),
+        user_id Nullable(UUID),
+        email String,
+        role LowCardinality(String),
+        team_id Nullable(UUID),
+        team_role LowCardinality(String),
+        code_hash String,
+        created_by Nullable(UUID),
+        created_at DateTime64(3, 'UTC'),
+        expires_at DateTime64(3, 'UTC'),
+        revoked UInt8 DEFAULT 0,
+        used_at Nullable(DateTime64(3, 'UTC')),
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY id
+      TTL toDateTime(expires_at) + INTERVAL 30 DAY;
+CREATE TABLE IF NOT EXISTS auth_ticket_claims (
+        ticket_id UUID,
+        claim_id UUID,
+        at DateTime64(6, 'UTC')
+      ) ENGINE = MergeTree
+      ORDER BY (ticket_id, at)
+      TTL toDateTime(at) + INTERVAL 30 DAY;
+CREATE TABLE IF NOT EXISTS app_settings (
+        name String,
+        value String,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY name;
