@@ -441,3 +441,27 @@ CREATE TABLE IF NOT EXISTS app_settings ON CLUSTER analytics_cluster (
         version UInt64
       ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/app_settings', '{replica}', version)
       ORDER BY name;
+
+CREATE TABLE IF NOT EXISTS website_performance_local ON CLUSTER analytics_cluster (
+        website_id UUID,
+        session_id UUID,
+        visit_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        hostname LowCardinality(String),
+        url_path String,
+        browser LowCardinality(String),
+        os LowCardinality(String),
+        device LowCardinality(String),
+        country LowCardinality(String),
+        lcp Nullable(Float32),
+        inp Nullable(Float32),
+        cls Nullable(Float32),
+        fcp Nullable(Float32),
+        ttfb Nullable(Float32),
+        duration UInt32
+      ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/website_performance_local', '{replica}')
+      PARTITION BY toYYYYMM(created_at)
+      ORDER BY (website_id, toStartOfHour(created_at), session_id)
+      SETTINGS non_replicated_deduplication_window = 1000;
+
+CREATE TABLE IF NOT EXISTS website_performance ON CLUSTER analytics_cluster AS website_performance_local ENGINE = Distributed(analytics_cluster, currentDatabase(), website_performance_local, cityHash64(session_id));

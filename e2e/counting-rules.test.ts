@@ -37,6 +37,13 @@ async function visit(path: string): Promise<Record<string, unknown>> {
   return answer;
 }
 
+/** Clicks "Save rules" and waits for the collector's answer (the page shows what was typed before it comes). */
+async function save(page: Page) {
+  const saved = page.waitForResponse((response) => response.url().endsWith('/ingest-rules') && response.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Save rules' }).click();
+  expect((await saved).status()).toBe(200);
+}
+
 async function openRules(page: Page, websiteId: string) {
   await page.goto(`${collector.url}/#/`);
   await page.locator('.sites li', { hasText: 'Docs' }).getByRole('link', { name: 'Counting rules' }).click();
@@ -70,13 +77,13 @@ describe('counting rules in the dashboard', () => {
     await page.getByRole('button', { name: 'Add docs.example' }).click();
     expect(await page.getByLabel('Only count visits to these hostnames').inputValue()).toBe('docs.example');
     await page.getByLabel('Do not count these pages').fill('/private/**');
-    await page.getByRole('button', { name: 'Save rules' }).click();
+    await save(page);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved');
     expect(await visit('/')).toMatchObject({ dropped: 'hostname' });
 
     // Now localhost too: the guide counts, the private draft does not.
     await page.getByLabel('Only count visits to these hostnames').fill('docs.example\nlocalhost');
-    await page.getByRole('button', { name: 'Save rules' }).click();
+    await save(page);
     await expect.poll(() => page.getByLabel('Only count visits to these hostnames').inputValue()).toBe('docs.example\nlocalhost');
     expect(await visit('/guide')).not.toHaveProperty('dropped');
     expect(await visit('/private/draft')).toMatchObject({ dropped: 'path' });

@@ -190,13 +190,18 @@ describe('umami.track() and umami.identify()', () => {
       ['identify', 'user-2', { company: 'Acme' }],
       ['event', 'user-2', undefined],
     ]);
-    await h.collector.flush();
-    const result = await h.collector.db.query({
-      query: 'SELECT distinct_id, data FROM session_data WHERE website_id = {id:UUID} ORDER BY distinct_id, data',
-      query_params: { id: site },
-      format: 'JSONEachRow',
-    });
-    expect(await result.json()).toEqual([
+    // The beacons were sent, not necessarily answered: wait for the rows rather than flush once.
+    const stored = async () => {
+      await h.collector.flush();
+      const result = await h.collector.db.query({
+        query: 'SELECT distinct_id, data FROM session_data WHERE website_id = {id:UUID} ORDER BY distinct_id, data',
+        query_params: { id: site },
+        format: 'JSONEachRow',
+      });
+      return result.json();
+    };
+    await expect.poll(stored, { timeout: 15_000 }).toHaveLength(3);
+    expect(await stored()).toEqual([
       { distinct_id: 'user-1', data: '' },
       { distinct_id: 'user-2', data: '{"company":"Acme"}' },
       { distinct_id: 'user-2', data: '{"plan":"pro"}' },

@@ -30,6 +30,7 @@ import type { Scope } from './query-vocabulary';
 import { queryActive, queryRealtime } from './realtime-queries';
 import { queryStatsCompared } from './stats-query';
 import { ownedWebsite, websiteParams } from './website-routes';
+import { performanceRoutes } from './performance-routes';
 
 // Unix ms up to 2106-01-01 (UnixMs): series buckets are ClickHouse DateTimes, which end on 2106-02-07
 // (a range in 2199 was labelled 2062), and DateTime64 ends in 2299 (a query past it failed, 500).
@@ -44,7 +45,7 @@ const compare = StringEnum(['prev', 'yoy']);
  * change nothing where a route has no series), and `extra`. Any other parameter is refused with
  * 400 naming it: a filter we do not know must not answer unfiltered numbers.
  */
-const querystring = <Extra extends TProperties>(extra: Extra) =>
+export const querystring = <Extra extends TProperties>(extra: Extra) =>
   Type.Object(
     {
       startAt: time,
@@ -213,6 +214,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     const website = await ownedWebsite({ websites, teams }, request);
     return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
+
+  performanceRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);

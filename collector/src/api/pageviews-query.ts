@@ -5,14 +5,7 @@ import { rankingVisitorsState } from '../storage/rollups';
 import type { Unit } from './date-range';
 import { inScope, scopeParams, visitorsApprox, type Point, type Scope } from './query-vocabulary';
 import { pageviewsSplit } from './rollup-choice';
-
-const bucketOf: Record<Unit, (column: string) => string> = {
-  minute: (c) => `toStartOfMinute(toDateTime(${c}, {timezone:String}))`,
-  hour: (c) => `toStartOfHour(toDateTime(${c}, {timezone:String}))`,
-  day: (c) => `toDateTime(toStartOfDay(toDateTime(${c}, {timezone:String})), {timezone:String})`,
-  month: (c) => `toDateTime(toStartOfMonth(toDateTime(${c}, {timezone:String})), {timezone:String})`,
-  year: (c) => `toDateTime(toStartOfYear(toDateTime(${c}, {timezone:String})), {timezone:String})`,
-};
+import { bucketOf } from '../storage/time-buckets';
 
 /**
  * Pageviews and sessions per bucket of `unit`, bucketed in `timezone` (so a day is a local day,

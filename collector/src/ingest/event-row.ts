@@ -57,7 +57,7 @@ export interface SessionDataRow {
  * it is clean (see clean-text.ts): whatever a beacon holds, its row can be stored.
  */
 export function buildEventRow(
-  payload: SendPayload,
+  payload: SendPayload & { website: string },
   ids: { sessionId: string; visitId: string; pageview: VisitPageview },
   agent: AgentInfo,
   place: Location,
@@ -105,7 +105,7 @@ export function buildEventRow(
 }
 
 /** Builds the stored session data of an `identify` beacon, its strings clean like an event's. */
-export function buildSessionDataRow(payload: SendPayload, sessionId: string, now: number): SessionDataRow {
+export function buildSessionDataRow(payload: SendPayload & { website: string }, sessionId: string, now: number): SessionDataRow {
   return cleanStrings({
     website_id: payload.website,
     session_id: sessionId,

@@ -6,6 +6,7 @@ import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
 import { buildEventRow, buildSessionDataRow } from './event-row';
+import { buildPerformanceRow, measuredVitals } from './performance-row';
 import type { GeoLocator } from './geo';
 import type { DropCounter } from './drop-counter';
 import { addressList, listed, type BeaconFacts } from './ingest-rules';
@@ -59,10 +60,38 @@ function beaconFacts(ip: string, { type, payload }: SendBody): BeaconFacts {
   return { ip, page: { hostname, path: location.urlPath, referrerDomain: location.referrerDomain } };
 }
 
-function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: () => void) {
+function allowAnyOrigin(request: FastifyRequest, reply: FastifyReply, done: () => void) {
   // Any site may send beacons; error answers carry these headers too, since they are set first.
-  reply.header('access-control-allow-origin', '*');
+  // A tracker sending with credentials (Umami's data-fetch-credentials="include") needs its own
+  // origin named, not `*`; no cookie of ours means anything on this route.
+  const origin = request.headers.origin;
+  if (typeof origin === 'string' && /^https?:\/\/[^\s/]{1,253}$/.test(origin)) {
+    reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+  } else reply.header('access-control-allow-origin', '*');
   done();
+}
+
+/**
+ * The request headers a preflight may allow: those the browser asks for (Umami's current tracker
+ * and its framework plugins send `x-umami-cache`, `x-umami-website-id`, `x-umami-hostname` and
+ * may add others), when each is a plain header name; else the ones we read.
+ */
+const knownHeaders = 'content-type, x-umami-cache, x-umami-website-id, x-umami-hostname';
+function allowedHeaders(request: FastifyRequest): string {
+  const asked = request.headers['access-control-request-headers'];
+  if (typeof asked !== 'string' || asked.length > 1000) return knownHeaders;
+  const names = asked.split(',').map((name) => name.trim().toLowerCase());
+  return names.length <= 30 && names.every((name) => /^[a-z0-9-]{1,64}$/.test(name))
+    ? [...new Set([...knownHeaders.split(', '), ...names])].join(', ')
+    : knownHeaders;
+}
+
+/** The website a beacon names: in its payload (Umami's trackers) or the x-umami-website-id header (its framework plugins). */
+function websiteOf(request: FastifyRequest<{ Body: SendBody }>): string {
+  const header = request.headers['x-umami-website-id'];
+  const website = request.body.payload.website ?? (typeof header === 'string' ? header : '');
+  if (!websiteId.test(website)) throw new ApiError('invalidWebsite');
+  return website.toLowerCase();
 }
 
 /** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, spools for a batched insert. */
@@ -75,11 +104,11 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
   // prototype-poisoning protection and nesting bound as application/json.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, boundedJsonParser(app));
 
-  const preflight = async (_request: FastifyRequest, reply: FastifyReply) =>
+  const preflight = async (request: FastifyRequest, reply: FastifyReply) =>
     reply
       .code(204)
       .header('access-control-allow-methods', 'POST, OPTIONS')
-      .header('access-control-allow-headers', 'content-type, x-umami-cache')
+      .header('access-control-allow-headers', allowedHeaders(request))
       .header('access-control-max-age', '86400')
       .send();
 
@@ -90,19 +119,24 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     if (wait > 0) throw new ApiError('rateLimited', undefined, wait);
     const userAgent = request.headers['user-agent'];
     if (!userAgent) throw new ApiError('missingUserAgent');
-    const { type, payload } = request.body;
-    if (!websiteId.test(payload.website)) throw new ApiError('invalidWebsite');
+    const { type } = request.body;
+    const website = websiteOf(request);
+    const hostHeader = request.headers['x-umami-hostname'];
+    const payload = {
+      ...request.body.payload,
+      website,
+      hostname: request.body.payload.hostname ?? (typeof hostHeader === 'string' ? hostHeader.slice(0, 100) : undefined),
+    };
     const problem = payload.data ? eventDataProblem(payload.data) : null;
     if (problem) throw new ApiError('invalidData', problem);
     const agent = describeAgent(userAgent);
-    const website = payload.website.toLowerCase();
     if (agent.bot) {
       // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference; counted for a known website.
       if (await websites.accepts(website).catch(() => false)) drops.count(website, 'bot');
       return reply.send({ beep: 'boop' });
     }
     if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
-    const dropped = (await ingestRules.forBeacons(website)).check(beaconFacts(ip, request.body));
+    const dropped = (await ingestRules.forBeacons(website)).check(beaconFacts(ip, { type, payload }));
     if (dropped) {
       drops.count(website, dropped);
       return reply.send({ beep: 'boop', dropped });
@@ -113,8 +147,12 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
     const spooled = await (type === 'identify'
-      ? writer.enqueue('s', buildSessionDataRow({ ...payload, website }, ids.sessionId, now))
-      : writer.enqueue('e', buildEventRow({ ...payload, website }, ids, agent, geo.locate(ip, request.headers), now))
+      ? writer.enqueue('s', buildSessionDataRow(payload, ids.sessionId, now))
+      : type === 'performance'
+        ? measuredVitals(payload)
+          ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, geo.locate(ip, request.headers), now))
+          : Promise.resolve(true)
+        : writer.enqueue('e', buildEventRow(payload, ids, agent, geo.locate(ip, request.headers), now))
     ).catch((error: unknown) => {
       request.log.error({ err: error }, 'could not write to the spool');
       return false;

@@ -7,9 +7,12 @@ import { StringEnum } from '../shared/schema';
  * cut to 500. Unknown extra fields are ignored.
  */
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+/** A web vital: milliseconds (CLS: a unitless score), at most an hour's worth. */
+const vital = Type.Optional(Type.Number({ minimum: 0, maximum: 3_600_000 }));
 
 export const SendPayloadSchema = Type.Object({
-  website: Type.String({ maxLength: 36 }),
+  /** Absent when the `x-umami-website-id` header names the website (Umami's current framework plugins). */
+  website: Type.Optional(Type.String({ maxLength: 36 })),
   hostname: text(100),
   language: text(35),
   referrer: text(2000),
@@ -20,9 +23,16 @@ export const SendPayloadSchema = Type.Object({
   tag: text(50),
   id: text(50),
   data: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object' })),
+  // Web vitals, on `performance` beacons (Umami's current tracker with data-performance, and ours).
+  lcp: vital,
+  inp: vital,
+  cls: vital,
+  fcp: vital,
+  ttfb: vital,
+  duration: vital,
 });
 
-export const sendBodySchema = Type.Object({ type: StringEnum(['event', 'identify']), payload: SendPayloadSchema });
+export const sendBodySchema = Type.Object({ type: StringEnum(['event', 'identify', 'performance']), payload: SendPayloadSchema });
 
 export type SendPayload = Static<typeof SendPayloadSchema>;
 export type SendBody = Static<typeof sendBodySchema>;

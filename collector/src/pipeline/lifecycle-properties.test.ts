@@ -49,7 +49,7 @@ function writeLegacySegment(dataDir: string, seq: number, website: string, beaco
   const agent = describeAgent(chromeUA);
   const lines = beacons.map(({ path, odd }) => {
     const row = buildEventRow(
-      oddBeacon(website, path, odd).payload as unknown as SendPayload,
+      oddBeacon(website, path, odd).payload as unknown as SendPayload & { website: string },
       { sessionId: crypto.randomUUID(), visitId: crypto.randomUUID(), pageview: { index: 1, gapMs: 0, visitStart: Date.now() } },
       agent,
       { country: '', region: '', city: '' },

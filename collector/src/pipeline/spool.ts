@@ -4,17 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The tables a spooled row may go to, by the one-letter tag that starts its line. */
-export const spoolTables = { e: 'website_event', s: 'session_data' } as const;
+export const spoolTables = { e: 'website_event', s: 'session_data', p: 'website_performance' } as const;
 export type SpoolTag = keyof typeof spoolTables;
 
 /**
  * Rows per table, each the bytes of the JSON object it was spooled as (its tag blanked, without
  * its newline), ready for a JSONEachRow insert: views into the segment file as read, never decoded.
  */
-export interface SpooledRows {
-  website_event: Buffer[];
-  session_data: Buffer[];
-}
+export type SpooledRows = Record<(typeof spoolTables)[SpoolTag], Buffer[]>;
 
 /** One segment file: rows appended while it is open, inserted as one batch once sealed. */
 export interface Segment {
@@ -39,7 +36,7 @@ export interface Segment {
 /** segment-<seq>-<random>.log; segment-<seq>.log from versions before the random part. */
 const segmentName = /^segment-(\d+)(?:-([0-9a-f]{16}))?\.log$/;
 
-const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [] });
+const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [], website_performance: [] });
 
 const newline = 0x0a;
 const tagOf = new Map(Object.entries(spoolTables).map(([tag, table]) => [tag.charCodeAt(0), table]));

@@ -68,4 +68,5 @@ export const websiteDataTables = [
   'daily_page_stats',
   'daily_page_visits',
   'dropped_events',
+  'website_performance',
 ] as const;

@@ -380,3 +380,26 @@ CREATE TABLE IF NOT EXISTS app_settings (
         version UInt64
       ) ENGINE = ReplacingMergeTree(version)
       ORDER BY name;
+
+-- 15: web vitals per page view
+CREATE TABLE IF NOT EXISTS website_performance (
+        website_id UUID,
+        session_id UUID,
+        visit_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        hostname LowCardinality(String),
+        url_path String,
+        browser LowCardinality(String),
+        os LowCardinality(String),
+        device LowCardinality(String),
+        country LowCardinality(String),
+        lcp Nullable(Float32),
+        inp Nullable(Float32),
+        cls Nullable(Float32),
+        fcp Nullable(Float32),
+        ttfb Nullable(Float32),
+        duration UInt32
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(created_at)
+      ORDER BY (website_id, toStartOfHour(created_at), session_id)
+      SETTINGS non_replicated_deduplication_window = 1000;

@@ -43,19 +43,24 @@ export class IngestRulesStore {
   }
 
   /**
-   * The rules the send route applies, from the cache when fresh. With storage away, the last
-   * rules read (however old), or the defaults: a beacon is never refused for want of its rules.
+   * The rules the send route applies. Only a website's first beacon in this process waits for
+   * them to be read; after that the cached rules answer at once, and once they are older than
+   * rulesTtlMs a read in the background replaces them. With storage away, the last rules read
+   * (however old), or the defaults: a beacon is never refused for want of its rules.
    */
   async forBeacons(websiteId: string, now = Date.now()): Promise<CompiledRules> {
     const cached = this.#cache.get(websiteId);
-    if (cached && cached.until > now) return cached.compiled;
-    try {
-      const compiled = compileRules((await this.read(websiteId)).rules);
-      this.#remember(websiteId, compiled, now);
-      return compiled;
-    } catch {
-      return cached?.compiled ?? defaultCompiled;
+    if (cached) {
+      if (cached.until <= now) void this.#refresh(websiteId, now).catch(() => {});
+      return cached.compiled;
     }
+    return this.#refresh(websiteId, now).catch(() => defaultCompiled);
+  }
+
+  async #refresh(websiteId: string, now: number): Promise<CompiledRules> {
+    const compiled = compileRules((await this.read(websiteId)).rules);
+    this.#remember(websiteId, compiled, now);
+    return compiled;
   }
 
   #remember(websiteId: string, compiled: CompiledRules, now: number): void {
