@@ -465,3 +465,18 @@ CREATE TABLE IF NOT EXISTS website_performance_local ON CLUSTER analytics_cluste
       SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS website_performance ON CLUSTER analytics_cluster AS website_performance_local ENGINE = Distributed(analytics_cluster, currentDatabase(), website_performance_local, cityHash64(session_id));
+
+CREATE TABLE IF NOT EXISTS website_revenue_local ON CLUSTER analytics_cluster (
+        website_id UUID,
+        session_id UUID,
+        visit_id UUID,
+        event_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        event_name String,
+        currency LowCardinality(String),
+        revenue Decimal(18, 4),
+        order_key String
+      ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/website_revenue_local', '{replica}')
+      ORDER BY (website_id, currency, order_key);
+
+CREATE TABLE IF NOT EXISTS website_revenue ON CLUSTER analytics_cluster AS website_revenue_local ENGINE = Distributed(analytics_cluster, currentDatabase(), website_revenue_local, cityHash64(website_id));

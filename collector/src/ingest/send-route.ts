@@ -5,8 +5,10 @@ import { boundedJsonParser } from '../json-body';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
-import { buildEventRow, buildSessionDataRow } from './event-row';
+import { buildEventRow, buildSessionDataRow, type EventRow } from './event-row';
 import { buildPerformanceRow, measuredVitals } from './performance-row';
+import { revenueOf, type Revenue } from './revenue';
+import { cleanStrings } from './clean-text';
 import type { GeoLocator } from './geo';
 import type { DropCounter } from './drop-counter';
 import { addressList, listed, type BeaconFacts } from './ingest-rules';
@@ -112,6 +114,29 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       .header('access-control-max-age', '86400')
       .send();
 
+  /** An event, and beside it the order it records (one spool line each; acknowledged once both are written). */
+  const enqueueEvent = async (row: EventRow, revenue: Revenue | null): Promise<boolean> => {
+    if (!revenue) return writer.enqueue('e', row);
+    const [event, order] = await Promise.all([
+      writer.enqueue('e', row),
+      writer.enqueue(
+        'r',
+        cleanStrings({
+          website_id: row.website_id,
+          session_id: row.session_id,
+          visit_id: row.visit_id,
+          event_id: row.event_id,
+          created_at: row.created_at,
+          event_name: row.event_name,
+          currency: revenue.currency,
+          revenue: revenue.revenue,
+          order_key: revenue.orderId ? `order:${revenue.orderId}` : `event:${row.event_id}`,
+        }),
+      ),
+    ]);
+    return event && order;
+  };
+
   const handler = async (request: FastifyRequest<{ Body: SendBody }>, reply: FastifyReply) => {
     const ip = request.ip;
     if (ignored && listed(ignored, ip)) throw new ApiError('ignoredIp');
@@ -129,6 +154,8 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     };
     const problem = payload.data ? eventDataProblem(payload.data) : null;
     if (problem) throw new ApiError('invalidData', problem);
+    const revenue = type === 'event' ? revenueOf(payload.data) : null;
+    if (revenue && 'problem' in revenue) throw new ApiError('invalidData', revenue.problem);
     const agent = describeAgent(userAgent);
     if (agent.bot) {
       // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference; counted for a known website.
@@ -152,7 +179,7 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
         ? measuredVitals(payload)
           ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, geo.locate(ip, request.headers), now))
           : Promise.resolve(true)
-        : writer.enqueue('e', buildEventRow(payload, ids, agent, geo.locate(ip, request.headers), now))
+        : enqueueEvent(buildEventRow(payload, ids, agent, geo.locate(ip, request.headers), now), revenue)
     ).catch((error: unknown) => {
       request.log.error({ err: error }, 'could not write to the spool');
       return false;

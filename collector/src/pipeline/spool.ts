@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The tables a spooled row may go to, by the one-letter tag that starts its line. */
-export const spoolTables = { e: 'website_event', s: 'session_data', p: 'website_performance' } as const;
+export const spoolTables = { e: 'website_event', s: 'session_data', p: 'website_performance', r: 'website_revenue' } as const;
 export type SpoolTag = keyof typeof spoolTables;
 
 /**
@@ -36,7 +36,7 @@ export interface Segment {
 /** segment-<seq>-<random>.log; segment-<seq>.log from versions before the random part. */
 const segmentName = /^segment-(\d+)(?:-([0-9a-f]{16}))?\.log$/;
 
-const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [], website_performance: [] });
+const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [], website_performance: [], website_revenue: [] });
 
 const newline = 0x0a;
 const tagOf = new Map(Object.entries(spoolTables).map(([tag, table]) => [tag.charCodeAt(0), table]));

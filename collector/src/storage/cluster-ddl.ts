@@ -28,6 +28,8 @@ export const shardedTables: Record<string, string> = {
   website_event: 'cityHash64(session_id)',
   session_data: 'cityHash64(session_id)',
   website_performance: 'cityHash64(session_id)',
+  // By website: the rows of one order must meet on one shard to be counted once.
+  website_revenue: 'cityHash64(website_id)',
   daily_metrics: 'cityHash64(website_id)',
   daily_stats: 'cityHash64(website_id)',
   daily_event_data: 'cityHash64(website_id)',

@@ -312,4 +312,23 @@ export const migrations: Migration[] = [
       SETTINGS non_replicated_deduplication_window = 1000`,
     ],
   },
+  {
+    version: 16,
+    name: 'revenue per order',
+    statements: [
+      // One row per order (or per event without an order id); an order sent again replaces its row.
+      `CREATE TABLE IF NOT EXISTS website_revenue (
+        website_id UUID,
+        session_id UUID,
+        visit_id UUID,
+        event_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        event_name String,
+        currency LowCardinality(String),
+        revenue Decimal(18, 4),
+        order_key String
+      ) ENGINE = ReplacingMergeTree
+      ORDER BY (website_id, currency, order_key)`,
+    ],
+  },
 ];

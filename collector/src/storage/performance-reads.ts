@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
 import { bucketOf, type BucketUnit } from './time-buckets';
+import { inRangeOfVisits } from './scoped-rows';
 
 export const vitals = ['lcp', 'inp', 'cls', 'fcp', 'ttfb'] as const;
 export type Vital = (typeof vitals)[number];
@@ -23,14 +24,7 @@ export interface PerformanceScope {
 /** p50, p75 and p95 as PostgreSQL's percentile_cont (linear interpolation between ranks), nulls left out. */
 const percentiles = (column: string) => `quantilesExactInclusive(0.5, 0.75, 0.95)(${column})`;
 
-function where(scope: PerformanceScope): string {
-  const visits = scope.visitConditions
-    ? ` AND visit_id IN (SELECT visit_id FROM website_event WHERE website_id = {websiteId:UUID}
-        AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${scope.visitConditions})`
-    : '';
-  return `website_id = {websiteId:UUID}
-    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${scope.pageConditions}${visits}`;
-}
+const where = (scope: PerformanceScope) => `${inRangeOfVisits(scope.visitConditions)}${scope.pageConditions}`;
 
 const paramsOf = (scope: PerformanceScope) => ({ ...scope.params, websiteId: scope.websiteId, startAt: String(scope.startAt), endAt: String(scope.endAt) });
 

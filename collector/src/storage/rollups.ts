@@ -69,4 +69,5 @@ export const websiteDataTables = [
   'daily_page_visits',
   'dropped_events',
   'website_performance',
+  'website_revenue',
 ] as const;

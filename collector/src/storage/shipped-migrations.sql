@@ -403,3 +403,17 @@ CREATE TABLE IF NOT EXISTS website_performance (
       PARTITION BY toYYYYMM(created_at)
       ORDER BY (website_id, toStartOfHour(created_at), session_id)
       SETTINGS non_replicated_deduplication_window = 1000;
+
+-- 16: revenue per order
+CREATE TABLE IF NOT EXISTS website_revenue (
+        website_id UUID,
+        session_id UUID,
+        visit_id UUID,
+        event_id UUID,
+        created_at DateTime64(3, 'UTC'),
+        event_name String,
+        currency LowCardinality(String),
+        revenue Decimal(18, 4),
+        order_key String
+      ) ENGINE = ReplacingMergeTree
+      ORDER BY (website_id, currency, order_key);

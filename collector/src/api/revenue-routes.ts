@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TProperties, type TObject } from 'typebox';
+import { StringEnum } from '../shared/schema';
+import { revenueChart, revenueStats, type RevenueScope } from '../storage/revenue-reads';
+import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
+import { buildFilters, type FilterName } from './filters';
+import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+
+const Stats = {
+  sum: Type.Number(),
+  count: Type.Integer(),
+  unique_count: Type.Integer(),
+  total_sessions: Type.Integer(),
+  average: Type.Number(),
+  arpu: Type.Number(),
+};
+const StatsAnswer = Type.Object({ ...Stats, comparison: Type.Object(Stats) });
+const ChartAnswer = Type.Object({ chart: Type.Array(Type.Object({ x: Type.String(), t: Type.String(), y: Type.Number(), count: Type.Integer() })) });
+
+const currency = Type.String({ pattern: '^[A-Za-z]{3}$' });
+
+type Query = { startAt: number; endAt: number; currency: string; url?: string; host?: string } & Partial<Record<FilterName, string>>;
+
+export interface RevenueRouteDeps {
+  access: WebsiteAccess;
+  readsOf: (request: FastifyRequest) => ClickHouseClient;
+  querystring: <Extra extends TProperties>(extra: Extra) => TObject;
+  timeZones: ReadonlySet<string>;
+}
+
+/**
+ * Revenue (Umami's current `/revenue/stats|chart`) from the orders events carry (`data.commerce`,
+ * or Umami's `data.revenue` with `data.currency`), one currency at a time; an order sent twice
+ * counts once. Filters keep the visits that had a matching event in the range.
+ */
+export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystring, timeZones }: RevenueRouteDeps): void {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope> => {
+    const website = await ownedWebsite(access, request);
+    const { startAt, endAt } = checkRange(query.startAt, query.endAt);
+    const { url, host, currency: code, startAt: _s, endAt: _e, ...filters } = query;
+    const filter = buildFilters({ ...filters, path: filters.path ?? url, hostname: filters.hostname ?? host });
+    const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
+    return { websiteId: website.id, startAt: from, endAt, currency: code.toUpperCase(), visitConditions: filter.sql, params: filter.params };
+  };
+
+  typed.get(
+    '/api/websites/:websiteId/revenue/stats',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ currency, compare: Type.Optional(StringEnum(['prev', 'yoy'], { default: 'prev' })) }),
+        response: { 200: StatsAnswer },
+      },
+    },
+    async (request) => {
+      const query = request.query as Query & { compare?: 'prev' | 'yoy' };
+      const scope = await scopeOf(request, query);
+      const other = comparisonRange(scope, query.compare ?? 'prev');
+      const [current, comparison] = await Promise.all([revenueStats(readsOf(request), scope), revenueStats(readsOf(request), { ...scope, ...other })]);
+      return { ...current, comparison };
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/revenue/chart',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({
+          currency,
+          unit: Type.Optional(StringEnum(units, { default: 'day' })),
+          timezone: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: { 200: ChartAnswer },
+      },
+    },
+    async (request) => {
+      const query = request.query as Query & { unit?: (typeof units)[number]; timezone?: string };
+      const scope = await scopeOf(request, query);
+      const timezone = checkTimezone(query.timezone ?? 'UTC', timeZones);
+      return { chart: await revenueChart(readsOf(request), scope, { unit: clampUnit(query.unit ?? 'day', scope), timezone }) };
+    },
+  );
+}

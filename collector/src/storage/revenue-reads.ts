@@ -1,0 +1,72 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { rows } from './client';
+import { inRangeOfVisits } from './scoped-rows';
+import { bucketOf, type BucketUnit } from './time-buckets';
+
+/** One website's orders in one currency over a range, optionally only those of visits matching event filters. */
+export interface RevenueScope {
+  websiteId: string;
+  startAt: number;
+  endAt: number;
+  /** Upper case ISO 4217. */
+  currency: string;
+  /** ` AND …` conditions on website_event's columns (see scoped-rows.ts). */
+  visitConditions: string;
+  params: Record<string, string>;
+}
+
+const paramsOf = (scope: RevenueScope) => ({
+  ...scope.params,
+  websiteId: scope.websiteId,
+  startAt: String(scope.startAt),
+  endAt: String(scope.endAt),
+  currency: scope.currency,
+});
+
+// FINAL: an order sent twice is one row (website_revenue is a ReplacingMergeTree by order).
+const orders = (scope: RevenueScope) => `FROM website_revenue FINAL WHERE ${inRangeOfVisits(scope.visitConditions)} AND currency = {currency:String}`;
+
+export interface RevenueStats {
+  sum: number;
+  count: number;
+  unique_count: number;
+  total_sessions: number;
+  average: number;
+  arpu: number;
+}
+
+/** Umami's revenue totals: the sum, orders, paying visitors, all visitors of the range, and the averages per order and per visitor. */
+export async function revenueStats(db: ClickHouseClient, scope: RevenueScope): Promise<RevenueStats> {
+  const [row] = await rows<{ sum: number; count: number; unique_count: number; total_sessions: number }>(
+    db,
+    `SELECT toFloat64(sum(revenue)) AS sum, count() AS count, uniqExact(session_id) AS unique_count,
+       (SELECT uniqExact(session_id) FROM website_event WHERE ${inRangeOfVisits(scope.visitConditions)}) AS total_sessions
+     ${orders(scope)}`,
+    paramsOf(scope),
+  );
+  const { sum = 0, count = 0, unique_count = 0, total_sessions = 0 } = row ?? {};
+  const round = (value: number) => Number(value.toFixed(4));
+  return {
+    sum: round(sum),
+    count,
+    unique_count,
+    total_sessions,
+    average: count > 0 ? round(sum / count) : 0,
+    arpu: total_sessions > 0 ? round(sum / total_sessions) : 0,
+  };
+}
+
+/** Revenue per event name and bucket of `unit` in `timezone`: Umami's chart rows `{x, t, y, count}`. */
+export async function revenueChart(
+  db: ClickHouseClient,
+  scope: RevenueScope,
+  { unit, timezone }: { unit: BucketUnit; timezone: string },
+): Promise<{ x: string; t: string; y: number; count: number }[]> {
+  return rows(
+    db,
+    `SELECT x, formatDateTime(b, '%Y-%m-%d %H:%i:%S', {timezone:String}) AS t, y, count FROM (
+       SELECT event_name AS x, ${bucketOf[unit]('created_at')} AS b, toFloat64(sum(revenue)) AS y, count() AS count
+       ${orders(scope)} GROUP BY x, b ORDER BY b, x)`,
+    { ...paramsOf(scope), timezone },
+  );
+}
