@@ -480,3 +480,18 @@ CREATE TABLE IF NOT EXISTS website_revenue_local ON CLUSTER analytics_cluster (
       ORDER BY (website_id, currency, order_key);
 
 CREATE TABLE IF NOT EXISTS website_revenue ON CLUSTER analytics_cluster AS website_revenue_local ENGINE = Distributed(analytics_cluster, currentDatabase(), website_revenue_local, cityHash64(website_id));
+
+CREATE TABLE IF NOT EXISTS website_reports ON CLUSTER analytics_cluster (
+        id UUID,
+        website_id UUID,
+        user_id UUID,
+        kind LowCardinality(String),
+        name String,
+        description String,
+        parameters String,
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/website_reports', '{replica}', version)
+      ORDER BY (website_id, kind, id);

@@ -32,7 +32,7 @@ import { queryStatsCompared } from './stats-query';
 import { ownedWebsite, websiteParams } from './website-routes';
 import { performanceRoutes } from './performance-routes';
 import { revenueRoutes } from './revenue-routes';
-import { funnelRoutes } from './funnel-routes';
+import { reportRoutes } from './report-routes';
 
 // Unix ms up to 2106-01-01 (UnixMs): series buckets are ClickHouse DateTimes, which end on 2106-02-07
 // (a range in 2199 was labelled 2062), and DateTime64 ends in 2299 (a query past it failed, 500).
@@ -219,7 +219,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
 
   performanceRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
   revenueRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
-  funnelRoutes(app, { access: { websites, teams }, readsOf, querystring });
+  reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);

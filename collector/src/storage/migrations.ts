@@ -331,4 +331,25 @@ export const migrations: Migration[] = [
       ORDER BY (website_id, currency, order_key)`,
     ],
   },
+  {
+    version: 17,
+    name: 'saved reports: goals and funnels',
+    statements: [
+      // Umami's saved reports of a website (kind: goal, funnel), their parameters as JSON; the newest version wins.
+      `CREATE TABLE IF NOT EXISTS website_reports (
+        id UUID,
+        website_id UUID,
+        user_id UUID,
+        kind LowCardinality(String),
+        name String,
+        description String,
+        parameters String,
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY (website_id, kind, id)`,
+    ],
+  },
 ];

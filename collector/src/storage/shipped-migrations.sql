@@ -417,3 +417,19 @@ CREATE TABLE IF NOT EXISTS website_revenue (
         order_key String
       ) ENGINE = ReplacingMergeTree
       ORDER BY (website_id, currency, order_key);
+
+-- 17: saved reports: goals and funnels
+CREATE TABLE IF NOT EXISTS website_reports (
+        id UUID,
+        website_id UUID,
+        user_id UUID,
+        kind LowCardinality(String),
+        name String,
+        description String,
+        parameters String,
+        created_at DateTime64(3, 'UTC'),
+        updated_at DateTime64(3, 'UTC'),
+        deleted UInt8 DEFAULT 0,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version)
+      ORDER BY (website_id, kind, id);

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TProperties, type TObject } from 'typebox';
+import { currentUser } from '../auth/guard';
+import { ApiError } from '../errors';
+import { NoBody, Ok, pagingProperties, StringEnum, Uuid } from '../shared/schema';
+import { funnelReached } from '../storage/funnel-reads';
+import { goalReached } from '../storage/goal-reads';
+import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
+import type { Website } from '../websites/websites';
+import { checkRange } from './date-range';
+import { buildFilters, maxFilterLength, type FilterName } from './filters';
+import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
+import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+
+const FunnelAnswer = Type.Array(
+  Type.Object({
+    type: Type.String(),
+    value: Type.String(),
+    visitors: Type.Integer(),
+    previous: Type.Integer(),
+    dropped: Type.Integer(),
+    dropoff: Type.Number(),
+    remaining: Type.Number(),
+  }),
+);
+const GoalAnswer = Type.Object({ num: Type.Integer(), total: Type.Integer() });
+
+/** A saved goal or funnel, in Umami's report shape (`ok: true` too: the contract's answer to a create or update). */
+const ReportSchema = Type.Object({
+  ok: Type.Literal(true),
+  id: Type.String(),
+  websiteId: Type.String(),
+  userId: Type.String(),
+  type: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  parameters: Type.Unknown(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+const ReportsPage = Type.Object({ data: Type.Array(ReportSchema), count: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() });
+
+const goalParameters = Type.Object({ type: StringEnum(['path', 'event']), value: Type.String({ minLength: 1, maxLength: funnelLimits.valueLength }) });
+const funnelParameters = Type.Object({
+  steps: Type.Array(Type.Object({ type: StringEnum(['path', 'event']), value: Type.String({ minLength: 1, maxLength: funnelLimits.valueLength }) }), {
+    minItems: funnelLimits.minSteps,
+    maxItems: funnelLimits.maxSteps,
+  }),
+  window: Type.Integer({ minimum: 1, maximum: funnelLimits.maxWindowMinutes }),
+});
+const reportBody = <P extends TObject>(parameters: P) =>
+  Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 1000 })), parameters });
+
+type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
+
+export interface ReportRouteDeps {
+  access: WebsiteAccess;
+  db: ClickHouseClient;
+  readsOf: (request: FastifyRequest) => ClickHouseClient;
+  querystring: <Extra extends TProperties>(extra: Extra) => TObject;
+}
+
+const asReport = ({ kind, parameters, ...row }: ReportRow) => ({ ok: true as const, ...row, type: kind, parameters: JSON.parse(parameters) as unknown });
+
+/**
+ * Goals and funnels (Umami's current report routes): ad-hoc figures (`/goals/stats`,
+ * `/funnels/stats`), saved ones (CRUD), and the figures of a saved one.
+ */
+export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querystring }: ReportRouteDeps): void {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** The range and filters of a report read, after the website's reset. */
+  const rangeOf = (website: Website, query: RangeQuery) => {
+    const { startAt, endAt } = checkRange(query.startAt, query.endAt);
+    const { url, host, startAt: _s, endAt: _e, ...rest } = query;
+    const filters = Object.fromEntries(Object.entries(rest).filter(([name]) => name !== 'steps' && name !== 'window' && name !== 'type' && name !== 'value'));
+    const filter = buildFilters({ ...filters, path: (filters.path as string | undefined) ?? url, hostname: (filters.hostname as string | undefined) ?? host });
+    const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
+    return { websiteId: website.id, startAt: from, endAt, filterConditions: filter.sql, params: filter.params };
+  };
+
+  const funnel = async (request: FastifyRequest, website: Website, query: RangeQuery, steps: FunnelStep[], windowMinutes: number) => {
+    const reached = await funnelReached(readsOf(request), {
+      ...rangeOf(website, query),
+      steps: steps.map((step) => {
+        const pattern = stepPattern(step.value);
+        return { column: step.type === 'path' ? 'url_path' : 'event_name', value: pattern ?? step.value, pattern: pattern !== null };
+      }),
+      windowMinutes,
+    });
+    return funnelFigures(steps, reached);
+  };
+
+  const goal = (request: FastifyRequest, website: Website, query: RangeQuery, type: 'path' | 'event', value: string) => {
+    const pattern = stepPattern(value);
+    return goalReached(readsOf(request), { ...rangeOf(website, query), goal: { type, value: pattern ?? value, pattern: pattern !== null } });
+  };
+
+  typed.get(
+    '/api/websites/:websiteId/funnels/stats',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ steps: Type.String({ maxLength: 10_000 }), window: Type.Integer({ minimum: 1, maximum: funnelLimits.maxWindowMinutes }) }),
+        response: { 200: FunnelAnswer },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { steps: string; window: number };
+      const website = await ownedWebsite(access, request);
+      return funnel(request, website, query, parseSteps(query.steps), query.window);
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/goals/stats',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ type: StringEnum(['path', 'event']), value: Type.String({ minLength: 1, maxLength: maxFilterLength }) }),
+        response: { 200: GoalAnswer },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { type: 'path' | 'event'; value: string };
+      return goal(request, await ownedWebsite(access, request), query, query.type, query.value);
+    },
+  );
+
+  // Saved goals and funnels: read by whoever may see the website, changed by whoever may change it.
+  for (const [kind, plural, parameters] of [
+    ['goal', 'goals', goalParameters],
+    ['funnel', 'funnels', funnelParameters],
+  ] as const) {
+    const idParams = Type.Object({ websiteId: Uuid, reportId: Uuid });
+    const base = `/api/websites/:websiteId/${plural}`;
+    const body = reportBody(parameters);
+    const find = async (websiteId: string, id: string) => {
+      const row = await findReport(db, { websiteId, kind, id: id.toLowerCase() });
+      if (!row) throw new ApiError('notFound', `${kind === 'goal' ? 'Goal' : 'Funnel'} not found`);
+      return row;
+    };
+
+    typed.get(
+      base,
+      {
+        schema: {
+          params: websiteParams,
+          querystring: Type.Object({ ...pagingProperties, search: Type.Optional(Type.String({ maxLength: 200 })) }),
+          response: { 200: ReportsPage },
+        },
+      },
+      async (request) => {
+        const website = await ownedWebsite(access, request);
+        const { page, pageSize, search = '' } = request.query;
+        const { data, count } = await listReports(db, { websiteId: website.id, kind, search, page, pageSize });
+        return { data: data.map(asReport), count, page, pageSize };
+      },
+    );
+
+    typed.post(base, { schema: { params: websiteParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
+      const website = await ownedWebsite(access, request, 'write');
+      const at = new Date().toISOString();
+      const row: ReportRow = {
+        id: randomUUID(),
+        websiteId: website.id,
+        userId: currentUser(request).id,
+        kind,
+        name: request.body.name,
+        description: request.body.description ?? '',
+        parameters: JSON.stringify(request.body.parameters),
+        createdAt: at,
+        updatedAt: at,
+      };
+      await writeReport(db, row);
+      return asReport(row);
+    });
+
+    // The path's second id is the goal's or the funnel's (Umami names it goalId, funnelId).
+    const one = `${base}/:reportId`;
+    typed.get(one, { schema: { params: idParams, response: { 200: ReportSchema } } }, async (request) => {
+      const website = await ownedWebsite(access, request);
+      return asReport(await find(website.id, request.params.reportId));
+    });
+
+    typed.post(one, { schema: { params: idParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
+      const website = await ownedWebsite(access, request, 'write');
+      const row = await find(website.id, request.params.reportId);
+      const updated: ReportRow = {
+        ...row,
+        name: request.body.name,
+        description: request.body.description ?? row.description,
+        parameters: JSON.stringify(request.body.parameters),
+        updatedAt: new Date().toISOString(),
+      };
+      await writeReport(db, updated);
+      return asReport(updated);
+    });
+
+    typed.delete(one, { schema: { params: idParams, body: NoBody, response: { 200: Ok } }, config: { write: true } }, async (request) => {
+      const website = await ownedWebsite(access, request, 'write');
+      await writeReport(db, await find(website.id, request.params.reportId), true);
+      return { ok: true } as const;
+    });
+
+    typed.get(
+      `${one}/stats`,
+      {
+        schema: {
+          params: idParams,
+          querystring: querystring({}),
+          response: { 200: kind === 'goal' ? GoalAnswer : FunnelAnswer },
+        },
+      },
+      async (request) => {
+        const website = await ownedWebsite(access, request);
+        const saved = JSON.parse((await find(website.id, request.params.reportId)).parameters);
+        const query = request.query as RangeQuery;
+        return kind === 'goal' ? goal(request, website, query, saved.type, saved.value) : funnel(request, website, query, saved.steps, saved.window);
+      },
+    );
+  }
+}

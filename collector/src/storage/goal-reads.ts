@@ -1,0 +1,33 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventType } from '../shared/event-types';
+import { rows } from './client';
+
+export interface GoalQuery {
+  websiteId: string;
+  startAt: number;
+  endAt: number;
+  /** ` AND …` conditions on website_event (the read API's filters) and their parameters. */
+  filterConditions: string;
+  params: Record<string, string>;
+  /** A page (pageviews of a path) or a custom event; an exact value or a LIKE pattern. */
+  goal: { type: 'path' | 'event'; value: string; pattern: boolean };
+}
+
+/**
+ * Umami's goal figures: `num`, the visitors (sessions) with a pageview of the path or the custom
+ * event in the range, and `total`, every visitor of the range (both under the filters).
+ */
+export async function goalReached(db: ClickHouseClient, query: GoalQuery): Promise<{ num: number; total: number }> {
+  const column = query.goal.type === 'path' ? 'url_path' : 'event_name';
+  const type = query.goal.type === 'path' ? eventType.pageview : eventType.custom;
+  const [row] = await rows<{ num: number; total: number }>(
+    db,
+    `SELECT uniqExactIf(session_id, event_type = ${type} AND ${column} ${query.goal.pattern ? 'LIKE' : '='} {goal:String}) AS num,
+       uniqExact(session_id) AS total
+     FROM website_event
+     WHERE website_id = {websiteId:UUID}
+       AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}`,
+    { ...query.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt), goal: query.goal.value },
+  );
+  return { num: row?.num ?? 0, total: row?.total ?? 0 };
+}
