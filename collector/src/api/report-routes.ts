@@ -8,6 +8,8 @@ import { ApiError } from '../errors';
 import { NoBody, Ok, pagingProperties, StringEnum, Uuid } from '../shared/schema';
 import { funnelReached } from '../storage/funnel-reads';
 import { goalReached } from '../storage/goal-reads';
+import { journeys } from '../storage/journey-reads';
+import { utmColumns, utmViews } from '../storage/utm-reads';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
 import { checkRange } from './date-range';
@@ -76,7 +78,9 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
   const rangeOf = (website: Website, query: RangeQuery) => {
     const { startAt, endAt } = checkRange(query.startAt, query.endAt);
     const { url, host, startAt: _s, endAt: _e, ...rest } = query;
-    const filters = Object.fromEntries(Object.entries(rest).filter(([name]) => name !== 'steps' && name !== 'window' && name !== 'type' && name !== 'value'));
+    // The report's own parameters are not filters.
+    const own = new Set(['steps', 'window', 'type', 'value', 'startStep', 'endStep']);
+    const filters = Object.fromEntries(Object.entries(rest).filter(([name]) => !own.has(name)));
     const filter = buildFilters({ ...filters, path: (filters.path as string | undefined) ?? url, hostname: (filters.hostname as string | undefined) ?? host });
     const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
     return { websiteId: website.id, startAt: from, endAt, filterConditions: filter.sql, params: filter.params };
@@ -127,6 +131,42 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { type: 'path' | 'event'; value: string };
       return goal(request, await ownedWebsite(access, request), query, query.type, query.value);
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/journeys',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({
+          steps: Type.Integer({ minimum: 2, maximum: 7 }),
+          startStep: Type.Optional(Type.String({ maxLength: maxFilterLength })),
+          endStep: Type.Optional(Type.String({ maxLength: maxFilterLength })),
+        }),
+        response: { 200: Type.Array(Type.Object({ items: Type.Array(Type.String()), count: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { steps: number; startStep?: string; endStep?: string };
+      const website = await ownedWebsite(access, request);
+      return journeys(readsOf(request), { ...rangeOf(website, query), steps: query.steps, startStep: query.startStep, endStep: query.endStep });
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/utm/metrics',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ type: StringEnum(utmColumns) }),
+        response: { 200: Type.Array(Type.Object({ utm: Type.String(), views: Type.Integer() })) },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { type: (typeof utmColumns)[number] };
+      const website = await ownedWebsite(access, request);
+      return utmViews(readsOf(request), { ...rangeOf(website, query), column: query.type });
     },
   );
 

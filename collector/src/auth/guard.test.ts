@@ -23,14 +23,41 @@ beforeAll(async () => {
 });
 afterAll(() => collector?.destroy());
 
+/** The parameters a report route needs besides the range, so a request is valid and only access decides its answer. */
+const reportQuery: [suffix: string, query: string][] = [
+  ['/utm/metrics', '&type=utm_source'],
+  ['/metrics', '&type=path'],
+  ['/revenue/stats', '&currency=EUR'],
+  ['/revenue/chart', '&currency=EUR'],
+  ['/funnels/stats', `&window=60&steps=${encodeURIComponent('[{"type":"path","value":"/"},{"type":"path","value":"/a"}]')}`],
+  ['/goals/stats', '&type=path&value=/'],
+  ['/journeys', '&steps=3'],
+];
+const reportBody = (url: string) =>
+  url.includes('/goals')
+    ? { name: 'g', parameters: { type: 'path', value: '/' } }
+    : url.includes('/funnels')
+      ? {
+          name: 'f',
+          parameters: {
+            steps: [
+              { type: 'path', value: '/' },
+              { type: 'path', value: '/a' },
+            ],
+            window: 60,
+          },
+        }
+      : {};
+
 /** A concrete URL for a route, its parameters filled with ids that exist. */
 function concrete(route: RouteInfo, websiteId: string): string {
+  const extra = reportQuery.find(([suffix]) => route.url.endsWith(suffix))?.[1] ?? '';
   return (
     route.url
       .replace(':websiteId', websiteId)
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
-      .replace(':keyId', '00000000-0000-4000-8000-000000000002') +
-    (route.method === 'GET' ? `?${allTime}${route.url.endsWith('/metrics') ? '&type=path' : ''}` : '')
+      .replace(':keyId', '00000000-0000-4000-8000-000000000002')
+      .replace(':reportId', '00000000-0000-4000-8000-000000000003') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
   );
 }
 
@@ -38,7 +65,7 @@ const call = (route: RouteInfo, websiteId: string, headers: Record<string, strin
   collector.request(concrete(route, websiteId), {
     method: route.method,
     headers: { ...headers, ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { 'content-type': 'application/json' } : {}) },
-    body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? '{}' : undefined,
+    body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? JSON.stringify(reportBody(route.url)) : undefined,
   });
 
 const guarded = () => collector.routes.filter((r) => !r.public);
