@@ -34,9 +34,10 @@ function SettingsView({ route, me, settings }: { route: Route; me: Me; settings:
     );
   }
   if (!settings.module) return <p class="loading">Loading…</p>;
-  const { Account, CountingRules, Teams, Users } = settings.module;
-  const page = route.page as SettingsPage | 'rules';
+  const { Account, CountingRules, Reports, Teams, Users } = settings.module;
+  const page = route.page as SettingsPage | 'rules' | 'reports';
   if (page === 'rules' && route.websiteId) return <CountingRules websiteId={route.websiteId} />;
+  if (page === 'reports' && route.websiteId) return <Reports route={route} />;
   if (page === 'teams') return <Teams me={me} />;
   if (page === 'users') return me.role === 'admin' ? <Users me={me} /> : <p class="error">Only admins manage users.</p>;
   return <Account />;

@@ -60,6 +60,9 @@ export function Overview({ route }: { route: Route }) {
     <section>
       <div class="title">
         <h1>{data?.website.name ?? '…'}</h1>
+        <a class="reports-link" href={routeHash({ ...route, page: 'reports', report: 'goals' })}>
+          Reports
+        </a>
         <RangePicker route={route} go={go} />
       </div>
       <FilterBar route={route} go={go} />

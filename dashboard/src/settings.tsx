@@ -4,3 +4,4 @@ export { CountingRules } from './counting-rules';
 export { Teams } from './teams';
 export { Users } from './users';
 export { SetupStep } from './setup-step';
+export { Reports } from './reports';

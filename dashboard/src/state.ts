@@ -49,7 +49,9 @@ export interface Route {
    * `rules`: one website's counting rules, in the settings chunk. `forgot`, `reset` and `signup`:
    * the pages a visitor without a session reaches (a reset link's and an invitation's carry `secret`).
    */
-  page: 'websites' | 'overview' | 'share' | 'rules' | 'forgot' | 'reset' | 'signup' | SettingsPage;
+  page: 'websites' | 'overview' | 'share' | 'rules' | 'reports' | 'forgot' | 'reset' | 'signup' | SettingsPage;
+  /** On the reports page: which report (goals, funnel, journeys, vitals, revenue, utm). */
+  report?: string;
   /** The secret of a reset link or an invitation. */
   secret?: string;
   websiteId?: string;
@@ -98,6 +100,8 @@ export function readRoute(hash = location.hash): Route {
   if (settings) return plain(settings);
   const rules = /^\/websites\/([0-9a-f-]{36})\/rules$/.exec(path);
   if (rules) return { ...plain('websites'), page: 'rules', websiteId: rules[1] };
+  const reports = /^\/websites\/([0-9a-f-]{36})\/reports(?:\/([a-z]{2,16}))?$/.exec(path);
+  if (reports) return { page: 'reports', websiteId: reports[1], ...view, ...(reports[2] ? { report: reports[2] } : {}) };
   const match = /^\/websites\/([0-9a-f-]{36})$/.exec(path);
   return match ? { page: 'overview', websiteId: match[1], ...view } : plain('websites');
 }
@@ -106,6 +110,8 @@ export function routeHash(route: Route): string {
   if (route.page === 'websites') return '#/';
   if ((settingsPages as readonly string[]).includes(route.page)) return `#/${route.page}`;
   if (route.page === 'rules') return `#/websites/${route.websiteId}/rules`;
+  if (route.page === 'reports')
+    return `#/websites/${route.websiteId}/reports/${route.report ?? 'goals'}?range=${route.range === 'custom' ? '30d' : route.range}`;
   const params = new URLSearchParams({ range: route.range });
   if (route.range === 'custom' && route.start && route.end) {
     params.set('start', route.start);

@@ -1,0 +1,52 @@
+/** Pure logic of the reports page: web vitals ratings and funnel steps typed as lines. */
+
+export const vitalNames = {
+  lcp: 'Largest contentful paint',
+  inp: 'Interaction to next paint',
+  cls: 'Cumulative layout shift',
+  fcp: 'First contentful paint',
+  ttfb: 'Time to first byte',
+} as const;
+export type Vital = keyof typeof vitalNames;
+
+/** Google's thresholds (web.dev): good up to the first, poor above the second; ms except CLS. */
+export const vitalThresholds: Record<Vital, [good: number, poor: number]> = {
+  lcp: [2500, 4000],
+  inp: [200, 500],
+  cls: [0.1, 0.25],
+  fcp: [1800, 3000],
+  ttfb: [800, 1800],
+};
+
+export type Rating = 'good' | 'needs-improvement' | 'poor';
+
+export function ratingOf(vital: Vital, value: number): Rating {
+  const [good, poor] = vitalThresholds[vital];
+  return value <= good ? 'good' : value <= poor ? 'needs-improvement' : 'poor';
+}
+
+/** A vital as people read it: CLS as a score, the others in ms or s. */
+export const vitalText = (vital: Vital, value: number) =>
+  vital === 'cls' ? value.toFixed(3) : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+
+export interface FunnelStep {
+  type: 'path' | 'event';
+  value: string;
+}
+
+/**
+ * Funnel steps typed one per line: a line starting with `/` is a page (`*` at either end for any
+ * text), anything else a custom event's name. A message when there are not 2 to 8.
+ */
+export function parseStepLines(text: string): FunnelStep[] | string {
+  const steps = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line): FunnelStep => (line.startsWith('/') || line.startsWith('*') ? { type: 'path', value: line } : { type: 'event', value: line }));
+  if (steps.length < 2 || steps.length > 8) return 'Give 2 to 8 steps, one per line.';
+  return steps;
+}
+
+/** Steps back as lines (the form shows a saved funnel so). */
+export const stepLines = (steps: FunnelStep[]) => steps.map((step) => step.value).join('\n');

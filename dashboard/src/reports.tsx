@@ -1,0 +1,412 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, failureText, type Website } from './api';
+import { formatNumber, formatPercent } from './format';
+import { parseStepLines, ratingOf, stepLines, vitalNames, vitalText, type FunnelStep, type Vital } from './report-logic';
+import { rangeBounds, ranges, routeHash, type RangeName, type Route } from './state';
+
+export const reportNames = { goals: 'Goals', funnel: 'Funnel', journeys: 'Journeys', vitals: 'Web vitals', revenue: 'Revenue', utm: 'UTM' } as const;
+export type ReportName = keyof typeof reportNames;
+
+/** Reads one report's answer for the view; a newer view cancels the older read (its answer is dropped). */
+function useRead<T>(path: string | null): { data: T | null; error: string; reload: () => void } {
+  const [state, setState] = useState<{ data: T | null; error: string }>({ data: null, error: '' });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    const cancel = new AbortController();
+    setState({ data: null, error: '' });
+    api<T>(path, { signal: cancel.signal }).then(
+      (data) => setState({ data, error: '' }),
+      (failure) => !cancel.signal.aborted && setState({ data: null, error: failureText(failure, 'Could not load the report') }),
+    );
+    return () => cancel.abort();
+  }, [path, round]);
+  return { ...state, reload: () => setRound((r) => r + 1) };
+}
+
+/** A website's reports: goals, a funnel, journeys, web vitals, revenue and UTM, over the view's range; linkable like the overview. */
+export function Reports({ route }: { route: Route }) {
+  const report = (route.report ?? 'goals') as ReportName;
+  const base = `/websites/${route.websiteId}`;
+  const bounds = rangeBounds(route);
+  const range = `startAt=${bounds.startAt}&endAt=${bounds.endAt}`;
+  const website = useRead<Website>(base);
+  const go = (next: Partial<Route>) => {
+    location.hash = routeHash({ ...route, ...next });
+  };
+  return (
+    <section class="reports">
+      <p>
+        <a href={`#/websites/${route.websiteId}?range=${route.range}`}>← {website.data?.name ?? 'Overview'}</a>
+      </p>
+      <div class="title">
+        <h1>Reports</h1>
+        <select aria-label="Date range" value={route.range} onChange={(e) => go({ range: (e.currentTarget as HTMLSelectElement).value as RangeName })}>
+          {Object.entries(ranges)
+            .filter(([value]) => value !== 'custom')
+            .map(([value, label]) => (
+              <option value={value}>{label}</option>
+            ))}
+        </select>
+      </div>
+      <nav class="tabs" aria-label="Reports">
+        {Object.entries(reportNames).map(([name, label]) => (
+          <a class={`tab${name === report ? ' current' : ''}`} aria-current={name === report ? 'page' : undefined} href={routeHash({ ...route, report: name })}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {report === 'goals' && <Goals base={base} range={range} />}
+      {report === 'funnel' && <Funnel base={base} range={range} />}
+      {report === 'journeys' && <Journeys base={base} range={range} />}
+      {report === 'vitals' && <Vitals base={base} range={range} />}
+      {report === 'revenue' && <Revenue base={base} range={range} />}
+      {report === 'utm' && <Utm base={base} range={range} />}
+    </section>
+  );
+}
+
+const Failure = ({ text }: { text: string }) =>
+  text ? (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+
+interface SavedGoal {
+  id: string;
+  name: string;
+  parameters: { type: 'path' | 'event'; value: string };
+}
+
+function Goals({ base, range }: { base: string; range: string }) {
+  const saved = useRead<{ data: SavedGoal[] }>(`${base}/goals?pageSize=100`);
+  const [error, setError] = useState('');
+  const add = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const fields = new FormData(form);
+    try {
+      const value = String(fields.get('value') ?? '').trim();
+      await api(`${base}/goals`, {
+        method: 'POST',
+        body: { name: fields.get('name') || value, parameters: { type: value.startsWith('/') || value.startsWith('*') ? 'path' : 'event', value } },
+      });
+      form.reset();
+      setError('');
+      saved.reload();
+    } catch (failure) {
+      setError(failureText(failure, 'Could not add the goal'));
+    }
+  };
+  const remove = async (goal: SavedGoal) => {
+    await api(`${base}/goals/${goal.id}`, { method: 'DELETE' }).catch((failure) => setError(failureText(failure, 'Could not delete the goal')));
+    saved.reload();
+  };
+  return (
+    <div class="card wide">
+      <Failure text={saved.error || error} />
+      {saved.data === null ? (
+        <p class="loading-inline">Loading…</p>
+      ) : saved.data.data.length === 0 ? (
+        <p class="muted">No goals yet. A goal is a page (starting with /) or a custom event's name.</p>
+      ) : (
+        <table class="keys report-table">
+          <thead>
+            <tr>
+              <th>Goal</th>
+              <th class="number">Converted</th>
+              <th class="number">Rate</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {saved.data.data.map((goal) => (
+              <GoalRow key={goal.id} goal={goal} base={base} range={range} remove={() => remove(goal)} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form class="inline" onSubmit={add}>
+        <label>
+          Page or event
+          <input name="value" required maxLength={500} placeholder="/signup or signed-up" />
+        </label>
+        <label>
+          Name (optional)
+          <input name="name" maxLength={200} />
+        </label>
+        <button type="submit">Add goal</button>
+      </form>
+    </div>
+  );
+}
+
+function GoalRow({ goal, base, range, remove }: { goal: SavedGoal; base: string; range: string; remove: () => void }) {
+  const stats = useRead<{ num: number; total: number }>(`${base}/goals/${goal.id}/stats?${range}`);
+  return (
+    <tr data-goal={goal.name}>
+      <td>
+        {goal.name} <span class="muted">{goal.parameters.value}</span>
+      </td>
+      <td class="number">{stats.data ? `${formatNumber(stats.data.num)} of ${formatNumber(stats.data.total)}` : '…'}</td>
+      <td class="number">{stats.data ? formatPercent(stats.data.total ? stats.data.num / stats.data.total : 0) : ''}</td>
+      <td>
+        <button type="button" class="link danger" onClick={remove}>
+          Delete
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+interface FunnelFigure extends FunnelStep {
+  visitors: number;
+  dropoff: number;
+  remaining: number;
+}
+
+function Funnel({ base, range }: { base: string; range: string }) {
+  const [asked, setAsked] = useState<{ steps: FunnelStep[]; window: number } | null>(null);
+  const [error, setError] = useState('');
+  const figures = useRead<FunnelFigure[]>(
+    asked ? `${base}/funnels/stats?${range}&window=${asked.window}&steps=${encodeURIComponent(JSON.stringify(asked.steps))}` : null,
+  );
+  const run = (event: SubmitEvent) => {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget as HTMLFormElement);
+    const steps = parseStepLines(String(fields.get('steps') ?? ''));
+    if (typeof steps === 'string') return setError(steps);
+    setError('');
+    setAsked({ steps, window: Number(fields.get('window')) || 30 });
+  };
+  const top = figures.data?.[0]?.visitors ?? 0;
+  return (
+    <div class="card wide">
+      <form class="inline" onSubmit={run}>
+        <label class="full">
+          Steps, one per line (a page starting with /, else a custom event)
+          <textarea name="steps" rows={4} defaultValue={asked ? stepLines(asked.steps) : '/\n/pricing\nsigned-up'} />
+        </label>
+        <label>
+          Within (minutes of the step before)
+          <input name="window" type="number" min={1} max={44640} defaultValue="30" />
+        </label>
+        <button type="submit">Show funnel</button>
+      </form>
+      <Failure text={error || figures.error} />
+      {figures.data && (
+        <ol class="funnel">
+          {figures.data.map((step, i) => (
+            <li key={i} data-step={i + 1}>
+              <div class="funnel-bar" style={{ width: `${top ? Math.max(1, (step.visitors / top) * 100) : 0}%` }} />
+              <span class="funnel-label">
+                {step.value} <strong>{formatNumber(step.visitors)}</strong> visitors
+                {i > 0 && <span class="muted"> · {formatPercent(step.dropoff)} dropped off</span>}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function Journeys({ base, range }: { base: string; range: string }) {
+  const [steps, setSteps] = useState(3);
+  const paths = useRead<{ items: string[]; count: number }[]>(`${base}/journeys?${range}&steps=${steps}`);
+  return (
+    <div class="card wide">
+      <label class="inline-label">
+        Steps{' '}
+        <select value={String(steps)} onChange={(e) => setSteps(Number((e.currentTarget as HTMLSelectElement).value))}>
+          {[2, 3, 4, 5, 6, 7].map((n) => (
+            <option value={String(n)}>{n}</option>
+          ))}
+        </select>
+      </label>
+      <Failure text={paths.error} />
+      {paths.data === null ? (
+        <p class="loading-inline">Loading…</p>
+      ) : paths.data.length === 0 ? (
+        <p class="muted">No visits in this range.</p>
+      ) : (
+        <ol class="journeys">
+          {paths.data.slice(0, 20).map((path, i) => (
+            <li key={i}>
+              <span class="journey">
+                {path.items.map((item, j) => (
+                  <>
+                    {j > 0 && <span class="arrow"> → </span>}
+                    <code>{item}</code>
+                  </>
+                ))}
+              </span>
+              <span class="count">{formatNumber(path.count)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+type Percentiles = { p50: number; p75: number; p95: number };
+
+function Vitals({ base, range }: { base: string; range: string }) {
+  const stats = useRead<Record<Vital, Percentiles> & { count: number }>(`${base}/performance/stats?${range}`);
+  const pages = useRead<({ name: string; count: number } & Percentiles)[]>(`${base}/performance/metrics?${range}&type=path&metric=lcp&limit=20`);
+  return (
+    <div class="card wide">
+      <Failure text={stats.error || pages.error} />
+      {stats.data === null ? (
+        <p class="loading-inline">Loading…</p>
+      ) : stats.data.count === 0 ? (
+        <p class="muted">No measurements yet: add data-performance="true" to the tracking snippet.</p>
+      ) : (
+        <>
+          <p class="muted">{formatNumber(stats.data.count)} page views measured; the 75th percentile, rated against Google's thresholds.</p>
+          <dl class="vitals">
+            {(Object.keys(vitalNames) as Vital[]).map((vital) => (
+              <div key={vital} class={`vital ${ratingOf(vital, stats.data![vital].p75)}`} data-vital={vital}>
+                <dt>{vitalNames[vital]}</dt>
+                <dd>{vitalText(vital, stats.data![vital].p75)}</dd>
+              </div>
+            ))}
+          </dl>
+          {pages.data && pages.data.length > 0 && (
+            <table class="keys report-table">
+              <thead>
+                <tr>
+                  <th>Page</th>
+                  <th class="number">LCP p75</th>
+                  <th class="number">Measured</th>
+                </tr>
+              </thead>
+              <tbody>
+                {pages.data.map((page) => (
+                  <tr key={page.name}>
+                    <td>{page.name}</td>
+                    <td class={`number ${ratingOf('lcp', page.p75)}`}>{vitalText('lcp', page.p75)}</td>
+                    <td class="number">{formatNumber(page.count)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function Revenue({ base, range }: { base: string; range: string }) {
+  const [currency, setCurrency] = useState('EUR');
+  const stats = useRead<{ sum: number; count: number; unique_count: number; average: number }>(`${base}/revenue/stats?${range}&currency=${currency}`);
+  const chart = useRead<{ chart: { x: string; y: number; count: number }[] }>(`${base}/revenue/chart?${range}&currency=${currency}&unit=day`);
+  const money = (value: number) => new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
+  const byEvent = new Map<string, { y: number; count: number }>();
+  for (const point of chart.data?.chart ?? []) {
+    const entry = byEvent.get(point.x) ?? { y: 0, count: 0 };
+    byEvent.set(point.x, { y: entry.y + point.y, count: entry.count + point.count });
+  }
+  return (
+    <div class="card wide">
+      <label class="inline-label">
+        Currency{' '}
+        <input
+          value={currency}
+          maxLength={3}
+          size={4}
+          onChange={(e) => {
+            const value = (e.currentTarget as HTMLInputElement).value.toUpperCase();
+            if (/^[A-Z]{3}$/.test(value)) setCurrency(value);
+          }}
+        />
+      </label>
+      <Failure text={stats.error || chart.error} />
+      {stats.data && (
+        <dl class="headline">
+          <div>
+            <dt>Revenue</dt>
+            <dd>{money(stats.data.sum)}</dd>
+          </div>
+          <div>
+            <dt>Orders</dt>
+            <dd>{formatNumber(stats.data.count)}</dd>
+          </div>
+          <div>
+            <dt>Buyers</dt>
+            <dd>{formatNumber(stats.data.unique_count)}</dd>
+          </div>
+          <div>
+            <dt>Average order</dt>
+            <dd>{money(stats.data.average)}</dd>
+          </div>
+        </dl>
+      )}
+      {byEvent.size > 0 && (
+        <table class="keys report-table">
+          <thead>
+            <tr>
+              <th>Event</th>
+              <th class="number">Orders</th>
+              <th class="number">Revenue</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...byEvent].map(([name, figures]) => (
+              <tr key={name}>
+                <td>{name}</td>
+                <td class="number">{formatNumber(figures.count)}</td>
+                <td class="number">{money(figures.y)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+const utmTypes = { utm_source: 'Source', utm_medium: 'Medium', utm_campaign: 'Campaign', utm_term: 'Term', utm_content: 'Content' } as const;
+
+function Utm({ base, range }: { base: string; range: string }) {
+  const [type, setType] = useState<keyof typeof utmTypes>('utm_source');
+  const rows = useRead<{ utm: string; views: number }[]>(`${base}/utm/metrics?${range}&type=${type}`);
+  return (
+    <div class="card wide">
+      <label class="inline-label">
+        Parameter{' '}
+        <select value={type} onChange={(e) => setType((e.currentTarget as HTMLSelectElement).value as keyof typeof utmTypes)}>
+          {Object.entries(utmTypes).map(([value, label]) => (
+            <option value={value}>{label}</option>
+          ))}
+        </select>
+      </label>
+      <Failure text={rows.error} />
+      {rows.data === null ? (
+        <p class="loading-inline">Loading…</p>
+      ) : rows.data.length === 0 ? (
+        <p class="muted">No pageviews with this parameter in this range.</p>
+      ) : (
+        <table class="keys report-table">
+          <thead>
+            <tr>
+              <th>{utmTypes[type]}</th>
+              <th class="number">Pageviews</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.data.map((row) => (
+              <tr key={row.utm}>
+                <td>{row.utm}</td>
+                <td class="number">{formatNumber(row.views)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
