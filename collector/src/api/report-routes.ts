@@ -9,6 +9,8 @@ import { NoBody, Ok, pagingProperties, StringEnum, Uuid } from '../shared/schema
 import { funnelReached } from '../storage/funnel-reads';
 import { goalReached } from '../storage/goal-reads';
 import { journeys } from '../storage/journey-reads';
+import { attribution, attributionFields } from '../storage/attribution-reads';
+import { breakdown, breakdownColumns, type BreakdownField } from '../storage/breakdown-reads';
 import { utmColumns, utmViews } from '../storage/utm-reads';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
@@ -65,6 +67,21 @@ export interface ReportRouteDeps {
   querystring: <Extra extends TProperties>(extra: Extra) => TObject;
 }
 
+/** `fields`: a JSON array or a comma-separated list of 1 to 5 dimension names (breakdownColumns). */
+function parseFields(raw: string): BreakdownField[] {
+  let names: unknown;
+  try {
+    names = raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',').map((name) => name.trim());
+  } catch {
+    names = null;
+  }
+  const known = Object.keys(breakdownColumns);
+  if (!Array.isArray(names) || names.length < 1 || names.length > 5 || names.some((name) => !known.includes(name)) || new Set(names).size !== names.length) {
+    throw new ApiError('badRequest', `fields must be 1 to 5 different names of: ${known.join(', ')}`);
+  }
+  return names as BreakdownField[];
+}
+
 const asReport = ({ kind, parameters, ...row }: ReportRow) => ({ ok: true as const, ...row, type: kind, parameters: JSON.parse(parameters) as unknown });
 
 /**
@@ -79,7 +96,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     const { startAt, endAt } = checkRange(query.startAt, query.endAt);
     const { url, host, startAt: _s, endAt: _e, ...rest } = query;
     // The report's own parameters are not filters.
-    const own = new Set(['steps', 'window', 'type', 'value', 'startStep', 'endStep']);
+    const own = new Set(['steps', 'window', 'type', 'value', 'startStep', 'endStep', 'model', 'step', 'currency', 'fields']);
     const filters = Object.fromEntries(Object.entries(rest).filter(([name]) => !own.has(name)));
     const filter = buildFilters({ ...filters, path: (filters.path as string | undefined) ?? url, hostname: (filters.hostname as string | undefined) ?? host });
     const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
@@ -151,6 +168,56 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       const query = request.query as RangeQuery & { steps: number; startStep?: string; endStep?: string };
       const website = await ownedWebsite(access, request);
       return journeys(readsOf(request), { ...rangeOf(website, query), steps: query.steps, startStep: query.startStep, endStep: query.endStep });
+    },
+  );
+
+  const Credited = Type.Array(Type.Object({ name: Type.String(), value: Type.Integer() }));
+  typed.get(
+    '/api/websites/:websiteId/attribution',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({
+          model: StringEnum(['first-click', 'last-click']),
+          type: StringEnum(['path', 'event']),
+          step: Type.String({ minLength: 1, maxLength: maxFilterLength }),
+          currency: Type.Optional(Type.String({ maxLength: 3 })),
+        }),
+        response: {
+          200: Type.Object({
+            ...Object.fromEntries(attributionFields.map((field) => [field, Credited])),
+            paidAds: Credited,
+            total: Type.Object({ pageviews: Type.Integer(), visitors: Type.Integer(), visits: Type.Integer() }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { model: 'first-click' | 'last-click'; type: 'path' | 'event'; step: string };
+      const website = await ownedWebsite(access, request);
+      const { fields, total } = await attribution(readsOf(request), {
+        ...rangeOf(website, query),
+        goal: { type: query.type, value: query.step },
+        model: query.model,
+      });
+      // No ad click ids are stored (gclid, fbclid, …), so paid ads credit nobody.
+      return { ...fields, paidAds: [], total };
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/breakdown',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ fields: Type.String({ minLength: 1, maxLength: 500 }) }),
+        response: { 200: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))) },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { fields: string };
+      const website = await ownedWebsite(access, request);
+      return breakdown(readsOf(request), { ...rangeOf(website, query), fields: parseFields(query.fields) });
     },
   );
 

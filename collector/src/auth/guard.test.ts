@@ -32,6 +32,8 @@ const reportQuery: [suffix: string, query: string][] = [
   ['/funnels/stats', `&window=60&steps=${encodeURIComponent('[{"type":"path","value":"/"},{"type":"path","value":"/a"}]')}`],
   ['/goals/stats', '&type=path&value=/'],
   ['/journeys', '&steps=3'],
+  ['/attribution', '&model=first-click&type=path&step=/'],
+  ['/breakdown', '&fields=country,browser'],
 ];
 const reportBody = (url: string) =>
   url.includes('/goals')

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCollector, type TestCollector } from '../../../test-support/collector';
+
+/** Attribution: random sessions stored in the real engine, credits against a plain reading of first- and last-click. */
+let collector: TestCollector;
+let token: string;
+
+beforeAll(async () => {
+  collector = await startTestCollector();
+  token = await collector.login();
+});
+afterAll(() => collector?.destroy());
+
+const base = Date.now() - 3600_000;
+const touch = fc.record({
+  referrer: fc.constantFrom('', 'google.com', 'news.example', 'shop.example'),
+  source: fc.constantFrom('', 'mail', 'ads'),
+  goal: fc.boolean(),
+});
+type Touch = { referrer: string; source: string; goal: boolean };
+
+function expected(sessions: Touch[][], model: 'first-click' | 'last-click') {
+  const referrer = new Map<string, number>();
+  const source = new Map<string, number>();
+  let pageviews = 0;
+  let visitors = 0;
+  for (const events of sessions) {
+    const goals = events.map((e, i) => (e.goal ? i : -1)).filter((i) => i >= 0);
+    if (goals.length === 0) continue;
+    pageviews += goals.length;
+    visitors += 1;
+    const last = goals.at(-1)!;
+    const credited = model === 'first-click' ? events[0] : last > 0 ? events[last - 1] : undefined;
+    if (!credited) continue;
+    // The page's own host (shop.example) is not a referrer.
+    if (credited.referrer && credited.referrer !== 'shop.example') referrer.set(credited.referrer, (referrer.get(credited.referrer) ?? 0) + 1);
+    if (credited.source) source.set(credited.source, (source.get(credited.source) ?? 0) + 1);
+  }
+  const ranked = (counts: Map<string, number>) =>
+    [...counts].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1));
+  return { referrer: ranked(referrer), utm_source: ranked(source), total: { pageviews, visitors, visits: visitors } };
+}
+
+describe('attribution', () => {
+  it('credits converted visitors to the first or last touch as a plain reading does', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(touch, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('first-click', 'last-click'),
+        async (sessions, model) => {
+          const site = await collector.createWebsite(token, 'attribution');
+          const rows = sessions.flatMap((events) => {
+            const id = randomUUID();
+            return events.map((e, i) => ({
+              website_id: site,
+              session_id: id,
+              visit_id: id,
+              event_id: randomUUID(),
+              created_at: base + i * 1000,
+              event_type: 1,
+              url_path: e.goal ? '/thanks' : '/',
+              hostname: 'shop.example',
+              referrer_domain: e.referrer,
+              utm_source: e.source,
+            }));
+          });
+          await collector.db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow' });
+          const query = new URLSearchParams({ startAt: String(base - 1000), endAt: String(Date.now()), model, type: 'path', step: '/thanks' });
+          const answer = (await (await collector.request(`/api/websites/${site}/attribution?${query}`, { token })).json()) as any;
+          const want = expected(sessions, model as 'first-click' | 'last-click');
+          expect({ referrer: answer.referrer, utm_source: answer.utm_source, total: answer.total }).toEqual(want);
+          expect(answer.paidAds).toEqual([]);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('breakdown', () => {
+  it('groups pageviews by any two dimensions with the figures a plain reading gives', { timeout: 120_000 }, async () => {
+    const view = fc.record({ country: fc.constantFrom('DE', 'FR'), browser: fc.constantFrom('chrome', 'firefox'), second: fc.integer({ min: 0, max: 600 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(view, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }), async (visits) => {
+        const site = await collector.createWebsite(token, 'breakdown');
+        const rows = visits.flatMap((v) => {
+          const id = randomUUID();
+          return v.map((e) => ({
+            website_id: site,
+            session_id: id,
+            visit_id: id,
+            event_id: randomUUID(),
+            created_at: base + e.second * 1000,
+            event_type: 1,
+            url_path: '/',
+            country: e.country,
+            browser: e.browser,
+          }));
+        });
+        await collector.db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow' });
+        const groups = new Map<
+          string,
+          { country: string; browser: string; views: number; visitors: number; visits: number; bounces: number; totaltime: number }
+        >();
+        for (const v of visits) {
+          const byKey = new Map<string, typeof v>();
+          for (const e of v) byKey.set(`${e.country} ${e.browser}`, [...(byKey.get(`${e.country} ${e.browser}`) ?? []), e]);
+          for (const [key, events] of byKey) {
+            const g = groups.get(key) ?? {
+              country: events[0]!.country,
+              browser: events[0]!.browser,
+              views: 0,
+              visitors: 0,
+              visits: 0,
+              bounces: 0,
+              totaltime: 0,
+            };
+            const seconds = events.map((e) => e.second);
+            groups.set(key, {
+              ...g,
+              views: g.views + events.length,
+              visitors: g.visitors + 1,
+              visits: g.visits + 1,
+              bounces: g.bounces + (events.length === 1 ? 1 : 0),
+              totaltime: g.totaltime + Math.max(...seconds) - Math.min(...seconds),
+            });
+          }
+        }
+        const want = [...groups.values()].sort(
+          (a, b) => b.visitors - a.visitors || b.views - a.views || (a.country + a.browser < b.country + b.browser ? -1 : 1),
+        );
+        const query = new URLSearchParams({ startAt: String(base - 1000), endAt: String(Date.now()), fields: 'country,browser' });
+        const answer = await (await collector.request(`/api/websites/${site}/breakdown?${query}`, { token })).json();
+        expect(answer).toEqual(want);
+      }),
+      { numRuns: 15 },
+    );
+    const bad = await collector.request(`/api/websites/${await collector.createWebsite(token, 'b')}/breakdown?startAt=0&endAt=1&fields=colour`, { token });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,0 +1,73 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { eventType } from '../shared/event-types';
+import { rows } from './client';
+
+export const attributionFields = ['referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
+export type AttributionField = (typeof attributionFields)[number];
+
+export interface AttributionQuery {
+  websiteId: string;
+  startAt: number;
+  endAt: number;
+  filterConditions: string;
+  params: Record<string, string>;
+  /** The conversion: pageviews of a path, or a custom event. */
+  goal: { type: 'path' | 'event'; value: string };
+  model: 'first-click' | 'last-click';
+}
+
+export interface Attribution {
+  fields: Record<AttributionField, { name: string; value: number }[]>;
+  total: { pageviews: number; visitors: number; visits: number };
+}
+
+/**
+ * Umami's attribution: the visitors (sessions) who converted in the range, credited to the
+ * referrer and UTM values of one event of theirs: the first in the range (first-click) or the
+ * last before their last conversion (last-click). A referrer on the page's own host does not
+ * count. The 20 values with the most visitors per field.
+ */
+export async function attribution(db: ClickHouseClient, query: AttributionQuery): Promise<Attribution> {
+  const column = query.goal.type === 'path' ? 'url_path' : 'event_name';
+  const type = query.goal.type === 'path' ? eventType.pageview : eventType.custom;
+  const inRange = `website_id = {websiteId:UUID}
+    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
+  const converted = `SELECT session_id, max(created_at) AS converted_at FROM website_event
+    WHERE ${inRange} AND event_type = ${type} AND ${column} = {goal:String}${query.filterConditions} GROUP BY session_id`;
+  const params = {
+    ...query.params,
+    websiteId: query.websiteId,
+    startAt: String(query.startAt),
+    endAt: String(query.endAt),
+    goal: query.goal.value,
+    firstClick: query.model === 'first-click' ? '1' : '0',
+  };
+  const [credited, totals] = await Promise.all([
+    rows<{ field: AttributionField; name: string; value: number }>(
+      db,
+      `SELECT pair.1 AS field, pair.2 AS name, count() AS value FROM (
+         SELECT if({firstClick:UInt8} = 1, argMin(touch, created_at), argMaxIf(touch, created_at, created_at < converted_at)) AS credited
+         FROM (
+           SELECT e.session_id AS session_id, e.created_at AS created_at, c.converted_at AS converted_at,
+             (if(e.referrer_domain != e.hostname, e.referrer_domain, ''), e.utm_source, e.utm_medium, e.utm_campaign, e.utm_content, e.utm_term) AS touch
+           FROM website_event AS e INNER JOIN (${converted}) AS c ON e.session_id = c.session_id
+           WHERE e.website_id = {websiteId:UUID}
+             AND e.created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}))
+         GROUP BY session_id)
+       ARRAY JOIN [('referrer', credited.1), ('utm_source', credited.2), ('utm_medium', credited.3),
+                   ('utm_campaign', credited.4), ('utm_content', credited.5), ('utm_term', credited.6)] AS pair
+       WHERE pair.2 != ''
+       GROUP BY field, name ORDER BY field, value DESC, name LIMIT 20 BY field`,
+      params,
+    ),
+    rows<{ pageviews: number; visitors: number; visits: number }>(
+      db,
+      `SELECT count() AS pageviews, uniqExact(session_id) AS visitors, uniqExact(visit_id) AS visits FROM website_event
+       WHERE ${inRange} AND event_type = ${type} AND ${column} = {goal:String}${query.filterConditions}`,
+      params,
+    ),
+  ]);
+  const fields = Object.fromEntries(attributionFields.map((field) => [field, [] as { name: string; value: number }[]])) as Attribution['fields'];
+  for (const { field, name, value } of credited) fields[field].push({ name, value });
+  return { fields, total: totals[0] ?? { pageviews: 0, visitors: 0, visits: 0 } };
+}
