@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
 import { startCollector } from '../collector/src/start';
-import { benchRead, readEndpoints, timingTable } from './read-bench';
+import { benchRead, readEndpoints, reportEndpoints, timingTable } from './read-bench';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const config = { ...loadConfig(), port: 0, host: '127.0.0.1', logLevel: 'warn' };
@@ -37,6 +37,8 @@ try {
   ).json<{ n: number }>();
   console.log(`website ${site.id}: ${count?.n ?? 0} events; ${values.runs} runs per endpoint, 30 days\n`);
   console.log(timingTable(await benchRead(collector.url, token, readEndpoints(site.id, Date.now()), Number(values.runs))));
+  console.log('\nreports\n');
+  console.log(timingTable(await benchRead(collector.url, token, reportEndpoints(site.id, Date.now()), Number(values.runs))));
   await collector.users.delete(user);
 } finally {
   await collector.stop();

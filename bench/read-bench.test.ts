@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../test-support/collector';
-import { benchRead, readEndpoints, timingTable } from './read-bench';
+import { benchRead, readEndpoints, reportEndpoints, timingTable } from './read-bench';
 import { seedEvents } from './seed-events';
 
 // The small version of `npm run seed` + `npm run bench:read` that CI runs: it proves the seeding
@@ -30,8 +30,16 @@ describe('read bench, small', () => {
     expect(stats.bounces / stats.visits).toBeGreaterThan(0.3);
     expect(stats.bounces / stats.visits).toBeLessThan(0.6);
     expect(stats.pageviews / stored).toBeGreaterThan(0.85);
-    const timings = await benchRead(collector.url, token, readEndpoints(site, now), 2);
+    const endpoints = [...readEndpoints(site, now), ...reportEndpoints(site, now)];
+    const timings = await benchRead(collector.url, token, endpoints, 2);
     console.log(timingTable(timings));
-    expect(timings).toHaveLength(readEndpoints(site, now).length);
+    expect(timings).toHaveLength(endpoints.length);
+    // The seed fills the reports' tables too: vitals and orders to measure.
+    const vitals = (await (
+      await collector.request(`/api/websites/${site}/performance/stats?startAt=${now - 90 * 86400_000}&endAt=${now}`, { token })
+    ).json()) as {
+      count: number;
+    };
+    expect(vitals.count).toBeGreaterThan(1000);
   });
 });

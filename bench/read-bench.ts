@@ -33,6 +33,32 @@ export function readEndpoints(websiteId: string, now: number): Endpoint[] {
   ];
 }
 
+/** The report endpoints (issue 26) over the same 30 days. */
+export function reportEndpoints(websiteId: string, now: number): Endpoint[] {
+  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+  const site = `/api/websites/${websiteId}`;
+  const steps = encodeURIComponent(
+    JSON.stringify([
+      { type: 'path', value: '/' },
+      { type: 'path', value: '/pricing' },
+      { type: 'event', value: 'signup' },
+    ]),
+  );
+  return [
+    { name: 'goal (event)', path: `${site}/goals/stats?${range}&type=event&value=signup` },
+    { name: 'funnel (3 steps, 30 min)', path: `${site}/funnels/stats?${range}&steps=${steps}&window=30` },
+    { name: 'journeys (3 steps)', path: `${site}/journeys?${range}&steps=3` },
+    { name: 'attribution (last-click)', path: `${site}/attribution?${range}&model=last-click&type=event&step=signup` },
+    { name: 'breakdown (country, browser)', path: `${site}/breakdown?${range}&fields=country,browser` },
+    { name: 'utm source', path: `${site}/utm/metrics?${range}&type=utm_source` },
+    { name: 'revenue stats', path: `${site}/revenue/stats?${range}&currency=EUR` },
+    { name: 'revenue chart', path: `${site}/revenue/chart?${range}&currency=EUR&unit=day` },
+    { name: 'performance stats', path: `${site}/performance/stats?${range}` },
+    { name: 'performance by page', path: `${site}/performance/metrics?${range}&type=path` },
+    { name: 'performance chart', path: `${site}/performance/chart?${range}&unit=day` },
+  ];
+}
+
 export interface Timing {
   name: string;
   p50: number;

@@ -94,6 +94,24 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
       )`,
     query_params: { websiteId, start: startSeconds, span: spanSeconds, visits },
   });
+  // Reports' own tables, derived from the events: web vitals for one pageview in five, and an
+  // order (in EUR, one in ten with a repeated order id) for every checkout.
+  await db.command({
+    query: `INSERT INTO website_performance (website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country, lcp, inp, cls, fcp, ttfb, duration)
+      SELECT website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country,
+        300 + cityHash64(event_id, 'lcp') % 5000, if(cityHash64(event_id, 'i') % 3 = 0, NULL, 20 + cityHash64(event_id, 'inp') % 600),
+        (cityHash64(event_id, 'cls') % 400) / 1000, 200 + cityHash64(event_id, 'fcp') % 3000, 50 + cityHash64(event_id, 'ttfb') % 1500,
+        1000 + cityHash64(event_id, 'd') % 60000
+      FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 1 AND cityHash64(event_id, 'perf') % 5 = 0`,
+    query_params: { websiteId },
+  });
+  await db.command({
+    query: `INSERT INTO website_revenue (website_id, session_id, visit_id, event_id, created_at, event_name, currency, revenue, order_key)
+      SELECT website_id, session_id, visit_id, event_id, created_at, event_name, 'EUR', toDecimal64((cityHash64(event_id, 'rev') % 20000) / 100, 4),
+        if(cityHash64(event_id, 'dup') % 10 = 0, concat('order:', toString(cityHash64(visit_id) % 1000)), concat('event:', toString(event_id)))
+      FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 2 AND event_name = 'checkout'`,
+    query_params: { websiteId },
+  });
   const result = await db.query({
     query: 'SELECT count() AS n FROM website_event WHERE website_id = {websiteId:UUID}',
     query_params: { websiteId },
