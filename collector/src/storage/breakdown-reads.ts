@@ -47,7 +47,8 @@ export async function breakdown(db: ClickHouseClient, query: BreakdownQuery): Pr
   const names = query.fields.map((_, i) => `d${i}`).join(', ');
   const found = await rows<Record<string, string | number>>(
     db,
-    `SELECT toUInt64(sum(c)) AS views, uniqExact(session_id) AS visitors, uniqExact(visit_id) AS visits,
+    // Each inner row is one visit of one combination: its visits are a count, only visitors need uniqExact.
+    `SELECT toUInt64(sum(c)) AS views, uniqExact(session_id) AS visitors, count() AS visits,
        countIf(c = 1) AS bounces, toUInt64(sum(dateDiff('second', min_time, max_time))) AS totaltime, ${names}
      FROM (
        SELECT ${dimensions}, session_id, visit_id, count() AS c, min(created_at) AS min_time, max(created_at) AS max_time
