@@ -5,6 +5,8 @@ export interface SeedOptions {
   days: number;
   /** The newest event's time (ms); events spread over `days` before it. */
   now: number;
+  /** Also fill the reports' tables (vitals, orders) from the events; false on a schema from before them. */
+  reportTables?: boolean;
 }
 
 // Realistic value pools: weights come from picking with a skewed random (pow), so the first
@@ -43,7 +45,7 @@ const pick = (values: string[], seed: string) => `${array(values)}[1 + toUInt32(
  * three of those with two or more events ends with a custom event with data, and one visit in ten
  * carries UTM parameters. Each pageview carries its place in the visit, as ingest records it.
  */
-export async function seedEvents(db: ClickHouseClient, websiteId: string, { events, days, now }: SeedOptions): Promise<number> {
+export async function seedEvents(db: ClickHouseClient, websiteId: string, { events, days, now, reportTables = true }: SeedOptions): Promise<number> {
   const lengths = [1, 1, 1, 1, 2, 2, 3, 4, 5, 8]; // mean 2.8 events a visit
   const visits = Math.max(1, Math.round(events / 2.8));
   const spanSeconds = days * 86400;
@@ -94,8 +96,20 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
       )`,
     query_params: { websiteId, start: startSeconds, span: spanSeconds, visits },
   });
-  // Reports' own tables, derived from the events: web vitals for one pageview in five, and an
-  // order (in EUR, one in ten with a repeated order id) for every checkout.
+  if (reportTables) await seedReportTables(db, websiteId);
+  const result = await db.query({
+    query: 'SELECT count() AS n FROM website_event WHERE website_id = {websiteId:UUID}',
+    query_params: { websiteId },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ n: number }>())[0]?.n ?? 0;
+}
+
+/**
+ * The reports' own tables, derived from a website's events: web vitals for one pageview in five,
+ * and an order (in EUR, one in ten with a repeated order id) for every checkout.
+ */
+async function seedReportTables(db: ClickHouseClient, websiteId: string): Promise<void> {
   await db.command({
     query: `INSERT INTO website_performance (website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country, lcp, inp, cls, fcp, ttfb, duration)
       SELECT website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country,
@@ -112,10 +126,4 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
       FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 2 AND event_name = 'checkout'`,
     query_params: { websiteId },
   });
-  const result = await db.query({
-    query: 'SELECT count() AS n FROM website_event WHERE website_id = {websiteId:UUID}',
-    query_params: { websiteId },
-    format: 'JSONEachRow',
-  });
-  return (await result.json<{ n: number }>())[0]?.n ?? 0;
 }
