@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { funnelFigures, parseSteps, type FunnelStep } from './funnel-steps';
+import { funnelFigures, type FunnelStep } from './funnel-steps';
 
 /**
  * Funnels: random visit sequences stored in the real engine, and /funnels/stats against the
@@ -90,15 +90,6 @@ describe('funnels', () => {
       ),
       { numRuns: 25 },
     );
-  });
-
-  it("figures as Umami's: previous, dropped, drop-off and remaining", () => {
-    const steps = parseSteps('[{"type":"path","value":"/"},{"type":"event","value":"signup"},{"type":"path","value":"/thanks"}]');
-    expect(funnelFigures(steps, [10, 4, 0])).toEqual([
-      { type: 'path', value: '/', visitors: 10, previous: 0, dropped: 0, dropoff: 0, remaining: 1 },
-      { type: 'event', value: 'signup', visitors: 4, previous: 10, dropped: 6, dropoff: 0.6, remaining: 0.4 },
-      { type: 'path', value: '/thanks', visitors: 0, previous: 4, dropped: 4, dropoff: 1, remaining: 0 },
-    ]);
   });
 
   it('refuses malformed steps with 400 naming them', async () => {
