@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TProperties, type TObject } from 'typebox';
 import { StringEnum } from '../shared/schema';
 import { performanceBreakdown, performanceChart, performanceDimensions, performanceStats, vitals, type PerformanceScope } from '../storage/performance-reads';
-import { checkRange, checkTimezone, clampUnit, units } from './date-range';
+import { checkTimezone, clampUnit, units } from './date-range';
+import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import { buildFilters, type FilterName } from './filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
@@ -16,7 +17,7 @@ const StatsAnswer = Type.Object({ ...Object.fromEntries(vitals.map((vital) => [v
 const MetricsAnswer = Type.Array(Type.Object({ name: Type.String(), count: Type.Integer(), ...Percentiles.properties }));
 const ChartAnswer = Type.Object({ chart: Type.Array(Type.Object({ t: Type.String(), ...Percentiles.properties })) });
 
-type Query = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
+type Query = ReportQuery;
 
 export interface PerformanceRouteDeps {
   access: WebsiteAccess;
@@ -38,22 +39,16 @@ export function performanceRoutes(app: FastifyInstance, { access, readsOf, query
 
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<PerformanceScope> => {
     const website = await ownedWebsite(access, request);
-    const { startAt, endAt } = checkRange(query.startAt, query.endAt);
-    const { url, host, ...filters } = query;
-    const all: Partial<Record<FilterName, string>> = { ...filters, path: filters.path ?? url, hostname: filters.hostname ?? host };
     const onPages: Partial<Record<FilterName, string>> = {};
     const onVisits: Partial<Record<FilterName, string>> = {};
-    for (const [name, value] of Object.entries(all) as [FilterName, string | undefined][]) {
+    for (const [name, value] of Object.entries(reportFilters(query)) as [FilterName, string | undefined][]) {
       if (value !== undefined) (pageFilters.has(name) ? onPages : onVisits)[name] = value;
     }
     const pages = buildFilters(onPages);
     const visits = buildFilters(onVisits);
-    // After a reset, nothing from before it shows, whether or not ClickHouse has deleted it yet.
-    const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
     return {
       websiteId: website.id,
-      startAt: from,
-      endAt,
+      ...reportRange(website, query),
       pageConditions: pages.sql,
       visitConditions: visits.sql,
       params: { ...pages.params, ...visits.params },

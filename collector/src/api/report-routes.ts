@@ -14,8 +14,8 @@ import { breakdown, breakdownColumns, type BreakdownField } from '../storage/bre
 import { utmColumns, utmViews } from '../storage/utm-reads';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
-import { checkRange } from './date-range';
-import { buildFilters, maxFilterLength, type FilterName } from './filters';
+import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import { buildFilters, maxFilterLength } from './filters';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
@@ -58,7 +58,7 @@ const funnelParameters = Type.Object({
 const reportBody = <P extends TObject>(parameters: P) =>
   Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), description: Type.Optional(Type.String({ maxLength: 1000 })), parameters });
 
-type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
+type RangeQuery = ReportQuery;
 
 export interface ReportRouteDeps {
   access: WebsiteAccess;
@@ -93,14 +93,8 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
 
   /** The range and filters of a report read, after the website's reset. */
   const rangeOf = (website: Website, query: RangeQuery) => {
-    const { startAt, endAt } = checkRange(query.startAt, query.endAt);
-    const { url, host, startAt: _s, endAt: _e, ...rest } = query;
-    // The report's own parameters are not filters.
-    const own = new Set(['steps', 'window', 'type', 'value', 'startStep', 'endStep', 'model', 'step', 'currency', 'fields']);
-    const filters = Object.fromEntries(Object.entries(rest).filter(([name]) => !own.has(name)));
-    const filter = buildFilters({ ...filters, path: (filters.path as string | undefined) ?? url, hostname: (filters.hostname as string | undefined) ?? host });
-    const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
-    return { websiteId: website.id, startAt: from, endAt, filterConditions: filter.sql, params: filter.params };
+    const filter = buildFilters(reportFilters(query));
+    return { websiteId: website.id, ...reportRange(website, query), filterConditions: filter.sql, params: filter.params };
   };
 
   const funnel = async (request: FastifyRequest, website: Website, query: RangeQuery, steps: FunnelStep[], windowMinutes: number) => {

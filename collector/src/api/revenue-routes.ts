@@ -4,8 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TProperties, type TObject } from 'typebox';
 import { StringEnum } from '../shared/schema';
 import { revenueChart, revenueStats, type RevenueScope } from '../storage/revenue-reads';
-import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
-import { buildFilters, type FilterName } from './filters';
+import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
+import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import { buildFilters } from './filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {
@@ -21,7 +22,7 @@ const ChartAnswer = Type.Object({ chart: Type.Array(Type.Object({ x: Type.String
 
 const currency = Type.String({ pattern: '^[A-Za-z]{3}$' });
 
-type Query = { startAt: number; endAt: number; currency: string; url?: string; host?: string } & Partial<Record<FilterName, string>>;
+type Query = ReportQuery & { currency: string };
 
 export interface RevenueRouteDeps {
   access: WebsiteAccess;
@@ -40,11 +41,14 @@ export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystri
 
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope> => {
     const website = await ownedWebsite(access, request);
-    const { startAt, endAt } = checkRange(query.startAt, query.endAt);
-    const { url, host, currency: code, startAt: _s, endAt: _e, ...filters } = query;
-    const filter = buildFilters({ ...filters, path: filters.path ?? url, hostname: filters.hostname ?? host });
-    const from = website.resetAt === null ? startAt : Math.max(startAt, Date.parse(website.resetAt) + 1);
-    return { websiteId: website.id, startAt: from, endAt, currency: code.toUpperCase(), visitConditions: filter.sql, params: filter.params };
+    const filter = buildFilters(reportFilters(query));
+    return {
+      websiteId: website.id,
+      ...reportRange(website, query),
+      currency: query.currency.toUpperCase(),
+      visitConditions: filter.sql,
+      params: filter.params,
+    };
   };
 
   typed.get(

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
-import { RateLimiter } from '../ingest/rate-limiter';
+import { RateLimiter } from '../shared/rate-limiter';
 import { codeMail, resetMail } from '../mail/messages';
 import { Nullable } from '../shared/schema';
 import type { Teams } from '../teams/teams';
@@ -12,7 +12,7 @@ import type { AuthDeps } from './auth-deps';
 import { LoginUserSchema, SignedInAnswer } from './auth-schemas';
 import { currentUser } from './guard';
 import { dashboardLink } from './links';
-import { changeOwnPassword } from './own-password';
+import { changeOwnPassword, signedInWithPassword } from './own-password';
 import { passwordLimits, passwordSchema } from './passwords';
 import { loginUser, startSession } from './sign-in';
 import { emailKey, requestUser } from './users';
@@ -120,13 +120,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AuthDeps & { teams: Teams 
       config: { session: true },
     },
     async (request) => {
-      const user = await users.findById(currentUser(request).id);
-      if (!user) throw new ApiError('unauthorized');
-      const attempt = deps.limiter.start(user.username, request.ip);
-      if (!(await deps.limiter.check(attempt, () => deps.passwords.verify(request.body.currentPassword, user.passwordHash)))) {
-        throw new ApiError('badCredentials', 'The current password is not correct');
-      }
-      deps.limiter.succeeded(attempt);
+      const user = await signedInWithPassword(deps, request, request.body.currentPassword);
       const email = emailKey(request.body.email);
       const owner = email ? await users.findByEmail(email) : null;
       if (owner && owner.id !== user.id) throw new ApiError('emailTaken');

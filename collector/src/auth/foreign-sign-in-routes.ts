@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
-import { RateLimiter } from '../ingest/rate-limiter';
+import { RateLimiter } from '../shared/rate-limiter';
 import { Nullable } from '../shared/schema';
 import type { Teams } from '../teams/teams';
 import type { AuthDeps } from './auth-deps';

@@ -24,7 +24,7 @@ export interface PerformanceRow {
   duration: number;
 }
 
-/** The web vitals a beacon reports; null when it reports none (nothing to store). */
+/** Whether a beacon reports any web vital (one that reports none stores nothing). */
 export const measuredVitals = (payload: SendPayload) => [payload.lcp, payload.inp, payload.cls, payload.fcp, payload.ttfb].some((value) => value !== undefined);
 
 const rounded = (value: number | undefined, digits: number) => (value === undefined ? null : Number(value.toFixed(digits)));
@@ -38,7 +38,8 @@ export function buildPerformanceRow(
   now: number,
 ): PerformanceRow {
   const hostname = payload.hostname ?? '';
-  const location = splitLocation(payload.url ?? '', '', hostname);
+  // With the referrer, as the counting rules split it: one parse, from splitLocation's cache.
+  const location = splitLocation(payload.url ?? '', payload.referrer ?? '', hostname);
   return cleanStrings({
     website_id: payload.website,
     session_id: ids.sessionId,

@@ -14,7 +14,7 @@ import type { DropCounter } from './drop-counter';
 import { addressList, listed, type BeaconFacts } from './ingest-rules';
 import type { IngestRulesStore } from '../websites/ingest-rules-store';
 import { splitLocation } from './page-location';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter } from '../shared/rate-limiter';
 import { uuidPattern } from '../shared/ids';
 import { SendAnswer, sendBodySchema, type SendBody } from './send-schema';
 import { describeAgent } from './user-agent';
@@ -172,15 +172,16 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     const now = Date.now();
     const isPageview = type === 'event' && !payload.name;
     const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
+    /** What the beacon stores: session data, a page's vitals (none reported: nothing), or an event with its order. */
+    const spool = (): Promise<boolean> => {
+      if (type === 'identify') return writer.enqueue('s', buildSessionDataRow(payload, ids.sessionId, now));
+      const place = geo.locate(ip, request.headers);
+      if (type === 'performance')
+        return measuredVitals(payload) ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, place, now)) : Promise.resolve(true);
+      return enqueueEvent(buildEventRow(payload, ids, agent, place, now), revenue);
+    };
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
-    const spooled = await (type === 'identify'
-      ? writer.enqueue('s', buildSessionDataRow(payload, ids.sessionId, now))
-      : type === 'performance'
-        ? measuredVitals(payload)
-          ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, geo.locate(ip, request.headers), now))
-          : Promise.resolve(true)
-        : enqueueEvent(buildEventRow(payload, ids, agent, geo.locate(ip, request.headers), now), revenue)
-    ).catch((error: unknown) => {
+    const spooled = await spool().catch((error: unknown) => {
       request.log.error({ err: error }, 'could not write to the spool');
       return false;
     });
