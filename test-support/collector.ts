@@ -48,7 +48,8 @@ export async function startTestCollector(
     PORT: '0',
     HOST: '127.0.0.1',
     ADMIN_PASSWORD: adminPassword,
-    LOG_LEVEL: 'silent',
+    // TEST_LOG_LEVEL=error shows the collector's errors while debugging a test.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
   const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)), {

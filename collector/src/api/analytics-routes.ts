@@ -219,7 +219,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
 
   performanceRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
   revenueRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
-  reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring });
+  reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);

@@ -9,6 +9,7 @@ import { NoBody, Ok, pagingProperties, StringEnum, Uuid } from '../shared/schema
 import { funnelReached } from '../storage/funnel-reads';
 import { goalReached } from '../storage/goal-reads';
 import { journeys } from '../storage/journey-reads';
+import { retention, type RetentionUnit } from '../storage/retention-reads';
 import { attribution, attributionFields } from '../storage/attribution-reads';
 import { breakdown, breakdownColumns, type BreakdownField } from '../storage/breakdown-reads';
 import { utmColumns, utmViews } from '../storage/utm-reads';
@@ -16,6 +17,7 @@ import { findReport, listReports, writeReport, type ReportRow } from '../storage
 import type { Website } from '../websites/websites';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import { buildFilters, maxFilterLength } from './filters';
+import { checkTimezone, units } from './date-range';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
@@ -65,7 +67,11 @@ export interface ReportRouteDeps {
   db: ClickHouseClient;
   readsOf: (request: FastifyRequest) => ClickHouseClient;
   querystring: <Extra extends TProperties>(extra: Extra) => TObject;
+  timeZones: ReadonlySet<string>;
 }
+
+/** Retention's period for the `unit` a client sends: finer than a day reads as days, a year as months. */
+const retentionUnit = (unit: string | undefined): RetentionUnit => (unit === 'week' ? 'week' : unit === 'month' || unit === 'year' ? 'month' : 'day');
 
 /** `fields`: a JSON array or a comma-separated list of 1 to 5 dimension names (breakdownColumns). */
 function parseFields(raw: string): BreakdownField[] {
@@ -88,7 +94,7 @@ const asReport = ({ kind, parameters, ...row }: ReportRow) => ({ ok: true as con
  * Goals and funnels (Umami's current report routes): ad-hoc figures (`/goals/stats`,
  * `/funnels/stats`), saved ones (CRUD), and the figures of a saved one.
  */
-export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querystring }: ReportRouteDeps): void {
+export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: ReportRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** The range and filters of a report read, after the website's reset. */
@@ -162,6 +168,30 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       const query = request.query as RangeQuery & { steps: number; startStep?: string; endStep?: string };
       const website = await ownedWebsite(access, request);
       return journeys(readsOf(request), { ...rangeOf(website, query), steps: query.steps, startStep: query.startStep, endStep: query.endStep });
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/retention',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ unit: Type.Optional(StringEnum([...units, 'week'])) }),
+        response: {
+          200: Type.Array(
+            Type.Object({ date: Type.String(), day: Type.Integer(), visitors: Type.Integer(), returnVisitors: Type.Integer(), percentage: Type.Number() }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as RangeQuery & { unit?: string; timezone?: string };
+      const website = await ownedWebsite(access, request);
+      return retention(readsOf(request), {
+        ...rangeOf(website, query),
+        unit: retentionUnit(query.unit),
+        timezone: checkTimezone(query.timezone ?? 'UTC', timeZones),
+      });
     },
   );
 

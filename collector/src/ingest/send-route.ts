@@ -17,6 +17,7 @@ import { splitLocation } from './page-location';
 import { RateLimiter } from '../shared/rate-limiter';
 import { uuidPattern } from '../shared/ids';
 import { SendAnswer, sendBodySchema, type SendBody } from './send-schema';
+import { SessionTies } from './session-ties';
 import { describeAgent } from './user-agent';
 import type { VisitorIdentifier } from './visitors';
 
@@ -114,6 +115,16 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       .header('access-control-max-age', '86400')
       .send();
 
+  const ties = new SessionTies();
+  /** The session's tie to the distinct id a beacon carries (`id`), written once per pair (see session-ties.ts). */
+  const tieSession = async (payload: SendBody['payload'] & { website: string }, sessionId: string, now: number): Promise<boolean> => {
+    const distinctId = payload.id;
+    if (!distinctId || !ties.first(sessionId, distinctId)) return true;
+    const written = await writer.enqueue('s', buildSessionDataRow({ ...payload, data: undefined }, sessionId, now));
+    if (!written) ties.forget(sessionId, distinctId);
+    return written;
+  };
+
   /** An event, and beside it the order it records (one spool line each; acknowledged once both are written). */
   const enqueueEvent = async (row: EventRow, revenue: Revenue | null): Promise<boolean> => {
     if (!revenue) return writer.enqueue('e', row);
@@ -178,7 +189,9 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       const place = geo.locate(ip, request.headers);
       if (type === 'performance')
         return measuredVitals(payload) ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, place, now)) : Promise.resolve(true);
-      return enqueueEvent(buildEventRow(payload, ids, agent, place, now), revenue);
+      return Promise.all([tieSession(payload, ids.sessionId, now), enqueueEvent(buildEventRow(payload, ids, agent, place, now), revenue)]).then(
+        ([tied, stored]) => tied && stored,
+      );
     };
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
     const spooled = await spool().catch((error: unknown) => {

@@ -82,6 +82,20 @@ describe('POST /api/send', () => {
     expect(await result.json()).toEqual([{ distinct_id: 'user-42', data: '{"tier":"gold"}' }]);
   });
 
+  it("ties the session to the distinct id events carry (Umami's tracker sends `id` after identify), once", async () => {
+    const site = await collector.createWebsite(token, 'ties');
+    for (const path of ['/a', '/b']) expect((await collector.send(pageview(site, path, { id: 'user-7' }))).status).toBe(200);
+    expect((await collector.send(pageview(site, '/c'))).status).toBe(200);
+    await collector.flush();
+    const result = await collector.db.query({
+      query: 'SELECT distinct_id, data, count() AS rows FROM session_data WHERE website_id = {id:UUID} GROUP BY distinct_id, data',
+      query_params: { id: site },
+      format: 'JSONEachRow',
+    });
+    expect(await result.json()).toEqual([{ distinct_id: 'user-7', data: '', rows: 1 }]);
+    expect(await rows(site)).toHaveLength(3);
+  });
+
   it('keeps one session and visit per browser, and tells browsers apart', async () => {
     const site = await collector.createWebsite(token, 'sessions');
     const first = (await (await collector.send(pageview(site, '/'))).json()) as { sessionId: string; visitId: string };

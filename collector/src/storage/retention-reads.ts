@@ -1,0 +1,83 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { rows } from './client';
+
+export const retentionUnits = ['day', 'week', 'month'] as const;
+export type RetentionUnit = (typeof retentionUnits)[number];
+
+/** The last period after the cohort's own that an answer reports (Umami: day 31). */
+export const lastRetentionPeriod = 31;
+
+export interface RetentionQuery {
+  websiteId: string;
+  startAt: number;
+  endAt: number;
+  /** ` AND …` conditions on website_event (the read API's filters) and their parameters. */
+  filterConditions: string;
+  params: Record<string, string>;
+  unit: RetentionUnit;
+  timezone: string;
+}
+
+export interface RetentionRow {
+  /** The cohort's first day (YYYY-MM-DD in the time zone): visitors whose first matching event in the range fell in this period. */
+  date: string;
+  /** Periods (days, weeks or months) after the cohort's own; 0 is the cohort itself. */
+  day: number;
+  /** The cohort's size. */
+  visitors: number;
+  /** Of them, those with any event in that period. */
+  returnVisitors: number;
+  percentage: number;
+}
+
+const periodStart: Record<RetentionUnit, string> = {
+  day: 'toDate(created_at, {timezone:String})',
+  week: 'toMonday(created_at, {timezone:String})',
+  month: 'toStartOfMonth(created_at, {timezone:String})',
+};
+
+/**
+ * Umami's retention: each visitor's cohort is the period of their first event in the range that
+ * matches the filters; for each later period (up to 31) the share of the cohort with any event in
+ * it. A visitor is the distinct id the site gave (`identify`, or `id` on any beacon: session_data
+ * ties the session to it, and the whole session counts as that id), else the session id, which
+ * changes every UTC day by design: an anonymous visitor only ever counts in their first period.
+ */
+export async function retention(db: ClickHouseClient, query: RetentionQuery): Promise<RetentionRow[]> {
+  const period = periodStart[query.unit];
+  const inRange = `website_id = {websiteId:UUID}
+    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
+  const found = await rows<{ date: string; day: number; visitors: number; returnVisitors: number }>(
+    db,
+    `WITH identities AS (
+       SELECT session_id, max(distinct_id) AS identity FROM session_data
+       WHERE website_id = {websiteId:UUID} AND distinct_id != '' GROUP BY session_id
+     ),
+     per_visitor AS (
+       SELECT if(identities.identity != '', identities.identity, toString(events.session_id)) AS visitor,
+         minIf(period, matched) AS cohort, groupUniqArray(period) AS periods
+       FROM (SELECT session_id, ${period} AS period, 1${query.filterConditions} AS matched FROM website_event WHERE ${inRange}) AS events
+       LEFT JOIN identities ON events.session_id = identities.session_id
+       GROUP BY visitor HAVING countIf(matched) > 0
+     ),
+     sizes AS (SELECT cohort, count() AS visitors FROM per_visitor GROUP BY cohort)
+     SELECT toString(returns.cohort) AS date, returns.day AS day, sizes.visitors AS visitors, returns.returnVisitors AS returnVisitors
+     FROM (
+       SELECT cohort, toUInt32(dateDiff({unit:String}, cohort, later)) AS day, count() AS returnVisitors
+       FROM per_visitor ARRAY JOIN arrayFilter(p -> p >= cohort, periods) AS later
+       GROUP BY cohort, day HAVING day <= {lastPeriod:UInt32}
+     ) AS returns
+     INNER JOIN sizes ON returns.cohort = sizes.cohort
+     ORDER BY date, day`,
+    {
+      ...query.params,
+      websiteId: query.websiteId,
+      startAt: String(query.startAt),
+      endAt: String(query.endAt),
+      timezone: query.timezone,
+      unit: query.unit,
+      lastPeriod: String(lastRetentionPeriod),
+    },
+  );
+  return found.map((row) => ({ ...row, percentage: (row.returnVisitors * 100) / row.visitors }));
+}
