@@ -23,6 +23,7 @@ import { installBoundedReads, type ReadBounds } from './bounded-reads';
 import type { ReadSlots } from './read-slots';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
+import type { ReportQuery } from './report-scope';
 import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { metricTypeAliases, metricTypes, queryMetric, type MetricType } from './metric-query';
 import { queryPageviews } from './pageviews-query';
@@ -55,6 +56,8 @@ export const querystring = <Extra extends TProperties>(extra: Extra) =>
       ...filterProperties,
       url: filterProperties.path,
       host: filterProperties.hostname,
+      match: Type.Optional(StringEnum(['all', 'any'])),
+      excludeBounce: Type.Optional(Type.String({ maxLength: 10 })),
       timezone: Type.Optional(timezone),
       unit: Type.Optional(unit),
       ...extra,
@@ -75,7 +78,7 @@ const checkDepth = ({ page, pageSize }: { page: number; pageSize: number }) => {
   if (page * pageSize > maxListDepth) throw new ApiError('badRequest', `page × pageSize must be at most ${maxListDepth}; narrow the range or filter instead`);
 };
 
-type RangeQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>>;
+type RangeQuery = ReportQuery;
 type ScopedRequest = FastifyRequest<{ Params: { websiteId: string } }> & { query: RangeQuery };
 
 /** The analytics read API, in Umami's paths, parameters and shapes. */

@@ -43,12 +43,38 @@ export interface SqlFilter {
   params: Record<string, string>;
   /** The filters as the request gave them, in the order of `filterNames` (rollup-choice.ts reads them). */
   terms: readonly FilterTerm[];
-  /** True when the conditions hide rows the rollups still hold (a reset's old rows): then only the events answer. */
-  hidesRolledUpRows: boolean;
+  /**
+   * True when the rollups cannot apply the conditions (a reset's old rows to hide, `match=any`,
+   * `excludeBounce`): then only the events answer.
+   */
+  beyondRollups: boolean;
 }
 
+/** What a request's querystring may carry besides the filters themselves: how they combine, and whether bounces count. */
+export type FilterOptions = {
+  /** `any`: an event matches when one filter does (Umami's `match`); default `all`. */
+  match?: 'all' | 'any';
+  /** A non-empty value other than `false` or `0` leaves out visits with one pageview or none. */
+  excludeBounce?: string;
+};
+
+const inRange = 'website_id = {websiteId:UUID} AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})';
+
+/** Each filter's condition: most compare a column; `event` and `distinctId` keep the visits (sessions) that had or were given one. */
+function conditionOf(name: FilterName, operator: Operator, param: string, value: string): string {
+  const condition = operators[operator](umamiNames[name].column, `{${param}:String}`, value);
+  // An event filter keeps the visits in which such an event happened, so pageview counts still
+  // make sense ("pageviews of visits that signed up").
+  if (name === 'event') return `visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange} AND event_type = ${eventType.custom} AND ${condition})`;
+  // Distinct ids are kept per session in session_data (identify, or `id` on any beacon).
+  if (name === 'distinctId') return `session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND ${condition})`;
+  return condition;
+}
+
+const bounceOff = new Set(['', 'false', '0']);
+
 /** Builds the WHERE conditions for the filters a query string carries; every value is a bound parameter. */
-export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFilter {
+export function buildFilters(query: Partial<Record<FilterName, string>> & FilterOptions): SqlFilter {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
   const terms: FilterTerm[] = [];
@@ -63,17 +89,15 @@ export function buildFilters(query: Partial<Record<FilterName, string>>): SqlFil
     const param = `filter_${name}`;
     params[param] = value;
     if (!sessionLevel.has(name)) wholeVisits = false;
-    const condition = operators[operator](umamiNames[name].column, `{${param}:String}`, value);
-    // An event filter keeps the visits in which such an event happened, so pageview counts still
-    // make sense ("pageviews of visits that signed up").
-    conditions.push(
-      name === 'event'
-        ? `visit_id IN (SELECT visit_id FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.custom}
-            AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}) AND ${condition})`
-        : condition,
-    );
+    conditions.push(conditionOf(name, operator, param, value));
   }
-  return { sql: conditions.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, hidesRolledUpRows: false };
+  const anyOf = query.match === 'any' && conditions.length > 1;
+  const parts = anyOf ? [`(${conditions.join(' OR ')})`] : conditions;
+  const excludeBounce = query.excludeBounce !== undefined && !bounceOff.has(query.excludeBounce);
+  if (excludeBounce) {
+    parts.push(`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange} AND event_type = ${eventType.pageview} GROUP BY visit_id HAVING count() > 1)`);
+  }
+  return { sql: parts.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, beyondRollups: anyOf || excludeBounce };
 }
 
 /** Schema properties for the filters, for a route's querystring (each optional, up to 500 characters). */
@@ -93,6 +117,6 @@ export function afterReset(filter: SqlFilter, resetAt: number): SqlFilter {
     params: { ...filter.params, resetAt: String(resetAt) },
     wholeVisits: false,
     terms: filter.terms,
-    hidesRolledUpRows: true,
+    beyondRollups: true,
   };
 }

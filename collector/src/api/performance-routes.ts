@@ -39,13 +39,16 @@ export function performanceRoutes(app: FastifyInstance, { access, readsOf, query
 
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<PerformanceScope> => {
     const website = await ownedWebsite(access, request);
+    // A filter on the page itself picks measured pages; any other keeps visits. Filters that must
+    // combine as one (match=any) and excludeBounce are all read on the visits.
+    const { match, excludeBounce, ...filters } = reportFilters(query);
     const onPages: Partial<Record<FilterName, string>> = {};
     const onVisits: Partial<Record<FilterName, string>> = {};
-    for (const [name, value] of Object.entries(reportFilters(query)) as [FilterName, string | undefined][]) {
-      if (value !== undefined) (pageFilters.has(name) ? onPages : onVisits)[name] = value;
+    for (const [name, value] of Object.entries(filters) as [FilterName, string | undefined][]) {
+      if (value !== undefined) (pageFilters.has(name) && match !== 'any' ? onPages : onVisits)[name] = value;
     }
     const pages = buildFilters(onPages);
-    const visits = buildFilters(onVisits);
+    const visits = buildFilters({ ...onVisits, match, excludeBounce });
     return {
       websiteId: website.id,
       ...reportRange(website, query),

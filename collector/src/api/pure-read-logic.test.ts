@@ -130,7 +130,7 @@ describe('filters to SQL', () => {
     const reset = afterReset(buildFilters({ country: 'DE' }), 1234);
     expect(reset.sql).toContain('created_at > fromUnixTimestamp64Milli({resetAt:Int64})');
     expect(reset.params.resetAt).toBe('1234');
-    expect(reset.hidesRolledUpRows).toBe(true);
+    expect(reset.beyondRollups).toBe(true);
   });
 });
 

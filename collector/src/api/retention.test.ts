@@ -120,7 +120,7 @@ describe('retention', () => {
           const answer = (await response.json()) as ReturnType<typeof reference>;
           const expected = reference(rows, unit, timezone, country);
           expect(answer.map(({ percentage, ...rest }) => rest)).toEqual(expected.map(({ percentage, ...rest }) => rest));
-          answer.forEach((row, i) => expect(row.percentage).toBeCloseTo(expected[i]!.percentage, 9));
+          for (const [i, row] of answer.entries()) expect(row.percentage).toBeCloseTo(expected[i]!.percentage, 9);
         },
       ),
       { numRuns: 25 },

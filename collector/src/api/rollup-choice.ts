@@ -21,7 +21,7 @@ import { wholeDaysOf, wholeHourOffsets, wholeHoursOf } from './whole-days';
 const inPartialEnds = `((created_at >= fromUnixTimestamp64Milli({startAt:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeStart:Int64}))
     OR (created_at >= fromUnixTimestamp64Milli({wholeEnd:Int64}) AND created_at <= fromUnixTimestamp64Milli({endAt:Int64})))`;
 
-const rollupsMayAnswer = (scope: Scope) => !scope.eventsOnly && !scope.filter.hidesRolledUpRows;
+const rollupsMayAnswer = (scope: Scope) => !scope.eventsOnly && !scope.filter.beyondRollups;
 const unfiltered = (scope: Scope) => rollupsMayAnswer(scope) && scope.filter.terms.length === 0;
 
 /** The one `eq.` filter of a request, when it carries exactly one. */

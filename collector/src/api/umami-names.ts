@@ -33,6 +33,10 @@ export const umamiNames = {
   tag: { column: 'tag', filter: true, metric: present('tag') },
   // Custom events: a filter here; the `event` metric counts events, not visitors (metric-query.ts).
   event: { column: 'event_name', filter: true, metric: false },
+  // The distinct id a site gives its visitors: a filter on the sessions tied to it (filters.ts).
+  distinctId: { column: 'distinct_id', filter: true, metric: false, session: true },
+  // 1 for pageviews, 2 for custom events.
+  eventType: { column: 'toString(event_type)', filter: true, metric: false },
   utmSource: { column: 'utm_source', filter: true, metric: present('utm_source') },
   utmMedium: { column: 'utm_medium', filter: true, metric: present('utm_medium') },
   utmCampaign: { column: 'utm_campaign', filter: true, metric: present('utm_campaign') },
