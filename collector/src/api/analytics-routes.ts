@@ -2,7 +2,6 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
-import { ApiError } from '../errors';
 import { pagingProperties, StringEnum, UnixMs } from '../shared/schema';
 import { rows } from '../storage/client';
 import type { Teams } from '../teams/teams';
@@ -22,9 +21,9 @@ import {
 import { installBoundedReads, type ReadBounds } from './bounded-reads';
 import type { ReadSlots } from './read-slots';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
-import { afterReset, buildFilters, filterProperties, maxFilterLength, type FilterName } from './filters';
+import { afterReset, buildFilters, filterProperties, maxFilterLength } from './filters';
 import type { ReportQuery } from './report-scope';
-import { queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
+import { checkDepth, maxListDepth, queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { metricTypeAliases, metricTypes, queryMetric, type MetricType } from './metric-query';
 import { queryPageviews } from './pageviews-query';
 import type { Scope } from './query-vocabulary';
@@ -67,16 +66,6 @@ export const querystring = <Extra extends TProperties>(extra: Extra) =>
 
 const search = Type.Optional(Type.String({ maxLength: maxFilterLength }));
 const paging = { ...pagingProperties, search };
-
-/**
- * The deepest row a list (events, sessions, metrics) serves. Deeper pages cost the engine a sort
- * of everything above them, and nobody reads past the ten-thousandth row: narrow the range or
- * filter instead (400 says so).
- */
-export const maxListDepth = 10_000;
-const checkDepth = ({ page, pageSize }: { page: number; pageSize: number }) => {
-  if (page * pageSize > maxListDepth) throw new ApiError('badRequest', `page × pageSize must be at most ${maxListDepth}; narrow the range or filter instead`);
-};
 
 type RangeQuery = ReportQuery;
 type ScopedRequest = FastifyRequest<{ Params: { websiteId: string } }> & { query: RangeQuery };

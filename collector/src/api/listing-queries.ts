@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { dayMs, hourMs } from '../shared/time';
+import { ApiError } from '../errors';
 import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
 import type { EventRow, PropertyRow, PropertyValueRow, SessionRow } from './analytics-schemas';
@@ -68,13 +69,28 @@ async function inRecentWindows<T>(scope: Scope, attempt: (windowStart: number) =
 }
 
 /**
- * Sessions seen in the range, most recently active first, in Umami's shape. The page of session
- * ids is found first, then only those sessions are read in full.
+ * The deepest row a list (events, sessions, metrics) serves. Deeper pages cost the engine a sort
+ * of everything above them, and nobody reads past the ten-thousandth row: narrow the range or
+ * filter instead (400 says so).
  */
-export async function querySessions(db: ClickHouseClient, scope: Scope, paging: Paging) {
-  const params = { ...scopeParams(scope), ...pageParams(paging) };
+export const maxListDepth = 10_000;
+export const checkDepth = ({ page, pageSize }: { page: number; pageSize: number }) => {
+  if (page * pageSize > maxListDepth) throw new ApiError('badRequest', `page × pageSize must be at most ${maxListDepth}; narrow the range or filter instead`);
+};
+
+/**
+ * Sessions seen in the range, most recently active first, in Umami's shape. The page of session
+ * ids is found first, then only those sessions are read in full. `payingIn`: only the sessions
+ * with an order in that currency in the range (Umami's `/revenue/sessions`).
+ */
+export async function querySessions(db: ClickHouseClient, scope: Scope, paging: Paging, only: { payingIn?: string } = {}) {
+  const params = { ...scopeParams(scope), ...pageParams(paging), currency: only.payingIn ?? '' };
   const search = paging.search ? ` AND positionCaseInsensitiveUTF8(concat(browser, ' ', os, ' ', device, ' ', country, ' ', city), {search:String}) > 0` : '';
-  const where = `${inScope(scope)}${search}`;
+  const paying = only.payingIn
+    ? ` AND session_id IN (SELECT session_id FROM website_revenue FINAL WHERE website_id = {websiteId:UUID} AND currency = {currency:String}
+        AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}))`
+    : '';
+  const where = `${inScope(scope)}${search}${paying}`;
   const wanted = params.offset + params.limit;
   const [ids, total] = await Promise.all([
     // The sessions active in the window are exactly the most recent ones, so the shortest window

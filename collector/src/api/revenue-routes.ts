@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TProperties, type TObject } from 'typebox';
-import { StringEnum } from '../shared/schema';
-import { revenueChart, revenueStats, type RevenueScope } from '../storage/revenue-reads';
+import { pagingProperties, StringEnum } from '../shared/schema';
+import { revenueChart, revenueDimensions, revenueMetrics, revenueStats, type RevenueScope } from '../storage/revenue-reads';
+import { checkDepth, querySessions } from './listing-queries';
+import { SessionsAnswer } from './analytics-schemas';
 import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
-import { buildFilters } from './filters';
+import { buildFilters, maxFilterLength } from './filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {
@@ -87,6 +89,41 @@ export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystri
       const scope = await scopeOf(request, query);
       const timezone = checkTimezone(query.timezone ?? 'UTC', timeZones);
       return { chart: await revenueChart(readsOf(request), scope, { unit: clampUnit(query.unit ?? 'day', scope), timezone }) };
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/revenue/metrics',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ currency, type: StringEnum(revenueDimensions) }),
+        response: { 200: Type.Array(Type.Object({ name: Type.String(), value: Type.Number(), country: Type.Optional(Type.String()) })) },
+      },
+    },
+    async (request) => {
+      const query = request.query as Query & { type: (typeof revenueDimensions)[number] };
+      return revenueMetrics(readsOf(request), await scopeOf(request, query), query.type);
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/revenue/sessions',
+    {
+      schema: {
+        params: websiteParams,
+        querystring: querystring({ currency, ...pagingProperties, search: Type.Optional(Type.String({ maxLength: maxFilterLength })) }),
+        response: { 200: SessionsAnswer },
+      },
+    },
+    async (request) => {
+      const query = request.query as Query & { page: number; pageSize: number; search?: string };
+      checkDepth(query);
+      const scope = await scopeOf(request, query);
+      const filter = buildFilters(reportFilters(query));
+      return querySessions(readsOf(request), { websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, filter }, query, {
+        payingIn: scope.currency,
+      });
     },
   );
 }

@@ -1,22 +1,49 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { channelOf } from '../shared/channels';
 
 /**
- * Revenue end to end: random order streams with repeats through /api/send, and /revenue/stats and
- * /revenue/chart against sums computed in plain code (an order id counted once).
+ * Revenue end to end: random order streams with repeats through /api/send, and /revenue/stats,
+ * /revenue/chart, /revenue/metrics and /revenue/sessions against sums computed in plain code (an
+ * order id counted once).
  */
 let collector: TestCollector;
 let token: string;
 
 beforeAll(async () => {
-  collector = await startTestCollector({ BATCH_INTERVAL_MS: '60000', TRUST_PROXY: 'true' });
+  collector = await startTestCollector({ BATCH_INTERVAL_MS: '60000', TRUST_PROXY: 'true', COUNTRY_HEADER: 'cf-ipcountry' });
   token = await collector.login();
 });
 afterAll(() => collector?.destroy());
 
 const day = 86_400_000;
 const range = () => `startAt=${Date.now() - day}&endAt=${Date.now() + day}`;
+
+/** Where each visitor lands from, and their country: one channel each. */
+const landings: Record<number, { referrer: string; url: string; country: string }> = {
+  1: { referrer: 'https://www.google.com/', url: '/', country: 'DE' },
+  2: { referrer: '', url: '/', country: 'DE' },
+  3: { referrer: 'https://blog.example/post', url: '/?utm_medium=affiliate', country: 'FR' },
+  4: { referrer: 'https://facebook.com/', url: '/?gclid=x1', country: 'US' },
+};
+const visitorHeaders = (visitor: number) => ({ 'x-forwarded-for': `192.0.2.${visitor}`, 'cf-ipcountry': landings[visitor]!.country });
+const referrerOf = (visitor: number) => (landings[visitor]!.referrer ? new URL(landings[visitor]!.referrer).hostname.replace(/^www\./, '') : '');
+const channelOfVisitor = (visitor: number) => {
+  const url = new URL(landings[visitor]!.url, 'https://example.com');
+  return channelOf({
+    referrerDomain: referrerOf(visitor),
+    hostname: 'example.com',
+    urlQuery: url.search.slice(1),
+    utmMedium: url.searchParams.get('utm_medium') ?? '',
+    utmSource: url.searchParams.get('utm_source') ?? '',
+  });
+};
+const sumsBy = <T>(items: T[], key: (item: T) => string, cents: (item: T) => number) => {
+  const sums = new Map<string, number>();
+  for (const item of items) sums.set(key(item), (sums.get(key(item)) ?? 0) + cents(item));
+  return [...sums].map(([name, total]) => [name, total]).sort();
+};
 
 const order = fc.record({
   visitor: fc.integer({ min: 1, max: 4 }),
@@ -40,6 +67,10 @@ describe('revenue', () => {
           firstOf.set(o.orderId, first);
           return { ...o, currency: first.currency, cents: first.cents, name: first.name };
         });
+        for (const visitor of new Set(orders.map((o) => o.visitor))) {
+          const { referrer, url } = landings[visitor]!;
+          expect((await collector.send(pageview(site, url, { referrer }), visitorHeaders(visitor))).status).toBe(200);
+        }
         for (const o of orders) {
           const amount = o.cents / 100;
           const data = o.umamiStyle
@@ -47,7 +78,7 @@ describe('revenue', () => {
             : { commerce: { currency: o.currency, items: [{ price: amount, quantity: 1 }], ...(o.orderId ? { orderId: o.orderId } : {}) } };
           const response = await collector.send(
             { type: 'event', payload: { ...pageview(site, '/thanks').payload, name: o.name, data } },
-            { 'x-forwarded-for': `192.0.2.${o.visitor}` },
+            visitorHeaders(o.visitor),
           );
           expect(response.status).toBe(200);
         }
@@ -79,6 +110,27 @@ describe('revenue', () => {
             byName.set(o.name, { y: entry.y + o.cents, count: entry.count + 1 });
           }
           expect(chart.chart.map((p: any) => [p.x, Math.round(p.y * 100), p.count]).sort()).toEqual([...byName].map(([x, v]) => [x, v.y, v.count]).sort());
+
+          const dimensions = {
+            country: (o: (typeof kept)[number]) => landings[o.visitor]!.country,
+            referrer: (o: (typeof kept)[number]) => referrerOf(o.visitor),
+            channel: (o: (typeof kept)[number]) => channelOfVisitor(o.visitor),
+          };
+          for (const [type, key] of Object.entries(dimensions)) {
+            const metrics = (await (
+              await collector.request(`/api/websites/${site}/revenue/metrics?${range()}&currency=${currency}&type=${type}`, { token })
+            ).json()) as { name: string; value: number }[];
+            expect([type, metrics.map((m) => [m.name, Math.round(m.value * 100)]).sort()]).toEqual([type, sumsBy(kept, key, (o) => o.cents)]);
+            expect(metrics.map((m) => m.value)).toEqual([...metrics.map((m) => m.value)].sort((a, b) => b - a));
+          }
+
+          const sessions = (await (
+            await collector.request(`/api/websites/${site}/revenue/sessions?${range()}&currency=${currency}&page=1&pageSize=10`, { token })
+          ).json()) as { data: { country: string; views: number }[] };
+          expect(sessions.data.map((session) => session.country).sort()).toEqual(
+            [...new Set(kept.map((o) => o.visitor))].map((visitor) => landings[visitor]!.country).sort(),
+          );
+          expect(sessions.data.every((session) => session.views === 1)).toBe(true);
         }
       }),
       { numRuns: 8 },

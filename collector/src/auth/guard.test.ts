@@ -26,9 +26,12 @@ afterAll(() => collector?.destroy());
 /** The parameters a report route needs besides the range, so a request is valid and only access decides its answer. */
 const reportQuery: [suffix: string, query: string][] = [
   ['/utm/metrics', '&type=utm_source'],
+  // Before /metrics, which its path ends with too.
+  ['/revenue/metrics', '&currency=EUR&type=channel'],
   ['/metrics', '&type=path'],
   ['/revenue/stats', '&currency=EUR'],
   ['/revenue/chart', '&currency=EUR'],
+  ['/revenue/sessions', '&currency=EUR'],
   ['/funnels/stats', `&window=60&steps=${encodeURIComponent('[{"type":"path","value":"/"},{"type":"path","value":"/a"}]')}`],
   ['/goals/stats', '&type=path&value=/'],
   ['/journeys', '&steps=3'],

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { channelOf, type ChannelFacts } from './channels';
 
-const visit = (facts: Partial<ChannelFacts>): ChannelFacts => ({ referrerDomain: '', hostname: 'shop.example', urlQuery: '', utmMedium: '', utmSource: '', ...facts });
+const visit = (facts: Partial<ChannelFacts>): ChannelFacts => ({
+  referrerDomain: '',
+  hostname: 'shop.example',
+  urlQuery: '',
+  utmMedium: '',
+  utmSource: '',
+  ...facts,
+});
 
 describe('channelOf', () => {
   it.each([

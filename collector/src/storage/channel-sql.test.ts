@@ -12,7 +12,18 @@ beforeAll(async () => {
 });
 afterAll(() => collector?.destroy());
 
-const fragments = [...Object.values(channelDomains).flat(), ...paidAdParams, ...paidMedia, ...referralMedia, 'affiliate', 'sms', 'organic', 'mail', 'shop', 'video'];
+const fragments = [
+  ...Object.values(channelDomains).flat(),
+  ...paidAdParams,
+  ...paidMedia,
+  ...referralMedia,
+  'affiliate',
+  'sms',
+  'organic',
+  'mail',
+  'shop',
+  'video',
+];
 const piece = fc.oneof(
   fc.constantFrom(...fragments),
   fc.constantFrom(...fragments).map((text) => text.toUpperCase()),

@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { eventType } from '../shared/event-types';
+import { channelExpression } from './channel-sql';
 import { rows } from './client';
 import { inRangeOfVisits } from './scoped-rows';
 import { bucketOf, type BucketUnit } from './time-buckets';
@@ -68,5 +70,51 @@ export async function revenueChart(
        SELECT event_name AS x, ${bucketOf[unit]('created_at')} AS b, toFloat64(sum(revenue)) AS y, count() AS count
        ${orders(scope)} GROUP BY x, b ORDER BY b, x)`,
     { ...paramsOf(scope), timezone },
+  );
+}
+
+export const revenueDimensions = ['country', 'region', 'referrer', 'channel'] as const;
+export type RevenueDimension = (typeof revenueDimensions)[number];
+
+/**
+ * Revenue per dimension (Umami's `/revenue/metrics`), largest first: country and region of the
+ * event that carried the order; referrer domain and channel of the paying session's first event
+ * in the range ('' where there was none: direct, or no channel applies).
+ */
+export async function revenueMetrics(
+  db: ClickHouseClient,
+  scope: RevenueScope,
+  type: RevenueDimension,
+): Promise<{ name: string; value: number; country?: string }[]> {
+  const range = `website_id = {websiteId:UUID}
+    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
+  if (type === 'country' || type === 'region') {
+    const columns = type === 'country' ? 'events.country AS name' : 'events.country AS country, events.region AS name';
+    return rows(
+      db,
+      `SELECT ${columns}, toFloat64(sum(paid.revenue)) AS value
+       FROM (SELECT event_id, revenue ${orders(scope)}) AS paid
+       LEFT JOIN (SELECT event_id, country, region FROM website_event WHERE ${range} AND event_type = ${eventType.custom}) AS events
+         ON paid.event_id = events.event_id
+       GROUP BY ${type === 'country' ? 'name' : 'country, name'} ORDER BY value DESC, name`,
+      paramsOf(scope),
+    );
+  }
+  const name = type === 'referrer' ? 'referrer_domain' : channelExpression;
+  return rows(
+    db,
+    `SELECT ${name} AS name, toFloat64(sum(paid_value)) AS value FROM (
+       SELECT paid.paid_value AS paid_value, first.r AS referrer_domain, first.q AS url_query, first.m AS utm_medium, first.s AS utm_source,
+         first.h AS hostname
+       FROM (SELECT session_id, sum(revenue) AS paid_value ${orders(scope)} GROUP BY session_id) AS paid
+       INNER JOIN (
+         SELECT session_id, argMin(referrer_domain, created_at) AS r, argMin(url_query, created_at) AS q, argMin(utm_medium, created_at) AS m,
+           argMin(utm_source, created_at) AS s, argMin(hostname, created_at) AS h
+         FROM website_event
+         WHERE ${range} AND session_id IN (SELECT session_id ${orders(scope)})
+         GROUP BY session_id
+       ) AS first ON paid.session_id = first.session_id)
+     GROUP BY name ORDER BY value DESC, name`,
+    paramsOf(scope),
   );
 }
