@@ -17,13 +17,22 @@ const base = Date.now() - 3600_000;
 const touch = fc.record({
   referrer: fc.constantFrom('', 'google.com', 'news.example', 'shop.example'),
   source: fc.constantFrom('', 'mail', 'ads'),
+  query: fc.constantFrom('', 'gclid=1', 'x=1&fbclid=2', 'xgclid=3', 'msclkid=&ttclid=4'),
   goal: fc.boolean(),
 });
-type Touch = { referrer: string; source: string; goal: boolean };
+type Touch = { referrer: string; source: string; query: string; goal: boolean };
+const adNetworks: [string, string][] = [
+  ['gclid', 'Google Ads'],
+  ['fbclid', 'Facebook / Meta'],
+  ['msclkid', 'Microsoft Ads'],
+  ['ttclid', 'TikTok Ads'],
+];
+const networkOf = (query: string) => adNetworks.find(([param]) => new URLSearchParams(query).get(param))?.[1] ?? '';
 
 function expected(sessions: Touch[][], model: 'first-click' | 'last-click') {
   const referrer = new Map<string, number>();
   const source = new Map<string, number>();
+  const paidAds = new Map<string, number>();
   let pageviews = 0;
   let visitors = 0;
   for (const events of sessions) {
@@ -37,10 +46,12 @@ function expected(sessions: Touch[][], model: 'first-click' | 'last-click') {
     // The page's own host (shop.example) is not a referrer.
     if (credited.referrer && credited.referrer !== 'shop.example') referrer.set(credited.referrer, (referrer.get(credited.referrer) ?? 0) + 1);
     if (credited.source) source.set(credited.source, (source.get(credited.source) ?? 0) + 1);
+    const network = networkOf(credited.query);
+    if (network) paidAds.set(network, (paidAds.get(network) ?? 0) + 1);
   }
   const ranked = (counts: Map<string, number>) =>
     [...counts].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1));
-  return { referrer: ranked(referrer), utm_source: ranked(source), total: { pageviews, visitors, visits: visitors } };
+  return { referrer: ranked(referrer), utm_source: ranked(source), paidAds: ranked(paidAds), total: { pageviews, visitors, visits: visitors } };
 }
 
 describe('attribution', () => {
@@ -64,14 +75,14 @@ describe('attribution', () => {
               hostname: 'shop.example',
               referrer_domain: e.referrer,
               utm_source: e.source,
+              url_query: e.query,
             }));
           });
           await collector.db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow' });
           const query = new URLSearchParams({ startAt: String(base - 1000), endAt: String(Date.now()), model, type: 'path', step: '/thanks' });
           const answer = (await (await collector.request(`/api/websites/${site}/attribution?${query}`, { token })).json()) as any;
           const want = expected(sessions, model as 'first-click' | 'last-click');
-          expect({ referrer: answer.referrer, utm_source: answer.utm_source, total: answer.total }).toEqual(want);
-          expect(answer.paidAds).toEqual([]);
+          expect({ referrer: answer.referrer, utm_source: answer.utm_source, paidAds: answer.paidAds, total: answer.total }).toEqual(want);
         },
       ),
       { numRuns: 25 },

@@ -210,7 +210,6 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
         response: {
           200: Type.Object({
             ...Object.fromEntries(attributionFields.map((field) => [field, Credited])),
-            paidAds: Credited,
             total: Type.Object({ pageviews: Type.Integer(), visitors: Type.Integer(), visits: Type.Integer() }),
           }),
         },
@@ -224,8 +223,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
         goal: { type: query.type, value: query.step },
         model: query.model,
       });
-      // No ad click ids are stored (gclid, fbclid, …), so paid ads credit nobody.
-      return { ...fields, paidAds: [], total };
+      return { ...fields, total };
     },
   );
 

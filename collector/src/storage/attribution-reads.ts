@@ -2,7 +2,18 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from './client';
 
-export const attributionFields = ['referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
+export const attributionFields = ['referrer', 'paidAds', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
+
+/** The ad networks whose click id in a landing page's query string marks a paid visit (Umami's names), the first found winning. */
+export const adClickIds = [
+  ['gclid', 'Google Ads'],
+  ['fbclid', 'Facebook / Meta'],
+  ['msclkid', 'Microsoft Ads'],
+  ['ttclid', 'TikTok Ads'],
+  ['li_fat_id', 'LinkedIn Ads'],
+  ['twclid', 'Twitter Ads (X)'],
+] as const;
+const adNetwork = `multiIf(${adClickIds.map(([param, name]) => `extractURLParameter(concat('?', e.url_query), '${param}') != '', '${name}'`).join(', ')}, '')`;
 export type AttributionField = (typeof attributionFields)[number];
 
 export interface AttributionQuery {
@@ -25,7 +36,8 @@ export interface Attribution {
  * Umami's attribution: the visitors (sessions) who converted in the range, credited to the
  * referrer and UTM values of one event of theirs: the first in the range (first-click) or the
  * last before their last conversion (last-click). A referrer on the page's own host does not
- * count. The 20 values with the most visitors per field.
+ * count; `paidAds` names the ad network whose click id that event's query string carries. The 20
+ * values with the most visitors per field.
  */
 export async function attribution(db: ClickHouseClient, query: AttributionQuery): Promise<Attribution> {
   const column = query.goal.type === 'path' ? 'url_path' : 'event_name';
@@ -49,13 +61,13 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
          SELECT if({firstClick:UInt8} = 1, argMin(touch, created_at), argMaxIf(touch, created_at, created_at < converted_at)) AS credited
          FROM (
            SELECT e.session_id AS session_id, e.created_at AS created_at, c.converted_at AS converted_at,
-             (if(e.referrer_domain != e.hostname, e.referrer_domain, ''), e.utm_source, e.utm_medium, e.utm_campaign, e.utm_content, e.utm_term) AS touch
+             (if(e.referrer_domain != e.hostname, e.referrer_domain, ''), ${adNetwork}, e.utm_source, e.utm_medium, e.utm_campaign, e.utm_content, e.utm_term) AS touch
            FROM website_event AS e INNER JOIN (${converted}) AS c ON e.session_id = c.session_id
            WHERE e.website_id = {websiteId:UUID}
              AND e.created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}))
          GROUP BY session_id)
-       ARRAY JOIN [('referrer', credited.1), ('utm_source', credited.2), ('utm_medium', credited.3),
-                   ('utm_campaign', credited.4), ('utm_content', credited.5), ('utm_term', credited.6)] AS pair
+       ARRAY JOIN [('referrer', credited.1), ('paidAds', credited.2), ('utm_source', credited.3), ('utm_medium', credited.4),
+                   ('utm_campaign', credited.5), ('utm_content', credited.6), ('utm_term', credited.7)] AS pair
        WHERE pair.2 != ''
        GROUP BY field, name ORDER BY field, value DESC, name LIMIT 20 BY field`,
       params,
