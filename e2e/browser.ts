@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { chromeUA } from '../test-support/collector';
 
 /**
  * Chromium for the browser tests: CHROMIUM_PATH when set, else Playwright's own build when one
@@ -27,6 +28,10 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // Requests a page sends as it unloads (sendBeacon, keepalive fetch) go out with the browser's
+      // own User-Agent, not the context's: headless Chromium's says HeadlessChrome, which the bot
+      // filter drops. A visitor's desktop Chrome stands in for it everywhere.
+      `--user-agent=${chromeUA}`,
     ],
   });
 }

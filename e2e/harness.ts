@@ -23,6 +23,26 @@ export interface TrackedTab {
 }
 
 /** One collector, one customer site and one Chromium for a spec file. */
+/**
+ * An init script for `open`: counts the listeners the page adds to `document`, by type, in
+ * `window.__listeners`, so a test can wait until the tracker's extras module is running (it adds
+ * a click listener for links, and a visibilitychange one for web vitals).
+ */
+export function countDocumentListeners(): void {
+  const counts: Record<string, number> = {};
+  (window as unknown as { __listeners: Record<string, number> }).__listeners = counts;
+  const add = Document.prototype.addEventListener;
+  Document.prototype.addEventListener = function (
+    this: Document,
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ) {
+    counts[type] = (counts[type] ?? 0) + 1;
+    return add.call(this, type, listener, options);
+  };
+}
+
 export class Harness {
   collector!: TestCollector;
   site!: Site;
@@ -73,6 +93,35 @@ export class Harness {
     });
     if (path !== null) await page.goto(this.site.url + path);
     return tab;
+  }
+
+  /** Waits until the page (opened with `init: countDocumentListeners`) has added `count` listeners of `type` to document. */
+  async listening(tab: TrackedTab, type: string, count = 1): Promise<void> {
+    await tab.page.waitForFunction(
+      ([name, n]) => ((window as unknown as { __listeners?: Record<string, number> }).__listeners?.[name as string] ?? 0) >= (n as number),
+      [type, count],
+    );
+  }
+
+  /** The web vitals stored for a website (website_performance), oldest first, once `count` have arrived. */
+  async storedVitals(websiteId: string, count: number): Promise<Record<string, any>[]> {
+    let rows: Record<string, any>[] = [];
+    await expect
+      .poll(
+        async () => {
+          await this.collector.flush();
+          const result = await this.collector.db.query({
+            query: 'SELECT url_path, lcp, fcp, ttfb, cls, inp FROM website_performance WHERE website_id = {id:UUID} ORDER BY created_at',
+            query_params: { id: websiteId },
+            format: 'JSONEachRow',
+          });
+          rows = await result.json();
+          return rows.length;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(count);
+    return rows;
   }
 
   /** Waits until the tab has sent exactly `count` beacons. */

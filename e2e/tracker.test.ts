@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness, type TrackedTab } from './harness';
+import { countDocumentListeners, Harness, type TrackedTab } from './harness';
 
 const h = new Harness();
 const tabs: TrackedTab[] = [];
@@ -326,8 +326,10 @@ describe('clicks', () => {
       <a id="mail" href="mailto:a@example.com">mail</a>`;
     const path = h.addPage(site, { body, attributes: 'data-outbound-links="true" data-file-downloads="true"' });
     h.site.pages['/page-inside'] = '<p>inside</p>';
-    const tab = await open(path);
+    const tab = await open(path, { init: countDocumentListeners });
     await h.sent(tab, 1);
+    // The tracker's own click listener, then the extras module's (links are an opt-in extra).
+    await h.listening(tab, 'click', 2);
     await tab.page.click('#file');
     await tab.page.click('#mail');
     await tab.page.click('#out');
@@ -337,12 +339,86 @@ describe('clicks', () => {
       ['file-download', `${h.site.url}/files/report.pdf`],
       ['outbound-link', outbound],
     ]);
-    // Off by default: the same clicks without the attributes send nothing.
+    // Off by default: the same clicks without the attributes send nothing, and the extras module is never fetched.
     const quiet = await open(h.addPage(site, { body }));
+    const fetched: string[] = [];
+    quiet.page.on('request', (request) => fetched.push(request.url()));
     await h.sent(quiet, 1);
     await quiet.page.click('#file');
     await settle(quiet);
     expect(quiet.beacons).toHaveLength(1);
+    expect(fetched.filter((url) => url.includes('tracker-extras'))).toEqual([]);
+  });
+});
+
+/**
+ * Waits until the browser has timed the page's last interaction (after the next frame), as the
+ * vitals observe it. The browser keeps only interactions of 104 ms or more for late observers, so
+ * the test handlers block for 120 ms.
+ */
+const interactionMeasured = (tab: TrackedTab) =>
+  tab.page.evaluate(
+    () =>
+      new Promise((measured) =>
+        new PerformanceObserver((list) => list.getEntries().some((entry) => (entry as PerformanceEventTiming).interactionId) && measured(true)).observe({
+          type: 'event',
+          buffered: true,
+          durationThreshold: 16,
+        } as PerformanceObserverInit),
+      ),
+  );
+
+describe('web vitals (data-performance="true")', () => {
+  it('measures LCP, FCP, TTFB, CLS and INP in Chromium and sends them once per page when it is left', { timeout: 60_000 }, async () => {
+    const site = await h.website();
+    h.site.pages['/after-vitals'] = '<p>next</p>';
+    // A late banner pushes the text down (a layout shift; Chromium marks shifts within 500 ms of the
+    // navigation as following input, so it comes after a second); the button's handler blocks for
+    // 120 ms (a slow interaction).
+    const body = `<p id="text" style="font-size:40px">Measured page</p><button id="slow">slow</button>
+      <script>
+        setTimeout(() => { const b = document.createElement('div'); b.style.height = '200px'; b.textContent = 'banner'; document.body.prepend(b); }, 1200);
+        document.getElementById('slow').addEventListener('click', () => { const end = performance.now() + 120; while (performance.now() < end); });
+      </script>`;
+    const path = h.addPage(site, { body, attributes: 'data-performance="true"' });
+    const tab = await open(path, { init: countDocumentListeners });
+    await h.sent(tab, 1);
+    await h.listening(tab, 'visibilitychange');
+    // Wait for the shift itself (the frame after the banner is inserted), not the banner: a shift
+    // laid out after the click would count as following input, and CLS leaves those out.
+    await tab.page.evaluate(() => new Promise((shifted) => new PerformanceObserver(shifted).observe({ type: 'layout-shift', buffered: true })));
+    await tab.page.click('#slow');
+    await interactionMeasured(tab);
+    // Leaving the page hides it: the vitals go out then (requests sent while a page unloads are
+    // not all reported to the browser's request events, so the stored row is what is checked).
+    await tab.page.goto(h.site.url + '/after-vitals');
+    const [row] = await h.storedVitals(site, 1);
+    expect(row).toMatchObject({ url_path: path });
+    expect(row!.lcp).toBeGreaterThan(0);
+    expect(row!.fcp).toBeGreaterThan(0);
+    expect(row!.ttfb).toBeGreaterThanOrEqual(0);
+    expect(row!.cls).toBeGreaterThan(0);
+    // The handler blocked for 120 ms: the interaction took at least that long.
+    expect(row!.inp).toBeGreaterThanOrEqual(100);
+  });
+
+  it('reports each page of a single-page app on its own', async () => {
+    const site = await h.website();
+    const body = `<button id="slow">slow</button>
+      <script>document.getElementById('slow').addEventListener('click', () => { const end = performance.now() + 120; while (performance.now() < end); });</script>`;
+    const path = h.addPage(site, { body, attributes: 'data-performance="true"' });
+    const tab = await open(path, { init: countDocumentListeners });
+    await h.sent(tab, 1);
+    await h.listening(tab, 'visibilitychange');
+    await tab.page.evaluate(() => history.pushState({}, '', '/spa-next'));
+    // The first page is reported when the app shows the next; the next when the visitor leaves.
+    await expect.poll(() => tab.beacons.filter((b) => b.type === 'performance').map((b) => b.payload.url)).toEqual([`${h.site.url}${path}`]);
+    // The next page measures its own interactions (a page with none would send nothing).
+    await tab.page.click('#slow');
+    await interactionMeasured(tab);
+    h.site.pages['/left-spa'] = '<p>elsewhere</p>';
+    await tab.page.goto(h.site.url + '/left-spa');
+    expect((await h.storedVitals(site, 2)).map((row) => row.url_path)).toEqual([path, '/spa-next']);
   });
 });
 

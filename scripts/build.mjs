@@ -1,4 +1,5 @@
-// Builds what `npm start` and the tests serve: dist/tracker.js (the browser script) and
+// Builds what `npm start` and the tests serve: dist/tracker.js (the browser script, with its
+// opt-in dist/tracker-extras.js) and
 // dist/collector.mjs (the server, with its npm dependencies left as imports).
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +28,17 @@ export async function buildAll() {
       define: { COLLECT_PATH: '"/api/send"' },
       // A classic script needs no "use strict" prologue; every byte counts against the size budget.
       tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+    }),
+    // The opt-in extras (web vitals, outbound links, file downloads), which the tracker imports only where a script tag turns one on.
+    build({
+      absWorkingDir: root,
+      entryPoints: ['tracker/src/extras.ts'],
+      outfile: 'dist/tracker-extras.js',
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      target: ['es2020'],
+      legalComments: 'none',
     }),
     build({
       absWorkingDir: root,

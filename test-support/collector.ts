@@ -53,6 +53,7 @@ export async function startTestCollector(
     ...env,
   });
   const running = await startCollector(config, readFileSync(new URL('tracker.js', distDir)), {
+    trackerExtras: readFileSync(new URL('tracker-extras.js', distDir)),
     insert: options.insert,
     passwordCost: options.passwordCost ?? testPasswordCost,
     hashingCapacity: options.hashingCapacity,

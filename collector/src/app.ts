@@ -52,6 +52,8 @@ export interface AppDeps {
   db: ClickHouseClient;
   appSecret: string;
   trackerScript: Buffer;
+  /** The tracker's opt-in extras module (dist/tracker-extras.js); without it /tracker-extras.js answers 404. */
+  trackerExtras?: Buffer;
   /** How batches reach ClickHouse; tests wrap it to inject faults. Default: an insert with a deduplication token. */
   insert?: Insert;
   /** Tests only: a cheaper scrypt cost than OWASP's. No setting of the environment reaches it. */
@@ -91,6 +93,7 @@ export function buildCollector({
   db,
   appSecret,
   trackerScript,
+  trackerExtras,
   insert,
   passwordCost,
   hashingCapacity,
@@ -169,7 +172,7 @@ export function buildCollector({
     return detail ? { ok: true, storage, backlog: writer.backlog, quarantine: quarantine.stats } : { ok: true, storage };
   });
   if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
-  app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath });
+  app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath, extras: trackerExtras });
   app.register(sendRoute, { config, websites, visitors, geo, writer, ingestRules, drops, paths: [...new Set(['/api/send', config.collectPath])] });
   app.register(authRoutes, { ...auth, teams });
   app.register(meRoutes, auth);

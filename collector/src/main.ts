@@ -4,8 +4,9 @@ import { ConfigError, loadConfig } from './config';
 import { startCollector } from './start';
 import { runPrimary, serveAsWorker } from './workers';
 
-// Bundled as dist/collector.mjs, beside the tracker bundle dist/tracker.js.
+// Bundled as dist/collector.mjs, beside the tracker bundle dist/tracker.js and its extras module.
 const trackerFile = new URL('./tracker.js', import.meta.url);
+const extrasFile = new URL('./tracker-extras.js', import.meta.url);
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -24,7 +25,11 @@ async function main(): Promise<void> {
     return;
   }
   const isWorker = cluster.isWorker;
-  const collector = await startCollector(config, readFileSync(trackerFile), { dashboardDir: new URL('./dashboard/', import.meta.url), listen: !isWorker });
+  const collector = await startCollector(config, readFileSync(trackerFile), {
+    trackerExtras: readFileSync(extrasFile),
+    dashboardDir: new URL('./dashboard/', import.meta.url),
+    listen: !isWorker,
+  });
   const worker = isWorker ? serveAsWorker(collector, config.shutdownTimeoutMs) : null;
   const shutdown = (signal: string) => {
     collector.app.log.info({ signal }, 'shutting down: draining requests and queued events');

@@ -18,7 +18,8 @@ if (script) {
   const { location: loc, history: hist, navigator: nav } = w;
 
   const website = attr('website-id')!;
-  const endpoint = (attr('host-url') || new URL((script as HTMLScriptElement).src).origin).replace(/\/$/, '') + COLLECT_PATH;
+  const base = (attr('host-url') || new URL((script as HTMLScriptElement).src).origin).replace(/\/$/, '');
+  const endpoint = base + COLLECT_PATH;
   const domains = attr('domains');
   const tag = attr('tag') || undefined;
   const beforeSend = attr('before-send');
@@ -114,24 +115,17 @@ if (script) {
     quiet || pageview();
   };
 
+  /** A click on an element with data-umami-event (the nearest such element, link or button decides; links are the extras'). */
   const onClick = (event: MouseEvent) => {
     try {
-      const element = (event.target as Element).closest<HTMLElement>('[data-umami-event],a,button');
-      if (!element) return;
-      const name = element.getAttribute('data-umami-event');
+      const element = (event.target as Element).closest('[data-umami-event],a,button');
+      const name = element?.getAttribute('data-umami-event');
       if (name) {
         const data: Data = {};
-        for (const { name: key, value } of element.attributes) {
+        for (const { name: key, value } of element!.attributes) {
           if (key.indexOf('data-umami-event-') == 0) data[key.slice(17)] = value;
         }
-        return track(name, data);
-      }
-      const link = element as HTMLAnchorElement;
-      // Buttons have no protocol; mailto:, tel: and javascript: links are not page visits.
-      if (!/^http/.test(link.protocol)) return;
-      if (on('outbound-links') && link.host != loc.host) track('outbound-link', { url: link.href });
-      else if (on('file-downloads') && /\.(pdf|csv|txt|docx?|xlsx?|pptx?|zip|rar|7z|gz|dmg|exe|msi|pkg|apk|mp3|mp4|mov)$/i.test(link.pathname)) {
-        track('file-download', { url: link.href });
+        track(name, data);
       }
     } catch {
       // A click handler that throws would break the site's own handlers.
@@ -152,6 +146,12 @@ if (script) {
       d.addEventListener('click', onClick, true);
       pageview();
     }
+    // The opt-in extras are a module of their own, fetched only for pages that ask for one (extras.ts).
+    if (['performance', 'outbound-links', 'file-downloads'].some(on))
+      import(base + '/tracker-extras.js').then(
+        (extras) => extras.x(on, send, payload, track),
+        () => {},
+      );
     // Replay what the page asked for before the script loaded (the queue snippet in the README).
     for (const [method, args] of queued) umami[method](...args);
   };

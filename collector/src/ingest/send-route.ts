@@ -5,7 +5,7 @@ import { boundedJsonParser } from '../json-body';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
-import { buildEventRow, buildSessionDataRow, type EventRow } from './event-row';
+import { buildEventRow, buildSessionDataRow, type EventRow, type SessionDataRow } from './event-row';
 import { buildPerformanceRow, measuredVitals } from './performance-row';
 import { revenueOf, type Revenue } from './revenue';
 import { cleanStrings } from './clean-text';
@@ -117,11 +117,17 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
 
   const ties = new SessionTies();
   /** The session's tie to the distinct id a beacon carries (`id`), written once per pair (see session-ties.ts). */
-  const tieSession = async (payload: SendBody['payload'] & { website: string }, sessionId: string, now: number): Promise<boolean> => {
+  const tieSession = async (
+    payload: SendBody['payload'] & { website: string },
+    sessionId: string,
+    now: number,
+    identify?: SessionDataRow,
+  ): Promise<boolean> => {
     const distinctId = payload.id;
-    if (!distinctId || !ties.first(sessionId, distinctId)) return true;
-    const written = await writer.enqueue('s', buildSessionDataRow({ ...payload, data: undefined }, sessionId, now));
-    if (!written) ties.forget(sessionId, distinctId);
+    const first = distinctId ? ties.first(sessionId, distinctId) : false;
+    if (!identify && !first) return true;
+    const written = await writer.enqueue('s', identify ?? buildSessionDataRow({ ...payload, data: undefined }, sessionId, now));
+    if (!written && first) ties.forget(sessionId, distinctId!);
     return written;
   };
 
@@ -185,7 +191,8 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
     /** What the beacon stores: session data, a page's vitals (none reported: nothing), or an event with its order. */
     const spool = (): Promise<boolean> => {
-      if (type === 'identify') return writer.enqueue('s', buildSessionDataRow(payload, ids.sessionId, now));
+      // An identify call ties the session to its id itself: later events carrying the id write nothing more.
+      if (type === 'identify') return tieSession(payload, ids.sessionId, now, buildSessionDataRow(payload, ids.sessionId, now));
       const place = geo.locate(ip, request.headers);
       if (type === 'performance')
         return measuredVitals(payload) ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, place, now)) : Promise.resolve(true);

@@ -42,6 +42,15 @@ describe('serving the tracker', () => {
     expect(refused.encoding).toBe('gzip');
   });
 
+  it('serves the opt-in extras module the tracker imports, cross-origin, as JavaScript', async () => {
+    const response = await raw('/tracker-extras.js');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/javascript/);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await response.text()).toMatch(/export\s*\{/);
+    expect((await raw('/tracker-extras.js', { 'if-none-match': response.headers.get('etag')! })).status).toBe(304);
+  });
+
   it('serves the TRACKER_SCRIPT_NAME aliases, pointing beacons at COLLECT_API_ENDPOINT', async () => {
     const original = await (await raw('/script.js')).text();
     for (const alias of ['/stats.js', '/js/t.js']) {

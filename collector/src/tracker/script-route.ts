@@ -9,6 +9,8 @@ export interface ScriptOptions {
   aliases: string[];
   /** Where the script sends beacons (COLLECT_API_ENDPOINT, default /api/send). */
   collectPath: string;
+  /** dist/tracker-extras.js as built: the module the tracker imports for its opt-in extras (absent: 404). */
+  extras?: Buffer;
 }
 
 interface Encoded {
@@ -16,12 +18,16 @@ interface Encoded {
   encoding: string | null;
 }
 
-/** The tracker with its collect path swapped in, compressed once at start. */
-function prepare(script: Buffer, collectPath: string): { etag: string; variants: Encoded[] } {
+/** The tracker with its collect path swapped in. */
+function withCollectPath(script: Buffer, collectPath: string): Buffer {
   const source = script.toString('utf8');
   const literal = '"/api/send"';
   if (source.split(literal).length !== 2) throw new Error('dist/tracker.js must contain the collect path literal exactly once');
-  const body = Buffer.from(source.replace(literal, JSON.stringify(collectPath)));
+  return Buffer.from(source.replace(literal, JSON.stringify(collectPath)));
+}
+
+/** A script compressed once at start, and its ETag. */
+function prepare(body: Buffer): { etag: string; variants: Encoded[] } {
   return {
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
     variants: [
@@ -40,21 +46,29 @@ function accepts(header: string | undefined, encoding: string): boolean {
   });
 }
 
-/** `GET /script.js` (and its aliases): the tracker, compressed, with an ETag and a one-hour cache. */
-export async function scriptRoute(app: FastifyInstance, { script, aliases, collectPath }: ScriptOptions) {
-  const { etag, variants } = prepare(script, collectPath);
-  for (const path of ['/script.js', ...aliases]) {
-    app.get(path, { config: { public: true } }, async (request, reply) => {
-      reply
-        .header('etag', etag)
-        .header('cache-control', 'public, max-age=3600, must-revalidate')
-        .header('vary', 'accept-encoding')
-        .header('access-control-allow-origin', '*');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      const header = request.headers['accept-encoding'];
-      const variant = variants.find((v) => v.encoding === null || accepts(header, v.encoding))!;
-      if (variant.encoding) reply.header('content-encoding', variant.encoding);
-      return reply.type('application/javascript; charset=utf-8').send(variant.body);
-    });
-  }
+/**
+ * `GET /script.js` (and its aliases): the tracker, compressed, with an ETag and a one-hour cache;
+ * `GET /tracker-extras.js`: its opt-in extras module, the same way (a module imported cross-origin
+ * needs the CORS header, which both carry).
+ */
+export async function scriptRoute(app: FastifyInstance, { script, aliases, collectPath, extras }: ScriptOptions) {
+  const serve = (paths: string[], body: Buffer) => {
+    const { etag, variants } = prepare(body);
+    for (const path of paths) {
+      app.get(path, { config: { public: true } }, async (request, reply) => {
+        reply
+          .header('etag', etag)
+          .header('cache-control', 'public, max-age=3600, must-revalidate')
+          .header('vary', 'accept-encoding')
+          .header('access-control-allow-origin', '*');
+        if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+        const header = request.headers['accept-encoding'];
+        const variant = variants.find((v) => v.encoding === null || accepts(header, v.encoding))!;
+        if (variant.encoding) reply.header('content-encoding', variant.encoding);
+        return reply.type('application/javascript; charset=utf-8').send(variant.body);
+      });
+    }
+  };
+  serve(['/script.js', ...aliases], withCollectPath(script, collectPath));
+  if (extras) serve(['/tracker-extras.js'], extras);
 }
