@@ -42,6 +42,28 @@ beforeAll(async () => {
     }));
   }).flat();
   await collector.db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow' });
+  // Two identified visitors coming back over the days before today (retention follows distinct ids).
+  const day = 86_400_000;
+  const returning = [
+    ['ann', [3, 2, 1]],
+    ['bob', [3, 1]],
+  ] as const;
+  for (const [who, daysAgo] of returning) {
+    for (const ago of daysAgo) {
+      const id = randomUUID();
+      const at = Date.now() - ago * day - 2 * 3600_000;
+      await collector.db.insert({
+        table: 'website_event',
+        values: [{ website_id: site, session_id: id, visit_id: id, event_id: randomUUID(), created_at: at, event_type: 1, url_path: '/account' }],
+        format: 'JSONEachRow',
+      });
+      await collector.db.insert({
+        table: 'session_data',
+        values: [{ website_id: site, session_id: id, distinct_id: who, data: '', created_at: at }],
+        format: 'JSONEachRow',
+      });
+    }
+  }
   for (const [i, lcp] of [1200, 2600, 4800].entries()) {
     await collector.send(
       { type: 'performance', payload: { ...pageview(site, '/').payload, lcp, inp: 80, cls: 0.02, fcp: 900, ttfb: 300 } },
@@ -49,7 +71,10 @@ beforeAll(async () => {
     );
   }
   for (const amount of [19.9, 30]) {
-    await collector.send({ type: 'event', payload: { ...pageview(site, '/thanks').payload, name: 'checkout', data: { revenue: amount, currency: 'EUR' } } });
+    await collector.send({
+      type: 'event',
+      payload: { ...pageview(site, '/thanks').payload, referrer: 'https://www.google.com/', name: 'checkout', data: { revenue: amount, currency: 'EUR' } },
+    });
   }
   await collector.flush();
 }, 120_000);
@@ -60,13 +85,13 @@ afterAll(async () => {
 
 const api = async (path: string) => (await collector.request(`/api/websites/${site}${path}`, { token })).json() as Promise<any>;
 
-async function open(report: string, width = 1280): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+async function open(report: string, width = 1280, range = 'today'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, ...(width < 600 ? { isMobile: true, hasTouch: true } : {}) });
   await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${collector.url}/#/websites/${site}/reports/${report}?range=today`);
+  await page.goto(`${collector.url}/#/websites/${site}/reports/${report}?range=${range}`);
   await page.getByRole('heading', { name: 'Reports' }).waitFor();
   return { page, errors, close: () => context.close() };
 }
@@ -149,8 +174,68 @@ describe('the reports page', () => {
     await close();
   });
 
+  it('saves a funnel built in the page, loads it back, and updates it', { timeout: 90_000 }, async () => {
+    const { page, errors, close } = await open('funnel');
+    await page.getByLabel('Steps, one per line').fill('/\n/signup');
+    await page.getByLabel('Name').fill('To signup');
+    await page.getByRole('button', { name: 'Save as new' }).click();
+    await page.locator('li[data-funnel="To signup"]').waitFor();
+    const [saved] = (await api('/funnels')).data;
+    expect(saved.parameters).toEqual({
+      steps: [
+        { type: 'path', value: '/' },
+        { type: 'path', value: '/signup' },
+      ],
+      window: 30,
+    });
+    await expect.poll(() => page.locator('.funnel li strong').allTextContents()).toEqual(['12', '4']);
+    await page.getByLabel('Within (minutes of the step before)').fill('1');
+    await page.getByRole('button', { name: 'Update “To signup”' }).click();
+    await expect.poll(async () => (await api(`/funnels/${saved.id}`)).parameters.window).toBe(1);
+    expect((await api('/funnels')).count).toBe(1);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('shows retention, attribution and revenue by channel with the API’s numbers', { timeout: 90_000 }, async () => {
+    const { page, errors, close } = await open('retention', 1280, '7d');
+    const request = await page.waitForRequest((r) => r.url().includes('/retention'));
+    const asked = new URL(request.url());
+    const retention = await api(`/retention${asked.search}`);
+    // ann: day 0, 1 and 2 of her cohort; bob: day 0 and 2 of his (both start three days ago).
+    const threeDaysAgo = retention.find((row: any) => row.day === 0 && row.visitors === 2);
+    expect(retention.filter((row: any) => row.date === threeDaysAgo.date).map((row: any) => [row.day, row.returnVisitors])).toEqual([
+      [0, 2],
+      [1, 1],
+      [2, 2],
+    ]);
+    const cells = page.locator(`tr[data-cohort="${threeDaysAgo.date}"] td`);
+    await expect.poll(() => cells.allTextContents()).toEqual([threeDaysAgo.date, '2', '100%', '50%', '100%']);
+    await page.screenshot({ path: join(folder, 'reports-retention-desktop.png') });
+
+    await page.getByRole('link', { name: 'Attribution' }).click();
+    await page.getByLabel('Conversion: page or event').fill('signed-up');
+    const attributed = rangeOf(page, '/attribution');
+    await page.getByRole('button', { name: 'Attribute' }).click();
+    const range = await attributed;
+    const credited = await api(`/attribution?${range}&model=first-click&type=event&step=signed-up`);
+    expect(credited.utm_source.length).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('table[data-field="utm_source"] tbody tr').allTextContents())
+      .toEqual(credited.utm_source.map((row: any) => `${row.name}${row.value}`));
+    await page.screenshot({ path: join(folder, 'reports-attribution-desktop.png') });
+
+    await page.getByRole('link', { name: 'Revenue' }).click();
+    const byChannel = await api(`/revenue/metrics?${range}&currency=EUR&type=channel`);
+    expect(byChannel).toEqual([{ name: 'organicSearch', value: 49.9 }]);
+    const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(49.9);
+    await expect.poll(() => page.locator('table[data-revenue-by="channel"] tbody tr').allTextContents()).toEqual([`organicSearch${money}`]);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('fits a 360 px phone', { timeout: 60_000 }, async () => {
-    for (const report of ['funnel', 'vitals', 'journeys']) {
+    for (const report of ['funnel', 'vitals', 'journeys', 'retention']) {
       const { page, close } = await open(report, 360);
       if (report === 'funnel') {
         await page.getByRole('button', { name: 'Show funnel' }).click();

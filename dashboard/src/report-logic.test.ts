@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStepLines, ratingOf, stepLines, vitalThresholds, type Vital } from './report-logic';
+import { parseStepLines, ratingOf, retentionGrid, stepLines, vitalThresholds, type RetentionRow, type Vital } from './report-logic';
 
 describe('web vitals ratings', () => {
   it('are good up to the first threshold, poor past the second, and never go back down as a value grows', () => {
@@ -32,5 +32,32 @@ describe('funnel steps as lines', () => {
     ]);
     expect(parseStepLines(stepLines(steps as never))).toEqual(steps);
     expect(parseStepLines('/only')).toMatch(/2 to 8/);
+  });
+});
+
+describe('the retention grid', () => {
+  it('puts every answer row in its cell, and nothing else', () => {
+    const row = fc.record({ date: fc.constantFrom('2026-11-01', '2026-11-02', '2026-11-03'), day: fc.integer({ min: 0, max: 31 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(row, { selector: (r) => `${r.date}|${r.day}` }), (cells) => {
+        const sizes: Record<string, number> = { '2026-11-01': 10, '2026-11-02': 4, '2026-11-03': 8 };
+        const rows: RetentionRow[] = cells.map((c) => ({
+          ...c,
+          visitors: sizes[c.date]!,
+          returnVisitors: c.day + 1,
+          percentage: ((c.day + 1) * 100) / sizes[c.date]!,
+        }));
+        const grid = retentionGrid(rows);
+        expect(grid.periods).toEqual(Array.from({ length: Math.max(0, ...cells.map((c) => c.day)) + 1 }, (_, i) => i));
+        expect(grid.cohorts.map((c) => c.date)).toEqual([...new Set(cells.map((c) => c.date))].sort());
+        for (const cohort of grid.cohorts) {
+          expect(cohort.visitors).toBe(sizes[cohort.date]);
+          cohort.shares.forEach((share, day) => {
+            const source = rows.find((r) => r.date === cohort.date && r.day === day);
+            expect(share).toBe(source ? source.percentage / 100 : null);
+          });
+        }
+      }),
+    );
   });
 });

@@ -50,3 +50,31 @@ export function parseStepLines(text: string): FunnelStep[] | string {
 
 /** Steps back as lines (the form shows a saved funnel so). */
 export const stepLines = (steps: FunnelStep[]) => steps.map((step) => step.value).join('\n');
+
+export interface RetentionRow {
+  date: string;
+  day: number;
+  visitors: number;
+  returnVisitors: number;
+  percentage: number;
+}
+
+export interface RetentionGrid {
+  /** Period numbers shown as columns, 0 to the last any cohort reached. */
+  periods: number[];
+  /** One row per cohort, oldest first: its size and, per period, the share that came back (null: no one, or not reached yet). */
+  cohorts: { date: string; visitors: number; shares: (number | null)[] }[];
+}
+
+/** The retention answer (one row per cohort and period with returns) as a grid. */
+export function retentionGrid(rows: RetentionRow[]): RetentionGrid {
+  const last = rows.reduce((max, row) => Math.max(max, row.day), 0);
+  const periods = Array.from({ length: last + 1 }, (_, i) => i);
+  const byDate = new Map<string, { date: string; visitors: number; shares: (number | null)[] }>();
+  for (const row of rows) {
+    const cohort = byDate.get(row.date) ?? { date: row.date, visitors: row.visitors, shares: periods.map(() => null) };
+    cohort.shares[row.day] = row.percentage / 100;
+    byDate.set(row.date, cohort);
+  }
+  return { periods, cohorts: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1)) };
+}

@@ -1,10 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, failureText, type Website } from './api';
 import { formatNumber, formatPercent } from './format';
-import { parseStepLines, ratingOf, stepLines, vitalNames, vitalText, type FunnelStep, type Vital } from './report-logic';
+import { parseStepLines, ratingOf, retentionGrid, stepLines, vitalNames, vitalText, type FunnelStep, type RetentionRow, type Vital } from './report-logic';
 import { rangeBounds, ranges, routeHash, type RangeName, type Route } from './state';
 
-export const reportNames = { goals: 'Goals', funnel: 'Funnel', journeys: 'Journeys', vitals: 'Web vitals', revenue: 'Revenue', utm: 'UTM' } as const;
+export const reportNames = {
+  goals: 'Goals',
+  funnel: 'Funnel',
+  journeys: 'Journeys',
+  retention: 'Retention',
+  attribution: 'Attribution',
+  vitals: 'Web vitals',
+  revenue: 'Revenue',
+  utm: 'UTM',
+} as const;
 export type ReportName = keyof typeof reportNames;
 
 /** Reads one report's answer for the view; a newer view cancels the older read (its answer is dropped). */
@@ -24,7 +33,7 @@ function useRead<T>(path: string | null): { data: T | null; error: string; reloa
   return { ...state, reload: () => setRound((r) => r + 1) };
 }
 
-/** A website's reports: goals, a funnel, journeys, web vitals, revenue and UTM, over the view's range; linkable like the overview. */
+/** A website's reports: goals, a funnel, journeys, retention, attribution, web vitals, revenue and UTM, over the view's range; linkable like the overview. */
 export function Reports({ route }: { route: Route }) {
   const report = (route.report ?? 'goals') as ReportName;
   const base = `/websites/${route.websiteId}`;
@@ -59,6 +68,8 @@ export function Reports({ route }: { route: Route }) {
       {report === 'goals' && <Goals base={base} range={range} />}
       {report === 'funnel' && <Funnel base={base} range={range} />}
       {report === 'journeys' && <Journeys base={base} range={range} />}
+      {report === 'retention' && <Retention base={base} range={range} />}
+      {report === 'attribution' && <Attribution base={base} range={range} />}
       {report === 'vitals' && <Vitals base={base} range={range} />}
       {report === 'revenue' && <Revenue base={base} range={range} />}
       {report === 'utm' && <Utm base={base} range={range} />}
@@ -166,35 +177,105 @@ interface FunnelFigure extends FunnelStep {
   remaining: number;
 }
 
+interface SavedFunnel {
+  id: string;
+  name: string;
+  parameters: { steps: FunnelStep[]; window: number };
+}
+
+/** An ad-hoc funnel built in the page, saved under a name, and saved ones shown, changed (load, edit, update) or deleted. */
 function Funnel({ base, range }: { base: string; range: string }) {
   const [asked, setAsked] = useState<{ steps: FunnelStep[]; window: number } | null>(null);
+  const [loaded, setLoaded] = useState<SavedFunnel | null>(null);
   const [error, setError] = useState('');
+  const saved = useRead<{ data: SavedFunnel[] }>(`${base}/funnels?pageSize=100`);
   const figures = useRead<FunnelFigure[]>(
     asked ? `${base}/funnels/stats?${range}&window=${asked.window}&steps=${encodeURIComponent(JSON.stringify(asked.steps))}` : null,
   );
+  const read = (form: HTMLFormElement) => {
+    const fields = new FormData(form);
+    const steps = parseStepLines(String(fields.get('steps') ?? ''));
+    if (typeof steps === 'string') {
+      setError(steps);
+      return null;
+    }
+    setError('');
+    return { steps, window: Number(fields.get('window')) || 30, name: String(fields.get('name') ?? '').trim() };
+  };
   const run = (event: SubmitEvent) => {
     event.preventDefault();
-    const fields = new FormData(event.currentTarget as HTMLFormElement);
-    const steps = parseStepLines(String(fields.get('steps') ?? ''));
-    if (typeof steps === 'string') return setError(steps);
-    setError('');
-    setAsked({ steps, window: Number(fields.get('window')) || 30 });
+    const funnel = read(event.currentTarget as HTMLFormElement);
+    if (funnel) setAsked({ steps: funnel.steps, window: funnel.window });
+  };
+  /** Saves the form's funnel: as a new one, or over the loaded one. */
+  const save = async (form: HTMLFormElement | null, asNew: boolean) => {
+    const funnel = form && read(form);
+    if (!funnel) return;
+    const name = funnel.name || stepLines(funnel.steps).replaceAll('\n', ' → ');
+    try {
+      const body = { name, parameters: { steps: funnel.steps, window: funnel.window } };
+      const answer = await api<SavedFunnel>(asNew || !loaded ? `${base}/funnels` : `${base}/funnels/${loaded.id}`, { method: 'POST', body });
+      setLoaded(answer);
+      setAsked(body.parameters);
+      saved.reload();
+    } catch (failure) {
+      setError(failureText(failure, 'Could not save the funnel'));
+    }
+  };
+  const remove = async (funnel: SavedFunnel) => {
+    await api(`${base}/funnels/${funnel.id}`, { method: 'DELETE' }).catch((failure) => setError(failureText(failure, 'Could not delete the funnel')));
+    if (loaded?.id === funnel.id) setLoaded(null);
+    saved.reload();
   };
   const top = figures.data?.[0]?.visitors ?? 0;
   return (
     <div class="card wide">
-      <form class="inline" onSubmit={run}>
+      {saved.data && saved.data.data.length > 0 && (
+        <ul class="saved-funnels">
+          {saved.data.data.map((funnel) => (
+            <li key={funnel.id} data-funnel={funnel.name}>
+              <button
+                type="button"
+                class={`link${loaded?.id === funnel.id ? ' current' : ''}`}
+                onClick={() => {
+                  setLoaded(funnel);
+                  setAsked(funnel.parameters);
+                }}
+              >
+                {funnel.name}
+              </button>{' '}
+              <button type="button" class="link danger" onClick={() => remove(funnel)}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {/* Keyed by the loaded funnel, so loading one puts its steps in the form. */}
+      <form class="inline" onSubmit={run} key={loaded?.id ?? 'new'}>
         <label class="full">
           Steps, one per line (a page starting with /, else a custom event)
           <textarea name="steps" rows={4} defaultValue={asked ? stepLines(asked.steps) : '/\n/pricing\nsigned-up'} />
         </label>
         <label>
           Within (minutes of the step before)
-          <input name="window" type="number" min={1} max={44640} defaultValue="30" />
+          <input name="window" type="number" min={1} max={44640} defaultValue={String(asked?.window ?? 30)} />
+        </label>
+        <label>
+          Name
+          <input name="name" maxLength={200} defaultValue={loaded?.name ?? ''} />
         </label>
         <button type="submit">Show funnel</button>
+        <button type="button" class="secondary" onClick={(e) => save((e.currentTarget as HTMLButtonElement).form, true)}>
+          Save as new
+        </button>
+        {loaded && (
+          <button type="button" class="secondary" onClick={(e) => save((e.currentTarget as HTMLButtonElement).form, false)}>
+            Update “{loaded.name}”
+          </button>
+        )}
       </form>
-      <Failure text={error || figures.error} />
+      <Failure text={error || figures.error || saved.error} />
       {figures.data && (
         <ol class="funnel">
           {figures.data.map((step, i) => (
@@ -246,6 +327,142 @@ function Journeys({ base, range }: { base: string; range: string }) {
             </li>
           ))}
         </ol>
+      )}
+    </div>
+  );
+}
+
+const retentionUnits = { day: 'Day', week: 'Week', month: 'Month' } as const;
+
+function Retention({ base, range }: { base: string; range: string }) {
+  const [unit, setUnit] = useState<keyof typeof retentionUnits>('day');
+  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const rows = useRead<RetentionRow[]>(`${base}/retention?${range}&unit=${unit}&timezone=${encodeURIComponent(timezone)}`);
+  const grid = rows.data ? retentionGrid(rows.data) : null;
+  return (
+    <div class="card wide">
+      <label class="inline-label">
+        Cohorts by{' '}
+        <select value={unit} onChange={(e) => setUnit((e.currentTarget as HTMLSelectElement).value as keyof typeof retentionUnits)}>
+          {Object.entries(retentionUnits).map(([value, label]) => (
+            <option value={value}>{label}</option>
+          ))}
+        </select>
+      </label>
+      <p class="muted">
+        Visitors are followed across days only when the site identifies them (umami.identify); anonymous visitor ids change every day by design.
+      </p>
+      <Failure text={rows.error} />
+      {grid === null ? (
+        <p class="loading-inline">Loading…</p>
+      ) : grid.cohorts.length === 0 ? (
+        <p class="muted">No visitors in this range.</p>
+      ) : (
+        <div class="scrolls">
+          <table class="retention">
+            <thead>
+              <tr>
+                <th>Cohort</th>
+                <th class="number">Visitors</th>
+                {grid.periods.map((period) => (
+                  <th class="number">
+                    {retentionUnits[unit]} {period}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {grid.cohorts.map((cohort) => (
+                <tr key={cohort.date} data-cohort={cohort.date}>
+                  <td>{cohort.date}</td>
+                  <td class="number">{formatNumber(cohort.visitors)}</td>
+                  {cohort.shares.map((share) => (
+                    <td
+                      class={`number cell${share !== null && share >= 0.6 ? ' strong' : ''}`}
+                      style={share === null ? undefined : { '--share': String(share) }}
+                    >
+                      {share === null ? '' : formatPercent(share)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const attributionTables = {
+  referrer: 'Referrer',
+  paidAds: 'Paid ads',
+  utm_source: 'Source',
+  utm_medium: 'Medium',
+  utm_campaign: 'Campaign',
+} as const;
+type Credited = { name: string; value: number }[];
+
+function Attribution({ base, range }: { base: string; range: string }) {
+  const [asked, setAsked] = useState<{ model: string; step: string } | null>(null);
+  const type = asked && (asked.step.startsWith('/') || asked.step.startsWith('*')) ? 'path' : 'event';
+  const credited = useRead<Record<keyof typeof attributionTables, Credited> & { total: { visitors: number } }>(
+    asked ? `${base}/attribution?${range}&model=${asked.model}&type=${type}&step=${encodeURIComponent(asked.step)}` : null,
+  );
+  const run = (event: SubmitEvent) => {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget as HTMLFormElement);
+    setAsked({ model: String(fields.get('model')), step: String(fields.get('step') ?? '').trim() });
+  };
+  return (
+    <div class="card wide">
+      <form class="inline" onSubmit={run}>
+        <label>
+          Conversion: page or event
+          <input name="step" required maxLength={500} placeholder="/signup or signed-up" defaultValue={asked?.step} />
+        </label>
+        <label>
+          Credit
+          <select name="model" defaultValue={asked?.model ?? 'first-click'}>
+            <option value="first-click">First touch</option>
+            <option value="last-click">Last touch</option>
+          </select>
+        </label>
+        <button type="submit">Attribute</button>
+      </form>
+      <Failure text={credited.error} />
+      {credited.data && (
+        <>
+          <p class="muted">{formatNumber(credited.data.total.visitors)} visitors converted.</p>
+          <div class="attribution">
+            {Object.entries(attributionTables).map(([field, label]) => (
+              <table class="keys report-table" data-field={field}>
+                <thead>
+                  <tr>
+                    <th>{label}</th>
+                    <th class="number">Visitors</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {credited.data![field as keyof typeof attributionTables].length === 0 ? (
+                    <tr>
+                      <td class="muted" colSpan={2}>
+                        None
+                      </td>
+                    </tr>
+                  ) : (
+                    credited.data![field as keyof typeof attributionTables].map((row) => (
+                      <tr key={row.name}>
+                        <td>{row.name}</td>
+                        <td class="number">{formatNumber(row.value)}</td>
+                      </tr>
+                    ))
+                  )}
+                </tbody>
+              </table>
+            ))}
+          </div>
+        </>
       )}
     </div>
   );
@@ -304,6 +521,8 @@ function Revenue({ base, range }: { base: string; range: string }) {
   const [currency, setCurrency] = useState('EUR');
   const stats = useRead<{ sum: number; count: number; unique_count: number; average: number }>(`${base}/revenue/stats?${range}&currency=${currency}`);
   const chart = useRead<{ chart: { x: string; y: number; count: number }[] }>(`${base}/revenue/chart?${range}&currency=${currency}&unit=day`);
+  const [dimension, setDimension] = useState<keyof typeof revenueDimensions>('channel');
+  const byDimension = useRead<Credited>(`${base}/revenue/metrics?${range}&currency=${currency}&type=${dimension}`);
   const money = (value: number) => new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
   const byEvent = new Map<string, { y: number; count: number }>();
   for (const point of chart.data?.chart ?? []) {
@@ -365,9 +584,38 @@ function Revenue({ base, range }: { base: string; range: string }) {
           </tbody>
         </table>
       )}
+      <label class="inline-label">
+        Revenue by{' '}
+        <select value={dimension} onChange={(e) => setDimension((e.currentTarget as HTMLSelectElement).value as keyof typeof revenueDimensions)}>
+          {Object.entries(revenueDimensions).map(([value, label]) => (
+            <option value={value}>{label}</option>
+          ))}
+        </select>
+      </label>
+      <Failure text={byDimension.error} />
+      {byDimension.data && byDimension.data.length > 0 && (
+        <table class="keys report-table" data-revenue-by={dimension}>
+          <thead>
+            <tr>
+              <th>{revenueDimensions[dimension]}</th>
+              <th class="number">Revenue</th>
+            </tr>
+          </thead>
+          <tbody>
+            {byDimension.data.map((row) => (
+              <tr key={row.name}>
+                <td>{row.name || '(none)'}</td>
+                <td class="number">{money(row.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }
+
+const revenueDimensions = { channel: 'Channel', referrer: 'Referrer', country: 'Country' } as const;
 
 const utmTypes = { utm_source: 'Source', utm_medium: 'Medium', utm_campaign: 'Campaign', utm_term: 'Term', utm_content: 'Content' } as const;
 
