@@ -87,7 +87,7 @@ const Failure = ({ text }: { text: string }) =>
 interface SavedGoal {
   id: string;
   name: string;
-  parameters: { type: 'path' | 'event'; value: string };
+  parameters: { type: 'path' | 'event' | 'property'; value: string; property?: string; propertyValue?: string };
 }
 
 function Goals({ base, range }: { base: string; range: string }) {
@@ -99,10 +99,10 @@ function Goals({ base, range }: { base: string; range: string }) {
     const fields = new FormData(form);
     try {
       const value = String(fields.get('value') ?? '').trim();
-      await api(`${base}/goals`, {
-        method: 'POST',
-        body: { name: fields.get('name') || value, parameters: { type: value.startsWith('/') || value.startsWith('*') ? 'path' : 'event', value } },
-      });
+      const property = String(fields.get('property') ?? '').trim();
+      const type = value.startsWith('/') || value.startsWith('*') ? 'path' : property ? 'property' : 'event';
+      const parameters = type === 'property' ? { type, value, property, propertyValue: String(fields.get('propertyValue') ?? '') } : { type, value };
+      await api(`${base}/goals`, { method: 'POST', body: { name: fields.get('name') || value, parameters } });
       form.reset();
       setError('');
       saved.reload();
@@ -120,7 +120,7 @@ function Goals({ base, range }: { base: string; range: string }) {
       {saved.data === null ? (
         <p class="loading-inline">Loading…</p>
       ) : saved.data.data.length === 0 ? (
-        <p class="muted">No goals yet. A goal is a page (starting with /) or a custom event's name.</p>
+        <p class="muted">No goals yet. A goal is a page (starting with /), a custom event's name, or an event with a property's value.</p>
       ) : (
         <table class="keys report-table">
           <thead>
@@ -144,6 +144,14 @@ function Goals({ base, range }: { base: string; range: string }) {
           <input name="value" required maxLength={500} placeholder="/signup or signed-up" />
         </label>
         <label>
+          Event property (optional)
+          <input name="property" maxLength={50} placeholder="plan" />
+        </label>
+        <label>
+          Property value
+          <input name="propertyValue" maxLength={500} placeholder="pro" />
+        </label>
+        <label>
           Name (optional)
           <input name="name" maxLength={200} />
         </label>
@@ -158,7 +166,11 @@ function GoalRow({ goal, base, range, remove }: { goal: SavedGoal; base: string;
   return (
     <tr data-goal={goal.name}>
       <td>
-        {goal.name} <span class="muted">{goal.parameters.value}</span>
+        {goal.name}{' '}
+        <span class="muted">
+          {goal.parameters.value}
+          {goal.parameters.type === 'property' && ` with ${goal.parameters.property} = ${goal.parameters.propertyValue}`}
+        </span>
       </td>
       <td class="number">{stats.data ? `${formatNumber(stats.data.num)} of ${formatNumber(stats.data.total)}` : '…'}</td>
       <td class="number">{stats.data ? formatPercent(stats.data.total ? stats.data.num / stats.data.total : 0) : ''}</td>

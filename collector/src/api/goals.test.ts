@@ -44,6 +44,7 @@ async function store(site: string, visits: { path: string; name: string }[][]) {
 }
 
 const range = () => ({ startAt: base - 60_000, endAt: Date.now() });
+const rangeParams = () => ({ startAt: String(range().startAt), endAt: String(range().endAt) });
 
 describe('goals', () => {
   it('count the visitors who reached a page or an event among all visitors, as a plain count does', { timeout: 120_000 }, async () => {
@@ -62,6 +63,54 @@ describe('goals', () => {
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('property goals', () => {
+  it('count the visitors whose custom event carried the property with the value, strings and numbers alike', { timeout: 120_000 }, async () => {
+    const signup = fc.record({ plan: fc.constantFrom('pro', 'free', undefined), seats: fc.constantFrom(1, 3, undefined) });
+    const visitArb = fc.array(fc.option(signup, { nil: null }), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(visitArb, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(['plan', 'pro'] as const, ['seats', '3'] as const, ['plan', 'free'] as const),
+        async (visits, [property, propertyValue]) => {
+          const site = await collector.createWebsite(token, 'property-goals');
+          const rows = visits.flatMap((visit) => {
+            const session = randomUUID();
+            return visit.map((data, i) => ({
+              website_id: site,
+              session_id: session,
+              visit_id: session,
+              event_id: randomUUID(),
+              created_at: base + i * 60_000,
+              event_type: data ? 2 : 1,
+              event_name: data ? 'signed-up' : '',
+              url_path: '/signup',
+              event_data: data ? JSON.stringify(data) : '',
+            }));
+          });
+          await collector.db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow' });
+          const query = new URLSearchParams({ ...rangeParams(), type: 'property', value: 'signed-up', property, propertyValue });
+          const answer = await (await collector.request(`/api/websites/${site}/goals/stats?${query}`, { token })).json();
+          const reached = (data: Record<string, unknown> | null) => data !== null && data[property] !== undefined && String(data[property]) === propertyValue;
+          expect(answer).toEqual({ num: visits.filter((visit) => visit.some(reached)).length, total: visits.length });
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('refuse a property goal without its property', async () => {
+    const site = await collector.createWebsite(token, 'property-goal-refusal');
+    const query = new URLSearchParams({ ...rangeParams(), type: 'property', value: 'signed-up' });
+    expect((await collector.request(`/api/websites/${site}/goals/stats?${query}`, { token })).status).toBe(400);
+    const saved = await collector.request(`/api/websites/${site}/goals`, {
+      method: 'POST',
+      token,
+      json: { name: 'x', parameters: { type: 'property', value: 'signed-up' } },
+    });
+    expect(saved.status).toBe(400);
   });
 });
 

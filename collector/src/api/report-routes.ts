@@ -49,7 +49,14 @@ const ReportSchema = Type.Object({
 });
 const ReportsPage = Type.Object({ data: Type.Array(ReportSchema), count: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() });
 
-const goalParameters = Type.Object({ type: StringEnum(['path', 'event']), value: Type.String({ minLength: 1, maxLength: funnelLimits.valueLength }) });
+/** A goal: a page, a custom event, or (our extension) a custom event with a data property's value: `{type: 'property', value: event, property, propertyValue}`. */
+const goalParameters = Type.Object({
+  type: StringEnum(['path', 'event', 'property']),
+  value: Type.String({ minLength: 1, maxLength: funnelLimits.valueLength }),
+  property: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+  propertyValue: Type.Optional(Type.String({ maxLength: funnelLimits.valueLength })),
+});
+type GoalParameters = { type: 'path' | 'event' | 'property'; value: string; property?: string; propertyValue?: string };
 const funnelParameters = Type.Object({
   steps: Type.Array(Type.Object({ type: StringEnum(['path', 'event']), value: Type.String({ minLength: 1, maxLength: funnelLimits.valueLength }) }), {
     minItems: funnelLimits.minSteps,
@@ -88,6 +95,14 @@ function parseFields(raw: string): BreakdownField[] {
   return names as BreakdownField[];
 }
 
+/** A property goal names its property and value (the schema cannot say "required when type is property"). */
+function checkParameters(parameters: object): void {
+  const goal = parameters as Partial<GoalParameters>;
+  if (goal.type === 'property' && (goal.property === undefined || goal.propertyValue === undefined)) {
+    throw new ApiError('badRequest', 'a property goal needs property and propertyValue');
+  }
+}
+
 const asReport = ({ kind, parameters, ...row }: ReportRow) => ({ ok: true as const, ...row, type: kind, parameters: JSON.parse(parameters) as unknown });
 
 /**
@@ -115,9 +130,18 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     return funnelFigures(steps, reached);
   };
 
-  const goal = (request: FastifyRequest, website: Website, query: RangeQuery, type: 'path' | 'event', value: string) => {
+  const goal = (request: FastifyRequest, website: Website, query: RangeQuery, { type, value, property, propertyValue }: GoalParameters) => {
+    checkParameters({ type, property, propertyValue });
     const pattern = stepPattern(value);
-    return goalReached(readsOf(request), { ...rangeOf(website, query), goal: { type, value: pattern ?? value, pattern: pattern !== null } });
+    return goalReached(readsOf(request), {
+      ...rangeOf(website, query),
+      goal: {
+        type: type === 'path' ? 'path' : 'event',
+        value: pattern ?? value,
+        pattern: pattern !== null,
+        property: type === 'property' ? { name: property!, value: propertyValue! } : undefined,
+      },
+    });
   };
 
   typed.get(
@@ -141,13 +165,18 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     {
       schema: {
         params: websiteParams,
-        querystring: querystring({ type: StringEnum(['path', 'event']), value: Type.String({ minLength: 1, maxLength: maxFilterLength }) }),
+        querystring: querystring({
+          type: StringEnum(['path', 'event', 'property']),
+          value: Type.String({ minLength: 1, maxLength: maxFilterLength }),
+          property: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+          propertyValue: Type.Optional(Type.String({ maxLength: maxFilterLength })),
+        }),
         response: { 200: GoalAnswer },
       },
     },
     async (request) => {
-      const query = request.query as RangeQuery & { type: 'path' | 'event'; value: string };
-      return goal(request, await ownedWebsite(access, request), query, query.type, query.value);
+      const query = request.query as RangeQuery & GoalParameters;
+      return goal(request, await ownedWebsite(access, request), query, query);
     },
   );
 
@@ -291,6 +320,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     );
 
     typed.post(base, { schema: { params: websiteParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
+      checkParameters(request.body.parameters);
       const website = await ownedWebsite(access, request, 'write');
       const at = new Date().toISOString();
       const row: ReportRow = {
@@ -316,6 +346,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     });
 
     typed.post(one, { schema: { params: idParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
+      checkParameters(request.body.parameters);
       const website = await ownedWebsite(access, request, 'write');
       const row = await find(website.id, request.params.reportId);
       const updated: ReportRow = {
@@ -348,7 +379,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
         const website = await ownedWebsite(access, request);
         const saved = JSON.parse((await find(website.id, request.params.reportId)).parameters);
         const query = request.query as RangeQuery;
-        return kind === 'goal' ? goal(request, website, query, saved.type, saved.value) : funnel(request, website, query, saved.steps, saved.window);
+        return kind === 'goal' ? goal(request, website, query, saved) : funnel(request, website, query, saved.steps, saved.window);
       },
     );
   }

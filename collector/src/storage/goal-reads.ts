@@ -9,25 +9,42 @@ export interface GoalQuery {
   /** ` AND …` conditions on website_event (the read API's filters) and their parameters. */
   filterConditions: string;
   params: Record<string, string>;
-  /** A page (pageviews of a path) or a custom event; an exact value or a LIKE pattern. */
-  goal: { type: 'path' | 'event'; value: string; pattern: boolean };
+  /**
+   * A page (pageviews of a path), a custom event, or a custom event whose data holds a property
+   * with a value (`property`); `value` exact or a LIKE pattern (the page or the event's name).
+   */
+  goal: { type: 'path' | 'event'; value: string; pattern: boolean; property?: { name: string; value: string } };
 }
+
+/** A top-level property of an event's data as text: a string as itself, a number or boolean as JSON writes it. */
+const propertyText = `multiIf(JSONType(event_data, {property:String}) = 'String', JSONExtractString(event_data, {property:String}),
+  JSONExtractRaw(event_data, {property:String}))`;
 
 /**
  * Umami's goal figures: `num`, the visitors (sessions) with a pageview of the path or the custom
- * event in the range, and `total`, every visitor of the range (both under the filters).
+ * event in the range (with the property's value, for a property goal), and `total`, every
+ * visitor of the range (both under the filters).
  */
 export async function goalReached(db: ClickHouseClient, query: GoalQuery): Promise<{ num: number; total: number }> {
   const column = query.goal.type === 'path' ? 'url_path' : 'event_name';
   const type = query.goal.type === 'path' ? eventType.pageview : eventType.custom;
+  const property = query.goal.property ? ` AND ${propertyText} = {propertyValue:String}` : '';
   const [row] = await rows<{ num: number; total: number }>(
     db,
-    `SELECT uniqExactIf(session_id, event_type = ${type} AND ${column} ${query.goal.pattern ? 'LIKE' : '='} {goal:String}) AS num,
+    `SELECT uniqExactIf(session_id, event_type = ${type} AND ${column} ${query.goal.pattern ? 'LIKE' : '='} {goal:String}${property}) AS num,
        uniqExact(session_id) AS total
      FROM website_event
      WHERE website_id = {websiteId:UUID}
        AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}`,
-    { ...query.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt), goal: query.goal.value },
+    {
+      ...query.params,
+      websiteId: query.websiteId,
+      startAt: String(query.startAt),
+      endAt: String(query.endAt),
+      goal: query.goal.value,
+      property: query.goal.property?.name ?? '',
+      propertyValue: query.goal.property?.value ?? '',
+    },
   );
   return { num: row?.num ?? 0, total: row?.total ?? 0 };
 }
