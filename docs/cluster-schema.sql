@@ -495,3 +495,29 @@ CREATE TABLE IF NOT EXISTS website_reports ON CLUSTER analytics_cluster (
         version UInt64
       ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/website_reports', '{replica}', version)
       ORDER BY (website_id, kind, id);
+
+CREATE TABLE IF NOT EXISTS daily_journeys_local ON CLUSTER analytics_cluster (
+        website_id UUID,
+        day Date,
+        build UInt64,
+        path Array(String),
+        visits UInt64
+      ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/daily_journeys_local', '{replica}')
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, build);
+
+CREATE TABLE IF NOT EXISTS daily_journeys ON CLUSTER analytics_cluster AS daily_journeys_local ENGINE = Distributed(analytics_cluster, currentDatabase(), daily_journeys_local, cityHash64(website_id));
+
+CREATE TABLE IF NOT EXISTS daily_journey_visits_local ON CLUSTER analytics_cluster (
+        website_id UUID,
+        day Date,
+        build UInt64,
+        visit_id UUID,
+        steps Array(Tuple(DateTime64(3, 'UTC'), String))
+      ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/daily_journey_visits_local', '{replica}')
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, build);
+
+CREATE TABLE IF NOT EXISTS daily_journey_visits ON CLUSTER analytics_cluster AS daily_journey_visits_local ENGINE = Distributed(analytics_cluster, currentDatabase(), daily_journey_visits_local, cityHash64(website_id));
+
+INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;

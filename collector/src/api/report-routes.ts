@@ -18,6 +18,7 @@ import type { Website } from '../websites/websites';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import { buildFilters, maxFilterLength } from './filters';
 import { checkTimezone, units } from './date-range';
+import { journeysSplit } from './rollup-choice';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
@@ -196,7 +197,10 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { steps: number; startStep?: string; endStep?: string };
       const website = await ownedWebsite(access, request);
-      return journeys(readsOf(request), { ...rangeOf(website, query), steps: query.steps, startStep: query.startStep, endStep: query.endStep });
+      const range = rangeOf(website, query);
+      const reads = readsOf(request);
+      const split = await journeysSplit(reads, { ...range, filter: buildFilters(reportFilters(query)) });
+      return journeys(reads, { ...range, steps: query.steps, startStep: query.startStep, endStep: query.endStep, split });
     },
   );
 

@@ -104,6 +104,11 @@ export async function exitsSplit(db: ClickHouseClient, scope: Scope): Promise<Sp
   return unfiltered(scope) ? builtDaysOf(db, scope) : null;
 }
 
+/** Journeys without filters: the days the visit rollups built, from daily_journeys and daily_journey_visits. */
+export async function journeysSplit(db: ClickHouseClient, scope: Scope): Promise<Split | null> {
+  return unfiltered(scope) ? builtDaysOf(db, scope) : null;
+}
+
 /** Custom event properties without filters: the whole days from daily_event_data. */
 export function eventDataSplit(scope: Scope): Split | null {
   return unfiltered(scope) ? dailySplit(scope) : null;

@@ -6,7 +6,8 @@ import { expectSamePoints, expectSameStats } from '../../../test-support/same-an
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
 import { queryMetric } from './metric-query';
 import type { Scope } from './query-vocabulary';
-import { statsSource } from './rollup-choice';
+import { journeysSplit, statsSource } from './rollup-choice';
+import { journeys } from '../storage/journey-reads';
 import { wholeDaysOf } from './whole-days';
 import { queryStats } from './stats-query';
 import { buildFilters } from './filters';
@@ -28,6 +29,13 @@ const exits = (websiteId: string, startAt: number, endAt: number, rollups = true
   queryMetric(collector.db, { websiteId, startAt, endAt, filter: buildFilters({}), eventsOnly: !rollups }, 'exit', { limit: 1000, offset: 0 });
 const stats = (websiteId: string, startAt: number, endAt: number, filters: Record<string, string>, rollups = true) =>
   queryStats(collector.db, { websiteId, startAt, endAt, filter: buildFilters(filters), eventsOnly: !rollups });
+/** Journeys of `steps` over a range, from the built days (`rollups`) or the events alone; whether the rollups were used. */
+const journeysOf = async (websiteId: string, startAt: number, endAt: number, steps: number, rollups = true) => {
+  const filter = buildFilters({});
+  const split = rollups ? await journeysSplit(collector.db, { websiteId, startAt, endAt, filter }) : null;
+  const answer = await journeys(collector.db, { websiteId, startAt, endAt, filterConditions: '', params: {}, steps, split });
+  return { answer, usedRollups: split !== null };
+};
 const byPath = (points: { x: string; y: number }[]) => Object.fromEntries(points.map((p) => [p.x, p.y]));
 const builtDays = async (websiteId: string, from: number, to: number) => (await validBuilds(collector.db, websiteId, from, to)).size;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -113,6 +121,14 @@ describe('visit rollups', () => {
       }
     }
     const scope: Scope = { websiteId: seeded, startAt: today - 12 * day, endAt: today - 1, filter: buildFilters({}) };
+    for (const [label, startAt, endAt] of ranges) {
+      for (const steps of [2, 5, 7]) {
+        const fromRollup = await journeysOf(seeded, startAt, endAt, steps);
+        expect(fromRollup.usedRollups, label).toBe(wholeDaysOf({ startAt, endAt }) !== null);
+        expect(fromRollup.answer.length).toBeGreaterThan(0);
+        expect({ label, steps, paths: fromRollup.answer }).toEqual({ label, steps, paths: (await journeysOf(seeded, startAt, endAt, steps, false)).answer });
+      }
+    }
     const searched = await queryMetric(collector.db, scope, 'exit', { limit: 3, offset: 1, search: 'PRIC' });
     expect(searched).toEqual(await queryMetric(collector.db, { ...scope, eventsOnly: true }, 'exit', { limit: 3, offset: 1, search: 'PRIC' }));
   });
@@ -129,6 +145,21 @@ describe('visit rollups', () => {
     expect(byPath(await exits(fixture, D + 44_000_000, D + 2 * day - 1))).toEqual({ '/b': 1, '/e': 1, '/m': 1 });
     // From D (built) to 00:05 on D+1 (partial, end included): A's /b at 00:10 is outside.
     expect(byPath(await exits(fixture, D, D + day + 300_000))).toEqual({ '/a': 1, '/c': 2, '/m': 1 });
+  });
+
+  it('puts together the journeys of visits that cross midnight (hand-computed)', async () => {
+    const paths = async (startAt: number, endAt: number) => {
+      const { answer, usedRollups } = await journeysOf(fixture, startAt, endAt, 3);
+      expect(usedRollups).toBe(true);
+      return answer.map((path) => `${path.items.join(' ')} ×${path.count}`).sort();
+    };
+    // Both days: A went /a then /b across midnight; B saw /c, E /c twice (shown as one step); F
+    // stayed on /m across midnight.
+    expect(await paths(D, D + 2 * day - 1)).toEqual(['/a /b ×1', '/c ×1', '/c ×1', '/d /e ×1', '/m ×1']);
+    // Day D+1 alone: A's journey in the range starts at /b.
+    expect(await paths(D + day, D + 2 * day - 1)).toEqual(['/b ×1', '/d /e ×1', '/m ×1']);
+    // From 12:03 on D (partial, from the events) on: B's /c is before it, E's second /c inside.
+    expect(await paths(D + 43_380_000, D + 2 * day - 1)).toEqual(['/a /b ×1', '/c ×1', '/d /e ×1', '/m ×1']);
   });
 
   it('counts stats filtered on one page as the events do (hand-computed)', async () => {

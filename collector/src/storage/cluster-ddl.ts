@@ -39,6 +39,8 @@ export const shardedTables: Record<string, string> = {
   daily_exit_visits: 'cityHash64(website_id)',
   daily_page_stats: 'cityHash64(website_id)',
   daily_page_visits: 'cityHash64(website_id)',
+  daily_journeys: 'cityHash64(website_id)',
+  daily_journey_visits: 'cityHash64(website_id)',
 };
 
 const shardedNames = Object.keys(shardedTables);

@@ -1,5 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { journeyStep } from './visit-rollup-tables';
+
+/** Where a journeys answer comes from: the visit rollups' built days (see api/built-days.ts), the rest from the events. */
+export interface JourneySplit {
+  inRollup: string;
+  inEvents: string;
+  params: Record<string, unknown>;
+}
 
 export interface JourneyQuery {
   websiteId: string;
@@ -13,7 +21,31 @@ export interface JourneyQuery {
   startStep?: string;
   /** Only paths ending with this page or event (the visit's last within `steps`). */
   endStep?: string;
+  /** Without filters, the days the visit rollups built (null: the events alone). */
+  split?: JourneySplit | null;
 }
+
+const stepsOfVisit = `arraySlice(arrayMap(e -> e.2, arraySort(groupArray(step))), 1, {steps:UInt8})`;
+
+/** Each visit's path from the events alone: every event of the range, grouped by visit. */
+const fromEvents = (query: JourneyQuery) => `SELECT ${stepsOfVisit} AS path, toUInt64(1) AS visits FROM (
+    SELECT visit_id AS visit, (created_at, ${journeyStep}) AS step FROM website_event
+    WHERE website_id = {websiteId:UUID}
+      AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}
+  ) GROUP BY visit`;
+
+/**
+ * With the rollups: the paths of visits wholly inside a built day, counted per day
+ * (daily_journeys); visits crossing midnight put together from their per-day steps
+ * (daily_journey_visits) and their events in the rest of the range.
+ */
+const fromRollup = (split: JourneySplit) => `SELECT arraySlice(path, 1, {steps:UInt8}) AS path, visits AS visits FROM daily_journeys WHERE ${split.inRollup}
+  UNION ALL
+  SELECT ${stepsOfVisit} AS path, toUInt64(1) AS visits FROM (
+    SELECT visit_id AS visit, arrayJoin(steps) AS step FROM daily_journey_visits WHERE ${split.inRollup}
+    UNION ALL
+    SELECT visit_id AS visit, (created_at, ${journeyStep}) AS step FROM website_event WHERE website_id = {websiteId:UUID} AND ${split.inEvents}
+  ) GROUP BY visit`;
 
 /**
  * Umami's journeys: each visit's first `steps` events (a custom event's name, else the page's
@@ -23,16 +55,12 @@ export interface JourneyQuery {
 export async function journeys(db: ClickHouseClient, query: JourneyQuery): Promise<{ items: string[]; count: number }[]> {
   const found = await rows<{ path: string[]; count: number }>(
     db,
-    `SELECT path, count() AS count FROM (
-       SELECT arraySlice(arrayMap(e -> e.2, arraySort(groupArray((created_at, if(event_name != '', event_name, url_path))))), 1, {steps:UInt8}) AS path
-       FROM website_event
-       WHERE website_id = {websiteId:UUID}
-         AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}
-       GROUP BY visit_id)
+    `SELECT path, sum(visits) AS count FROM (${query.split ? fromRollup(query.split) : fromEvents(query)})
      WHERE ({startStep:String} = '' OR path[1] = {startStep:String}) AND ({endStep:String} = '' OR path[length(path)] = {endStep:String})
      GROUP BY path ORDER BY count DESC, path LIMIT 100`,
     {
       ...query.params,
+      ...query.split?.params,
       websiteId: query.websiteId,
       startAt: String(query.startAt),
       endAt: String(query.endAt),

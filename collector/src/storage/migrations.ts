@@ -352,4 +352,34 @@ export const migrations: Migration[] = [
       ORDER BY (website_id, kind, id)`,
     ],
   },
+  {
+    version: 18,
+    name: 'visit rollups: journeys',
+    statements: [
+      // Per built day: how many visits wholly inside it took each path (its first 7 events: a
+      // custom event's name, else the page's path).
+      `CREATE TABLE IF NOT EXISTS daily_journeys (
+        website_id UUID,
+        day Date,
+        build UInt64,
+        path Array(String),
+        visits UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, build)`,
+      // Per built day and visit crossing midnight: its first 7 events of that day, with their times.
+      `CREATE TABLE IF NOT EXISTS daily_journey_visits (
+        website_id UUID,
+        day Date,
+        build UInt64,
+        visit_id UUID,
+        steps Array(Tuple(DateTime64(3, 'UTC'), String))
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, build)`,
+      // Every existing build lacks these tables' rows: mark every hour changed, so no build from
+      // before is used again; days are read from the events until the job has built them anew.
+      `INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour`,
+    ],
+  },
 ];

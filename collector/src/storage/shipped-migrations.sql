@@ -433,3 +433,24 @@ CREATE TABLE IF NOT EXISTS website_reports (
         version UInt64
       ) ENGINE = ReplacingMergeTree(version)
       ORDER BY (website_id, kind, id);
+
+-- 18: visit rollups: journeys
+CREATE TABLE IF NOT EXISTS daily_journeys (
+        website_id UUID,
+        day Date,
+        build UInt64,
+        path Array(String),
+        visits UInt64
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, build);
+CREATE TABLE IF NOT EXISTS daily_journey_visits (
+        website_id UUID,
+        day Date,
+        build UInt64,
+        visit_id UUID,
+        steps Array(Tuple(DateTime64(3, 'UTC'), String))
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, build);
+INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;

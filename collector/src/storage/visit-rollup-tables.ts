@@ -22,9 +22,22 @@ const dimensionNames = `[${Object.keys(pageStatsDimensions)
   .join(', ')}]`;
 const dimensionValues = `[${Object.values(pageStatsDimensions).join(', ')}]`;
 
-export const visitRollupTables = ['daily_exits', 'daily_exit_visits', 'daily_page_stats', 'daily_page_visits'] as const;
+export const visitRollupTables = [
+  'daily_exits',
+  'daily_exit_visits',
+  'daily_page_stats',
+  'daily_page_visits',
+  'daily_journeys',
+  'daily_journey_visits',
+] as const;
 
-// The tables' DDL is migration 7's SQL (shipped/0007-visit-rollups.ts).
+// The tables' DDL is migration 7's SQL (shipped/0007-visit-rollups.ts), and migration 18's for the journeys.
+
+/** The steps a journey keeps of each visit: Umami's journeys go up to 7. */
+export const journeySteps = 7;
+
+/** A journey's step: a custom event's name, else the page's path. */
+export const journeyStep = "if(event_name != '', event_name, url_path)";
 
 /**
  * Each visit with a pageview between scanFrom and scanTo (the span and a day beyond it on each
@@ -39,6 +52,14 @@ const visits = `SELECT website_id, visit_id, any(session_id) AS session_id, argM
 const inSpan = `event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})`;
 const firstDayInSpan = `first_day >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND first_day < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
 const crossing = `(website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)`;
+
+/** Each visit with any event between scanFrom and scanTo: its first 7 steps, and the first and last day of its events. */
+const journeyVisits = `SELECT website_id, visit_id, toDate(min(created_at)) AS first_day, toDate(max(created_at)) AS last_day,
+    arraySlice(arrayMap(e -> e.2, arraySort(groupArray((created_at, ${journeyStep})))), 1, ${journeySteps}) AS path
+  FROM website_event
+  WHERE created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
+  GROUP BY website_id, visit_id`;
+const journeyCrossing = `(website_id, visit_id) IN (SELECT website_id, visit_id FROM (${journeyVisits}) WHERE first_day != last_day)`;
 
 /** The INSERTs of one build. Parameters: from, to (the span, Unix ms), scanFrom, scanTo (a day beyond it on each side), build. */
 export const buildInserts = [
@@ -67,4 +88,14 @@ export const buildInserts = [
     FROM website_event ARRAY JOIN ${dimensionNames} AS dimension, ${dimensionValues} AS value
     WHERE ${inSpan} AND ${crossing}
     GROUP BY website_id, day, dimension, value, visit_id`,
+  `INSERT INTO daily_journeys
+    SELECT website_id, first_day AS day, {build:UInt64}, path, count()
+    FROM (${journeyVisits}) WHERE first_day = last_day AND ${firstDayInSpan}
+    GROUP BY website_id, day, path`,
+  `INSERT INTO daily_journey_visits
+    SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id,
+      arraySlice(arraySort(groupArray((created_at, ${journeyStep}))), 1, ${journeySteps})
+    FROM website_event
+    WHERE created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64}) AND ${journeyCrossing}
+    GROUP BY website_id, day, visit_id`,
 ];
