@@ -91,62 +91,82 @@ describe('attribution', () => {
 });
 
 describe('breakdown', () => {
-  it('groups pageviews by any two dimensions with the figures a plain reading gives', { timeout: 120_000 }, async () => {
-    const view = fc.record({ country: fc.constantFrom('DE', 'FR'), browser: fc.constantFrom('chrome', 'firefox'), second: fc.integer({ min: 0, max: 600 }) });
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(view, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }), async (visits) => {
-        const site = await collector.createWebsite(token, 'breakdown');
-        const rows = visits.flatMap((v) => {
-          const id = randomUUID();
-          return v.map((e) => ({
-            website_id: site,
-            session_id: id,
-            visit_id: id,
-            event_id: randomUUID(),
-            created_at: base + e.second * 1000,
-            event_type: 1,
-            url_path: '/',
-            country: e.country,
-            browser: e.browser,
-          }));
+  // Country and browser are a session's (one per visit, as ingest records them); the path changes within a visit.
+  const visitArb = fc.record({
+    country: fc.constantFrom('DE', 'FR'),
+    browser: fc.constantFrom('chrome', 'firefox'),
+    views: fc.array(fc.record({ path: fc.constantFrom('/', '/a'), second: fc.integer({ min: 0, max: 600 }) }), { minLength: 1, maxLength: 5 }),
+  });
+  type Visit = typeof visitArb extends fc.Arbitrary<infer T> ? T : never;
+
+  /** The rows ingest would store: each pageview with its place in the visit, the gap since the one before, and the visit's start. */
+  const rowsOf = (site: string, visits: Visit[]) =>
+    visits.flatMap((v) => {
+      const id = randomUUID();
+      const views = [...v.views].sort((a, b) => a.second - b.second);
+      return views.map((e, i) => ({
+        website_id: site,
+        session_id: id,
+        visit_id: id,
+        event_id: randomUUID(),
+        created_at: base + e.second * 1000,
+        event_type: 1,
+        url_path: e.path,
+        country: v.country,
+        browser: v.browser,
+        visit_pageview: i + 1,
+        visit_gap_ms: i === 0 ? 0 : (e.second - views[i - 1]!.second) * 1000,
+        visit_start: base + views[0]!.second * 1000,
+      }));
+    });
+
+  /** The figures per combination, read plainly: per visit, its pageviews in the combination. */
+  function expected(visits: Visit[], fields: ('country' | 'browser' | 'path')[]) {
+    const groups = new Map<string, Record<string, string | number>>();
+    for (const v of visits) {
+      const byKey = new Map<string, number[]>();
+      const keyOf = (path: string) => fields.map((f) => (f === 'path' ? path : v[f])).join('\u0000');
+      for (const e of v.views) byKey.set(keyOf(e.path), [...(byKey.get(keyOf(e.path)) ?? []), e.second]);
+      for (const [key, seconds] of byKey) {
+        const values = key.split('\u0000');
+        const g = groups.get(key) ?? {
+          views: 0,
+          visitors: 0,
+          visits: 0,
+          bounces: 0,
+          totaltime: 0,
+          ...Object.fromEntries(fields.map((f, i) => [f, values[i]!])),
+        };
+        groups.set(key, {
+          ...g,
+          views: (g.views as number) + seconds.length,
+          visitors: (g.visitors as number) + 1,
+          visits: (g.visits as number) + 1,
+          bounces: (g.bounces as number) + (seconds.length === 1 ? 1 : 0),
+          totaltime: (g.totaltime as number) + Math.max(...seconds) - Math.min(...seconds),
         });
-        await collector.db.insert({ table: 'website_event', values: rows, format: 'JSONEachRow' });
-        const groups = new Map<
-          string,
-          { country: string; browser: string; views: number; visitors: number; visits: number; bounces: number; totaltime: number }
-        >();
-        for (const v of visits) {
-          const byKey = new Map<string, typeof v>();
-          for (const e of v) byKey.set(`${e.country} ${e.browser}`, [...(byKey.get(`${e.country} ${e.browser}`) ?? []), e]);
-          for (const [key, events] of byKey) {
-            const g = groups.get(key) ?? {
-              country: events[0]!.country,
-              browser: events[0]!.browser,
-              views: 0,
-              visitors: 0,
-              visits: 0,
-              bounces: 0,
-              totaltime: 0,
-            };
-            const seconds = events.map((e) => e.second);
-            groups.set(key, {
-              ...g,
-              views: g.views + events.length,
-              visitors: g.visitors + 1,
-              visits: g.visits + 1,
-              bounces: g.bounces + (events.length === 1 ? 1 : 0),
-              totaltime: g.totaltime + Math.max(...seconds) - Math.min(...seconds),
-            });
-          }
-        }
-        const want = [...groups.values()].sort(
-          (a, b) => b.visitors - a.visitors || b.views - a.views || (a.country + a.browser < b.country + b.browser ? -1 : 1),
-        );
-        const query = new URLSearchParams({ startAt: String(base - 1000), endAt: String(Date.now()), fields: 'country,browser' });
-        const answer = await (await collector.request(`/api/websites/${site}/breakdown?${query}`, { token })).json();
-        expect(answer).toEqual(want);
-      }),
-      { numRuns: 15 },
+      }
+    }
+    const label = (g: Record<string, string | number>) => fields.map((f) => g[f]).join(' ');
+    return [...groups.values()].sort(
+      (a, b) => (b.visitors as number) - (a.visitors as number) || (b.views as number) - (a.views as number) || (label(a) < label(b) ? -1 : 1),
+    );
+  }
+
+  it("groups pageviews by a session's dimensions or a page's with the figures a plain reading gives", { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(visitArb, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(['country', 'browser'] as ('country' | 'browser' | 'path')[], ['path', 'country'] as ('country' | 'browser' | 'path')[]),
+        async (visits, fields) => {
+          const site = await collector.createWebsite(token, 'breakdown');
+          await collector.db.insert({ table: 'website_event', values: rowsOf(site, visits), format: 'JSONEachRow' });
+          const query = new URLSearchParams({ startAt: String(base - 1000), endAt: String(Date.now()), fields: fields.join(',') });
+          const answer = await (await collector.request(`/api/websites/${site}/breakdown?${query}`, { token })).json();
+          expect(answer).toEqual(expected(visits, fields));
+        },
+      ),
+      { numRuns: 25 },
     );
     const bad = await collector.request(`/api/websites/${await collector.createWebsite(token, 'b')}/breakdown?startAt=0&endAt=1&fields=colour`, { token });
     expect(bad.status).toBe(400);

@@ -272,7 +272,8 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { fields: string };
       const website = await ownedWebsite(access, request);
-      return breakdown(readsOf(request), { ...rangeOf(website, query), fields: parseFields(query.fields) });
+      const { wholeVisits } = buildFilters(reportFilters(query));
+      return breakdown(readsOf(request), { ...rangeOf(website, query), wholeVisits, fields: parseFields(query.fields) });
     },
   );
 

@@ -5,6 +5,7 @@ import { Type, type TProperties, type TObject } from 'typebox';
 import { pagingProperties, StringEnum } from '../shared/schema';
 import { revenueChart, revenueDimensions, revenueMetrics, revenueStats, type RevenueScope } from '../storage/revenue-reads';
 import { checkDepth, querySessions } from './listing-queries';
+import { queryStatsCompared } from './stats-query';
 import { SessionsAnswer } from './analytics-schemas';
 import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
@@ -66,7 +67,18 @@ export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystri
       const query = request.query as Query & { compare?: 'prev' | 'yoy' };
       const scope = await scopeOf(request, query);
       const other = comparisonRange(scope, query.compare ?? 'prev');
-      const [current, comparison] = await Promise.all([revenueStats(readsOf(request), scope), revenueStats(readsOf(request), { ...scope, ...other })]);
+      // Every visitor of each period as /stats counts them (its rollups where they apply), for total_sessions and arpu.
+      const filter = buildFilters(reportFilters(query));
+      const reads = readsOf(request);
+      const [visitors, previousVisitors] = await queryStatsCompared(
+        reads,
+        { websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, filter },
+        { websiteId: scope.websiteId, ...other, filter },
+      );
+      const [current, comparison] = await Promise.all([
+        revenueStats(reads, scope, visitors.visitors),
+        revenueStats(reads, { ...scope, ...other }, previousVisitors.visitors),
+      ]);
       return { ...current, comparison };
     },
   );

@@ -26,12 +26,17 @@ export const breakdownColumns = {
 } as const;
 export type BreakdownField = keyof typeof breakdownColumns;
 
+/** Dimensions a session keeps for its whole life: a visit falls wholly in one group of them. */
+const sessionFields = new Set<BreakdownField>(['browser', 'os', 'device', 'language', 'country', 'region', 'city']);
+
 export interface BreakdownQuery {
   websiteId: string;
   startAt: number;
   endAt: number;
   filterConditions: string;
   params: Record<string, string>;
+  /** True when the filters keep or drop whole visits (session attributes only, or none). */
+  wholeVisits: boolean;
   fields: BreakdownField[];
 }
 
@@ -41,22 +46,35 @@ export type BreakdownRow = { views: number; visitors: number; visits: number; bo
  * Umami's breakdown: pageviews grouped by any combination of dimensions, with their views,
  * visitors, visits, bounces (visits with one pageview in the group) and seconds between each
  * visit's first and last pageview in the group; the most visitors first, 500 rows at most.
+ *
+ * When every dimension is a session's (country, browser, …) and the filters keep whole visits,
+ * each visit lies wholly in one group, and the figures are read in one pass as the stats are,
+ * from what ingest recorded on each pageview (a visit counts where its first pageview is);
+ * otherwise the pageviews are grouped by visit within each combination.
  */
 export async function breakdown(db: ClickHouseClient, query: BreakdownQuery): Promise<BreakdownRow[]> {
   const dimensions = query.fields.map((field, i) => `${breakdownColumns[field]} AS d${i}`).join(', ');
   const names = query.fields.map((_, i) => `d${i}`).join(', ');
+  const inRange = `website_id = {websiteId:UUID} AND event_type = ${eventType.pageview}
+    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}`;
+  const onePass = query.wholeVisits && query.fields.every((field) => sessionFields.has(field));
   const found = await rows<Record<string, string | number>>(
     db,
-    // Each inner row is one visit of one combination: its visits are a count, only visitors need uniqExact.
-    `SELECT toUInt64(sum(c)) AS views, uniqExact(session_id) AS visitors, count() AS visits,
-       countIf(c = 1) AS bounces, toUInt64(sum(dateDiff('second', min_time, max_time))) AS totaltime, ${names}
-     FROM (
-       SELECT ${dimensions}, session_id, visit_id, count() AS c, min(created_at) AS min_time, max(created_at) AS max_time
-       FROM website_event
-       WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview}
-         AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}
-       GROUP BY ${names}, session_id, visit_id)
-     GROUP BY ${names} ORDER BY visitors DESC, views DESC, ${names} LIMIT 500`,
+    onePass
+      ? `SELECT count() AS views, uniqExact(session_id) AS visitors, countIf(visit_pageview = 1) AS visits,
+           visits - countIf(visit_pageview = 2 AND visit_start >= fromUnixTimestamp64Milli({startAt:Int64})) AS bounces,
+           intDiv(sumIf(visit_gap_ms, visit_pageview >= 2 AND visit_start >= fromUnixTimestamp64Milli({startAt:Int64})), 1000) AS totaltime,
+           ${dimensions}
+         FROM website_event WHERE ${inRange}
+         GROUP BY ${names} ORDER BY visitors DESC, views DESC, ${names} LIMIT 500`
+      : // Each inner row is one visit of one combination: its visits are a count, only visitors need uniqExact.
+        `SELECT toUInt64(sum(c)) AS views, uniqExact(session_id) AS visitors, count() AS visits,
+           countIf(c = 1) AS bounces, toUInt64(sum(dateDiff('second', min_time, max_time))) AS totaltime, ${names}
+         FROM (
+           SELECT ${dimensions}, session_id, visit_id, count() AS c, min(created_at) AS min_time, max(created_at) AS max_time
+           FROM website_event WHERE ${inRange}
+           GROUP BY ${names}, session_id, visit_id)
+         GROUP BY ${names} ORDER BY visitors DESC, views DESC, ${names} LIMIT 500`,
     { ...query.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt) },
   );
   return found.map((row) => {

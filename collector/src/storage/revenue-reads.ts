@@ -37,24 +37,25 @@ export interface RevenueStats {
   arpu: number;
 }
 
-/** Umami's revenue totals: the sum, orders, paying visitors, all visitors of the range, and the averages per order and per visitor. */
-export async function revenueStats(db: ClickHouseClient, scope: RevenueScope): Promise<RevenueStats> {
-  const [row] = await rows<{ sum: number; count: number; unique_count: number; total_sessions: number }>(
+/**
+ * Umami's revenue totals: the sum, orders, paying visitors, and the averages per order and per
+ * visitor; `visitors` is every visitor of the range (the caller's headline count, as /stats gives it).
+ */
+export async function revenueStats(db: ClickHouseClient, scope: RevenueScope, visitors: number): Promise<RevenueStats> {
+  const [row] = await rows<{ sum: number; count: number; unique_count: number }>(
     db,
-    `SELECT toFloat64(sum(revenue)) AS sum, count() AS count, uniqExact(session_id) AS unique_count,
-       (SELECT uniqExact(session_id) FROM website_event WHERE ${inRangeOfVisits(scope.visitConditions)}) AS total_sessions
-     ${orders(scope)}`,
+    `SELECT toFloat64(sum(revenue)) AS sum, count() AS count, uniqExact(session_id) AS unique_count ${orders(scope)}`,
     paramsOf(scope),
   );
-  const { sum = 0, count = 0, unique_count = 0, total_sessions = 0 } = row ?? {};
+  const { sum = 0, count = 0, unique_count = 0 } = row ?? {};
   const round = (value: number) => Number(value.toFixed(4));
   return {
     sum: round(sum),
     count,
     unique_count,
-    total_sessions,
+    total_sessions: visitors,
     average: count > 0 ? round(sum / count) : 0,
-    arpu: total_sessions > 0 ? round(sum / total_sessions) : 0,
+    arpu: visitors > 0 ? round(sum / visitors) : 0,
   };
 }
 
