@@ -85,6 +85,8 @@ describe('the guard, on every registered route', () => {
         'GET /api/heartbeat',
         'GET /api/share/:shareId',
         'GET /script.js',
+        // The tracker's opt-in extras module, imported by pages that use them.
+        'GET /tracker-extras.js',
         'OPTIONS /api/send',
         'POST /api/2fa/verify',
         'POST /api/auth/login',
@@ -106,7 +108,7 @@ describe('the guard, on every registered route', () => {
 
   it('declares the schema of its answer on every route but the script, the dashboard and preflight', () => {
     const undeclared = collector.routes.filter((r) => !r.answerSchema).map((r) => `${r.method} ${r.url}`);
-    expect(undeclared.sort()).toEqual(['GET /', 'GET /dashboard/:file', 'GET /script.js', 'OPTIONS /api/send'].sort());
+    expect(undeclared.sort()).toEqual(['GET /', 'GET /dashboard/:file', 'GET /script.js', 'GET /tracker-extras.js', 'OPTIONS /api/send'].sort());
   });
 
   it('answers 401 without credentials, or with malformed, forged, expired or revoked ones', async () => {
