@@ -500,11 +500,12 @@ CREATE TABLE IF NOT EXISTS daily_journeys_local ON CLUSTER analytics_cluster (
         website_id UUID,
         day Date,
         build UInt64,
+        steps UInt8,
         path Array(String),
         visits UInt64
       ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/daily_journeys_local', '{replica}')
       PARTITION BY toYYYYMM(day)
-      ORDER BY (website_id, day, build);
+      ORDER BY (website_id, steps, day, build);
 
 CREATE TABLE IF NOT EXISTS daily_journeys ON CLUSTER analytics_cluster AS daily_journeys_local ENGINE = Distributed(analytics_cluster, currentDatabase(), daily_journeys_local, cityHash64(website_id));
 

@@ -35,11 +35,11 @@ const fromEvents = (query: JourneyQuery) => `SELECT ${stepsOfVisit} AS path, toU
   ) GROUP BY visit`;
 
 /**
- * With the rollups: the paths of visits wholly inside a built day, counted per day
- * (daily_journeys); visits crossing midnight put together from their per-day steps
+ * With the rollups: the paths of visits wholly inside a built day, counted per day and number of
+ * steps (daily_journeys); visits crossing midnight put together from their per-day steps
  * (daily_journey_visits) and their events in the rest of the range.
  */
-const fromRollup = (split: JourneySplit) => `SELECT arraySlice(path, 1, {steps:UInt8}) AS path, visits AS visits FROM daily_journeys WHERE ${split.inRollup}
+const fromRollup = (split: JourneySplit) => `SELECT path AS path, visits AS visits FROM daily_journeys WHERE ${split.inRollup} AND steps = {steps:UInt8}
   UNION ALL
   SELECT ${stepsOfVisit} AS path, toUInt64(1) AS visits FROM (
     SELECT visit_id AS visit, arrayJoin(steps) AS step FROM daily_journey_visits WHERE ${split.inRollup}

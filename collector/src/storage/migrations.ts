@@ -356,17 +356,18 @@ export const migrations: Migration[] = [
     version: 18,
     name: 'visit rollups: journeys',
     statements: [
-      // Per built day: how many visits wholly inside it took each path (its first 7 events: a
-      // custom event's name, else the page's path).
+      // Per built day and number of steps (2 to 7): how many visits wholly inside the day took
+      // each path of that many first events (a custom event's name, else the page's path).
       `CREATE TABLE IF NOT EXISTS daily_journeys (
         website_id UUID,
         day Date,
         build UInt64,
+        steps UInt8,
         path Array(String),
         visits UInt64
       ) ENGINE = MergeTree
       PARTITION BY toYYYYMM(day)
-      ORDER BY (website_id, day, build)`,
+      ORDER BY (website_id, steps, day, build)`,
       // Per built day and visit crossing midnight: its first 7 events of that day, with their times.
       `CREATE TABLE IF NOT EXISTS daily_journey_visits (
         website_id UUID,

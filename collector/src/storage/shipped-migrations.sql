@@ -439,11 +439,12 @@ CREATE TABLE IF NOT EXISTS daily_journeys (
         website_id UUID,
         day Date,
         build UInt64,
+        steps UInt8,
         path Array(String),
         visits UInt64
       ) ENGINE = MergeTree
       PARTITION BY toYYYYMM(day)
-      ORDER BY (website_id, day, build);
+      ORDER BY (website_id, steps, day, build);
 CREATE TABLE IF NOT EXISTS daily_journey_visits (
         website_id UUID,
         day Date,

@@ -89,9 +89,10 @@ export const buildInserts = [
     WHERE ${inSpan} AND ${crossing}
     GROUP BY website_id, day, dimension, value, visit_id`,
   `INSERT INTO daily_journeys
-    SELECT website_id, first_day AS day, {build:UInt64}, path, count()
-    FROM (${journeyVisits}) WHERE first_day = last_day AND ${firstDayInSpan}
-    GROUP BY website_id, day, path`,
+    SELECT website_id, first_day AS day, {build:UInt64}, steps, arraySlice(path, 1, steps) AS prefix, count()
+    FROM (${journeyVisits}) ARRAY JOIN range(2, ${journeySteps + 1}) AS steps
+    WHERE first_day = last_day AND ${firstDayInSpan}
+    GROUP BY website_id, day, steps, prefix`,
   `INSERT INTO daily_journey_visits
     SELECT website_id, toDate(created_at) AS day, {build:UInt64}, visit_id,
       arraySlice(arraySort(groupArray((created_at, ${journeyStep}))), 1, ${journeySteps})
