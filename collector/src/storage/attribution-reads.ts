@@ -55,37 +55,42 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
     goal: query.goal.value,
     firstClick: query.model === 'first-click' ? '1' : '0',
   };
-  // The touch carries the query string itself: its ad network is read for the credited event only.
-  const [credited, totals] = await Promise.all([
-    // Each converted session's events joined with its last conversion (reading the converted
-    // sessions' events alone, through an IN set, was no faster: they lie in every granule).
-    rows<{ field: AttributionField; name: string; value: number }>(
-      db,
-      `SELECT pair.1 AS field, pair.2 AS name, count() AS value FROM (
-         SELECT if({firstClick:UInt8} = 1, argMin(touch, created_at), argMaxIf(touch, created_at, created_at < converted_at)) AS credited
-         FROM (
-           SELECT e.session_id AS session_id, e.created_at AS created_at, c.converted_at AS converted_at,
-             (if(e.referrer_domain != e.hostname, e.referrer_domain, ''), e.url_query, e.utm_source, e.utm_medium, e.utm_campaign, e.utm_content, e.utm_term) AS touch
-           FROM website_event AS e
-           INNER JOIN (SELECT session_id, max(created_at) AS converted_at FROM website_event WHERE ${inRange} AND ${isGoal}${query.filterConditions} GROUP BY session_id) AS c
-             ON e.session_id = c.session_id
-           WHERE e.website_id = {websiteId:UUID}
-             AND e.created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}))
-         GROUP BY session_id)
-       ARRAY JOIN [('referrer', credited.1), ('paidAds', ${adNetworkOf('credited.2')}), ('utm_source', credited.3), ('utm_medium', credited.4),
-                   ('utm_campaign', credited.5), ('utm_content', credited.6), ('utm_term', credited.7)] AS pair
-       WHERE pair.2 != ''
-       GROUP BY field, name ORDER BY field, value DESC, name LIMIT 20 BY field`,
-      params,
-    ),
-    rows<{ pageviews: number; visitors: number; visits: number }>(
-      db,
-      `SELECT count() AS pageviews, uniqExact(session_id) AS visitors, uniqExact(visit_id) AS visits FROM website_event
-       WHERE ${inRange} AND ${isGoal}${query.filterConditions}`,
-      params,
-    ),
-  ]);
+  // One query: each converted session's events joined with its last conversion (reading the
+  // converted sessions' events alone, through an IN set, was no faster: they lie in every
+  // granule), credited per field and value in a map, and the totals beside. The touch carries
+  // the query string itself: its ad network is read for the credited event only.
+  const [row] = await rows<{ pageviews: number; visitors: number; visits: number; credits: Record<string, number> }>(
+    db,
+    `SELECT toUInt64(sum(conversions)) AS pageviews, count() AS visitors, toUInt64(sum(visits)) AS visits,
+       sumMap(arrayMap(p -> concat(p.1, '|', p.2), pairs), arrayMap(p -> toUInt64(1), pairs)) AS credited,
+       CAST(credited, 'Map(String, UInt64)') AS credits
+     FROM (
+       SELECT any(conversions) AS conversions, any(visits) AS visits,
+         if({firstClick:UInt8} = 1, argMin(touch, created_at), argMaxIf(touch, created_at, created_at < converted_at)) AS touched,
+         arrayFilter(p -> p.2 != '', [('referrer', touched.1), ('paidAds', ${adNetworkOf('touched.2')}), ('utm_source', touched.3),
+           ('utm_medium', touched.4), ('utm_campaign', touched.5), ('utm_content', touched.6), ('utm_term', touched.7)]) AS pairs
+       FROM (
+         SELECT e.session_id AS session_id, e.created_at AS created_at, c.converted_at AS converted_at, c.conversions AS conversions, c.visits AS visits,
+           (if(e.referrer_domain != e.hostname, e.referrer_domain, ''), e.url_query, e.utm_source, e.utm_medium, e.utm_campaign, e.utm_content, e.utm_term) AS touch
+         FROM website_event AS e
+         INNER JOIN (
+           SELECT session_id, max(created_at) AS converted_at, count() AS conversions, uniqExact(visit_id) AS visits
+           FROM website_event WHERE ${inRange} AND ${isGoal}${query.filterConditions} GROUP BY session_id
+         ) AS c ON e.session_id = c.session_id
+         WHERE e.website_id = {websiteId:UUID}
+           AND e.created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}))
+       GROUP BY session_id)`,
+    params,
+  );
   const fields = Object.fromEntries(attributionFields.map((field) => [field, [] as { name: string; value: number }[]])) as Attribution['fields'];
-  for (const { field, name, value } of credited) fields[field].push({ name, value });
-  return { fields, total: totals[0] ?? { pageviews: 0, visitors: 0, visits: 0 } };
+  for (const [key, value] of Object.entries(row?.credits ?? {})) {
+    const cut = key.indexOf('|');
+    fields[key.slice(0, cut) as AttributionField]?.push({ name: key.slice(cut + 1), value: Number(value) });
+  }
+  // The 20 values with the most visitors per field, ties by name in byte order (as ClickHouse sorts).
+  for (const field of attributionFields) {
+    fields[field] = fields[field].sort((a, b) => b.value - a.value || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name))).slice(0, 20);
+  }
+  const total = { pageviews: Number(row?.pageviews ?? 0), visitors: Number(row?.visitors ?? 0), visits: Number(row?.visits ?? 0) };
+  return { fields, total };
 }
