@@ -85,7 +85,8 @@ afterAll(async () => {
 
 const api = async (path: string) => (await collector.request(`/api/websites/${site}${path}`, { token })).json() as Promise<any>;
 
-async function open(report: string, width = 1280, range = 'today'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+// "Last 24 hours" holds the seeded hours at any time of day ("today" would miss them just after midnight).
+async function open(report: string, width = 1280, range = '24h'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, ...(width < 600 ? { isMobile: true, hasTouch: true } : {}) });
   await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
   const page = await context.newPage();
@@ -96,7 +97,7 @@ async function open(report: string, width = 1280, range = 'today'): Promise<{ pa
   return { page, errors, close: () => context.close() };
 }
 
-/** The range the page asks for "Today", as the API needs it: read from its own requests. */
+/** The range the page asks for, as the API needs it: read from its own requests. */
 async function rangeOf(page: Page, path: string): Promise<string> {
   const request = await page.waitForRequest((r) => r.url().includes(path));
   const url = new URL(request.url());
@@ -230,6 +231,11 @@ describe('the reports page', () => {
     expect(byChannel).toEqual([{ name: 'organicSearch', value: 49.9 }]);
     const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(49.9);
     await expect.poll(() => page.locator('table[data-revenue-by="channel"] tbody tr').allTextContents()).toEqual([`organicSearch${money}`]);
+    // One bar per day of the range; the orders' day carries them all.
+    const bars = page.locator('.revenue-day');
+    expect(await bars.count()).toBeGreaterThanOrEqual(7);
+    expect(await page.locator(`.revenue-day[title$="${money}"]`).count()).toBe(1);
+    await page.screenshot({ path: join(folder, 'reports-revenue-desktop.png') });
     expect(errors).toEqual([]);
     await close();
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStepLines, ratingOf, retentionGrid, stepLines, vitalThresholds, type RetentionRow, type Vital } from './report-logic';
+import { localDays, parseStepLines, ratingOf, retentionGrid, revenueByDay, stepLines, vitalThresholds, type RetentionRow, type Vital } from './report-logic';
 
 describe('web vitals ratings', () => {
   it('are good up to the first threshold, poor past the second, and never go back down as a value grows', () => {
@@ -57,6 +57,22 @@ describe('the retention grid', () => {
             expect(share).toBe(source ? source.percentage / 100 : null);
           });
         }
+      }),
+    );
+  });
+});
+
+describe('revenue per day', () => {
+  it('has every day of the range once, in order, each the sum of its rows', () => {
+    const start = new Date(2026, 10, 28, 15, 30).getTime();
+    const days = localDays(start, new Date(2026, 11, 2, 9).getTime());
+    expect(days).toEqual(['2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02']);
+    fc.assert(
+      fc.property(fc.array(fc.record({ day: fc.constantFrom(...days), y: fc.integer({ min: 0, max: 1000 }) })), (orders) => {
+        const rows = orders.map((o) => ({ t: `${o.day} 00:00:00`, y: o.y }));
+        const bars = revenueByDay(rows, days);
+        expect(bars.map((b) => b.day)).toEqual(days);
+        for (const bar of bars) expect(bar.revenue).toBe(orders.filter((o) => o.day === bar.day).reduce((sum, o) => sum + o.y, 0));
       }),
     );
   });

@@ -78,3 +78,22 @@ export function retentionGrid(rows: RetentionRow[]): RetentionGrid {
   }
   return { periods, cohorts: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1)) };
 }
+
+/** Local calendar days (YYYY-MM-DD) from `startAt` to `endAt`, both included (Unix ms, in this browser's time zone). */
+export function localDays(startAt: number, endAt: number): string[] {
+  const days: string[] = [];
+  const day = new Date(startAt);
+  day.setHours(0, 0, 0, 0);
+  while (day.getTime() <= endAt) {
+    days.push(`${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`);
+    day.setDate(day.getDate() + 1);
+  }
+  return days;
+}
+
+/** Revenue per day of the range from the chart's rows (per event and day, `t` the day's local start): every day present, 0 without orders. */
+export function revenueByDay(rows: { t: string; y: number }[], days: string[]): { day: string; revenue: number }[] {
+  const sums = new Map<string, number>();
+  for (const row of rows) sums.set(row.t.slice(0, 10), (sums.get(row.t.slice(0, 10)) ?? 0) + row.y);
+  return days.map((day) => ({ day, revenue: sums.get(day) ?? 0 }));
+}

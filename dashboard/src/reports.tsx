@@ -1,7 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, failureText, type Website } from './api';
 import { formatNumber, formatPercent } from './format';
-import { parseStepLines, ratingOf, retentionGrid, stepLines, vitalNames, vitalText, type FunnelStep, type RetentionRow, type Vital } from './report-logic';
+import {
+  localDays,
+  parseStepLines,
+  ratingOf,
+  retentionGrid,
+  revenueByDay,
+  stepLines,
+  vitalNames,
+  vitalText,
+  type FunnelStep,
+  type RetentionRow,
+  type Vital,
+} from './report-logic';
 import { rangeBounds, ranges, routeHash, type RangeName, type Route } from './state';
 
 export const reportNames = {
@@ -71,7 +83,7 @@ export function Reports({ route }: { route: Route }) {
       {report === 'retention' && <Retention base={base} range={range} />}
       {report === 'attribution' && <Attribution base={base} range={range} />}
       {report === 'vitals' && <Vitals base={base} range={range} />}
-      {report === 'revenue' && <Revenue base={base} range={range} />}
+      {report === 'revenue' && <Revenue base={base} range={range} bounds={bounds} />}
       {report === 'utm' && <Utm base={base} range={range} />}
     </section>
   );
@@ -529,10 +541,15 @@ function Vitals({ base, range }: { base: string; range: string }) {
   );
 }
 
-function Revenue({ base, range }: { base: string; range: string }) {
+function Revenue({ base, range, bounds }: { base: string; range: string; bounds: { startAt: number; endAt: number } }) {
   const [currency, setCurrency] = useState('EUR');
   const stats = useRead<{ sum: number; count: number; unique_count: number; average: number }>(`${base}/revenue/stats?${range}&currency=${currency}`);
-  const chart = useRead<{ chart: { x: string; y: number; count: number }[] }>(`${base}/revenue/chart?${range}&currency=${currency}&unit=day`);
+  const timezone = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const chart = useRead<{ chart: { x: string; t: string; y: number; count: number }[] }>(
+    `${base}/revenue/chart?${range}&currency=${currency}&unit=day&timezone=${timezone}`,
+  );
+  const days = chart.data ? revenueByDay(chart.data.chart, localDays(bounds.startAt, bounds.endAt)) : [];
+  const highest = Math.max(0, ...days.map((d) => d.revenue));
   const [dimension, setDimension] = useState<keyof typeof revenueDimensions>('channel');
   const byDimension = useRead<Credited>(`${base}/revenue/metrics?${range}&currency=${currency}&type=${dimension}`);
   const money = (value: number) => new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value);
@@ -575,6 +592,20 @@ function Revenue({ base, range }: { base: string; range: string }) {
             <dd>{money(stats.data.average)}</dd>
           </div>
         </dl>
+      )}
+      {highest > 0 && (
+        <figure class="revenue-days" aria-label={`Revenue per day, up to ${money(highest)}`}>
+          <div class="revenue-bars">
+            {days.map((d) => (
+              <div class="revenue-day" key={d.day} title={`${d.day}: ${money(d.revenue)}`} data-day={d.day}>
+                <div class="revenue-bar" style={{ height: `${(d.revenue / highest) * 100}%` }} />
+              </div>
+            ))}
+          </div>
+          <figcaption class="muted">
+            {days[0]?.day} – {days[days.length - 1]?.day} · highest day {money(highest)}
+          </figcaption>
+        </figure>
       )}
       {byEvent.size > 0 && (
         <table class="keys report-table">
