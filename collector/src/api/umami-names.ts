@@ -1,3 +1,5 @@
+import { channelExpression } from '../storage/channel-sql';
+
 /**
  * Umami's names for what events are grouped and filtered by, and the column each one reads: the
  * one table the filters (`?path=eq./x`) and the metrics (`?type=path`) are built from.
@@ -31,6 +33,8 @@ export const umamiNames = {
   city: { column: 'city', filter: true, metric: {}, session: true },
   hostname: { column: 'hostname', filter: true, metric: {} },
   tag: { column: 'tag', filter: true, metric: present('tag') },
+  // Umami's channels (shared/channels.ts): direct, paid ads, organic or paid search, social, …
+  channel: { column: channelExpression, filter: false, metric: { where: `${channelExpression} != ''` } },
   // Custom events: a filter here; the `event` metric counts events, not visitors (metric-query.ts).
   event: { column: 'event_name', filter: true, metric: false },
   // The distinct id a site gives its visitors: a filter on the sessions tied to it (filters.ts).

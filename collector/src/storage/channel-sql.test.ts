@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
@@ -54,6 +55,47 @@ describe('channel expression', () => {
         expect(found.map((row) => row.c)).toEqual(all.map(channelOf));
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('the channel metric', () => {
+  it("ranks channels by the visitors of their pageviews, as a plain reading with channelOf does (Umami's type=channel)", { timeout: 120_000 }, async () => {
+    const token = await collector.login();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ facts, session: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 30 }), async (views) => {
+        const site = await collector.createWebsite(token, 'channels');
+        const sessions = Array.from({ length: 6 }, () => randomUUID());
+        const at = Date.now() - 60_000;
+        await collector.db.insert({
+          table: 'website_event',
+          values: views.map(({ facts: f, session }) => ({
+            website_id: site,
+            session_id: sessions[session],
+            visit_id: sessions[session],
+            event_id: randomUUID(),
+            created_at: at,
+            event_type: 1,
+            url_path: '/',
+            hostname: f.hostname,
+            referrer_domain: f.referrerDomain,
+            url_query: f.urlQuery,
+            utm_medium: f.utmMedium,
+            utm_source: f.utmSource,
+          })),
+          format: 'JSONEachRow',
+        });
+        const visitors = new Map<string, Set<number>>();
+        for (const { facts: f, session } of views) {
+          const channel = channelOf(f);
+          if (channel) visitors.set(channel, (visitors.get(channel) ?? new Set()).add(session));
+        }
+        const expected = [...visitors].map(([x, who]) => ({ x, y: who.size })).sort((a, b) => b.y - a.y || (a.x < b.x ? -1 : 1));
+        const response = await collector.request(`/api/websites/${site}/metrics?startAt=${at - 1000}&endAt=${Date.now()}&type=channel`, { token });
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual(expected);
+      }),
+      { numRuns: 20 },
     );
   });
 });
