@@ -104,24 +104,8 @@ export class Harness {
   }
 
   /** The web vitals stored for a website (website_performance), oldest first, once `count` have arrived. */
-  async storedVitals(websiteId: string, count: number): Promise<Record<string, any>[]> {
-    let rows: Record<string, any>[] = [];
-    await expect
-      .poll(
-        async () => {
-          await this.collector.flush();
-          const result = await this.collector.db.query({
-            query: 'SELECT url_path, lcp, fcp, ttfb, cls, inp FROM website_performance WHERE website_id = {id:UUID} ORDER BY created_at',
-            query_params: { id: websiteId },
-            format: 'JSONEachRow',
-          });
-          rows = await result.json();
-          return rows.length;
-        },
-        { timeout: 10_000 },
-      )
-      .toBe(count);
-    return rows;
+  storedVitals(websiteId: string, count: number): Promise<Record<string, any>[]> {
+    return this.#rowsOnce(count, 10_000, 'SELECT url_path, lcp, fcp, ttfb, cls, inp FROM website_performance', websiteId);
   }
 
   /** Waits until the tab has sent exactly `count` beacons. */
@@ -134,22 +118,31 @@ export class Harness {
   }
 
   /** The events stored for a website, oldest first, once `count` have arrived. */
-  async stored(websiteId: string, count: number): Promise<Record<string, any>[]> {
+  stored(websiteId: string, count: number): Promise<Record<string, any>[]> {
+    return this.#rowsOnce(
+      count,
+      5000,
+      'SELECT event_type, event_name, url_path, url_query, page_title, referrer_domain, tag, event_data, session_id, visit_id FROM website_event',
+      websiteId,
+    );
+  }
+
+  /** A website's rows of `select` (ending with its FROM), oldest first, once `count` have arrived (flushing the collector between looks). */
+  async #rowsOnce(count: number, timeout: number, select: string, websiteId: string): Promise<Record<string, any>[]> {
     let rows: Record<string, any>[] = [];
     await expect
       .poll(
         async () => {
           await this.collector.flush();
           const result = await this.collector.db.query({
-            query: `SELECT event_type, event_name, url_path, url_query, page_title, referrer_domain, tag, event_data, session_id, visit_id
-              FROM website_event WHERE website_id = {id:UUID} ORDER BY created_at`,
+            query: `${select} WHERE website_id = {id:UUID} ORDER BY created_at`,
             query_params: { id: websiteId },
             format: 'JSONEachRow',
           });
           rows = await result.json();
           return rows.length;
         },
-        { timeout: 5000 },
+        { timeout },
       )
       .toBe(count);
     return rows;

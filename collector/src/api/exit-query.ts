@@ -5,7 +5,7 @@ import { rows } from '../storage/client';
 import { visitKey, type Point, type Split } from './query-vocabulary';
 
 /**
- * Exit pages without filters, from the visit rollups' built days (`split`, from exitsSplit): the
+ * Exit pages without filters, from the visit rollups' built days (`split`, from visitRollupsSplit): the
  * visitors of each path that visits in the range last viewed. Visits wholly inside a built day
  * come from daily_exits; visits crossing midnight are put together from their per-day rows in
  * daily_exit_visits and their pageviews in the rest of the range, read from the events.

@@ -2,6 +2,7 @@ import { Type, type TOptional, type TString } from 'typebox';
 import { ApiError } from '../errors';
 import { filterNames, sessionFilters, umamiNames, type FilterName } from './umami-names';
 import { eventType } from '../shared/event-types';
+import { inRange } from './query-vocabulary';
 
 export { filterNames, type FilterName } from './umami-names';
 
@@ -58,14 +59,15 @@ export type FilterOptions = {
   excludeBounce?: string;
 };
 
-const inRange = 'website_id = {websiteId:UUID} AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})';
+/** This website's events in the scope's range (the parameters every scope binds). */
+const inScopeRange = `website_id = {websiteId:UUID} AND ${inRange}`;
 
 /** Each filter's condition: most compare a column; `event` and `distinctId` keep the visits (sessions) that had or were given one. */
 function conditionOf(name: FilterName, operator: Operator, param: string, value: string): string {
   const condition = operators[operator](umamiNames[name].column, `{${param}:String}`, value);
   // An event filter keeps the visits in which such an event happened, so pageview counts still
   // make sense ("pageviews of visits that signed up").
-  if (name === 'event') return `visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange} AND event_type = ${eventType.custom} AND ${condition})`;
+  if (name === 'event') return `visit_id IN (SELECT visit_id FROM website_event WHERE ${inScopeRange} AND event_type = ${eventType.custom} AND ${condition})`;
   // Distinct ids are kept per session in session_data (identify, or `id` on any beacon).
   if (name === 'distinctId') return `session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND ${condition})`;
   return condition;
@@ -95,7 +97,9 @@ export function buildFilters(query: Partial<Record<FilterName, string>> & Filter
   const parts = anyOf ? [`(${conditions.join(' OR ')})`] : conditions;
   const excludeBounce = query.excludeBounce !== undefined && !bounceOff.has(query.excludeBounce);
   if (excludeBounce) {
-    parts.push(`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange} AND event_type = ${eventType.pageview} GROUP BY visit_id HAVING count() > 1)`);
+    parts.push(
+      `visit_id IN (SELECT visit_id FROM website_event WHERE ${inScopeRange} AND event_type = ${eventType.pageview} GROUP BY visit_id HAVING count() > 1)`,
+    );
   }
   return { sql: parts.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, beyondRollups: anyOf || excludeBounce };
 }

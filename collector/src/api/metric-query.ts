@@ -4,7 +4,7 @@ import { rows } from '../storage/client';
 import { rankingVisitorsState } from '../storage/rollups';
 import { exitsFromRollup } from './exit-query';
 import { inScope, scopeParams, visitKey, visitorsApprox, type Point, type Scope } from './query-vocabulary';
-import { exitsSplit, metricSplit } from './rollup-choice';
+import { visitRollupsSplit, metricSplit } from './rollup-choice';
 import { columnMetrics, metricSource, type ColumnMetric } from './umami-names';
 
 /** Metric types: the columns of umami-names.ts, and entry and exit pages and custom events. `y` is unique visitors, but events are counted. */
@@ -69,7 +69,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
       params,
     );
   }
-  const exits = type === 'exit' ? await exitsSplit(db, scope) : null;
+  const exits = type === 'exit' ? await visitRollupsSplit(db, scope) : null;
   if (exits) return exitsFromRollup(db, exits, search, page, params);
   if (type === 'entry' || type === 'exit') {
     const pick = type === 'entry' ? 'argMin' : 'argMax';

@@ -18,7 +18,7 @@ import type { Website } from '../websites/websites';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import { buildFilters, maxFilterLength } from './filters';
 import { checkTimezone, units } from './date-range';
-import { journeysSplit } from './rollup-choice';
+import { visitRollupsSplit } from './rollup-choice';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
@@ -113,10 +113,10 @@ const asReport = ({ kind, parameters, ...row }: ReportRow) => ({ ok: true as con
 export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: ReportRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  /** The range and filters of a report read, after the website's reset. */
+  /** The range and filters of a report read, after the website's reset (`filter` whole, for the rollup choice). */
   const rangeOf = (website: Website, query: RangeQuery) => {
     const filter = buildFilters(reportFilters(query));
-    return { websiteId: website.id, ...reportRange(website, query), filterConditions: filter.sql, params: filter.params };
+    return { websiteId: website.id, ...reportRange(website, query), filter, filterConditions: filter.sql, params: filter.params };
   };
 
   const funnel = async (request: FastifyRequest, website: Website, query: RangeQuery, steps: FunnelStep[], windowMinutes: number) => {
@@ -199,7 +199,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       const website = await ownedWebsite(access, request);
       const range = rangeOf(website, query);
       const reads = readsOf(request);
-      const split = await journeysSplit(reads, { ...range, filter: buildFilters(reportFilters(query)) });
+      const split = await visitRollupsSplit(reads, range);
       return journeys(reads, { ...range, steps: query.steps, startStep: query.startStep, endStep: query.endStep, split });
     },
   );
@@ -272,8 +272,8 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { fields: string };
       const website = await ownedWebsite(access, request);
-      const { wholeVisits } = buildFilters(reportFilters(query));
-      return breakdown(readsOf(request), { ...rangeOf(website, query), wholeVisits, fields: parseFields(query.fields) });
+      const range = rangeOf(website, query);
+      return breakdown(readsOf(request), { ...range, wholeVisits: range.filter.wholeVisits, fields: parseFields(query.fields) });
     },
   );
 

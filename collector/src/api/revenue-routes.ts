@@ -9,7 +9,7 @@ import { queryStatsCompared } from './stats-query';
 import { SessionsAnswer } from './analytics-schemas';
 import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
-import { buildFilters, maxFilterLength } from './filters';
+import { buildFilters, maxFilterLength, type SqlFilter } from './filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {
@@ -42,7 +42,8 @@ export interface RevenueRouteDeps {
 export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystring, timeZones }: RevenueRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope> => {
+  /** The revenue read's scope, and the request's filters whole (for the stats' visitors and the sessions list). */
+  const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope & { filter: SqlFilter }> => {
     const website = await ownedWebsite(access, request);
     const filter = buildFilters(reportFilters(query));
     return {
@@ -51,6 +52,7 @@ export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystri
       currency: query.currency.toUpperCase(),
       visitConditions: filter.sql,
       params: filter.params,
+      filter,
     };
   };
 
@@ -68,13 +70,8 @@ export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystri
       const scope = await scopeOf(request, query);
       const other = comparisonRange(scope, query.compare ?? 'prev');
       // Every visitor of each period as /stats counts them (its rollups where they apply), for total_sessions and arpu.
-      const filter = buildFilters(reportFilters(query));
       const reads = readsOf(request);
-      const [visitors, previousVisitors] = await queryStatsCompared(
-        reads,
-        { websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, filter },
-        { websiteId: scope.websiteId, ...other, filter },
-      );
+      const [visitors, previousVisitors] = await queryStatsCompared(reads, scope, { ...scope, ...other });
       const [current, comparison] = await Promise.all([
         revenueStats(reads, scope, visitors.visitors),
         revenueStats(reads, { ...scope, ...other }, previousVisitors.visitors),
@@ -132,10 +129,7 @@ export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystri
       const query = request.query as Query & { page: number; pageSize: number; search?: string };
       checkDepth(query);
       const scope = await scopeOf(request, query);
-      const filter = buildFilters(reportFilters(query));
-      return querySessions(readsOf(request), { websiteId: scope.websiteId, startAt: scope.startAt, endAt: scope.endAt, filter }, query, {
-        payingIn: scope.currency,
-      });
+      return querySessions(readsOf(request), scope, query, { payingIn: scope.currency });
     },
   );
 }

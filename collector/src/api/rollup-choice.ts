@@ -99,13 +99,11 @@ export function metricSplit(scope: Scope, type: string): { metric: RolledUpMetri
   return split ? { metric, split } : null;
 }
 
-/** Exit pages without filters: the days the visit rollups built, from daily_exits and daily_exit_visits. */
-export async function exitsSplit(db: ClickHouseClient, scope: Scope): Promise<Split | null> {
-  return unfiltered(scope) ? builtDaysOf(db, scope) : null;
-}
-
-/** Journeys without filters: the days the visit rollups built, from daily_journeys and daily_journey_visits. */
-export async function journeysSplit(db: ClickHouseClient, scope: Scope): Promise<Split | null> {
+/**
+ * Exit pages and journeys without filters: the days the visit rollups built (daily_exits and
+ * daily_exit_visits; daily_journeys and daily_journey_visits).
+ */
+export async function visitRollupsSplit(db: ClickHouseClient, scope: Scope): Promise<Split | null> {
   return unfiltered(scope) ? builtDaysOf(db, scope) : null;
 }
 

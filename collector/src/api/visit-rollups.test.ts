@@ -6,7 +6,7 @@ import { expectSamePoints, expectSameStats } from '../../../test-support/same-an
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
 import { queryMetric } from './metric-query';
 import type { Scope } from './query-vocabulary';
-import { journeysSplit, statsSource } from './rollup-choice';
+import { visitRollupsSplit, statsSource } from './rollup-choice';
 import { journeys } from '../storage/journey-reads';
 import { wholeDaysOf } from './whole-days';
 import { queryStats } from './stats-query';
@@ -32,7 +32,7 @@ const stats = (websiteId: string, startAt: number, endAt: number, filters: Recor
 /** Journeys of `steps` over a range, from the built days (`rollups`) or the events alone; whether the rollups were used. */
 const journeysOf = async (websiteId: string, startAt: number, endAt: number, steps: number, rollups = true) => {
   const filter = buildFilters({});
-  const split = rollups ? await journeysSplit(collector.db, { websiteId, startAt, endAt, filter }) : null;
+  const split = rollups ? await visitRollupsSplit(collector.db, { websiteId, startAt, endAt, filter }) : null;
   const answer = await journeys(collector.db, { websiteId, startAt, endAt, filterConditions: '', params: {}, steps, split });
   return { answer, usedRollups: split !== null };
 };

@@ -116,18 +116,10 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       .send();
 
   const ties = new SessionTies();
-  /** The session's tie to the distinct id a beacon carries (`id`), written once per pair (see session-ties.ts). */
-  const tieSession = async (
-    payload: SendBody['payload'] & { website: string },
-    sessionId: string,
-    now: number,
-    identify?: SessionDataRow,
-  ): Promise<boolean> => {
-    const distinctId = payload.id;
-    const first = distinctId ? ties.first(sessionId, distinctId) : false;
-    if (!identify && !first) return true;
-    const written = await writer.enqueue('s', identify ?? buildSessionDataRow({ ...payload, data: undefined }, sessionId, now));
-    if (!written && first) ties.forget(sessionId, distinctId!);
+  /** Writes a row that ties a session to a distinct id (see session-ties.ts); forgets the tie if it could not be written. */
+  const writeTie = async (sessionId: string, distinctId: string, row: SessionDataRow): Promise<boolean> => {
+    const written = await writer.enqueue('s', row);
+    if (!written) ties.forget(sessionId, distinctId);
     return written;
   };
 
@@ -191,14 +183,22 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
     /** What the beacon stores: session data, a page's vitals (none reported: nothing), or an event with its order. */
     const spool = (): Promise<boolean> => {
-      // An identify call ties the session to its id itself: later events carrying the id write nothing more.
-      if (type === 'identify') return tieSession(payload, ids.sessionId, now, buildSessionDataRow(payload, ids.sessionId, now));
+      const distinctId = payload.id;
+      // The first identify call or event of a session carrying a distinct id ties the session to
+      // it: an identify call by its own row, an event (Umami's tracker sends the id with each one)
+      // by a row beside it.
+      const firstTie = () => distinctId !== undefined && distinctId !== '' && ties.first(ids.sessionId, distinctId);
+      if (type === 'identify') {
+        const row = buildSessionDataRow(payload, ids.sessionId, now);
+        return firstTie() ? writeTie(ids.sessionId, distinctId!, row) : writer.enqueue('s', row);
+      }
       const place = geo.locate(ip, request.headers);
       if (type === 'performance')
         return measuredVitals(payload) ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, place, now)) : Promise.resolve(true);
-      return Promise.all([tieSession(payload, ids.sessionId, now), enqueueEvent(buildEventRow(payload, ids, agent, place, now), revenue)]).then(
-        ([tied, stored]) => tied && stored,
-      );
+      const event = enqueueEvent(buildEventRow(payload, ids, agent, place, now), revenue);
+      if (!firstTie()) return event;
+      const tie = writeTie(ids.sessionId, distinctId!, buildSessionDataRow({ ...payload, data: undefined }, ids.sessionId, now));
+      return Promise.all([tie, event]).then(([tied, stored]) => tied && stored);
     };
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
     const spooled = await spool().catch((error: unknown) => {
