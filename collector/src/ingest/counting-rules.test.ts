@@ -78,8 +78,10 @@ describe("a website's counting rules", () => {
         const kept = sent.filter((b) => expectedDrop(b) === null);
         const stats = await json(`/api/websites/${site}/stats?${allTime}`);
         expect(stats.body.pageviews).toBe(kept.length);
-        const byPath = new Map<string, number>();
-        for (const b of kept) byPath.set(b.path, (byPath.get(b.path) ?? 0) + 1);
+        // The path metric counts visitors: one session per IP here (every kept beacon has the same User-Agent).
+        const ipsByPath = new Map<string, Set<string>>();
+        for (const b of kept) ipsByPath.set(b.path, (ipsByPath.get(b.path) ?? new Set()).add(b.ip));
+        const byPath = new Map([...ipsByPath].map(([path, ips]) => [path, ips.size]));
         const metrics = await json(`/api/websites/${site}/metrics?${allTime}&type=path`);
         expect(new Map(metrics.body.map((m: { x: string; y: number }) => [m.x, m.y]))).toEqual(byPath);
 
@@ -93,7 +95,17 @@ describe("a website's counting rules", () => {
         expect(new Map(dropped.body.data.map((d: { reason: string; count: number }) => [d.reason, d.count]))).toEqual(reasons);
         expect(dropped.body.total).toBe(sent.length - kept.length);
       }),
-      { numRuns: 6 },
+      {
+        numRuns: 6,
+        examples: [
+          [
+            [
+              { host: 'blog.example', ip: '192.0.2.2', path: '/previews', referrer: '', bot: false },
+              { host: 'blog.example', ip: '192.0.2.2', path: '/previews', referrer: '', bot: false },
+            ],
+          ],
+        ],
+      },
     );
   });
 
