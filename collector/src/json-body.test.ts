@@ -103,4 +103,27 @@ describe('nesting', () => {
     const after = await collector.request(`/api/websites/${site}/stats?${allTime}`, { token });
     expect(((await after.json()) as { pageviews: number }).pageviews - start).toBe(20);
   });
+
+  it('takes a lone surrogate (not Unicode; ClickHouse refuses it) as U+FFFD on every route that stores text, never a 500', async () => {
+    const lone = '\ud800 half \udfff';
+    const stored = '\ufffd half \ufffd';
+    const json = (path: string, body: unknown) => collector.request(path, { method: 'POST', token, json: body });
+    const website = await json('/api/websites', { name: lone, domain: 'lone.example' });
+    expect(website.status).toBe(200);
+    const { id } = (await website.json()) as { id: string };
+    expect(((await (await collector.request(`/api/websites/${id}`, { token })).json()) as { name: string }).name).toBe(stored);
+    for (const [path, body] of [
+      [`/api/websites/${id}`, { name: lone }],
+      [`/api/websites/${id}/goals`, { name: lone, parameters: { type: 'path', value: lone } }],
+      [`/api/websites/${id}/segments`, { name: lone, type: 'segment', parameters: { filters: [{ name: 'path', operator: 'c', value: lone }] } }],
+      ['/api/teams', { name: lone }],
+    ] as const) {
+      const answer = await json(path, body);
+      expect(answer.status, path).toBe(200);
+      expect(JSON.stringify(await answer.json())).toContain('\ufffd half \ufffd');
+    }
+    // In a key too (a key the route does not know, so it is dropped).
+    const key = await json(`/api/websites/${id}/goals`, { name: 'k', parameters: { type: 'path', value: '/' }, '\udc00': 1 });
+    expect(key.status).toBe(200);
+  });
 });

@@ -17,15 +17,40 @@ export const signedInBodyLimit = 64 * 1024;
 
 type JsonParser = (request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) => void;
 
+/** An escaped UTF-16 surrogate: the only way a lone one gets into a JSON text (UTF-8 cannot carry it). */
+const escapedSurrogate = /\\u[dD][89a-fA-F]/;
+const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Every string of a parsed body, keys too, with lone surrogates replaced by U+FFFD (in place). */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(loneSurrogates, '\ufffd');
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = wellFormed(value[i]);
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const clean = wellFormed(key) as string;
+    const child = wellFormed(object[key]);
+    if (clean !== key) delete object[key];
+    object[clean] = child;
+  }
+  return object;
+}
+
 /**
  * Fastify's JSON parser (with its prototype-poisoning protection) behind a nesting bound: a body
- * nested deeper than maxJsonDepth is refused (400) by one scan before JSON.parse sees it.
+ * nested deeper than maxJsonDepth is refused (400) by one scan before JSON.parse sees it. Lone
+ * surrogates (`"\ud800"`: not Unicode; ClickHouse refuses them, which was a 500 on every
+ * route that stores a name) become U+FFFD, as the beacon's text always did.
  */
 export function boundedJsonParser(app: FastifyInstance): JsonParser {
   const parse = app.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
   return (request, body, done) => {
     if (jsonDeeperThan(body, maxJsonDepth)) return done(new ApiError('jsonTooDeep'));
-    parse(request, body, done);
+    if (!escapedSurrogate.test(body)) return parse(request, body, done);
+    parse(request, body, (error, value) => (error ? done(error) : done(null, wellFormed(value))));
   };
 }
 

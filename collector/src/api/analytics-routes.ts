@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
-import { pagingProperties, StringEnum, UnixMs } from '../shared/schema';
+import { pagingProperties, StringEnum, UnixMs, Uuid } from '../shared/schema';
 import { rows } from '../storage/client';
 import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
@@ -21,8 +21,9 @@ import {
 import { installBoundedReads, type ReadBounds } from './bounded-reads';
 import type { ReadSlots } from './read-slots';
 import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
-import { afterReset, buildFilters, filterProperties, maxFilterLength } from './filters';
-import type { ReportQuery } from './report-scope';
+import { afterReset, filterProperties, maxFilterLength } from './filters';
+import { savedAwareFilter } from './saved-filters';
+import { reportFilters, type ReportQuery } from './report-scope';
 import { checkDepth, maxListDepth, queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
 import { metricTypeAliases, metricTypes, queryMetric, type MetricType } from './metric-query';
 import { queryPageviews } from './pageviews-query';
@@ -33,6 +34,7 @@ import { ownedWebsite, websiteParams } from './website-routes';
 import { performanceRoutes } from './performance-routes';
 import { revenueRoutes } from './revenue-routes';
 import { reportRoutes } from './report-routes';
+import { segmentRoutes } from './segment-routes';
 
 // Unix ms up to 2106-01-01 (UnixMs): series buckets are ClickHouse DateTimes, which end on 2106-02-07
 // (a range in 2199 was labelled 2062), and DateTime64 ends in 2299 (a query past it failed, 500).
@@ -57,6 +59,8 @@ export const querystring = <Extra extends TProperties>(extra: Extra) =>
       host: filterProperties.hostname,
       match: Type.Optional(StringEnum(['all', 'any'])),
       excludeBounce: Type.Optional(Type.String({ maxLength: 10 })),
+      segment: Type.Optional(Uuid),
+      cohort: Type.Optional(Uuid),
       timezone: Type.Optional(timezone),
       unit: Type.Optional(unit),
       ...extra,
@@ -94,8 +98,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   const scopeOf = async (request: ScopedRequest, query: RangeQuery = request.query): Promise<Scope> => {
     const website = await ownedWebsite({ websites, teams }, request);
     const { startAt, endAt } = checkRange(query.startAt, query.endAt);
-    const { url, host, ...filters } = query;
-    const filter = buildFilters({ path: url, hostname: host, ...filters });
+    const filter = await savedAwareFilter(engine, website.id, reportFilters(query));
     const resetAt = await removedUntil(website);
     return { websiteId: website.id, startAt, endAt, filter: resetAt === null ? filter : afterReset(filter, resetAt) };
   };
@@ -209,9 +212,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
-  performanceRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
-  revenueRoutes(app, { access: { websites, teams }, readsOf, querystring, timeZones });
+  performanceRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
+  revenueRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
+  segmentRoutes(app, { access: { websites, teams }, db: engine });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);

@@ -155,7 +155,7 @@ describe('match=any, excludeBounce, eventType and distinctId', () => {
     );
   });
 
-  it('refuses an unknown match and a segment, which needs saved segments', async () => {
+  it('refuses an unknown match and a segment id that names no saved segment', async () => {
     const site = await collector.createWebsite(token, 'filter-refusals');
     for (const extra of ['match=some', `segment=${randomUUID()}`]) {
       const response = await collector.request(`/api/websites/${site}/stats?startAt=0&endAt=${Date.now()}&${extra}`, { token });

@@ -62,21 +62,60 @@ export type FilterOptions = {
 /** This website's events in the scope's range (the parameters every scope binds). */
 const inScopeRange = `website_id = {websiteId:UUID} AND ${inRange}`;
 
-/** Each filter's condition: most compare a column; `event` and `distinctId` keep the visits (sessions) that had or were given one. */
-function conditionOf(name: FilterName, operator: Operator, param: string, value: string): string {
+/** A filter's condition on one event row; distinct ids are kept per session in session_data (identify, or `id` on any beacon). */
+function rowCondition(name: FilterName, operator: Operator, param: string, value: string): string {
   const condition = operators[operator](umamiNames[name].column, `{${param}:String}`, value);
-  // An event filter keeps the visits in which such an event happened, so pageview counts still
-  // make sense ("pageviews of visits that signed up").
-  if (name === 'event') return `visit_id IN (SELECT visit_id FROM website_event WHERE ${inScopeRange} AND event_type = ${eventType.custom} AND ${condition})`;
-  // Distinct ids are kept per session in session_data (identify, or `id` on any beacon).
   if (name === 'distinctId') return `session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND ${condition})`;
   return condition;
+}
+
+/** Each filter's condition: most compare a column; `event` keeps the visits that had such an event. */
+function conditionOf(name: FilterName, operator: Operator, param: string, value: string): string {
+  // An event filter keeps the visits in which such an event happened, so pageview counts still
+  // make sense ("pageviews of visits that signed up").
+  if (name === 'event') {
+    const condition = operators[operator](umamiNames.event.column, `{${param}:String}`, value);
+    return `visit_id IN (SELECT visit_id FROM website_event WHERE ${inScopeRange} AND event_type = ${eventType.custom} AND ${condition})`;
+  }
+  return rowCondition(name, operator, param, value);
+}
+
+/**
+ * A saved cohort, resolved (saved-filters.ts): the visitors who did `action` in its own range on an
+ * event matching its filters. A visitor is the distinct id the site gave (so a cohort reaches past
+ * the day a session id lasts) or, without one, the session.
+ */
+export interface CohortFilter {
+  startAt: number;
+  endAt: number;
+  action: { type: 'path' | 'event'; value: string };
+  terms: readonly FilterTerm[];
+  match: 'all' | 'any';
+}
+
+function cohortCondition(cohort: CohortFilter, params: Record<string, string>): string {
+  params.cohort_startAt = String(cohort.startAt);
+  params.cohort_endAt = String(cohort.endAt);
+  params.cohort_action = cohort.action.value;
+  const action =
+    cohort.action.type === 'path'
+      ? `event_type = ${eventType.pageview} AND url_path = {cohort_action:String}`
+      : `event_type = ${eventType.custom} AND event_name = {cohort_action:String}`;
+  const conditions = cohort.terms.map(({ name, operator, value }, i) => {
+    params[`cohort_${i}`] = value;
+    return rowCondition(name, operator, `cohort_${i}`, value);
+  });
+  const filters = conditions.length === 0 ? '' : ` AND (${conditions.join(cohort.match === 'any' ? ' OR ' : ' AND ')})`;
+  const members = `SELECT DISTINCT session_id FROM website_event WHERE website_id = {websiteId:UUID}
+    AND created_at BETWEEN fromUnixTimestamp64Milli({cohort_startAt:Int64}) AND fromUnixTimestamp64Milli({cohort_endAt:Int64}) AND ${action}${filters}`;
+  return `(session_id IN (${members}) OR session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND distinct_id != ''
+    AND distinct_id IN (SELECT distinct_id FROM session_data WHERE website_id = {websiteId:UUID} AND distinct_id != '' AND session_id IN (${members}))))`;
 }
 
 const bounceOff = new Set(['', 'false', '0']);
 
 /** Builds the WHERE conditions for the filters a query string carries; every value is a bound parameter. */
-export function buildFilters(query: Partial<Record<FilterName, string>> & FilterOptions): SqlFilter {
+export function buildFilters(query: Partial<Record<FilterName, string>> & FilterOptions, cohort: CohortFilter | null = null): SqlFilter {
   const conditions: string[] = [];
   const params: Record<string, string> = {};
   const terms: FilterTerm[] = [];
@@ -101,7 +140,8 @@ export function buildFilters(query: Partial<Record<FilterName, string>> & Filter
       `visit_id IN (SELECT visit_id FROM website_event WHERE ${inScopeRange} AND event_type = ${eventType.pageview} GROUP BY visit_id HAVING count() > 1)`,
     );
   }
-  return { sql: parts.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, beyondRollups: anyOf || excludeBounce };
+  if (cohort) parts.push(cohortCondition(cohort, params));
+  return { sql: parts.map((c) => ` AND ${c}`).join(''), params, wholeVisits, terms, beyondRollups: anyOf || excludeBounce || cohort !== null };
 }
 
 /** Schema properties for the filters, for a route's querystring (each optional, up to 500 characters). */

@@ -7,6 +7,7 @@ import { performanceBreakdown, performanceChart, performanceDimensions, performa
 import { checkTimezone, clampUnit, units } from './date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import { buildFilters, type FilterName } from './filters';
+import { withSavedFilters } from './saved-filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 /** The filters that name a column of website_performance itself: they pick the measured pages. */
@@ -21,6 +22,8 @@ type Query = ReportQuery;
 
 export interface PerformanceRouteDeps {
   access: WebsiteAccess;
+  /** For the saved segments and cohorts a request names. */
+  db: ClickHouseClient;
   /** The request's bounded read client (bounded-reads.ts). */
   readsOf: (request: FastifyRequest) => ClickHouseClient;
   /** The analytics routes' querystring: the range, every filter, timezone and unit, and `extra`. */
@@ -34,21 +37,22 @@ export interface PerformanceRouteDeps {
  * browser, OS, device, country) pick the measured pages; any other filter keeps the visits that
  * had such an event in the range.
  */
-export function performanceRoutes(app: FastifyInstance, { access, readsOf, querystring, timeZones }: PerformanceRouteDeps): void {
+export function performanceRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: PerformanceRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<PerformanceScope> => {
     const website = await ownedWebsite(access, request);
     // A filter on the page itself picks measured pages; any other keeps visits. Filters that must
     // combine as one (match=any) and excludeBounce are all read on the visits.
-    const { match, excludeBounce, ...filters } = reportFilters(query);
+    const saved = await withSavedFilters(db, website.id, reportFilters(query));
+    const { match, excludeBounce, ...filters } = saved.filters;
     const onPages: Partial<Record<FilterName, string>> = {};
     const onVisits: Partial<Record<FilterName, string>> = {};
     for (const [name, value] of Object.entries(filters) as [FilterName, string | undefined][]) {
       if (value !== undefined) (pageFilters.has(name) && match !== 'any' ? onPages : onVisits)[name] = value;
     }
     const pages = buildFilters(onPages);
-    const visits = buildFilters({ ...onVisits, match, excludeBounce });
+    const visits = buildFilters({ ...onVisits, match, excludeBounce }, saved.cohort);
     return {
       websiteId: website.id,
       ...reportRange(website, query),

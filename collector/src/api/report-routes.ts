@@ -16,7 +16,8 @@ import { utmColumns, utmViews } from '../storage/utm-reads';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
-import { buildFilters, maxFilterLength } from './filters';
+import { maxFilterLength } from './filters';
+import { savedAwareFilter } from './saved-filters';
 import { checkTimezone, units } from './date-range';
 import { visitRollupsSplit } from './rollup-choice';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
@@ -114,14 +115,14 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** The range and filters of a report read, after the website's reset (`filter` whole, for the rollup choice). */
-  const rangeOf = (website: Website, query: RangeQuery) => {
-    const filter = buildFilters(reportFilters(query));
+  const rangeOf = async (website: Website, query: RangeQuery) => {
+    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
     return { websiteId: website.id, ...reportRange(website, query), filter, filterConditions: filter.sql, params: filter.params };
   };
 
   const funnel = async (request: FastifyRequest, website: Website, query: RangeQuery, steps: FunnelStep[], windowMinutes: number) => {
     const reached = await funnelReached(readsOf(request), {
-      ...rangeOf(website, query),
+      ...(await rangeOf(website, query)),
       steps: steps.map((step) => {
         const pattern = stepPattern(step.value);
         return { column: step.type === 'path' ? 'url_path' : 'event_name', value: pattern ?? step.value, pattern: pattern !== null };
@@ -131,11 +132,11 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     return funnelFigures(steps, reached);
   };
 
-  const goal = (request: FastifyRequest, website: Website, query: RangeQuery, { type, value, property, propertyValue }: GoalParameters) => {
+  const goal = async (request: FastifyRequest, website: Website, query: RangeQuery, { type, value, property, propertyValue }: GoalParameters) => {
     checkParameters({ type, property, propertyValue });
     const pattern = stepPattern(value);
     return goalReached(readsOf(request), {
-      ...rangeOf(website, query),
+      ...(await rangeOf(website, query)),
       goal: {
         type: type === 'path' ? 'path' : 'event',
         value: pattern ?? value,
@@ -197,7 +198,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { steps: number; startStep?: string; endStep?: string };
       const website = await ownedWebsite(access, request);
-      const range = rangeOf(website, query);
+      const range = await rangeOf(website, query);
       const reads = readsOf(request);
       const split = await visitRollupsSplit(reads, range);
       return journeys(reads, { ...range, steps: query.steps, startStep: query.startStep, endStep: query.endStep, split });
@@ -221,7 +222,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       const query = request.query as RangeQuery & { unit?: string; timezone?: string };
       const website = await ownedWebsite(access, request);
       return retention(readsOf(request), {
-        ...rangeOf(website, query),
+        ...(await rangeOf(website, query)),
         unit: retentionUnit(query.unit),
         timezone: checkTimezone(query.timezone ?? 'UTC', timeZones),
       });
@@ -252,7 +253,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       const query = request.query as RangeQuery & { model: 'first-click' | 'last-click'; type: 'path' | 'event'; step: string };
       const website = await ownedWebsite(access, request);
       const { fields, total } = await attribution(readsOf(request), {
-        ...rangeOf(website, query),
+        ...(await rangeOf(website, query)),
         goal: { type: query.type, value: query.step },
         model: query.model,
       });
@@ -272,7 +273,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { fields: string };
       const website = await ownedWebsite(access, request);
-      const range = rangeOf(website, query);
+      const range = await rangeOf(website, query);
       return breakdown(readsOf(request), { ...range, wholeVisits: range.filter.wholeVisits, fields: parseFields(query.fields) });
     },
   );
@@ -289,7 +290,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     async (request) => {
       const query = request.query as RangeQuery & { type: (typeof utmColumns)[number] };
       const website = await ownedWebsite(access, request);
-      return utmViews(readsOf(request), { ...rangeOf(website, query), column: query.type });
+      return utmViews(readsOf(request), { ...(await rangeOf(website, query)), column: query.type });
     },
   );
 

@@ -3,7 +3,10 @@ import { checkRange, type DateRange } from './date-range';
 import type { FilterName, FilterOptions } from './filters';
 
 /** A report request's range and filters, as its querystring gives them (Umami's older `url` and `host` included). */
-export type ReportQuery = { startAt: number; endAt: number; url?: string; host?: string } & Partial<Record<FilterName, string>> & FilterOptions;
+export type ReportQuery = { startAt: number; endAt: number; url?: string; host?: string; segment?: string; cohort?: string } & Partial<
+  Record<FilterName, string>
+> &
+  FilterOptions;
 
 /**
  * The range a report reads: checked, and starting after the website's last reset, so nothing from
@@ -15,7 +18,7 @@ export function reportRange(website: Website, query: ReportQuery): DateRange {
 }
 
 /** The read API's filters of a query, `url` and `host` read as `path` and `hostname`; other parameters are not filters (buildFilters ignores them). */
-export function reportFilters(query: ReportQuery): Partial<Record<FilterName, string>> & FilterOptions {
+export function reportFilters(query: ReportQuery): Partial<Record<FilterName, string>> & FilterOptions & { segment?: string; cohort?: string } {
   const { url, host, ...filters } = query;
   return { ...filters, path: filters.path ?? url, hostname: filters.hostname ?? host };
 }

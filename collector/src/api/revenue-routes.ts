@@ -9,7 +9,8 @@ import { queryStatsCompared } from './stats-query';
 import { SessionsAnswer } from './analytics-schemas';
 import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
-import { buildFilters, maxFilterLength, type SqlFilter } from './filters';
+import { maxFilterLength, type SqlFilter } from './filters';
+import { savedAwareFilter } from './saved-filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {
@@ -29,6 +30,8 @@ type Query = ReportQuery & { currency: string };
 
 export interface RevenueRouteDeps {
   access: WebsiteAccess;
+  /** For the saved segments and cohorts a request names. */
+  db: ClickHouseClient;
   readsOf: (request: FastifyRequest) => ClickHouseClient;
   querystring: <Extra extends TProperties>(extra: Extra) => TObject;
   timeZones: ReadonlySet<string>;
@@ -39,13 +42,13 @@ export interface RevenueRouteDeps {
  * or Umami's `data.revenue` with `data.currency`), one currency at a time; an order sent twice
  * counts once. Filters keep the visits that had a matching event in the range.
  */
-export function revenueRoutes(app: FastifyInstance, { access, readsOf, querystring, timeZones }: RevenueRouteDeps): void {
+export function revenueRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: RevenueRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** The revenue read's scope, and the request's filters whole (for the stats' visitors and the sessions list). */
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope & { filter: SqlFilter }> => {
     const website = await ownedWebsite(access, request);
-    const filter = buildFilters(reportFilters(query));
+    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
     return {
       websiteId: website.id,
       ...reportRange(website, query),

@@ -37,6 +37,7 @@ const reportQuery: [suffix: string, query: string][] = [
   ['/journeys', '&steps=3'],
   ['/attribution', '&model=first-click&type=path&step=/'],
   ['/breakdown', '&fields=country,browser'],
+  ['/segments', '&type=segment'],
 ];
 const reportBody = (url: string) =>
   url.includes('/goals')
@@ -52,7 +53,9 @@ const reportBody = (url: string) =>
             window: 60,
           },
         }
-      : {};
+      : url.includes('/segments')
+        ? { name: 's', type: 'segment', parameters: {} }
+        : {};
 
 /** A concrete URL for a route, its parameters filled with ids that exist. */
 function concrete(route: RouteInfo, websiteId: string): string {
@@ -62,7 +65,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
       .replace(':websiteId', websiteId)
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
       .replace(':keyId', '00000000-0000-4000-8000-000000000002')
-      .replace(':reportId', '00000000-0000-4000-8000-000000000003') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
+      .replace(':reportId', '00000000-0000-4000-8000-000000000003')
+      .replace(':segmentId', '00000000-0000-4000-8000-000000000004') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
   );
 }
 
