@@ -66,7 +66,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
       .replace(':keyId', '00000000-0000-4000-8000-000000000002')
       .replace(':reportId', '00000000-0000-4000-8000-000000000003')
-      .replace(':segmentId', '00000000-0000-4000-8000-000000000004') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
+      .replace(':segmentId', '00000000-0000-4000-8000-000000000004')
+      .replace(':sessionId', '00000000-0000-4000-8000-000000000005') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
   );
 }
 

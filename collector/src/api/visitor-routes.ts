@@ -1,0 +1,162 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type TObject, type TProperties } from 'typebox';
+import { ApiError } from '../errors';
+import { DateText, Nullable, Uuid } from '../shared/schema';
+import { sessionStats, tiedSessions, visitorActivity, visitorProperties, visitorSession, weeklyVisitors } from '../storage/visitor-reads';
+import type { Website } from '../websites/websites';
+import { checkTimezone } from './date-range';
+import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import { savedAwareFilter } from './saved-filters';
+import { ownedWebsite, type WebsiteAccess } from './website-routes';
+
+export interface VisitorRouteDeps {
+  access: WebsiteAccess;
+  db: ClickHouseClient;
+  readsOf: (request: FastifyRequest) => ClickHouseClient;
+  querystring: <Extra extends TProperties>(extra: Extra) => TObject;
+  timeZones: ReadonlySet<string>;
+}
+
+const sessionParams = Type.Object({ websiteId: Uuid, sessionId: Uuid });
+const websiteParams = Type.Object({ websiteId: Uuid });
+
+const SessionAnswer = Type.Object({
+  id: Type.String(),
+  websiteId: Type.String(),
+  distinctId: Type.String(),
+  hostname: Type.String(),
+  browser: Type.String(),
+  os: Type.String(),
+  device: Type.String(),
+  screen: Type.String(),
+  language: Type.String(),
+  country: Type.String(),
+  region: Type.String(),
+  city: Type.String(),
+  firstAt: DateText,
+  lastAt: DateText,
+  visits: Type.Integer(),
+  views: Type.Integer(),
+  events: Type.Integer(),
+  totaltime: Type.Integer(),
+  stitchedSessionCount: Type.Integer(),
+  canDelete: Type.Boolean(),
+});
+const ActivityAnswer = Type.Array(
+  Type.Object({
+    createdAt: DateText,
+    eventId: Type.String(),
+    eventType: Type.Integer(),
+    eventName: Type.String(),
+    urlPath: Type.String(),
+    urlQuery: Type.String(),
+    pageTitle: Type.String(),
+    referrerDomain: Type.String(),
+    hostname: Type.String(),
+    visitId: Type.String(),
+    sessionId: Type.String(),
+    hasData: Type.Boolean(),
+    data: Type.Unknown(),
+  }),
+);
+const PropertiesAnswer = Type.Array(
+  Type.Object({
+    websiteId: Type.String(),
+    sessionId: Type.String(),
+    dataKey: Type.String(),
+    dataType: Type.Integer(),
+    stringValue: Nullable(Type.String()),
+    numberValue: Nullable(Type.Number()),
+    dateValue: Nullable(Type.String()),
+    createdAt: DateText,
+  }),
+);
+const Value = Type.Object({ value: Type.Number() });
+const SessionStatsAnswer = Type.Object({ pageviews: Value, visitors: Value, visits: Value, countries: Value, events: Value });
+
+/** The time of a website's reset in Unix ms, 0 when it was never reset: nothing before it shows. */
+const resetTime = (website: Website) => (website.resetAt === null ? 0 : Date.parse(website.resetAt));
+
+/**
+ * One visitor (Umami's `/sessions/:sessionId`, `/activity`, `/properties`) and the visitor
+ * figures of a range (`/sessions/stats`, `/sessions/weekly`). A visitor's days each have their own
+ * session id; the ones tied to the same distinct id are "stitched" (`stitchedSessionCount`), and
+ * `activity?distinctId=` reads them all.
+ */
+export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: VisitorRouteDeps): void {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  const filteredRange = async (website: Website, query: ReportQuery) => {
+    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
+    return { websiteId: website.id, ...reportRange(website, query), filterConditions: filter.sql, params: filter.params };
+  };
+
+  typed.get(
+    '/api/websites/:websiteId/sessions/stats',
+    { schema: { params: websiteParams, querystring: querystring({}), response: { 200: SessionStatsAnswer } } },
+    async (request) => {
+      const website = await ownedWebsite(access, request);
+      const figures = await sessionStats(readsOf(request), await filteredRange(website, request.query as ReportQuery));
+      return Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, { value: Number(value) }])) as Record<
+        keyof typeof figures,
+        { value: number }
+      >;
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/sessions/weekly',
+    { schema: { params: websiteParams, querystring: querystring({}), response: { 200: Type.Array(Type.Array(Type.Integer())) } } },
+    async (request) => {
+      const query = request.query as ReportQuery & { timezone?: string };
+      const website = await ownedWebsite(access, request);
+      return weeklyVisitors(readsOf(request), { ...(await filteredRange(website, query)), timezone: checkTimezone(query.timezone ?? 'UTC', timeZones) });
+    },
+  );
+
+  typed.get('/api/websites/:websiteId/sessions/:sessionId', { schema: { params: sessionParams, response: { 200: SessionAnswer } } }, async (request) => {
+    const website = await ownedWebsite(access, request);
+    const session = await visitorSession(readsOf(request), { websiteId: website.id, sessionId: request.params.sessionId, after: resetTime(website) });
+    if (!session) throw new ApiError('notFound', 'Session not found');
+    const canDelete = await ownedWebsite(access, request, 'write').then(
+      () => true,
+      () => false,
+    );
+    return { ...session, canDelete };
+  });
+
+  typed.get(
+    '/api/websites/:websiteId/sessions/:sessionId/activity',
+    {
+      schema: {
+        params: sessionParams,
+        querystring: Type.Object({
+          startAt: Type.Integer({ minimum: 0 }),
+          endAt: Type.Integer({ minimum: 0 }),
+          distinctId: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+        response: { 200: ActivityAnswer },
+      },
+    },
+    async (request) => {
+      const website = await ownedWebsite(access, request);
+      const { startAt, endAt } = reportRange(website, request.query as ReportQuery);
+      const reads = readsOf(request);
+      // With a distinct id: every session tied to it (the visitor's other days) besides this one.
+      const tied = request.query.distinctId ? await tiedSessions(reads, website.id, request.query.distinctId) : [];
+      const sessionIds = [...new Set([request.params.sessionId.toLowerCase(), ...tied])];
+      return visitorActivity(reads, { websiteId: website.id, sessionIds, startAt, endAt });
+    },
+  );
+
+  typed.get(
+    '/api/websites/:websiteId/sessions/:sessionId/properties',
+    { schema: { params: sessionParams, response: { 200: PropertiesAnswer } } },
+    async (request) => {
+      const website = await ownedWebsite(access, request);
+      return visitorProperties(readsOf(request), { websiteId: website.id, sessionId: request.params.sessionId });
+    },
+  );
+}
