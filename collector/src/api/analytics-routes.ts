@@ -35,6 +35,7 @@ import { performanceRoutes } from './performance-routes';
 import { revenueRoutes } from './revenue-routes';
 import { reportRoutes } from './report-routes';
 import { segmentRoutes } from './segment-routes';
+import { annotationRoutes } from './annotation-routes';
 import { visitorRoutes } from './visitor-routes';
 
 // Unix ms up to 2106-01-01 (UnixMs): series buckets are ClickHouse DateTimes, which end on 2106-02-07
@@ -217,6 +218,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   revenueRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   segmentRoutes(app, { access: { websites, teams }, db: engine });
+  annotationRoutes(app, { access: { websites, teams }, db: engine });
   visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {

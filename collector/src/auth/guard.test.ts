@@ -55,7 +55,9 @@ const reportBody = (url: string) =>
         }
       : url.includes('/segments')
         ? { name: 's', type: 'segment', parameters: {} }
-        : {};
+        : url.includes('/annotations')
+          ? { date: '2026-01-01', note: 'n' }
+          : {};
 
 /** A concrete URL for a route, its parameters filled with ids that exist. */
 function concrete(route: RouteInfo, websiteId: string): string {
@@ -67,7 +69,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
       .replace(':keyId', '00000000-0000-4000-8000-000000000002')
       .replace(':reportId', '00000000-0000-4000-8000-000000000003')
       .replace(':segmentId', '00000000-0000-4000-8000-000000000004')
-      .replace(':sessionId', '00000000-0000-4000-8000-000000000005') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
+      .replace(':sessionId', '00000000-0000-4000-8000-000000000005')
+      .replace(':annotationId', '00000000-0000-4000-8000-000000000006') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
   );
 }
 
