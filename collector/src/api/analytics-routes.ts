@@ -36,6 +36,7 @@ import { revenueRoutes } from './revenue-routes';
 import { reportRoutes } from './report-routes';
 import { segmentRoutes } from './segment-routes';
 import { annotationRoutes } from './annotation-routes';
+import { dataRoutes } from './data-routes';
 import { visitorRoutes } from './visitor-routes';
 
 // Unix ms up to 2106-01-01 (UnixMs): series buckets are ClickHouse DateTimes, which end on 2106-02-07
@@ -219,6 +220,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   segmentRoutes(app, { access: { websites, teams }, db: engine });
   annotationRoutes(app, { access: { websites, teams }, db: engine });
+  dataRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {

@@ -6,6 +6,7 @@ import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
 import type { EventRow, PropertyRow, PropertyValueRow, SessionRow } from './analytics-schemas';
 import { eventDataSplit } from './rollup-choice';
+import { dataTypeOf, valueText } from '../storage/data-reads';
 
 export interface Paging {
   page: number;
@@ -168,16 +169,6 @@ export async function queryDateRange(db: ClickHouseClient, websiteId: string, re
   return row && row.n > 0 ? { startDate: row.startDate, endDate: row.endDate } : { startDate: null, endDate: null };
 }
 
-// Umami's event data types: 1 string, 2 number, 3 boolean, 4 date, 5 array. Values are read from
-// the stored JSON; top-level keys only (a nested object counts as a string of JSON).
-const dataTypeOf = `multiIf(
-    startsWith(value, '"') AND match(value, '^"\\\\d{4}-\\\\d{2}-\\\\d{2}T'), 4,
-    startsWith(value, '"'), 1,
-    value IN ('true', 'false'), 3,
-    startsWith(value, '['), 5,
-    startsWith(value, '{'), 1,
-    2)`;
-
 /**
  * Every (event, property, raw JSON value) of the range's custom events with how often it
  * occurred: without filters the whole days come from daily_event_data, the partial days at the
@@ -205,7 +196,7 @@ export async function queryEventDataProperties(db: ClickHouseClient, scope: Scop
   const { sql, params } = propertyRows(scope, event);
   return rows<PropertyRow>(
     db,
-    `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType, toUInt64(sum(n)) AS total
+    `SELECT eventName, propertyName, any(${dataTypeOf('value')}) AS dataType, toUInt64(sum(n)) AS total
       FROM (${sql})
       GROUP BY eventName, propertyName ORDER BY total DESC, eventName, propertyName LIMIT 500`,
     params,
@@ -217,8 +208,8 @@ export async function queryEventDataEvents(db: ClickHouseClient, scope: Scope, e
   const { sql, params } = propertyRows(scope, event);
   return rows<PropertyValueRow>(
     db,
-    `SELECT eventName, propertyName, any(${dataTypeOf}) AS dataType,
-        if(startsWith(value, '"'), JSONExtractString(concat('[', value, ']'), 1), value) AS propertyValue, toUInt64(sum(n)) AS total
+    `SELECT eventName, propertyName, any(${dataTypeOf('value')}) AS dataType,
+        ${valueText('value')} AS propertyValue, toUInt64(sum(n)) AS total
       FROM (${sql})
       GROUP BY eventName, propertyName, value ORDER BY total DESC, eventName, propertyName, propertyValue LIMIT 500`,
     params,

@@ -38,6 +38,12 @@ const reportQuery: [suffix: string, query: string][] = [
   ['/attribution', '&model=first-click&type=path&step=/'],
   ['/breakdown', '&fields=country,browser'],
   ['/segments', '&type=segment'],
+  ['/metrics/expanded', '&type=path'],
+  // Before /values, which their paths end with too.
+  ['/event-data/values', '&propertyName=plan'],
+  ['/session-data/values', '&propertyName=plan'],
+  ['/session-data/stats', '&propertyName=plan'],
+  ['/values', '&type=path'],
 ];
 const reportBody = (url: string) =>
   url.includes('/goals')
@@ -70,7 +76,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
       .replace(':reportId', '00000000-0000-4000-8000-000000000003')
       .replace(':segmentId', '00000000-0000-4000-8000-000000000004')
       .replace(':sessionId', '00000000-0000-4000-8000-000000000005')
-      .replace(':annotationId', '00000000-0000-4000-8000-000000000006') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
+      .replace(':annotationId', '00000000-0000-4000-8000-000000000006')
+      .replace(':eventId', '00000000-0000-4000-8000-000000000007') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
   );
 }
 
