@@ -46,8 +46,6 @@ const visitorArb = fc.record({
   country: fc.constantFrom('DE', 'FR'),
 });
 
-type Visitor = typeof visitorArb extends fc.Arbitrary<infer T> ? T : never;
-
 const tally = <K>(keys: K[]) => {
   const counts = new Map<K, number>();
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);

@@ -19,7 +19,7 @@ import {
 } from '../storage/data-reads';
 import { listReports } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
-import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
+import { checkTimezone, clampUnit, comparisonRange, type units } from './date-range';
 import { maxFilterLength } from './filters';
 import { metricTypeAliases } from './metric-query';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
