@@ -36,6 +36,7 @@ import { revenueRoutes } from './revenue-routes';
 import { reportRoutes } from './report-routes';
 import { segmentRoutes } from './segment-routes';
 import { annotationRoutes } from './annotation-routes';
+import { chartsRoute } from './charts-route';
 import { dataRoutes } from './data-routes';
 import { visitorRoutes } from './visitor-routes';
 
@@ -220,6 +221,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   segmentRoutes(app, { access: { websites, teams }, db: engine });
   annotationRoutes(app, { access: { websites, teams }, db: engine });
+  chartsRoute(app, { access: { websites, teams }, readsOf, timeZones });
   dataRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
 

@@ -29,13 +29,23 @@ export interface WebsiteAccess {
  * team) or `write` it (admins; its owner; its team's owners, managers and members). A website the
  * user may not see reads as not found; one they may see but not change is 403.
  */
-export async function ownedWebsite(
-  { websites, teams }: WebsiteAccess,
+export function ownedWebsite(
+  access: WebsiteAccess,
   request: FastifyRequest<{ Params: { websiteId: string } }>,
   need: 'read' | 'write' = 'read',
 ): Promise<Website> {
+  return websiteFor(access, request, request.params.websiteId, need);
+}
+
+/** ownedWebsite for a website id the request carries elsewhere than its path (a list of ids). */
+export async function websiteFor(
+  { websites, teams }: WebsiteAccess,
+  request: FastifyRequest,
+  websiteId: string,
+  need: 'read' | 'write' = 'read',
+): Promise<Website> {
   const user = currentUser(request);
-  const website = await websites.get(request.params.websiteId.toLowerCase());
+  const website = await websites.get(websiteId.toLowerCase());
   if (!website) throw new ApiError('notFound', 'Website not found');
   const { share } = authOf(request);
   if (share) {

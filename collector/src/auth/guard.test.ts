@@ -44,6 +44,7 @@ const reportQuery: [suffix: string, query: string][] = [
   ['/session-data/values', '&propertyName=plan'],
   ['/session-data/stats', '&propertyName=plan'],
   ['/values', '&type=path'],
+  ['/websites/charts', '&ids=:websiteId'],
 ];
 const reportBody = (url: string) =>
   url.includes('/goals')
@@ -67,7 +68,7 @@ const reportBody = (url: string) =>
 
 /** A concrete URL for a route, its parameters filled with ids that exist. */
 function concrete(route: RouteInfo, websiteId: string): string {
-  const extra = reportQuery.find(([suffix]) => route.url.endsWith(suffix))?.[1] ?? '';
+  const extra = (reportQuery.find(([suffix]) => route.url.endsWith(suffix))?.[1] ?? '').replace(':websiteId', websiteId);
   return (
     route.url
       .replace(':websiteId', websiteId)
