@@ -107,6 +107,9 @@ describe('the guard, on every registered route', () => {
         'POST /api/2fa/verify',
         'POST /api/auth/login',
         'POST /api/send',
+        // Beacons in one request; its reads carry their own credentials (each goes through this guard).
+        'OPTIONS /api/batch',
+        'POST /api/batch',
         // Reference documents 002-004: signup by invitation and its look-up, reset by mail, the
         // email code (its token is the credential), user-token checks, Rocket.Chat's and UTMStack's sign-in.
         'POST /api/auth/signup',
@@ -124,7 +127,7 @@ describe('the guard, on every registered route', () => {
 
   it('declares the schema of its answer on every route but the script, the dashboard and preflight', () => {
     const undeclared = collector.routes.filter((r) => !r.answerSchema).map((r) => `${r.method} ${r.url}`);
-    expect(undeclared.sort()).toEqual(['GET /', 'GET /dashboard/:file', 'GET /script.js', 'GET /tracker-extras.js', 'OPTIONS /api/send'].sort());
+    expect(undeclared.sort()).toEqual(['GET /', 'GET /dashboard/:file', 'GET /script.js', 'GET /tracker-extras.js', 'OPTIONS /api/send', 'OPTIONS /api/batch'].sort());
   });
 
   it('answers 401 without credentials, or with malformed, forged, expired or revoked ones', async () => {

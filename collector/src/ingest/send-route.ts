@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import { ApiError } from '../errors';
 import { boundedJsonParser } from '../json-body';
+import { batchRoute } from './batch-route';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
@@ -217,4 +218,6 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       handler,
     );
   }
+  app.options('/api/batch', { config: { public: true } }, preflight);
+  batchRoute(app);
 }
