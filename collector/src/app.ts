@@ -27,6 +27,7 @@ import type { Config } from './config';
 import { installErrorHandling } from './errors';
 import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
 import { installJsonBodies, signedInBodyLimit } from './json-body';
+import { installOpenApi } from './openapi';
 import { dashboardRoute } from './dashboard-route';
 import { sendRoute } from './ingest/send-route';
 import { DropCounter } from './ingest/drop-counter';
@@ -163,6 +164,7 @@ export function buildCollector({
       if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write, answerSchema });
     }
   });
+  installOpenApi(app, '1.0.0');
   // The backlog and quarantine are for operators: signed-in admins, or callers from HEARTBEAT_DETAIL_FROM (loopback by default).
   app.get('/api/heartbeat', { schema: { response: { 200: HeartbeatAnswer } }, config: { public: true } }, async (request) => {
     const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';

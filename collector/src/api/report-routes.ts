@@ -299,7 +299,9 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     ['goal', 'goals', goalParameters],
     ['funnel', 'funnels', funnelParameters],
   ] as const) {
-    const idParams = Type.Object({ websiteId: Uuid, reportId: Uuid });
+    // The path's second id is named as Umami names it: goalId, funnelId.
+    const idName = `${kind}Id` as const;
+    const idParams = Type.Object({ websiteId: Uuid, [idName]: Uuid }) as unknown as TObject<{ websiteId: typeof Uuid; id: typeof Uuid }>;
     const base = `/api/websites/:websiteId/${plural}`;
     const body = reportBody(parameters);
     const find = async (websiteId: string, id: string) => {
@@ -344,17 +346,16 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       return asReport(row);
     });
 
-    // The path's second id is the goal's or the funnel's (Umami names it goalId, funnelId).
-    const one = `${base}/:reportId`;
+    const one = `${base}/:${idName}`;
     typed.get(one, { schema: { params: idParams, response: { 200: ReportSchema } } }, async (request) => {
       const website = await ownedWebsite(access, request);
-      return asReport(await find(website.id, request.params.reportId));
+      return asReport(await find(website.id, (request.params as Record<string, string>)[idName]!));
     });
 
     typed.post(one, { schema: { params: idParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
       checkParameters(request.body.parameters);
       const website = await ownedWebsite(access, request, 'write');
-      const row = await find(website.id, request.params.reportId);
+      const row = await find(website.id, (request.params as Record<string, string>)[idName]!);
       const updated: ReportRow = {
         ...row,
         name: request.body.name,
@@ -368,7 +369,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
 
     typed.delete(one, { schema: { params: idParams, body: NoBody, response: { 200: Ok } }, config: { write: true } }, async (request) => {
       const website = await ownedWebsite(access, request, 'write');
-      await writeReport(db, await find(website.id, request.params.reportId), true);
+      await writeReport(db, await find(website.id, (request.params as Record<string, string>)[idName]!), true);
       return { ok: true } as const;
     });
 
@@ -383,7 +384,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       },
       async (request) => {
         const website = await ownedWebsite(access, request);
-        const saved = JSON.parse((await find(website.id, request.params.reportId)).parameters);
+        const saved = JSON.parse((await find(website.id, (request.params as Record<string, string>)[idName]!)).parameters);
         const query = request.query as RangeQuery;
         return kind === 'goal' ? goal(request, website, query, saved) : funnel(request, website, query, saved.steps, saved.window);
       },

@@ -74,7 +74,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
       .replace(':websiteId', websiteId)
       .replace(':userId', '00000000-0000-4000-8000-000000000001')
       .replace(':keyId', '00000000-0000-4000-8000-000000000002')
-      .replace(':reportId', '00000000-0000-4000-8000-000000000003')
+      .replace(':goalId', '00000000-0000-4000-8000-000000000003')
+      .replace(':funnelId', '00000000-0000-4000-8000-000000000003')
       .replace(':segmentId', '00000000-0000-4000-8000-000000000004')
       .replace(':sessionId', '00000000-0000-4000-8000-000000000005')
       .replace(':annotationId', '00000000-0000-4000-8000-000000000006')
@@ -99,6 +100,8 @@ describe('the guard, on every registered route', () => {
         'GET /',
         'GET /dashboard/:file',
         'GET /api/heartbeat',
+        // The API's description, as Umami's API docs are public.
+        'GET /api/openapi.json',
         'GET /api/share/:shareId',
         'GET /script.js',
         // The tracker's opt-in extras module, imported by pages that use them.
@@ -127,7 +130,9 @@ describe('the guard, on every registered route', () => {
 
   it('declares the schema of its answer on every route but the script, the dashboard and preflight', () => {
     const undeclared = collector.routes.filter((r) => !r.answerSchema).map((r) => `${r.method} ${r.url}`);
-    expect(undeclared.sort()).toEqual(['GET /', 'GET /dashboard/:file', 'GET /script.js', 'GET /tracker-extras.js', 'OPTIONS /api/send', 'OPTIONS /api/batch'].sort());
+    expect(undeclared.sort()).toEqual(
+      ['GET /', 'GET /dashboard/:file', 'GET /script.js', 'GET /tracker-extras.js', 'OPTIONS /api/send', 'OPTIONS /api/batch'].sort(),
+    );
   });
 
   it('answers 401 without credentials, or with malformed, forged, expired or revoked ones', async () => {
