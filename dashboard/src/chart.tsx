@@ -17,6 +17,8 @@ const bucketLabel = {
   month: (d: Date) => d.toLocaleDateString(undefined, { month: 'short', year: 'numeric' }),
 };
 
+const noAnnotations: readonly { date: string; note: string }[] = [];
+
 /** The axes' text, set on uPlot and measured with the same font. */
 const axisFont = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 let measuring: CanvasRenderingContext2D | null = null;
@@ -34,7 +36,18 @@ const textWidth = (text: string) => {
  * buckets still to come are not drawn. Until hovered, the legend shows the period's totals
  * (`totals`, from the stats: visitors are unique over the period, not a sum of days).
  */
-export function SeriesChart({ series, unit, totals }: { series: Series; unit: 'hour' | 'day' | 'month'; totals: { pageviews: number; visitors: number } }) {
+export function SeriesChart({
+  series,
+  unit,
+  totals,
+  annotations = noAnnotations,
+}: {
+  series: Series;
+  unit: 'hour' | 'day' | 'month';
+  totals: { pageviews: number; visitors: number };
+  /** Dated notes, drawn as dashed vertical lines at their time (a day's note at its local midnight). */
+  annotations?: readonly { date: string; note: string }[];
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -99,6 +112,24 @@ export function SeriesChart({ series, unit, totals }: { series: Series; unit: 'h
         ticks.map((t) => ({ value: t, text: compactNumber(t), width: textWidth(compactNumber(t)), room: yAxisWidth - 8 })),
       );
     };
+    const marks = annotations.map((a) => ({ t: Date.parse(a.date) / 1000, note: a.note })).filter((m) => xs.length > 0 && m.t >= xs[0]! && m.t <= xs.at(-1)!);
+    const drawAnnotations = (u: uPlot) => {
+      const ctx = u.ctx;
+      ctx.save();
+      ctx.setLineDash([3 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+      ctx.lineWidth = uPlot.pxRatio;
+      ctx.strokeStyle = dark ? '#d6b84a' : '#a07c00';
+      for (const mark of marks) {
+        const x = u.valToPos(mark.t, 'x', true);
+        ctx.beginPath();
+        ctx.moveTo(x, u.bbox.top);
+        ctx.lineTo(x, u.bbox.top + u.bbox.height);
+        ctx.stroke();
+      }
+      ctx.restore();
+      // For the e2e test: where each note's line was drawn, in CSS pixels from the plot's left.
+      element.dataset.annotations = JSON.stringify(marks.map((m) => ({ note: m.note, left: u.valToPos(m.t, 'x') })));
+    };
     const plot = new uPlot(
       {
         width: innerWidth(),
@@ -130,7 +161,7 @@ export function SeriesChart({ series, unit, totals }: { series: Series; unit: 'h
               ]
             : []),
         ],
-        hooks: { draw: [runningDashed, publishLabels] },
+        hooks: { draw: [runningDashed, drawAnnotations, publishLabels] },
       },
       [xs, drawn(pv), drawn(visitors), ...(previous ? [previous] : [])] as uPlot.AlignedData,
       element,
@@ -141,6 +172,6 @@ export function SeriesChart({ series, unit, totals }: { series: Series; unit: 'h
       resize.disconnect();
       plot.destroy();
     };
-  }, [series, unit, totals]);
+  }, [series, unit, totals, annotations]);
   return <div class="chart" ref={box} aria-label="Pageviews and visitors over time" role="img" />;
 }

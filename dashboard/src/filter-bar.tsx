@@ -1,5 +1,28 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, failureText } from './api';
 import type { FilterName, Route } from './state';
 import { resetForm } from './reset-form';
+
+interface Segment {
+  id: string;
+  name: string;
+}
+
+/** The website's saved segments, loaded once per website (the load cancelled when it changes); `reload` after saving one. */
+function useSegments(websiteId: string | undefined): { segments: Segment[]; reload: () => void } {
+  const [segments, setSegments] = useState<Segment[]>([]);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    if (!websiteId) return;
+    const controller = new AbortController();
+    api<{ data: Segment[] }>(`/websites/${websiteId}/segments?type=segment&pageSize=100`, { signal: controller.signal }).then(
+      (answer) => setSegments(answer.data),
+      () => !controller.signal.aborted && setSegments([]),
+    );
+    return () => controller.abort();
+  }, [websiteId, version]);
+  return { segments, reload: () => setVersion((v) => v + 1) };
+}
 
 /** Umami's filter operators, as people read them. */
 const operators = { eq: 'is', neq: 'is not', c: 'contains', dnc: 'does not contain' } as const;
@@ -31,9 +54,32 @@ export function readFilter(raw: string): { operator: Operator; value: string } {
   return dot > 0 && prefix in operators ? { operator: prefix as Operator, value: raw.slice(dot + 1) } : { operator: 'eq', value: raw };
 }
 
-/** The active filters as removable chips, and a search box that adds one ("contains" by default). */
-export function FilterBar({ route, go }: { route: Route; go: (next: Partial<Route>) => void }) {
-  const active = Object.entries(route.filters).filter(([, v]) => v) as [FilterName, string][];
+/**
+ * The active filters as removable chips, and a search box that adds one ("contains" by default);
+ * the website's saved segments to pick from, and (for those who may change the website) the
+ * filters saved as a new segment.
+ */
+export function FilterBar({ route, go, canWrite = false }: { route: Route; go: (next: Partial<Route>) => void; canWrite?: boolean }) {
+  const active = Object.entries(route.filters).filter(([name, v]) => v && name !== 'segment') as [FilterName, string][];
+  const { segments, reload } = useSegments(route.websiteId);
+  const [error, setError] = useState('');
+  const save = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const name = String(new FormData(form).get('name') ?? '').trim();
+    if (!name) return;
+    const filters = active.map(([field, raw]) => ({ name: field, ...readFilter(raw) }));
+    try {
+      const saved = await api<Segment>(`/websites/${route.websiteId}/segments`, { method: 'POST', body: { name, type: 'segment', parameters: { filters } } });
+      form.reset();
+      setError('');
+      reload();
+      // The segment now stands for the filters it holds.
+      go({ filters: { segment: saved.id } });
+    } catch (failure) {
+      setError(failureText(failure, 'Could not save the segment'));
+    }
+  };
   const add = (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
@@ -60,6 +106,21 @@ export function FilterBar({ route, go }: { route: Route; go: (next: Partial<Rout
           })}
         </ul>
       )}
+      {(segments.length > 0 || route.filters.segment) && (
+        <label class="segment-pick">
+          Segment{' '}
+          <select
+            aria-label="Segment"
+            value={route.filters.segment ?? ''}
+            onChange={(e) => go({ filters: { ...route.filters, segment: (e.currentTarget as HTMLSelectElement).value || undefined } })}
+          >
+            <option value="">All visitors</option>
+            {segments.map((segment) => (
+              <option value={segment.id}>{segment.name}</option>
+            ))}
+          </select>
+        </label>
+      )}
       <form class="search" aria-label="Filter the page" onSubmit={add}>
         <select name="field" aria-label="Filter on">
           {fields.map(([name, label]) => (
@@ -76,6 +137,17 @@ export function FilterBar({ route, go }: { route: Route; go: (next: Partial<Rout
         <input name="value" type="search" aria-label="Filter value" placeholder="Search…" maxLength={500} />
         <button type="submit">Filter</button>
       </form>
+      {canWrite && active.length > 0 && (
+        <form class="save-segment" aria-label="Save the filters as a segment" onSubmit={save}>
+          <input name="name" aria-label="Segment name" placeholder="Name these filters…" maxLength={200} required />
+          <button type="submit">Save as segment</button>
+        </form>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

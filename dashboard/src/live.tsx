@@ -4,7 +4,7 @@ import { formatNumber } from './format';
 
 interface Realtime {
   totals: { views: number; visitors: number; events: number };
-  events: { __type: string; urlPath: string; eventName: string; createdAt: string; country: string }[];
+  events: { __type: string; urlPath: string; eventName: string; createdAt: string; country: string; sessionId: string }[];
 }
 
 /** Visitors now (active in the last 5 minutes) and the last 30 minutes' events, refreshed every 15 s. */
@@ -46,7 +46,10 @@ export function Live({ websiteId }: { websiteId: string }) {
           {recent.events.slice(0, 8).map((e) => (
             <li>
               <time>{new Date(e.createdAt).toLocaleTimeString()}</time> {e.__type === 'event' ? `event ${e.eventName}` : 'view'}{' '}
-              <span class="muted">{e.urlPath}</span>
+              <span class="muted">{e.urlPath}</span>{' '}
+              <a href={`#/websites/${websiteId}/visitors/${e.sessionId}`} aria-label={`The visitor of this ${e.__type === 'event' ? 'event' : 'view'}`}>
+                visitor
+              </a>
             </li>
           ))}
         </ol>

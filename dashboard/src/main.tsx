@@ -34,8 +34,9 @@ function SettingsView({ route, me, settings }: { route: Route; me: Me; settings:
     );
   }
   if (!settings.module) return <p class="loading">Loading…</p>;
-  const { Account, CountingRules, Reports, Teams, Users } = settings.module;
-  const page = route.page as SettingsPage | 'rules' | 'reports';
+  const { Account, CountingRules, Reports, Teams, Users, VisitorsPage } = settings.module;
+  const page = route.page as SettingsPage | 'rules' | 'reports' | 'visitors';
+  if (page === 'visitors' && route.websiteId) return <VisitorsPage route={route} />;
   if (page === 'rules' && route.websiteId) return <CountingRules websiteId={route.websiteId} />;
   if (page === 'reports' && route.websiteId) return <Reports route={route} />;
   if (page === 'teams') return <Teams me={me} />;
@@ -134,7 +135,7 @@ function App() {
         ) : setup ? (
           <p class="loading">Loading…</p>
         ) : route.page === 'overview' && route.websiteId ? (
-          <Overview route={route} />
+          <Overview route={route} canWrite={me !== null && me.role !== 'view-only'} />
         ) : route.page === 'websites' ? (
           <WebsiteList canWrite={me !== null && me.role !== 'view-only'} />
         ) : me ? (

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiFailure, type Point, type Stats, type Website } from './api';
+import { Annotations, useAnnotations } from './annotations';
 import { SeriesChart } from './chart';
 import { FilterBar } from './filter-bar';
 import { change, formatDuration, formatNumber, formatPercent } from './format';
@@ -17,7 +18,7 @@ interface Data {
 }
 
 /** One website on one page: headline figures, the chart, realtime, ranked panels; every row filters. */
-export function Overview({ route }: { route: Route }) {
+export function Overview({ route, canWrite = false }: { route: Route; canWrite?: boolean }) {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState('');
   const key = routeHash({ ...route, tabs: {} });
@@ -25,6 +26,7 @@ export function Overview({ route }: { route: Route }) {
   const bounds = useMemo(() => rangeBounds(route), [key]);
   const query = readQuery(route, bounds);
   const base = `/websites/${route.websiteId}`;
+  const { annotations, reload } = useAnnotations(route.websiteId!, bounds);
 
   useEffect(() => {
     let current = true;
@@ -60,14 +62,20 @@ export function Overview({ route }: { route: Route }) {
     <section>
       <div class="title">
         <h1>{data?.website.name ?? '…'}</h1>
-        <a class="reports-link" href={routeHash({ ...route, page: 'reports', report: 'goals' })}>
-          Reports
-        </a>
+        <nav class="view-links" aria-label="This website">
+          <a href={routeHash({ ...route, page: 'visitors' })}>Visitors</a>
+          <a href={routeHash({ ...route, page: 'reports', report: 'goals' })}>Reports</a>
+        </nav>
         <RangePicker route={route} go={go} />
       </div>
-      <FilterBar route={route} go={go} />
+      <FilterBar route={route} go={go} canWrite={canWrite} />
       {data === null ? <HeadlinePlaceholder /> : <Headline stats={data.stats} compare={route.compare} stale={data.key !== key} />}
-      {data === null ? <div class="chart" aria-busy="true" /> : <SeriesChart series={data.series} unit={bounds.unit} totals={data.stats} />}
+      {data === null ? (
+        <div class="chart" aria-busy="true" />
+      ) : (
+        <SeriesChart series={data.series} unit={bounds.unit} totals={data.stats} annotations={annotations} />
+      )}
+      <Annotations websiteId={route.websiteId!} annotations={annotations} reload={reload} canWrite={canWrite} />
       {/* Realtime waits for the figures: the engine runs parameterized reads one at a time, and these come first. */}
       {data ? <Live websiteId={route.websiteId!} /> : <section class="panel live" />}
       <div class="panels">
@@ -80,7 +88,7 @@ export function Overview({ route }: { route: Route }) {
   );
 }
 
-function RangePicker({ route, go }: { route: Route; go: (next: Partial<Route>) => void }) {
+export function RangePicker({ route, go }: { route: Route; go: (next: Partial<Route>) => void }) {
   const today = dayString(new Date());
   return (
     <div class="range">

@@ -5,3 +5,4 @@ export { Teams } from './teams';
 export { Users } from './users';
 export { SetupStep } from './setup-step';
 export { Reports } from './reports';
+export { VisitorsPage } from './visitors';

@@ -33,6 +33,8 @@ export const filterNames = [
   'utmCampaign',
   'utmContent',
   'utmTerm',
+  // A saved segment's id: its filters apply on the server.
+  'segment',
 ] as const;
 export type FilterName = (typeof filterNames)[number];
 
@@ -49,7 +51,9 @@ export interface Route {
    * `rules`: one website's counting rules, in the settings chunk. `forgot`, `reset` and `signup`:
    * the pages a visitor without a session reaches (a reset link's and an invitation's carry `secret`).
    */
-  page: 'websites' | 'overview' | 'share' | 'rules' | 'reports' | 'forgot' | 'reset' | 'signup' | SettingsPage;
+  page: 'websites' | 'overview' | 'share' | 'rules' | 'reports' | 'visitors' | 'forgot' | 'reset' | 'signup' | SettingsPage;
+  /** On the visitors page: the one visitor (session) whose timeline is shown. */
+  sessionId?: string;
   /** On the reports page: which report (goals, funnel, journeys, vitals, revenue, utm). */
   report?: string;
   /** The secret of a reset link or an invitation. */
@@ -102,6 +106,8 @@ export function readRoute(hash = location.hash): Route {
   if (rules) return { ...plain('websites'), page: 'rules', websiteId: rules[1] };
   const reports = /^\/websites\/([0-9a-f-]{36})\/reports(?:\/([a-z]{2,16}))?$/.exec(path);
   if (reports) return { page: 'reports', websiteId: reports[1], ...view, ...(reports[2] ? { report: reports[2] } : {}) };
+  const visitors = /^\/websites\/([0-9a-f-]{36})\/visitors(?:\/([0-9a-f-]{36}))?$/.exec(path);
+  if (visitors) return { page: 'visitors', websiteId: visitors[1], ...view, ...(visitors[2] ? { sessionId: visitors[2] } : {}) };
   const match = /^\/websites\/([0-9a-f-]{36})$/.exec(path);
   return match ? { page: 'overview', websiteId: match[1], ...view } : plain('websites');
 }
@@ -120,7 +126,9 @@ export function routeHash(route: Route): string {
   if (route.compare) params.set('compare', 'prev');
   for (const [name, value] of Object.entries(route.filters)) if (value) params.set(name, value);
   for (const [group, tab] of Object.entries(route.tabs)) if (tab) params.set(group, tab);
-  return route.page === 'share' ? `#/share/${route.shareId}?${params}` : `#/websites/${route.websiteId}?${params}`;
+  if (route.page === 'share') return `#/share/${route.shareId}?${params}`;
+  if (route.page === 'visitors') return `#/websites/${route.websiteId}/visitors${route.sessionId ? `/${route.sessionId}` : ''}?${params}`;
+  return `#/websites/${route.websiteId}?${params}`;
 }
 
 /** A local date as YYYY-MM-DD. */

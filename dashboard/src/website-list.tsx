@@ -32,23 +32,19 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       ]);
       setWebsites(data);
       setTeams(myTeams.data);
-      const today = rangeBounds({ range: 'today' });
-      // The trend: visitors per day over the last 14 days, in the viewer's time zone.
+      // The trend (visitors per local day over the last 14 days, today last) of up to 20 websites per
+      // call to /websites/charts: one request for a whole list, where there were two per website.
       const fortnight = rangeBounds({ range: 'custom', start: dayString(new Date(Date.now() - 13 * 86_400_000)), end: dayString(new Date()) });
       const timezone = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone);
-      // Two reads per website, three websites at a time: well inside the reads one user may have at once.
-      const figures = await inTurns(data, 3, (w) =>
-        Promise.all([
-          api<{ visitors: number }>(`/websites/${w.id}/stats?startAt=${today.startAt}&endAt=${today.endAt}`).then((s) => [w.id, s.visitors] as const),
-          api<{ sessions: { y: number }[] }>(
-            `/websites/${w.id}/pageviews?startAt=${fortnight.startAt}&endAt=${fortnight.endAt}&unit=day&timezone=${timezone}`,
-          ).then((s) => [w.id, s.sessions.map((p) => p.y)] as const),
-        ]),
+      const chunks = Array.from({ length: Math.ceil(data.length / 20) }, (_, i) => data.slice(i * 20, i * 20 + 20));
+      const answers = await inTurns(chunks, 2, (chunk) =>
+        api<{ data: Record<string, { total: number; values: number[] }> }>(
+          `/websites/charts?ids=${chunk.map((w) => w.id).join(',')}&startAt=${fortnight.startAt}&endAt=${Date.now()}&timezone=${timezone}`,
+        ),
       );
-      const counts = figures.map(([count]) => count);
-      const series = figures.map(([, trend]) => trend);
-      setVisitors(Object.fromEntries(counts));
-      setTrends(Object.fromEntries(series));
+      const charts = Object.assign({}, ...answers.map((answer) => answer.data)) as Record<string, { values: number[] }>;
+      setVisitors(Object.fromEntries(Object.entries(charts).map(([id, chart]) => [id, chart.values.at(-1) ?? 0])));
+      setTrends(Object.fromEntries(Object.entries(charts).map(([id, chart]) => [id, chart.values])));
     } catch (failure) {
       setError(failure instanceof ApiFailure ? failure.message : 'Could not load the websites');
     }

@@ -1,0 +1,99 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, failureText } from './api';
+import { dayString, type Bounds } from './state';
+
+export interface Annotation {
+  id: string;
+  date: string;
+  note: string;
+  allDay: boolean;
+}
+
+/** The website's annotations in the range, reloaded when the range changes (the last load cancelled) or one is added or deleted. */
+export function useAnnotations(websiteId: string, bounds: Bounds): { annotations: Annotation[]; reload: () => void } {
+  const [annotations, setAnnotations] = useState<Annotation[]>([]);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const controller = new AbortController();
+    api<{ data: Annotation[] }>(`/websites/${websiteId}/annotations?startAt=${bounds.startAt}&endAt=${bounds.endAt}&pageSize=200`, {
+      signal: controller.signal,
+    }).then(
+      (answer) => setAnnotations(answer.data),
+      () => !controller.signal.aborted && setAnnotations([]),
+    );
+    return () => controller.abort();
+  }, [websiteId, bounds.startAt, bounds.endAt, version]);
+  return { annotations, reload: () => setVersion((v) => v + 1) };
+}
+
+/** The range's annotations under the chart (drawn on it as dashed lines), with a form to add one and a button to delete each. */
+export function Annotations({
+  websiteId,
+  annotations,
+  reload,
+  canWrite,
+}: {
+  websiteId: string;
+  annotations: Annotation[];
+  reload: () => void;
+  canWrite: boolean;
+}) {
+  const [error, setError] = useState('');
+  const add = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const fields = new FormData(form);
+    const note = String(fields.get('note') ?? '').trim();
+    const date = String(fields.get('date') ?? '');
+    if (!note || !date) return;
+    try {
+      // The day as the viewer sees it: its local midnight.
+      const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+      await api(`/websites/${websiteId}/annotations`, { method: 'POST', body: { date: new Date(y, m - 1, d).toISOString(), note, allDay: true } });
+      form.reset();
+      setError('');
+      reload();
+    } catch (failure) {
+      setError(failureText(failure, 'Could not save the annotation'));
+    }
+  };
+  const remove = async (annotation: Annotation) => {
+    try {
+      await api(`/websites/${websiteId}/annotations/${annotation.id}`, { method: 'DELETE' });
+      reload();
+    } catch (failure) {
+      setError(failureText(failure, 'Could not delete the annotation'));
+    }
+  };
+  if (!canWrite && annotations.length === 0) return null;
+  return (
+    <div class="annotations">
+      {annotations.length > 0 && (
+        <ul aria-label="Annotations">
+          {[...annotations].reverse().map((a) => (
+            <li>
+              <time>{new Date(a.date).toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' })}</time> {a.note}
+              {canWrite && (
+                <button type="button" class="link" aria-label={`Delete the annotation ${a.note}`} onClick={() => remove(a)}>
+                  ×
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canWrite && (
+        <form class="add-annotation" aria-label="Add an annotation" onSubmit={add}>
+          <input type="date" name="date" aria-label="Annotation date" value={dayString(new Date())} max={dayString(new Date())} required />
+          <input type="text" name="note" aria-label="Annotation" placeholder="Note on the chart, e.g. “Newsletter sent”" maxLength={1000} required />
+          <button type="submit">Annotate</button>
+        </form>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
