@@ -28,6 +28,8 @@ import { installErrorHandling } from './errors';
 import { clientErrorHandler, installSecurityHeaders } from './http-hardening';
 import { installJsonBodies, signedInBodyLimit } from './json-body';
 import { installOpenApi } from './openapi';
+import { ApiError } from './errors';
+import { eraseSession } from './storage/visitor-erasure';
 import { dashboardRoute } from './dashboard-route';
 import { sendRoute } from './ingest/send-route';
 import { DropCounter } from './ingest/drop-counter';
@@ -193,6 +195,14 @@ export function buildCollector({
     db,
     readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes },
     readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),
+    // What the session sent before the request is inserted first (else it would come back after),
+    // then the erasure runs between batch inserts.
+    eraseVisitor: async (websiteId, sessionId) => {
+      await writer.flush().catch(() => {
+        throw new ApiError('storageUnavailable');
+      });
+      return writer.exclusive(() => eraseSession(db, { websiteId, sessionId, cluster: config.clickhouse?.cluster ?? null }));
+    },
   });
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);

@@ -85,7 +85,9 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   db: ClickHouseClient;
   readBounds: ReadBounds;
   readSlots: ReadSlots;
-}> = async (app, { websites, teams, db: engine, readBounds, readSlots }) => {
+  /** Erases one visitor of a website (storage/visitor-erasure.ts, between batch inserts); false when there is none. */
+  eraseVisitor: (websiteId: string, sessionId: string) => Promise<boolean>;
+}> = async (app, { websites, teams, db: engine, readBounds, readSlots, eraseVisitor }) => {
   // Every route here reads one website's figures: a share token of that website may too.
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
@@ -223,7 +225,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   annotationRoutes(app, { access: { websites, teams }, db: engine });
   chartsRoute(app, { access: { websites, teams }, readsOf, timeZones });
   dataRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
-  visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
+  visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones, eraseVisitor });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
     const website = await ownedWebsite({ websites, teams }, request);

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TObject, type TProperties } from 'typebox';
 import { ApiError } from '../errors';
-import { DateText, Nullable, Uuid } from '../shared/schema';
+import { DateText, NoBody, Nullable, Ok, Uuid } from '../shared/schema';
 import { sessionStats, tiedSessions, visitorActivity, visitorProperties, visitorSession, weeklyVisitors } from '../storage/visitor-reads';
 import type { Website } from '../websites/websites';
 import { checkTimezone } from './date-range';
@@ -17,6 +17,7 @@ export interface VisitorRouteDeps {
   readsOf: (request: FastifyRequest) => ClickHouseClient;
   querystring: <Extra extends TProperties>(extra: Extra) => TObject;
   timeZones: ReadonlySet<string>;
+  eraseVisitor: (websiteId: string, sessionId: string) => Promise<boolean>;
 }
 
 const sessionParams = Type.Object({ websiteId: Uuid, sessionId: Uuid });
@@ -85,7 +86,7 @@ const resetTime = (website: Website) => (website.resetAt === null ? 0 : Date.par
  * session id; the ones tied to the same distinct id are "stitched" (`stitchedSessionCount`), and
  * `activity?distinctId=` reads them all.
  */
-export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: VisitorRouteDeps): void {
+export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones, eraseVisitor }: VisitorRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const filteredRange = async (website: Website, query: ReportQuery) => {
@@ -126,6 +127,17 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
     );
     return { ...session, canDelete };
   });
+
+  // An erasure request: the visitor's events, data, orders and vitals, gone from every answer once this answers.
+  typed.delete(
+    '/api/websites/:websiteId/sessions/:sessionId',
+    { schema: { params: sessionParams, body: NoBody, response: { 200: Ok } }, config: { write: true } },
+    async (request) => {
+      const website = await ownedWebsite(access, request, 'write');
+      if (!(await eraseVisitor(website.id, request.params.sessionId.toLowerCase()))) throw new ApiError('notFound', 'Session not found');
+      return { ok: true } as const;
+    },
+  );
 
   typed.get(
     '/api/websites/:websiteId/sessions/:sessionId/activity',

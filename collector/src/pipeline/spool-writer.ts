@@ -149,7 +149,31 @@ export class SpoolWriter {
   }
 
   #kick(): void {
-    if (!this.#running) this.#running = this.#drain().finally(() => (this.#running = null));
+    if (!this.#running && !this.#held) this.#running = this.#drain().finally(() => (this.#running = null));
+  }
+
+  /** Set while `exclusive` work runs: no batch insert starts meanwhile. */
+  #held: Promise<void> | null = null;
+
+  /**
+   * Runs `work` while no batch is being inserted: waits for the insert in flight and holds the next
+   * ones until it ends (rows are still spooled and acknowledged meanwhile). For rewrites of stored
+   * rows that an insert landing halfway would spoil (erasing a visitor rebuilds their days' rollups).
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#held) await this.#held;
+    let release = () => {};
+    this.#held = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      while (this.#running) await this.#running;
+      return await work();
+    } finally {
+      this.#held = null;
+      release();
+      this.#kick();
+    }
   }
 
   /** Inserts sealed segments until none is left or one fails (then waits for its backoff). */
@@ -217,6 +241,7 @@ export class SpoolWriter {
 
   /** Seals and inserts everything spooled now; rejects if an insert fails. */
   async flush(): Promise<void> {
+    while (this.#held) await this.#held;
     this.spool.seal();
     this.#retryAt = 0;
     while (this.#running) await this.#running;
