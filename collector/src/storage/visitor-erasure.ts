@@ -16,7 +16,7 @@ const sessionTables = ['website_event', 'session_data', 'website_revenue', 'webs
  */
 const viewRollups = (['daily_metrics', 'daily_stats', 'daily_event_data', 'hourly_pageviews'] as const).map((table) => {
   const fill = dailyRollups.find((statement) => statement.startsWith(`INSERT INTO ${table} SELECT`));
-  if (!fill || !fill.includes('\n  GROUP BY')) throw new Error(`migration 5 has no backfill of ${table} to rebuild from`);
+  if (!fill?.includes('\n  GROUP BY')) throw new Error(`migration 5 has no backfill of ${table} to rebuild from`);
   return {
     table,
     day: table === 'hourly_pageviews' ? 'toDate(hour)' : 'day',
