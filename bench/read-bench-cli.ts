@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
 import { startCollector } from '../collector/src/start';
-import { benchRead, readEndpoints, reportEndpoints, timingTable } from './read-bench';
+import { benchBatch, benchRead, overviewPaths, readEndpoints, reportEndpoints, timingTable, visitorEndpoints } from './read-bench';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const config = { ...loadConfig(), port: 0, host: '127.0.0.1', logLevel: 'warn' };
@@ -39,6 +39,28 @@ try {
   console.log(timingTable(await benchRead(collector.url, token, readEndpoints(site.id, Date.now()), Number(values.runs))));
   console.log('\nreports\n');
   console.log(timingTable(await benchRead(collector.url, token, reportEndpoints(site.id, Date.now()), Number(values.runs))));
+  // Issue 27's routes: one recent visitor of the site, and a saved segment (visitors from Germany).
+  const [recent] = await (
+    await collector.db.query({
+      query: 'SELECT toString(session_id) AS id FROM website_event WHERE website_id = {id:UUID} ORDER BY created_at DESC LIMIT 1',
+      query_params: { id: site.id },
+      format: 'JSONEachRow',
+    })
+  ).json<{ id: string }>();
+  const segment = await fetch(`${collector.url}/api/websites/${site.id}/segments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench: Germany', type: 'segment', parameters: { filters: [{ name: 'country', operator: 'eq', value: 'DE' }] } }),
+  });
+  const { id: segmentId } = (await segment.json()) as { id: string };
+  console.log('\nvisitors, data and saved filters\n');
+  console.log(timingTable(await benchRead(collector.url, token, visitorEndpoints(site.id, recent!.id, segmentId, Date.now()), Number(values.runs))));
+  await fetch(`${collector.url}/api/websites/${site.id}/segments/${segmentId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  const paths = overviewPaths(site.id, Date.now());
+  const batch = await benchBatch(collector.url, token, paths, 5);
+  console.log(
+    `\nthe overview's ${paths.length} reads: one by one ${batch.oneByOne.toFixed(0)} ms, in one /api/batch ${batch.batched.toFixed(0)} ms (median of 5; ${(batch.oneByOne / batch.batched).toFixed(2)}x)`,
+  );
   await collector.users.delete(user);
 } finally {
   await collector.stop();

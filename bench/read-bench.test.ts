@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../test-support/collector';
-import { benchRead, readEndpoints, reportEndpoints, timingTable } from './read-bench';
+import { benchBatch, benchRead, overviewPaths, readEndpoints, reportEndpoints, timingTable, visitorEndpoints } from './read-bench';
 import { seedEvents } from './seed-events';
 
 // The small version of `npm run seed` + `npm run bench:read` that CI runs: it proves the seeding
@@ -30,10 +30,27 @@ describe('read bench, small', () => {
     expect(stats.bounces / stats.visits).toBeGreaterThan(0.3);
     expect(stats.bounces / stats.visits).toBeLessThan(0.6);
     expect(stats.pageviews / stored).toBeGreaterThan(0.85);
-    const endpoints = [...readEndpoints(site, now), ...reportEndpoints(site, now)];
+    const [recent] = (await (
+      await collector.db.query({
+        query: 'SELECT toString(session_id) AS id FROM website_event WHERE website_id = {site:UUID} ORDER BY created_at DESC LIMIT 1',
+        query_params: { site },
+        format: 'JSONEachRow',
+      })
+    ).json()) as { id: string }[];
+    const segment = (await (
+      await collector.request(`/api/websites/${site}/segments`, {
+        method: 'POST',
+        token,
+        json: { name: 'Germany', type: 'segment', parameters: { filters: [{ name: 'country', operator: 'eq', value: 'DE' }] } },
+      })
+    ).json()) as { id: string };
+    const endpoints = [...readEndpoints(site, now), ...reportEndpoints(site, now), ...visitorEndpoints(site, recent!.id, segment.id, now)];
     const timings = await benchRead(collector.url, token, endpoints, 2);
     console.log(timingTable(timings));
     expect(timings).toHaveLength(endpoints.length);
+    const batch = await benchBatch(collector.url, token, overviewPaths(site, now), 1);
+    expect(batch.oneByOne).toBeGreaterThan(0);
+    expect(batch.batched).toBeGreaterThan(0);
     // The seed fills the reports' tables too: vitals and orders to measure.
     const vitals = (await (
       await collector.request(`/api/websites/${site}/performance/stats?startAt=${now - 90 * 86400_000}&endAt=${now}`, { token })

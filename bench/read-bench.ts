@@ -59,6 +59,85 @@ export function reportEndpoints(websiteId: string, now: number): Endpoint[] {
   ];
 }
 
+/** The visitor, data and saved-filter routes (issue 27) over the same 30 days; `sessionId` one recent visitor, `segmentId` a saved segment (country DE). */
+export function visitorEndpoints(websiteId: string, sessionId: string, segmentId: string, now: number): Endpoint[] {
+  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+  const site = `/api/websites/${websiteId}`;
+  return [
+    { name: 'one visitor', path: `${site}/sessions/${sessionId}` },
+    { name: "visitor's activity", path: `${site}/sessions/${sessionId}/activity?${range}` },
+    { name: "visitor's properties", path: `${site}/sessions/${sessionId}/properties` },
+    { name: 'sessions stats', path: `${site}/sessions/stats?${range}` },
+    { name: 'sessions weekly', path: `${site}/sessions/weekly?${range}&timezone=UTC` },
+    { name: 'stats, saved segment', path: `${site}/stats?${range}&segment=${segmentId}` },
+    { name: 'metrics expanded (path)', path: `${site}/metrics/expanded?${range}&type=path` },
+    { name: 'events stats', path: `${site}/events/stats?${range}` },
+    { name: 'events series', path: `${site}/events/series?${range}&unit=day&timezone=UTC` },
+    { name: 'event-data fields', path: `${site}/event-data/fields?${range}` },
+    { name: 'event-data values', path: `${site}/event-data/values?${range}&propertyName=plan` },
+    { name: 'event-data stats', path: `${site}/event-data/stats?${range}` },
+    { name: 'event-data list', path: `${site}/event-data?${range}&page=1&pageSize=20` },
+    { name: 'session-data properties', path: `${site}/session-data/properties?${range}` },
+    { name: 'values (path, search)', path: `${site}/values?${range}&type=path&search=pri` },
+    { name: 'websites charts', path: `/api/websites/charts?ids=${websiteId}&startAt=${now - 14 * 86400_000}&endAt=${now}` },
+    { name: 'segments list', path: `${site}/segments?type=segment` },
+    { name: 'annotations list', path: `${site}/annotations?${range}` },
+  ];
+}
+
+/**
+ * The overview's reads one at a time against the same reads in one `/api/batch` (run at once, each
+ * in its client's turn): the median of `runs` of each, in milliseconds.
+ */
+export async function benchBatch(url: string, token: string, paths: string[], runs: number): Promise<{ oneByOne: number; batched: number }> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const oneByOne = async () => {
+    const started = performance.now();
+    for (const path of paths) {
+      const response = await fetch(url + path, { headers });
+      if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+      await response.text();
+    }
+    return performance.now() - started;
+  };
+  const batched = async () => {
+    const started = performance.now();
+    const response = await fetch(`${url}/api/batch`, { method: 'POST', headers, body: JSON.stringify(paths.map((path) => ({ url: path }))) });
+    const answer = (await response.json()) as { errors: number };
+    if (response.status !== 200 || answer.errors > 0) throw new Error(`batch: ${response.status} ${JSON.stringify(answer).slice(0, 200)}`);
+    return performance.now() - started;
+  };
+  await oneByOne();
+  await batched();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(await oneByOne());
+    b.push(await batched());
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return { oneByOne: median(a), batched: median(b) };
+}
+
+/** The reads the dashboard's overview makes when it opens (figures, chart, panels' first tabs, realtime). */
+export function overviewPaths(websiteId: string, now: number): string[] {
+  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+  const site = `/api/websites/${websiteId}`;
+  return [
+    `${site}`,
+    `${site}/stats?${range}`,
+    `${site}/pageviews?${range}&unit=day&timezone=UTC`,
+    `${site}/metrics?${range}&type=path`,
+    `${site}/metrics?${range}&type=referrer`,
+    `${site}/metrics?${range}&type=country`,
+    `${site}/metrics?${range}&type=browser`,
+    `${site}/metrics?${range}&type=event`,
+    `${site}/active`,
+    `/api/realtime/${websiteId}`,
+    `${site}/annotations?${range}`,
+  ];
+}
+
 export interface Timing {
   name: string;
   p50: number;

@@ -12,6 +12,8 @@ import { launchChromium } from './browser';
  * chart, and the websites list's trends from one /websites/charts call; on a desktop and a phone,
  * nothing sticking out, no page errors.
  */
+/** How long a poll waits: the page loads several reads, slower beside a busy CPU. */
+const within = { timeout: 15_000 };
 const folder = process.env.SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'visitors-'));
 let collector: TestCollector;
 let browser: Browser;
@@ -76,7 +78,7 @@ describe('the visitors pages', () => {
       await page.locator('.visitor-table tbody tr').first().waitFor();
       const listed = await api(`/sessions?startAt=${Date.now() - 86_400_000}&endAt=${Date.now()}&pageSize=50`);
       expect(listed.count).toBe(3);
-      await expect.poll(() => page.locator('.visitor-table tbody tr').count()).toBe(3);
+      await expect.poll(() => page.locator('.visitor-table tbody tr').count(), within).toBe(3);
       expect(await page.locator('.visitors h2').textContent()).toBe('3 visitors');
       await page.screenshot({ path: join(folder, `visitors-list-${width}.png`), fullPage: true });
       expect(await nothingSticksOut(page)).toEqual([]);
@@ -124,7 +126,7 @@ describe('the overview', () => {
     await page.getByLabel('Segment name').fill('Saw pricing');
     const asked = page.waitForRequest((r) => r.url().includes('/stats?') && r.url().includes('segment='));
     await page.getByRole('button', { name: 'Save as segment' }).click();
-    await expect.poll(() => page.getByLabel('Segment').inputValue()).toMatch(/^[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByLabel('Segment').inputValue(), within).toMatch(/^[0-9a-f-]{36}$/);
     const segmentId = await page.getByLabel('Segment').inputValue();
     const saved = await api(`/segments/${segmentId}`);
     expect(saved).toMatchObject({ name: 'Saw pricing', parameters: { filters: [{ name: 'path', operator: 'c', value: 'pricing' }] } });
@@ -132,10 +134,10 @@ describe('the overview', () => {
     expect(request.url()).toContain(`segment=${segmentId}`);
     const stats = await (await collector.request(new URL(request.url()).pathname + new URL(request.url()).search, { token })).json();
     expect(stats.visitors).toBe(2);
-    await expect.poll(() => page.locator('[data-figure="Visitors"] .value').textContent()).toBe('2');
+    await expect.poll(() => page.locator('[data-figure="Visitors"] .value').textContent(), within).toBe('2');
     await page.screenshot({ path: join(folder, 'overview-segment.png') });
     await page.getByLabel('Segment').selectOption('');
-    await expect.poll(() => page.locator('[data-figure="Visitors"] .value').textContent()).toBe('3');
+    await expect.poll(() => page.locator('[data-figure="Visitors"] .value').textContent(), within).toBe('3');
     expect(errors).toEqual([]);
     await close();
   });
@@ -144,8 +146,8 @@ describe('the overview', () => {
     const { page, errors, close } = await open(`#/websites/${site}?range=7d`);
     await page.getByLabel('Annotation', { exact: true }).fill('Newsletter sent');
     await page.getByRole('button', { name: 'Annotate' }).click();
-    await expect.poll(async () => (await api('/annotations')).data.map((a: any) => a.note)).toEqual(['Newsletter sent']);
-    await expect.poll(() => page.locator('.annotations li').allTextContents()).toEqual([expect.stringContaining('Newsletter sent')]);
+    await expect.poll(async () => (await api('/annotations')).data.map((a: any) => a.note), within).toEqual(['Newsletter sent']);
+    await expect.poll(() => page.locator('.annotations li').allTextContents(), within).toEqual([expect.stringContaining('Newsletter sent')]);
     await expect
       .poll(async () => JSON.parse((await page.locator('.chart').getAttribute('data-annotations')) ?? '[]').map((a: any) => a.note))
       .toEqual(['Newsletter sent']);
@@ -155,8 +157,25 @@ describe('the overview', () => {
     expect(mark.left).toBeGreaterThan(plotWidth * 0.8);
     await page.screenshot({ path: join(folder, 'overview-annotation.png') });
     await page.getByRole('button', { name: 'Delete the annotation Newsletter sent' }).click();
-    await expect.poll(async () => (await api('/annotations')).count).toBe(0);
-    await expect.poll(() => page.locator('.annotations li').count()).toBe(0);
+    await expect.poll(async () => (await api('/annotations')).count, within).toBe(0);
+    await expect.poll(() => page.locator('.annotations li').count(), within).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe('the properties report', () => {
+  it("lists event and visitor properties with the API's counts, and a property's values", { timeout: 60_000 }, async () => {
+    const { page, errors, close } = await open(`#/websites/${site}/reports/properties?range=24h`);
+    const events = page.getByRole('region', { name: 'Event properties' });
+    await events.locator('tr[data-property="plan"]').waitFor();
+    expect(await events.locator('tbody tr').allTextContents()).toEqual(['plantext1', 'seatsnumber1']);
+    await events.getByRole('button', { name: 'plan' }).click();
+    await expect.poll(() => page.getByLabel('Values of plan').locator('li').allTextContents(), within).toEqual(['pro 1']);
+    const visitors = page.getByRole('region', { name: 'Visitor properties' });
+    await visitors.getByRole('button', { name: 'company' }).click();
+    await expect.poll(() => page.getByLabel('Values of company').locator('li').allTextContents(), within).toEqual(['Acme 1']);
+    await page.screenshot({ path: join(folder, 'reports-properties.png') });
     expect(errors).toEqual([]);
     await close();
   });
@@ -165,7 +184,7 @@ describe('the overview', () => {
 describe('the websites list', () => {
   it("draws every site's trend and today's visitors from one /websites/charts call", { timeout: 60_000 }, async () => {
     const { page, errors, requests, close } = await open('#/');
-    await expect.poll(() => page.locator('.sites li .figure span').first().textContent()).toBe('3 today');
+    await expect.poll(() => page.locator('.sites li .figure span').first().textContent(), within).toBe('3 today');
     expect(requests.filter((path) => path === '/api/websites/charts')).toHaveLength(1);
     expect(requests.filter((path) => /\/api\/websites\/[0-9a-f-]{36}\/(stats|pageviews)/.test(path))).toEqual([]);
     expect(await page.locator('.sites svg.spark').first().getAttribute('aria-label')).toMatch(/last 14 days: .*3$/);

@@ -15,6 +15,8 @@ import {
   type Vital,
 } from './report-logic';
 import { rangeBounds, ranges, routeHash, type RangeName, type Route } from './state';
+import { useRead } from './use-read';
+import { Properties } from './properties';
 
 export const reportNames = {
   goals: 'Goals',
@@ -25,25 +27,9 @@ export const reportNames = {
   vitals: 'Web vitals',
   revenue: 'Revenue',
   utm: 'UTM',
+  properties: 'Properties',
 } as const;
 export type ReportName = keyof typeof reportNames;
-
-/** Reads one report's answer for the view; a newer view cancels the older read (its answer is dropped). */
-function useRead<T>(path: string | null): { data: T | null; error: string; reload: () => void } {
-  const [state, setState] = useState<{ data: T | null; error: string }>({ data: null, error: '' });
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    if (!path) return;
-    const cancel = new AbortController();
-    setState({ data: null, error: '' });
-    api<T>(path, { signal: cancel.signal }).then(
-      (data) => setState({ data, error: '' }),
-      (failure) => !cancel.signal.aborted && setState({ data: null, error: failureText(failure, 'Could not load the report') }),
-    );
-    return () => cancel.abort();
-  }, [path, round]);
-  return { ...state, reload: () => setRound((r) => r + 1) };
-}
 
 /** A website's reports: goals, a funnel, journeys, retention, attribution, web vitals, revenue and UTM, over the view's range; linkable like the overview. */
 export function Reports({ route }: { route: Route }) {
@@ -85,6 +71,7 @@ export function Reports({ route }: { route: Route }) {
       {report === 'vitals' && <Vitals base={base} range={range} />}
       {report === 'revenue' && <Revenue base={base} range={range} bounds={bounds} />}
       {report === 'utm' && <Utm base={base} range={range} />}
+      {report === 'properties' && <Properties base={base} range={range} />}
     </section>
   );
 }

@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, failureText, type Website } from './api';
+import { useMemo, useState } from 'preact/hooks';
+import { api, type Website } from './api';
 import { FilterBar } from './filter-bar';
 import { formatDuration, formatNumber } from './format';
 import { RangePicker } from './overview';
 import { rangeBounds, readQuery, routeHash, type Route } from './state';
+import { useLoad } from './use-read';
 import { groupByVisit, type ActivityEvent } from './visitor-logic';
 
 interface SessionRow {
@@ -33,20 +34,6 @@ interface Session extends SessionRow {
 interface Property {
   dataKey: string;
   stringValue: string | null;
-}
-
-/** Loads `load()` for a view, cancelling it when the view changes (or the page leaves). */
-function useLoad<T>(key: string, load: (signal: AbortSignal) => Promise<T>): { data: T | null; error: string } {
-  const [state, setState] = useState<{ key: string; data: T | null; error: string }>({ key: '', data: null, error: '' });
-  useEffect(() => {
-    const controller = new AbortController();
-    load(controller.signal).then(
-      (data) => setState({ key, data, error: '' }),
-      (failure) => !controller.signal.aborted && setState({ key, data: null, error: failureText(failure, 'Could not load the visitors') }),
-    );
-    return () => controller.abort();
-  }, [key]);
-  return state.key === key ? state : { data: null, error: '' };
 }
 
 const place = (s: { city: string; country: string; region?: string }) => [s.city, s.region, s.country].filter(Boolean).join(', ') || 'Unknown';

@@ -37,6 +37,7 @@ import { reportRoutes } from './report-routes';
 import { segmentRoutes } from './segment-routes';
 import { annotationRoutes } from './annotation-routes';
 import { chartsRoute } from './charts-route';
+import { exportRoute } from './export-route';
 import { dataRoutes } from './data-routes';
 import { visitorRoutes } from './visitor-routes';
 
@@ -224,6 +225,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   segmentRoutes(app, { access: { websites, teams }, db: engine });
   annotationRoutes(app, { access: { websites, teams }, db: engine });
   chartsRoute(app, { access: { websites, teams }, readsOf, timeZones });
+  exportRoute(app, { access: { websites, teams }, readsOf });
   dataRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
   visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones, eraseVisitor });
 
