@@ -81,7 +81,7 @@ function PropertyTable({ title, list, values, unit, empty }: { title: string; li
         </table>
       )}
       {chosen !== null && (
-        <div class="property-values" aria-label={`Values of ${chosen}`}>
+        <section class="property-values" aria-label={`Values of ${chosen}`}>
           <h3>Values of {chosen}</h3>
           {shown.data === null ? (
             <p class="loading-inline">Loading…</p>
@@ -94,7 +94,7 @@ function PropertyTable({ title, list, values, unit, empty }: { title: string; li
               ))}
             </ol>
           )}
-        </div>
+        </section>
       )}
     </section>
   );
