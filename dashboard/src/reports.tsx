@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, failureText, type Website } from './api';
 import { formatNumber, formatPercent } from './format';
 import {
