@@ -46,6 +46,8 @@ import { installResponseCheck } from './response-check';
 import { installValidation } from './validation';
 import { Websites } from './websites/websites';
 import { ShareLinks, shareRoute } from './websites/share-links';
+import { ShareRecords } from './websites/share-records';
+import { shareRecordRoutes } from './websites/share-record-routes';
 import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
 import { HeartbeatAnswer } from './heartbeat-schema';
@@ -185,13 +187,16 @@ export function buildCollector({
   app.register(foreignSignInRoutes, { ...auth, teams });
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
-  app.register(websiteRoutes, { websites, teams });
   app.register(ingestRulesRoutes, { websites, teams, ingestRules, db });
-  app.register(shareRoute, { websites, shareLinks });
+  const shares = new ShareRecords(db);
+  app.register(websiteRoutes, { websites, teams, shares });
+  app.register(shareRoute, { websites, shareLinks, shares });
+  app.register(shareRecordRoutes, { websites, teams, shares });
   app.register(teamRoutes, { teams, users, websites });
   app.register(analyticsRoutes, {
     websites,
     teams,
+    shares,
     db,
     readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes },
     readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),

@@ -6,6 +6,7 @@ import { pagingProperties, StringEnum, UnixMs, Uuid } from '../shared/schema';
 import { rows } from '../storage/client';
 import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
+import type { ShareRecords } from '../websites/share-records';
 import {
   ActiveAnswer,
   DateRangeAnswer,
@@ -83,12 +84,13 @@ type ScopedRequest = FastifyRequest<{ Params: { websiteId: string } }> & { query
 export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   websites: Websites;
   teams: Teams;
+  shares: ShareRecords;
   db: ClickHouseClient;
   readBounds: ReadBounds;
   readSlots: ReadSlots;
   /** Erases one visitor of a website (storage/visitor-erasure.ts, between batch inserts); false when there is none. */
   eraseVisitor: (websiteId: string, sessionId: string) => Promise<boolean>;
-}> = async (app, { websites, teams, db: engine, readBounds, readSlots, eraseVisitor }) => {
+}> = async (app, { websites, teams, shares, db: engine, readBounds, readSlots, eraseVisitor }) => {
   // Every route here reads one website's figures: a share token of that website may too.
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
@@ -103,7 +105,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     website.resetAt !== null && (await websites.removing(website.id)) ? Date.parse(website.resetAt) : null;
 
   const scopeOf = async (request: ScopedRequest, query: RangeQuery = request.query): Promise<Scope> => {
-    const website = await ownedWebsite({ websites, teams }, request);
+    const website = await ownedWebsite({ websites, teams, shares }, request);
     const { startAt, endAt } = checkRange(query.startAt, query.endAt);
     const filter = await savedAwareFilter(engine, website.id, reportFilters(query));
     const resetAt = await removedUntil(website);
@@ -210,27 +212,27 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams, response: { 200: ActiveAnswer } } }, async (request) => {
-    const website = await ownedWebsite({ websites, teams }, request);
+    const website = await ownedWebsite({ websites, teams, shares }, request);
     return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
   app.get('/api/realtime/:websiteId', { schema: { params: websiteParams, response: { 200: RealtimeAnswer } } }, async (request) => {
-    const website = await ownedWebsite({ websites, teams }, request);
+    const website = await ownedWebsite({ websites, teams, shares }, request);
     return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
-  performanceRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
-  revenueRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
-  reportRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
-  segmentRoutes(app, { access: { websites, teams }, db: engine });
-  annotationRoutes(app, { access: { websites, teams }, db: engine });
-  chartsRoute(app, { access: { websites, teams }, readsOf, timeZones });
-  exportRoute(app, { access: { websites, teams }, readsOf });
-  dataRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones });
-  visitorRoutes(app, { access: { websites, teams }, db: engine, readsOf, querystring, timeZones, eraseVisitor });
+  performanceRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
+  revenueRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
+  reportRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
+  segmentRoutes(app, { access: { websites, teams, shares }, db: engine });
+  annotationRoutes(app, { access: { websites, teams, shares }, db: engine });
+  chartsRoute(app, { access: { websites, teams, shares }, readsOf, timeZones });
+  exportRoute(app, { access: { websites, teams, shares }, readsOf });
+  dataRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
+  visitorRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones, eraseVisitor });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
-    const website = await ownedWebsite({ websites, teams }, request);
+    const website = await ownedWebsite({ websites, teams, shares }, request);
     return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
   });
 };

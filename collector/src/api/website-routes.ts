@@ -7,6 +7,7 @@ import { NoBody, Nullable, Ok, PageOf, pagingProperties, Uuid } from '../shared/
 import { teamCan, type Teams } from '../teams/teams';
 import { shareIdPattern } from '../websites/share-links';
 import { SharedWebsiteSchema, sharedView, WebsiteSchema, type Website, type Websites } from '../websites/websites';
+import type { ShareRecords } from '../websites/share-records';
 
 export const websiteParams = Type.Object({ websiteId: Uuid });
 
@@ -22,6 +23,8 @@ const shareIdField = Nullable(Type.String({ pattern: shareIdPattern }));
 export interface WebsiteAccess {
   websites: Websites;
   teams: Teams;
+  /** Shares of the current model: a share token names one of them or the website's older share id. */
+  shares?: ShareRecords;
 }
 
 /**
@@ -39,7 +42,7 @@ export function ownedWebsite(
 
 /** ownedWebsite for a website id the request carries elsewhere than its path (a list of ids). */
 export async function websiteFor(
-  { websites, teams }: WebsiteAccess,
+  { websites, teams, shares }: WebsiteAccess,
   request: FastifyRequest,
   websiteId: string,
   need: 'read' | 'write' = 'read',
@@ -50,7 +53,8 @@ export async function websiteFor(
   const { share } = authOf(request);
   if (share) {
     // A share token reads its own website while it is shared under the same id; nothing else.
-    if (need !== 'read' || share.websiteId !== website.id || share.shareId !== website.shareId) throw new ApiError('notFound', 'Website not found');
+    if (need !== 'read' || share.websiteId !== website.id) throw new ApiError('notFound', 'Website not found');
+    if (share.shareId !== website.shareId && !(await shares?.isLive(website.id, share.shareId))) throw new ApiError('notFound', 'Website not found');
     return website;
   }
   if (user.role === 'admin') return website;

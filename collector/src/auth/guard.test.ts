@@ -64,7 +64,9 @@ const reportBody = (url: string) =>
         ? { name: 's', type: 'segment', parameters: {} }
         : url.includes('/annotations')
           ? { date: '2026-01-01', note: 'n' }
-          : {};
+          : url.endsWith('/shares')
+            ? { name: 's' }
+            : {};
 
 /** A concrete URL for a route, its parameters filled with ids that exist. */
 function concrete(route: RouteInfo, websiteId: string): string {
@@ -79,7 +81,8 @@ function concrete(route: RouteInfo, websiteId: string): string {
       .replace(':segmentId', '00000000-0000-4000-8000-000000000004')
       .replace(':sessionId', '00000000-0000-4000-8000-000000000005')
       .replace(':annotationId', '00000000-0000-4000-8000-000000000006')
-      .replace(':eventId', '00000000-0000-4000-8000-000000000007') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
+      .replace(':eventId', '00000000-0000-4000-8000-000000000007')
+      .replace(':shareId', '00000000-0000-4000-8000-000000000008') + (route.method === 'GET' ? `?${allTime}${extra}` : '')
   );
 }
 
@@ -102,7 +105,7 @@ describe('the guard, on every registered route', () => {
         'GET /api/heartbeat',
         // The API's description, as Umami's API docs are public.
         'GET /api/openapi.json',
-        'GET /api/share/:shareId',
+        'GET /api/share/:slug',
         'GET /script.js',
         // The tracker's opt-in extras module, imported by pages that use them.
         'GET /tracker-extras.js',

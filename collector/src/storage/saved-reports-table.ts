@@ -65,3 +65,22 @@ export async function writeReport(db: ClickHouseClient, report: ReportRow, delet
     format: 'JSONEachRow',
   });
 }
+
+/** A saved record of one kind by a text field of its parameters (a share's slug), whichever website it belongs to. */
+export async function findReportByParameter(
+  db: ClickHouseClient,
+  { kind, field, value }: { kind: string; field: string; value: string },
+): Promise<ReportRow | null> {
+  const [row] = await rows<ReportRow>(
+    db,
+    `${select} WHERE deleted = 0 AND kind = {kind:String} AND JSONExtractString(parameters, {field:String}) = {value:String} ORDER BY created_at LIMIT 1`,
+    { kind, field, value },
+  );
+  return row ?? null;
+}
+
+/** A saved record of one kind by its id, whichever website it belongs to. */
+export async function findReportById(db: ClickHouseClient, { kind, id }: { kind: string; id: string }): Promise<ReportRow | null> {
+  const [row] = await rows<ReportRow>(db, `${select} WHERE deleted = 0 AND kind = {kind:String} AND id = {id:String} LIMIT 1`, { kind, id });
+  return row ?? null;
+}

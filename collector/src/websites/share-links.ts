@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
 import { SignedTokens } from '../signed-token';
+import type { ShareRecords } from './share-records';
 import type { Websites } from './websites';
 
 /** How long a share token (what `/api/share/:shareId` hands out) is good for; the page asks again. */
@@ -40,20 +41,40 @@ export class ShareLinks {
 
 export const shareIdPattern = '^[A-Za-z0-9_-]{8,64}$';
 
-export async function shareRoute(app: FastifyInstance, { websites, shareLinks }: { websites: Websites; shareLinks: ShareLinks }) {
+/**
+ * `GET /api/share/:slug` (public): a website's older single share id, or a share of Umami's
+ * current model (share-records.ts) by its slug, answered with the website and a share token.
+ */
+export async function shareRoute(app: FastifyInstance, { websites, shareLinks, shares }: { websites: Websites; shareLinks: ShareLinks; shares: ShareRecords }) {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
-    '/api/share/:shareId',
+    '/api/share/:slug',
     {
       schema: {
-        params: Type.Object({ shareId: Type.String({ pattern: shareIdPattern }) }),
-        response: { 200: Type.Object({ websiteId: Type.String(), token: Type.String() }) },
+        params: Type.Object({ slug: Type.String({ pattern: shareIdPattern }) }),
+        response: {
+          200: Type.Object({
+            websiteId: Type.String(),
+            token: Type.String(),
+            // A share of the current model: its name and parameters (what the page shows).
+            name: Type.Optional(Type.String()),
+            parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          }),
+        },
       },
       config: { public: true },
     },
     async (request) => {
-      const website = await websites.byShareId(request.params.shareId);
-      if (!website || website.shareId === null) throw new ApiError('notFound', 'No website is shared under this link');
-      return { websiteId: website.id, token: shareLinks.issue({ websiteId: website.id, shareId: website.shareId }) };
+      const { slug } = request.params;
+      const website = await websites.byShareId(slug);
+      if (website?.shareId) return { websiteId: website.id, token: shareLinks.issue({ websiteId: website.id, shareId: website.shareId }) };
+      const share = await shares.bySlug(slug);
+      if (!share) throw new ApiError('notFound', 'No website is shared under this link');
+      return {
+        websiteId: share.entityId,
+        token: shareLinks.issue({ websiteId: share.entityId, shareId: share.slug }),
+        name: share.name,
+        parameters: share.parameters,
+      };
     },
   );
 }
