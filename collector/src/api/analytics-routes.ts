@@ -91,6 +91,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   /** Erases one visitor of a website (storage/visitor-erasure.ts, between batch inserts); false when there is none. */
   eraseVisitor: (websiteId: string, sessionId: string) => Promise<boolean>;
 }> = async (app, { websites, teams, shares, db: engine, readBounds, readSlots, eraseVisitor }) => {
+  const access = { websites, teams, shares };
   // Every route here reads one website's figures: a share token of that website may too.
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
@@ -105,7 +106,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     website.resetAt !== null && (await websites.removing(website.id)) ? Date.parse(website.resetAt) : null;
 
   const scopeOf = async (request: ScopedRequest, query: RangeQuery = request.query): Promise<Scope> => {
-    const website = await ownedWebsite({ websites, teams, shares }, request);
+    const website = await ownedWebsite(access, request);
     const { startAt, endAt } = checkRange(query.startAt, query.endAt);
     const filter = await savedAwareFilter(engine, website.id, reportFilters(query));
     const resetAt = await removedUntil(website);
@@ -212,27 +213,27 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams, response: { 200: ActiveAnswer } } }, async (request) => {
-    const website = await ownedWebsite({ websites, teams, shares }, request);
+    const website = await ownedWebsite(access, request);
     return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
   app.get('/api/realtime/:websiteId', { schema: { params: websiteParams, response: { 200: RealtimeAnswer } } }, async (request) => {
-    const website = await ownedWebsite({ websites, teams, shares }, request);
+    const website = await ownedWebsite(access, request);
     return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
-  performanceRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
-  revenueRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
-  reportRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
-  segmentRoutes(app, { access: { websites, teams, shares }, db: engine });
-  annotationRoutes(app, { access: { websites, teams, shares }, db: engine });
-  chartsRoute(app, { access: { websites, teams, shares }, readsOf, timeZones });
-  exportRoute(app, { access: { websites, teams, shares }, readsOf });
-  dataRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones });
-  visitorRoutes(app, { access: { websites, teams, shares }, db: engine, readsOf, querystring, timeZones, eraseVisitor });
+  performanceRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
+  revenueRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
+  reportRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
+  segmentRoutes(app, { access, db: engine });
+  annotationRoutes(app, { access, db: engine });
+  chartsRoute(app, { access, readsOf, timeZones });
+  exportRoute(app, { access, readsOf });
+  dataRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
+  visitorRoutes(app, { access, db: engine, readsOf, querystring, timeZones, eraseVisitor });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
-    const website = await ownedWebsite({ websites, teams, shares }, request);
+    const website = await ownedWebsite(access, request);
     return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
   });
 };

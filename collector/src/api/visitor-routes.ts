@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TObject, type TProperties } from 'typebox';
 import { ApiError } from '../errors';
+import { SessionRow } from './analytics-schemas';
 import { DateText, NoBody, Nullable, Ok, Uuid } from '../shared/schema';
 import { sessionStats, tiedSessions, visitorActivity, visitorProperties, visitorSession, weeklyVisitors } from '../storage/visitor-reads';
 import type { Website } from '../websites/websites';
@@ -23,24 +24,10 @@ export interface VisitorRouteDeps {
 const sessionParams = Type.Object({ websiteId: Uuid, sessionId: Uuid });
 const websiteParams = Type.Object({ websiteId: Uuid });
 
+/** The sessions list's row (but `createdAt`), with what one session's answer adds. */
 const SessionAnswer = Type.Object({
-  id: Type.String(),
-  websiteId: Type.String(),
+  ...Type.Omit(SessionRow, ['createdAt']).properties,
   distinctId: Type.String(),
-  hostname: Type.String(),
-  browser: Type.String(),
-  os: Type.String(),
-  device: Type.String(),
-  screen: Type.String(),
-  language: Type.String(),
-  country: Type.String(),
-  region: Type.String(),
-  city: Type.String(),
-  firstAt: DateText,
-  lastAt: DateText,
-  visits: Type.Integer(),
-  views: Type.Integer(),
-  events: Type.Integer(),
   totaltime: Type.Integer(),
   stitchedSessionCount: Type.Integer(),
   canDelete: Type.Boolean(),

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from './client';
 import { bucketOf, type BucketUnit } from './time-buckets';
-import type { FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 // Reads of the data sites attach to events (website_event.event_data) and to visitors
 // (session_data.data, by identify), and of custom events themselves, in Umami's current shapes.
@@ -22,11 +22,6 @@ export const dataTypeOf = (value: string) => `multiIf(
 
 /** A raw JSON value as text: a string as itself, anything else as JSON writes it. */
 export const valueText = (value: string) => `if(startsWith(${value}, '"'), JSONExtractString(concat('[', ${value}, ']'), 1), ${value})`;
-
-const inFilteredRange = `website_id = {websiteId:UUID}
-  AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
-
-const paramsOf = (query: FilteredRange) => ({ ...query.params, websiteId: query.websiteId, startAt: query.startAt, endAt: query.endAt });
 
 /** Each (custom event, property, raw value) of the range's events under the filters. */
 const eventProperties = (query: FilteredRange, eventName?: string) =>

@@ -11,8 +11,10 @@ export interface FilteredRange {
   params: Record<string, string>;
 }
 
-const inFilteredRange = `website_id = {websiteId:UUID}
+/** The range's events of the website (before the filters' conditions), and the parameters it and they bind. */
+export const inFilteredRange = `website_id = {websiteId:UUID}
   AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
+export const paramsOf = (query: FilteredRange) => ({ ...query.params, websiteId: query.websiteId, startAt: query.startAt, endAt: query.endAt });
 
 export interface VisitorSession {
   id: string;
@@ -182,7 +184,7 @@ export async function sessionStats(db: ClickHouseClient, query: FilteredRange) {
     `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews, uniqCombined(17)(session_id) AS visitors, uniqCombined(17)(visit_id) AS visits,
         uniqExactIf(country, country != '') AS countries, countIf(event_type = ${eventType.custom}) AS events
       FROM website_event WHERE ${inFilteredRange}${query.filterConditions}`,
-    { ...query.params, websiteId: query.websiteId, startAt: query.startAt, endAt: query.endAt },
+    paramsOf(query),
   );
   return row ?? { pageviews: 0, visitors: 0, visits: 0, countries: 0, events: 0 };
 }
@@ -198,7 +200,7 @@ export async function weeklyVisitors(db: ClickHouseClient, query: FilteredRange 
         uniqExact(session_id) AS visitors
       FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.pageview}${query.filterConditions}
       GROUP BY weekday, hour`,
-    { ...query.params, websiteId: query.websiteId, startAt: query.startAt, endAt: query.endAt, timezone: query.timezone },
+    { ...paramsOf(query), timezone: query.timezone },
   );
   const grid = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
   for (const { weekday, hour, visitors } of found) grid[weekday]![hour] = Number(visitors);
