@@ -19,6 +19,7 @@ import {
 } from '../storage/data-reads';
 import { listReports } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
+import { dataPivotRoutes } from './data-pivot-routes';
 import { checkTimezone, clampUnit, comparisonRange, type units } from './date-range';
 import { maxFilterLength } from './filters';
 import { metricTypeAliases } from './metric-query';
@@ -70,6 +71,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
     return filteredRange(website, request.query as ReportQuery);
   };
   const base = '/api/websites/:websiteId';
+  dataPivotRoutes(app, { readsOf, querystring, timeZones, scoped });
 
   typed.get(
     `${base}/event-data/fields`,
