@@ -12,7 +12,6 @@ import {
   eventDataOf,
   eventDataStats,
   eventDataValues,
-  expandedMetric,
   sessionDataProperties,
   sessionDataStats,
   sessionDataValues,
@@ -21,11 +20,13 @@ import { listReports } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
 import { dataPivotRoutes } from './data-pivot-routes';
 import { checkTimezone, clampUnit, comparisonRange, type units } from './date-range';
+import { queryExpanded } from './expanded-query';
 import { maxFilterLength } from './filters';
 import { metricTypeAliases } from './metric-query';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import type { Scope } from './query-vocabulary';
 import { savedAwareFilter } from './saved-filters';
-import { columnMetrics, filterNames, metricSource, umamiNames, type ColumnMetric, type FilterName } from './umami-names';
+import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from './umami-names';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 export interface DataRouteDeps {
@@ -61,9 +62,15 @@ const valueTypes = [...filterNames.filter((n) => n !== 'eventType' && n !== 'dis
 export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: DataRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
+  /** The website's range (after its last reset) under the request's filters, as the query families' Scope. */
+  const scopeOf = async (website: Website, query: ReportQuery): Promise<Scope> => ({
+    websiteId: website.id,
+    ...reportRange(website, query),
+    filter: await savedAwareFilter(db, website.id, reportFilters(query)),
+  });
   const filteredRange = async (website: Website, query: ReportQuery) => {
-    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
-    return { websiteId: website.id, ...reportRange(website, query), filterConditions: filter.sql, params: filter.params };
+    const { filter, ...range } = await scopeOf(website, query);
+    return { ...range, filterConditions: filter.sql, params: filter.params };
   };
   /** The route's website and its range under the request's filters. */
   const scoped = async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
@@ -197,15 +204,8 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
     async (request) => {
       const query = request.query as ReportQuery & { type: string; limit: number; offset: number; search?: string };
       const type = (metricTypeAliases[query.type] ?? query.type) as ColumnMetric;
-      const source = metricSource(type);
-      return expandedMetric(readsOf(request), {
-        ...(await scoped(request)),
-        column: source.x,
-        where: source.where,
-        limit: query.limit,
-        offset: query.offset,
-        search: query.search ?? '',
-      });
+      const scope = await scopeOf(await ownedWebsite(access, request), query);
+      return queryExpanded(readsOf(request), scope, type, { limit: query.limit, offset: query.offset, search: query.search ?? '' });
     },
   );
 

@@ -4,6 +4,7 @@ import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
+import { queryExpanded } from './expanded-query';
 import { queryMetric } from './metric-query';
 import type { Scope } from './query-vocabulary';
 import { visitRollupsSplit, statsSource } from './rollup-choice';
@@ -119,6 +120,20 @@ describe('visit rollups', () => {
           expectSameStats(`${label} ${name}=${x}`, fromRollup, await stats(seeded, startAt, endAt, filters, false));
         }
       }
+      // Expanded metrics of paths and titles: each value's figures as the events give them.
+      for (const type of ['path', 'title'] as const) {
+        const expanded = (rollups: boolean) =>
+          queryExpanded(collector.db, { websiteId: seeded, startAt, endAt, filter: buildFilters({}), eventsOnly: !rollups }, type, {
+            limit: 1000,
+            offset: 0,
+            search: '',
+          });
+        const [fromRollups, fromEvents] = [await expanded(true), await expanded(false)];
+        expect(fromRollups.length).toBeGreaterThan(0);
+        expect(fromRollups.map((row) => row.name).sort()).toEqual(fromEvents.map((row) => row.name).sort());
+        const byName = new Map(fromEvents.map(({ name, ...figures }) => [name, figures]));
+        for (const { name, ...figures } of fromRollups) expectSameStats(`${label} expanded ${type} ${name}`, figures, byName.get(name)!);
+      }
     }
     const scope: Scope = { websiteId: seeded, startAt: today - 12 * day, endAt: today - 1, filter: buildFilters({}) };
     for (const [label, startAt, endAt] of ranges) {
@@ -174,6 +189,12 @@ describe('visit rollups', () => {
     expect(await filtered(D, D + 2 * day - 1, 'eq./m')).toEqual({ pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 });
     expect(await filtered(D, D + day - 1, '/m')).toEqual({ pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 });
     expect(await filtered(D + day, D + 2 * day - 1, '/m')).toEqual({ pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 });
+    // Expanded metrics over both days: /m is one visit of 600 s; over D+1 alone a bounce.
+    const expanded = (startAt: number, endAt: number) =>
+      queryExpanded(collector.db, { websiteId: fixture, startAt, endAt, filter: buildFilters({}) }, 'path', { limit: 100, offset: 0, search: 'm' });
+    expect(await expanded(D, D + 2 * day - 1)).toEqual([{ name: '/m', pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 }]);
+    expect(await expanded(D + day - 3_600_000, D + 2 * day - 1)).toEqual([{ name: '/m', pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 }]);
+    expect(await expanded(D + day, D + 2 * day - 1)).toEqual([{ name: '/m', pageviews: 1, visitors: 1, visits: 1, bounces: 1, totaltime: 0 }]);
     // From 23:00 on D (read from the events) through D+1 (built): F's two views meet again.
     expect(await filtered(D + day - 3_600_000, D + 2 * day - 1, '/m')).toEqual({ pageviews: 2, visitors: 1, visits: 1, bounces: 0, totaltime: 600 });
     expect(await filtered(D, D + 2 * day - 1, '/nowhere')).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });

@@ -160,33 +160,6 @@ export function customEventSeries(db: ClickHouseClient, query: FilteredRange & {
   );
 }
 
-/**
- * `/metrics/expanded`: per value of a column (`column`: its SQL, `where`: rows with something to
- * show), pageviews, visitors, visits, bounces (visits with one pageview) and seconds spent (each
- * visit's first to last pageview), the most visitors first.
- */
-export function expandedMetric(db: ClickHouseClient, query: FilteredRange & { column: string; where: string; limit: number; offset: number; search: string }) {
-  const search = query.search ? ' AND positionCaseInsensitiveUTF8(name, {search:String}) > 0' : '';
-  // One row per (value, visit), kept small: the visit as a 64-bit hash, times as seconds (a month
-  // of ten million events is some three million pairs; with UUIDs and DateTime64s they passed
-  // the 1 GiB read bound).
-  return rows<{ name: string; pageviews: number; visitors: number; visits: number; bounces: number; totaltime: number }>(
-    db,
-    `SELECT name, sum(views) AS pageviews, uniqCombined(12)(sid) AS visitors, count() AS visits, countIf(views = 1) AS bounces,
-        toUInt64(sum(last - first)) AS totaltime
-      FROM (
-        SELECT toString(${query.column}) AS name, cityHash64(visit_id) AS visit, any(session_id) AS sid, count() AS views,
-          min(toUnixTimestamp(created_at)) AS first, max(toUnixTimestamp(created_at)) AS last
-        FROM website_event
-        WHERE ${inFilteredRange} AND event_type = ${eventType.pageview}${query.where ? ` AND ${query.where}` : ''}${query.filterConditions}
-        GROUP BY name, visit
-      )
-      WHERE 1${search}
-      GROUP BY name ORDER BY visitors DESC, name LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    { ...paramsOf(query), limit: query.limit, offset: query.offset, search: query.search },
-  );
-}
-
 /** `/values`: the most frequent values of a column in the range (for a filter's autocompletion), `search` narrowing them. */
 export function columnValues(db: ClickHouseClient, query: FilteredRange & { column: string; where: string; search: string }) {
   const search = query.search ? ` AND positionCaseInsensitiveUTF8(toString(${query.column}), {search:String}) > 0` : '';
