@@ -522,3 +522,9 @@ CREATE TABLE IF NOT EXISTS daily_journey_visits_local ON CLUSTER analytics_clust
 CREATE TABLE IF NOT EXISTS daily_journey_visits ON CLUSTER analytics_cluster AS daily_journey_visits_local ENGINE = Distributed(analytics_cluster, currentDatabase(), daily_journey_visits_local, cityHash64(website_id));
 
 INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;
+
+ALTER TABLE daily_page_stats_local ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS ranked_visitors AggregateFunction(uniqCombined(12), UUID);
+
+ALTER TABLE daily_page_stats ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS ranked_visitors AggregateFunction(uniqCombined(12), UUID);
+
+INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;

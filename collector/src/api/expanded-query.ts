@@ -40,12 +40,12 @@ export async function queryExpanded(db: ClickHouseClient, scope: Scope, type: Co
   return rows<ExpandedRow>(db, fromEvents(scope, source.x, source.where, ranked), { ...scopeParams(scope), ...paging });
 }
 
-// Visitors as the headline counts them (uniqCombined(17)), so both sources agree within its error.
+// Visitors as the other rankings count them (uniqCombined(12); daily_page_stats.ranked_visitors).
 // One row per (value, visit), kept small: the visit as a 64-bit hash, times as seconds (a month
 // of ten million events is some three million pairs; with UUIDs and DateTime64s they passed the
 // 1 GiB read bound).
 const fromEvents = (scope: Scope, column: string, where: string, ranked: string) =>
-  `SELECT name, sum(views) AS pageviews, uniqCombined(17)(sid) AS visitors, count() AS visits, countIf(views = 1) AS bounces,
+  `SELECT name, sum(views) AS pageviews, uniqCombined(12)(sid) AS visitors, count() AS visits, countIf(views = 1) AS bounces,
       toUInt64(sum(last - first)) AS totaltime
     FROM (
       SELECT toString(${column}) AS name, ${visitKey} AS visit, any(session_id) AS sid, count() AS views,
@@ -57,14 +57,14 @@ const fromEvents = (scope: Scope, column: string, where: string, ranked: string)
     ${ranked}`;
 
 const fromVisitRollups = (column: string, split: Split, ranked: string) =>
-  `SELECT name, toUInt64(sum(views)) AS pageviews, uniqCombinedMerge(17)(sessions) AS visitors, toUInt64(sum(visit_count)) AS visits,
+  `SELECT name, toUInt64(sum(views)) AS pageviews, uniqCombinedMerge(12)(sessions) AS visitors, toUInt64(sum(visit_count)) AS visits,
       toUInt64(sum(bounce_count)) AS bounces, toUInt64(sum(seconds_spent)) AS totaltime
     FROM (
-      SELECT value AS name, pageviews AS views, visits AS visit_count, bounces AS bounce_count, seconds AS seconds_spent, visitors AS sessions
+      SELECT value AS name, pageviews AS views, visits AS visit_count, bounces AS bounce_count, seconds AS seconds_spent, ranked_visitors AS sessions
       FROM daily_page_stats WHERE ${split.inRollup} AND dimension = {dimension:String}
       UNION ALL
       SELECT name, sum(visit_views) AS views, count() AS visit_count, countIf(visit_views = 1) AS bounce_count,
-        toUInt64(sum(last_second - first_second)) AS seconds_spent, uniqCombinedState(17)(session) AS sessions
+        toUInt64(sum(last_second - first_second)) AS seconds_spent, uniqCombinedState(12)(session) AS sessions
       FROM (
         SELECT name, visit, any(session_id) AS session, sum(part_views) AS visit_views, min(part_first) AS first_second, max(part_last) AS last_second
         FROM (

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from './client';
-import { valueText } from './data-reads';
+import { activeIdentifiedSessions, valueText } from './data-reads';
 import { bucketOf, type BucketUnit } from './time-buckets';
 import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
@@ -26,12 +26,14 @@ function subjectValues(query: PropertyQuery): string {
   if (query.of === 'event')
     return `SELECT event_id AS subject, created_at AS at, JSONExtractRaw(event_data, {propertyName:String}) AS raw FROM website_event
       WHERE ${eventsInRange(query)} AND event_type = ${eventType.custom} AND event_name = {eventName:String} AND JSONHas(event_data, {propertyName:String})`;
+  // The sessions with the property first (few), then their events in the range.
+  const withProperty = `SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND JSONHas(data, {propertyName:String})`;
   return `SELECT e.session_id AS subject, e.created_at AS at, p.raw AS raw
     FROM (SELECT session_id, argMax(JSONExtractRaw(data, {propertyName:String}), created_at) AS raw FROM session_data
           WHERE website_id = {websiteId:UUID} AND JSONHas(data, {propertyName:String})
-            AND session_id IN (SELECT session_id FROM website_event WHERE ${eventsInRange(query)})
           GROUP BY session_id) AS p
-    INNER JOIN (SELECT session_id, created_at FROM website_event WHERE ${eventsInRange(query)}) AS e ON e.session_id = p.session_id`;
+    INNER JOIN (SELECT session_id, created_at FROM website_event WHERE ${eventsInRange(query)} AND session_id IN (${withProperty})) AS e
+      ON e.session_id = p.session_id`;
 }
 
 const paramsFor = (query: PropertyQuery) => ({
@@ -148,7 +150,7 @@ export async function sessionDataPivot(db: ClickHouseClient, query: FilteredRang
   const sessions = `SELECT session_id, max(identified) AS identified_at, arraySort(groupArray((key, value))) AS props
     FROM (SELECT session_id, kv.1 AS key, argMax(kv.2, created_at) AS value, max(created_at) AS identified FROM session_data
           ARRAY JOIN JSONExtractKeysAndValuesRaw(data) AS kv
-          WHERE website_id = {websiteId:UUID} AND session_id IN (SELECT session_id FROM website_event WHERE ${eventsInRange(query)})
+          WHERE website_id = {websiteId:UUID} AND session_id IN (${activeIdentifiedSessions(query)})
           GROUP BY session_id, key)
     GROUP BY session_id HAVING arrayExists(p -> p.1 = {propertyName:String}, props)`;
   const params = { ...paramsOf(query), propertyName: query.propertyName, ...pageParams(query) };

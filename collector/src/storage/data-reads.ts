@@ -172,13 +172,20 @@ export function columnValues(db: ClickHouseClient, query: FilteredRange & { colu
   );
 }
 
-/** Each session's latest value of each identify property, for sessions with an event in the range under the filters. */
-const sessionProperties = `SELECT session_id, kv.1 AS property, argMax(kv.2, created_at) AS raw FROM session_data
-    ARRAY JOIN JSONExtractKeysAndValuesRaw(data) AS kv
-    WHERE website_id = {websiteId:UUID} AND data != '' AND session_id IN (SELECT session_id FROM website_event WHERE %WHERE%)
-    GROUP BY session_id, property`;
+/**
+ * The sessions with `identify` data and an event in the range under the filters. The events are
+ * matched against the (small) set of identified sessions, never the other way round: a month of
+ * ten million events has a million sessions, and building that set cost 400 ms.
+ */
+export const activeIdentifiedSessions = (query: FilteredRange) => `SELECT DISTINCT session_id FROM website_event
+    WHERE ${inFilteredRange}${query.filterConditions}
+      AND session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND data != '')`;
 
-const sessionPropertiesOf = (query: FilteredRange) => sessionProperties.replace('%WHERE%', `${inFilteredRange}${query.filterConditions}`);
+/** Each session's latest value of each identify property, for sessions with an event in the range under the filters. */
+const sessionPropertiesOf = (query: FilteredRange) => `SELECT session_id, kv.1 AS property, argMax(kv.2, created_at) AS raw FROM session_data
+    ARRAY JOIN JSONExtractKeysAndValuesRaw(data) AS kv
+    WHERE website_id = {websiteId:UUID} AND data != '' AND session_id IN (${activeIdentifiedSessions(query)})
+    GROUP BY session_id, property`;
 
 /** `/session-data/properties`: each identify property with its type and how many sessions have it. */
 export function sessionDataProperties(db: ClickHouseClient, query: FilteredRange) {
@@ -207,7 +214,8 @@ export function sessionDataStats(db: ClickHouseClient, query: FilteredRange & { 
     `SELECT p.label AS label, uniqExact(e.session_id) AS sessions, uniqExact(e.visit_id) AS visits,
         countIf(e.event_type = ${eventType.pageview}) AS views, countIf(e.event_type = ${eventType.custom}) AS events
       FROM (SELECT session_id, ${valueText('raw')} AS label FROM (${sessionPropertiesOf(query)}) WHERE property = {propertyName:String}) AS p
-      INNER JOIN (SELECT session_id, visit_id, event_type FROM website_event WHERE ${inFilteredRange}${query.filterConditions}) AS e ON e.session_id = p.session_id
+      INNER JOIN (SELECT session_id, visit_id, event_type FROM website_event WHERE ${inFilteredRange}${query.filterConditions}
+        AND session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND data != '')) AS e ON e.session_id = p.session_id
       GROUP BY label ORDER BY sessions DESC, label LIMIT 100`,
     { ...paramsOf(query), propertyName: query.propertyName },
   );

@@ -383,4 +383,16 @@ export const migrations: Migration[] = [
       `INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour`,
     ],
   },
+  {
+    version: 19,
+    name: 'visit rollups: visitors per page for rankings',
+    statements: [
+      // The expanded page tables rank hundreds of values over a month: merging that many
+      // uniqCombined(17) states cost 130 ms at ten million events; uniqCombined(12) states, as the
+      // other rankings use, a tenth of it. Headline stats keep the (17) column.
+      `ALTER TABLE daily_page_stats ADD COLUMN IF NOT EXISTS ranked_visitors AggregateFunction(uniqCombined(12), UUID)`,
+      // Builds from before lack the column's values: mark every hour changed (as migration 18).
+      `INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour`,
+    ],
+  },
 ];

@@ -455,3 +455,7 @@ CREATE TABLE IF NOT EXISTS daily_journey_visits (
       PARTITION BY toYYYYMM(day)
       ORDER BY (website_id, day, build);
 INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;
+
+-- 19: visit rollups: visitors per page for rankings
+ALTER TABLE daily_page_stats ADD COLUMN IF NOT EXISTS ranked_visitors AggregateFunction(uniqCombined(12), UUID);
+INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;

@@ -73,7 +73,7 @@ export const buildInserts = [
     GROUP BY website_id, day, visit_id`,
   `INSERT INTO daily_page_stats
     SELECT website_id, day, {build:UInt64}, dimension, value, sum(views), count(), countIf(views = 1), sum(last_second - first_second),
-      uniqCombinedState(17)(session_id)
+      uniqCombinedState(17)(session_id), uniqCombinedState(12)(session_id)
     FROM (
       SELECT website_id, cityHash64(visit_id) AS visit, dimension, value, any(session_id) AS session_id, count() AS views,
         toDate(min(created_at)) AS day, min(toUInt32(created_at)) AS first_second, max(toUInt32(created_at)) AS last_second
