@@ -201,6 +201,35 @@ describe('pivots and series of event and visitor data', () => {
       expect(answer, url).toEqual(await api(url));
       expect(JSON.stringify(answer), url).not.toMatch(/^\[\]$|"total":0/);
     }
+    // Twenty values at most: the most sent ones, ties by value.
+    const many = await collector.createWebsite(token, 'pivots-many');
+    for (const plan of [...Array.from({ length: 24 }, (_, i) => `p${String(i).padStart(2, '0')}`), 'p23', 'p23'])
+      await collector.send({ type: 'event', payload: { ...pageview(many, '/').payload, name: 'buy', data: { plan } } });
+    await collector.flush();
+    const top = await api(`/api/websites/${many}/event-data-pivot/property-series?${q}&eventName=buy&propertyName=plan&unit=year`);
+    expect(top.map((p: { x: string }) => p.x)).toEqual([
+      'p00',
+      'p01',
+      'p02',
+      'p03',
+      'p04',
+      'p05',
+      'p06',
+      'p07',
+      'p08',
+      'p09',
+      'p10',
+      'p11',
+      'p12',
+      'p13',
+      'p14',
+      'p15',
+      'p16',
+      'p17',
+      'p18',
+      'p23',
+    ]);
+    expect(top.find((p: { x: string }) => p.x === 'p23').y).toBe(3);
     for (const bad of [
       `${w}/event-data-pivot/numeric-stats?${q}&propertyName=price`,
       `${w}/event-data-pivot/numeric-series?${q}&eventName=buy&propertyName=price&metric=max`,

@@ -53,12 +53,14 @@ export function propertySeries(db: ClickHouseClient, query: PropertyQuery & { ki
   const values = query.kind === 'array' ? `arrayJoin(arrayMap(item -> ${valueText('item')}, JSONExtractArrayRaw(raw)))` : valueText('raw');
   const pairs = `SELECT DISTINCT subject, t, x FROM (
       SELECT subject, ${bucketOf[query.unit]('at')} AS t, ${values} AS x FROM (${subjectValues(query)}) WHERE ${query.kind === 'array' ? "startsWith(raw, '[')" : '1'})`;
+  // Counted once, then ranked by a window over the counts (a WITH subquery would run twice).
   return rows<{ t: string; x: string; y: number }>(
     db,
-    `WITH pairs AS (${pairs})
-    SELECT formatDateTime(t, '%Y-%m-%d %H:%i:%S', {timezone:String}) AS t, x, count() AS y FROM pairs
-      WHERE x IN (SELECT x FROM pairs GROUP BY x ORDER BY uniqExact(subject) DESC, x LIMIT ${seriesValueLimit})
-      GROUP BY pairs.t, x ORDER BY pairs.t, x`,
+    `SELECT formatDateTime(bucket, '%Y-%m-%d %H:%i:%S', {timezone:String}) AS t, x, y FROM (
+        SELECT bucket, x, y, dense_rank() OVER (ORDER BY total DESC, x) AS place FROM (
+          SELECT bucket, x, y, sum(y) OVER (PARTITION BY x) AS total FROM (
+            SELECT t AS bucket, x, count() AS y FROM (${pairs}) GROUP BY bucket, x)))
+      WHERE place <= ${seriesValueLimit} ORDER BY bucket, x`,
     { ...paramsFor(query), timezone: query.timezone },
   );
 }
