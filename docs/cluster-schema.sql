@@ -528,3 +528,33 @@ ALTER TABLE daily_page_stats_local ON CLUSTER analytics_cluster ADD COLUMN IF NO
 ALTER TABLE daily_page_stats ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS ranked_visitors AggregateFunction(uniqCombined(12), UUID);
 
 INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour;
+
+CREATE TABLE IF NOT EXISTS daily_custom_events_local ON CLUSTER analytics_cluster (
+        website_id UUID,
+        day Date,
+        event_name String,
+        events SimpleAggregateFunction(sum, UInt64),
+        visitors AggregateFunction(uniqCombined(17), UUID),
+        visits AggregateFunction(uniqCombined(17), UUID)
+      ) ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/daily_custom_events_local', '{replica}')
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, event_name)
+      SETTINGS non_replicated_deduplication_window = 1000, index_granularity = 256;
+
+CREATE TABLE IF NOT EXISTS daily_custom_events ON CLUSTER analytics_cluster AS daily_custom_events_local ENGINE = Distributed(analytics_cluster, currentDatabase(), daily_custom_events_local, cityHash64(website_id));
+
+DROP VIEW IF EXISTS daily_custom_events_view ON CLUSTER analytics_cluster;
+
+TRUNCATE TABLE daily_custom_events_local ON CLUSTER analytics_cluster;
+
+INSERT INTO daily_custom_events SELECT website_id, toDate(created_at) AS day, event_name, count() AS events,
+    uniqCombinedState(17)(session_id) AS visitors, uniqCombinedState(17)(visit_id) AS visits
+  FROM website_event
+  WHERE event_type = 2
+  GROUP BY website_id, day, event_name;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS daily_custom_events_view ON CLUSTER analytics_cluster TO daily_custom_events_local AS SELECT website_id, toDate(created_at) AS day, event_name, count() AS events,
+    uniqCombinedState(17)(session_id) AS visitors, uniqCombinedState(17)(visit_id) AS visits
+  FROM website_event_local
+  WHERE event_type = 2
+  GROUP BY website_id, day, event_name;

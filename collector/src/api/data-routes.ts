@@ -17,6 +17,7 @@ import {
   sessionDataValues,
 } from '../storage/data-reads';
 import { listReports } from '../storage/saved-reports-table';
+import type { FilteredRange } from '../storage/visitor-reads';
 import type { Website } from '../websites/websites';
 import { dataPivotRoutes } from './data-pivot-routes';
 import { checkTimezone, clampUnit, comparisonRange, type units } from './date-range';
@@ -25,6 +26,7 @@ import { maxFilterLength } from './filters';
 import { metricTypeAliases } from './metric-query';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import type { Scope } from './query-vocabulary';
+import { customEventsSplit } from './rollup-choice';
 import { savedAwareFilter } from './saved-filters';
 import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from './umami-names';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
@@ -68,10 +70,8 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
     ...reportRange(website, query),
     filter: await savedAwareFilter(db, website.id, reportFilters(query)),
   });
-  const filteredRange = async (website: Website, query: ReportQuery) => {
-    const { filter, ...range } = await scopeOf(website, query);
-    return { ...range, filterConditions: filter.sql, params: filter.params };
-  };
+  const rangeOf = ({ filter, eventsOnly: _, ...range }: Scope): FilteredRange => ({ ...range, filterConditions: filter.sql, params: filter.params });
+  const filteredRange = async (website: Website, query: ReportQuery) => rangeOf(await scopeOf(website, query));
   /** The route's website and its range under the request's filters. */
   const scoped = async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
     const website = await ownedWebsite(access, request);
@@ -160,10 +160,15 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       },
     },
     async (request) => {
-      const range = await scoped(request);
-      const previous = { ...range, ...comparisonRange(range, (request.query as { compare?: 'prev' | 'yoy' }).compare ?? 'prev') };
+      const website = await ownedWebsite(access, request);
+      const scope = await scopeOf(website, request.query as ReportQuery);
+      const compared = comparisonRange(scope, (request.query as { compare?: 'prev' | 'yoy' }).compare ?? 'prev');
+      // Nothing from before a reset, in the compared period either.
+      const after = website.resetAt === null ? 0 : Date.parse(website.resetAt) + 1;
+      const previous = { ...scope, ...compared, startAt: Math.max(compared.startAt, after) };
       const reads = readsOf(request);
-      const [current, comparison] = await Promise.all([customEventStats(reads, range), customEventStats(reads, previous)]);
+      const figures = (of: Scope) => customEventStats(reads, rangeOf(of), customEventsSplit(of));
+      const [current, comparison] = await Promise.all([figures(scope), figures(previous)]);
       return { data: { ...current, comparison } };
     },
   );

@@ -115,6 +115,17 @@ describe('erasing one visitor', () => {
         expect(series.body.pageviews.reduce((n: number, p: any) => n + p.y, 0)).toBe(pageviews.length);
         const data = await api(`/api/websites/${site}/event-data/events?${range}`);
         expect(data.body.reduce((n: number, p: any) => n + p.total, 0)).toBe(kept.filter((r) => r.event_type === 2).length);
+        const custom = kept.filter((r) => r.event_type === 2);
+        const eventStats = await api(`/api/websites/${site}/events/stats?${range}`);
+        expect(eventStats.body.data).toMatchObject({
+          events: custom.length,
+          visitors: new Set(custom.map((r) => r.session_id)).size,
+          visits: new Set(custom.map((r) => r.visit_id)).size,
+          uniqueEvents: new Set(custom.map((r) => r.event_name)).size,
+        });
+        const expanded = await api(`/api/websites/${site}/metrics/expanded?${range}&type=path`);
+        expect(new Map(expanded.body.map((p: any) => [p.name, p.visitors]))).toEqual(new Map([...byPath].map(([path, who]) => [path, who.size])));
+        expect(expanded.body.reduce((n: number, p: any) => n + p.pageviews, 0)).toBe(pageviews.length);
         const exits = await api(`/api/websites/${site}/metrics?${range}&type=exit`);
         expect(exits.body.reduce((n: number, p: any) => n + p.y, 0)).toBeLessThanOrEqual(new Set(pageviews.map((r) => r.session_id)).size * 3);
         const exitVisitors = new Set<string>();

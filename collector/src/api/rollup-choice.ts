@@ -107,6 +107,11 @@ export async function visitRollupsSplit(db: ClickHouseClient, scope: Scope): Pro
   return unfiltered(scope) ? builtDaysOf(db, scope) : null;
 }
 
+/** Custom event figures (events stats) without filters: the whole days from daily_custom_events. */
+export function customEventsSplit(scope: Scope): Split | null {
+  return unfiltered(scope) ? dailySplit(scope) : null;
+}
+
 /** Custom event properties without filters: the whole days from daily_event_data. */
 export function eventDataSplit(scope: Scope): Split | null {
   return unfiltered(scope) ? dailySplit(scope) : null;

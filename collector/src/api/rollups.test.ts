@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
+import { expectSamePoints, expectSameStats, expectSameVisitors } from '../../../test-support/same-answers';
+import { customEventStats } from '../storage/data-reads';
 import { metricTypes, queryMetric } from './metric-query';
 import { queryPageviews } from './pageviews-query';
 import type { Scope } from './query-vocabulary';
-import { statsSource } from './rollup-choice';
+import { customEventsSplit, statsSource } from './rollup-choice';
 import { wholeDaysOf } from './whole-days';
 import { queryStats } from './stats-query';
 import { buildFilters } from './filters';
@@ -87,6 +88,16 @@ describe('daily rollups', () => {
         expect(properties).toEqual(await queryEventDataProperties(collector.db, { ...range, eventsOnly: true }, event));
         expect(await queryEventDataEvents(collector.db, range, event)).toEqual(await queryEventDataEvents(collector.db, { ...range, eventsOnly: true }, event));
       }
+      // Custom event figures (events stats) from daily_custom_events.
+      const split = customEventsSplit(range);
+      expect(split !== null).toBe(wholeDaysOf(range) !== null);
+      const asRange = { websiteId: site, startAt: range.startAt, endAt: range.endAt, filterConditions: '', params: {} };
+      const { visitors, visits, ...sums } = await customEventStats(collector.db, asRange, split);
+      const fromEvents = await customEventStats(collector.db, asRange);
+      expect(sums.events).toBeGreaterThan(0);
+      expect(sums).toEqual({ events: fromEvents.events, uniqueEvents: fromEvents.uniqueEvents });
+      expectSameVisitors('events stats visitors', visitors, fromEvents.visitors);
+      expectSameVisitors('events stats visits', visits, fromEvents.visits);
     });
   }
 
@@ -100,5 +111,7 @@ describe('daily rollups', () => {
     await removalDone(collector.db, other);
     expect(await queryStats(collector.db, range)).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });
     expect(await queryMetric(collector.db, range, 'path', { limit: 10, offset: 0 })).toEqual([]);
+    const asRange = { websiteId: other, startAt: range.startAt, endAt: range.endAt, filterConditions: '', params: {} };
+    expect(await customEventStats(collector.db, asRange, customEventsSplit(range))).toEqual({ events: 0, visitors: 0, visits: 0, uniqueEvents: 0 });
   });
 });

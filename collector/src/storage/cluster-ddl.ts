@@ -33,6 +33,7 @@ export const shardedTables: Record<string, string> = {
   daily_metrics: 'cityHash64(website_id)',
   daily_stats: 'cityHash64(website_id)',
   daily_event_data: 'cityHash64(website_id)',
+  daily_custom_events: 'cityHash64(website_id)',
   hourly_pageviews: 'cityHash64(website_id)',
   event_hours: 'cityHash64(website_id)',
   daily_exits: 'cityHash64(website_id)',

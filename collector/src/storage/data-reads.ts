@@ -136,14 +136,40 @@ export async function eventDataList(db: ClickHouseClient, query: FilteredRange &
   return { data: [...events.values()], count: total[0]?.n ?? 0, page: query.page, pageSize: query.pageSize };
 }
 
-/** `/events/stats`: custom events, the visitors and visits that sent them, and distinct event names. */
-export async function customEventStats(db: ClickHouseClient, query: FilteredRange) {
-  const [row] = await rows<{ events: number; visitors: number; visits: number; uniqueEvents: number }>(
-    db,
-    `SELECT count() AS events, uniqCombined(17)(session_id) AS visitors, uniqCombined(17)(visit_id) AS visits, uniqExact(event_name) AS uniqueEvents
-      FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.custom}${query.filterConditions}`,
-    paramsOf(query),
-  );
+/** Whole days from a rollup (`inRollup` on its rows), the rest of the range from the events (`inEvents`), with every parameter both name. */
+export interface DaySplit {
+  inRollup: string;
+  inEvents: string;
+  params: Record<string, unknown>;
+}
+
+type EventFigures = { events: number; visitors: number; visits: number; uniqueEvents: number };
+
+/**
+ * `/events/stats`: custom events, the visitors and visits that sent them, and distinct event
+ * names; with a `split` (no filters), the whole days from daily_custom_events.
+ */
+export async function customEventStats(db: ClickHouseClient, query: FilteredRange, split: DaySplit | null = null): Promise<EventFigures> {
+  const [row] = split
+    ? await rows<EventFigures>(
+        db,
+        `SELECT toUInt64(sum(sent)) AS events, uniqCombinedMerge(17)(senders) AS visitors, uniqCombinedMerge(17)(sending_visits) AS visits,
+            uniqExact(name) AS uniqueEvents
+          FROM (
+            SELECT event_name AS name, events AS sent, visitors AS senders, visits AS sending_visits FROM daily_custom_events WHERE ${split.inRollup}
+            UNION ALL
+            SELECT event_name AS name, count() AS sent, uniqCombinedState(17)(session_id) AS senders, uniqCombinedState(17)(visit_id) AS sending_visits
+            FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.custom} AND ${split.inEvents}
+            GROUP BY name
+          )`,
+        split.params,
+      )
+    : await rows<EventFigures>(
+        db,
+        `SELECT count() AS events, uniqCombined(17)(session_id) AS visitors, uniqCombined(17)(visit_id) AS visits, uniqExact(event_name) AS uniqueEvents
+          FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.custom}${query.filterConditions}`,
+        paramsOf(query),
+      );
   return row ?? { events: 0, visitors: 0, visits: 0, uniqueEvents: 0 };
 }
 

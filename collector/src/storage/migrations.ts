@@ -395,4 +395,36 @@ export const migrations: Migration[] = [
       `INSERT INTO event_hours SELECT website_id, hour, now64(3, 'UTC') FROM event_hours GROUP BY website_id, hour`,
     ],
   },
+  {
+    version: 20,
+    name: 'daily rollup of custom events',
+    statements: [
+      // Per website, day and custom event: how many were sent, by how many visitors in how many
+      // visits. The custom events are a few percent of the rows, in every granule: their figures
+      // from the events cost a month's scan of two UUID columns (70 ms at ten million events).
+      `CREATE TABLE IF NOT EXISTS daily_custom_events (
+        website_id UUID,
+        day Date,
+        event_name String,
+        events SimpleAggregateFunction(sum, UInt64),
+        visitors AggregateFunction(uniqCombined(17), UUID),
+        visits AggregateFunction(uniqCombined(17), UUID)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (website_id, day, event_name)
+      SETTINGS non_replicated_deduplication_window = 1000, index_granularity = 256`,
+      `DROP VIEW IF EXISTS daily_custom_events_view`,
+      `TRUNCATE TABLE daily_custom_events`,
+      `INSERT INTO daily_custom_events SELECT website_id, toDate(created_at) AS day, event_name, count() AS events,
+    uniqCombinedState(17)(session_id) AS visitors, uniqCombinedState(17)(visit_id) AS visits
+  FROM website_event
+  WHERE event_type = 2
+  GROUP BY website_id, day, event_name`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS daily_custom_events_view TO daily_custom_events AS SELECT website_id, toDate(created_at) AS day, event_name, count() AS events,
+    uniqCombinedState(17)(session_id) AS visitors, uniqCombinedState(17)(visit_id) AS visits
+  FROM website_event
+  WHERE event_type = 2
+  GROUP BY website_id, day, event_name`,
+    ],
+  },
 ];

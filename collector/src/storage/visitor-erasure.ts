@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { uuidPattern } from '../shared/ids';
 import { rows } from './client';
 import { deleteFrom, type ClusterTopology } from './cluster-ddl';
-import { dailyRollups } from './shipped/0005-daily-rollups';
+import { migrations } from './migrations';
 
 const uuid = new RegExp(uuidPattern);
 
@@ -11,12 +11,14 @@ const sessionTables = ['website_event', 'session_data', 'website_revenue', 'webs
 
 /**
  * The daily rollups the materialized views keep, each with its day column and the statement that
- * fills it from the events: migration 5's backfill, restricted to one website and day (so the
- * rebuilt rows are exactly what the views would have written without the erased session).
+ * fills it from the events: its migration's backfill (5, or 20 for the custom events), restricted
+ * to one website and day (so the rebuilt rows are exactly what the views would have written
+ * without the erased session).
  */
-const viewRollups = (['daily_metrics', 'daily_stats', 'daily_event_data', 'hourly_pageviews'] as const).map((table) => {
-  const fill = dailyRollups.find((statement) => statement.startsWith(`INSERT INTO ${table} SELECT`));
-  if (!fill?.includes('\n  GROUP BY')) throw new Error(`migration 5 has no backfill of ${table} to rebuild from`);
+const backfills = migrations.flatMap((migration) => migration.statements);
+const viewRollups = (['daily_metrics', 'daily_stats', 'daily_event_data', 'daily_custom_events', 'hourly_pageviews'] as const).map((table) => {
+  const fill = backfills.find((statement) => statement.startsWith(`INSERT INTO ${table} SELECT`));
+  if (!fill?.includes('\n  GROUP BY')) throw new Error(`no migration has a backfill of ${table} to rebuild from`);
   return {
     table,
     day: table === 'hourly_pageviews' ? 'toDate(hour)' : 'day',
