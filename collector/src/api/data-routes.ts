@@ -24,10 +24,9 @@ import { checkTimezone, clampUnit, comparisonRange, type units } from './date-ra
 import { queryExpanded } from './expanded-query';
 import { maxFilterLength } from './filters';
 import { metricTypeAliases } from './metric-query';
-import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import { reportScope, type ReportQuery } from './report-scope';
 import type { Scope } from './query-vocabulary';
 import { customEventsSplit } from './rollup-choice';
-import { savedAwareFilter } from './saved-filters';
 import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from './umami-names';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
@@ -64,14 +63,8 @@ const valueTypes = [...filterNames.filter((n) => n !== 'eventType' && n !== 'dis
 export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones }: DataRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  /** The website's range (after its last reset) under the request's filters, as the query families' Scope. */
-  const scopeOf = async (website: Website, query: ReportQuery): Promise<Scope> => ({
-    websiteId: website.id,
-    ...reportRange(website, query),
-    filter: await savedAwareFilter(db, website.id, reportFilters(query)),
-  });
-  const rangeOf = ({ filter, eventsOnly: _, ...range }: Scope): FilteredRange => ({ ...range, filterConditions: filter.sql, params: filter.params });
-  const filteredRange = async (website: Website, query: ReportQuery) => rangeOf(await scopeOf(website, query));
+  const scopeOf = (website: Website, query: ReportQuery) => reportScope(db, website, query);
+  const filteredRange = scopeOf;
   /** The route's website and its range under the request's filters. */
   const scoped = async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
     const website = await ownedWebsite(access, request);
@@ -167,7 +160,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       const after = website.resetAt === null ? 0 : Date.parse(website.resetAt) + 1;
       const previous = { ...scope, ...compared, startAt: Math.max(compared.startAt, after) };
       const reads = readsOf(request);
-      const figures = (of: Scope) => customEventStats(reads, rangeOf(of), customEventsSplit(of));
+      const figures = (of: Scope & FilteredRange) => customEventStats(reads, of, customEventsSplit(of));
       const [current, comparison] = await Promise.all([figures(scope), figures(previous)]);
       return { data: { ...current, comparison } };
     },

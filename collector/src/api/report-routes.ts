@@ -15,9 +15,8 @@ import { breakdown, breakdownColumns, type BreakdownField } from '../storage/bre
 import { utmColumns, utmViews } from '../storage/utm-reads';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
 import type { Website } from '../websites/websites';
-import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import { reportScope, type ReportQuery } from './report-scope';
 import { maxFilterLength } from './filters';
-import { savedAwareFilter } from './saved-filters';
 import { checkTimezone, units } from './date-range';
 import { visitRollupsSplit } from './rollup-choice';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
@@ -115,10 +114,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** The range and filters of a report read, after the website's reset (`filter` whole, for the rollup choice). */
-  const rangeOf = async (website: Website, query: RangeQuery) => {
-    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
-    return { websiteId: website.id, ...reportRange(website, query), filter, filterConditions: filter.sql, params: filter.params };
-  };
+  const rangeOf = (website: Website, query: RangeQuery) => reportScope(db, website, query);
 
   const funnel = async (request: FastifyRequest, website: Website, query: RangeQuery, steps: FunnelStep[], windowMinutes: number) => {
     const reached = await funnelReached(readsOf(request), {

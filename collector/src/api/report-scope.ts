@@ -1,6 +1,10 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { FilteredRange } from '../storage/visitor-reads';
 import type { Website } from '../websites/websites';
 import { checkRange, type DateRange } from './date-range';
 import type { FilterName, FilterOptions } from './filters';
+import type { Scope } from './query-vocabulary';
+import { savedAwareFilter } from './saved-filters';
 
 /** A report request's range and filters, as its querystring gives them (Umami's older `url` and `host` included). */
 export type ReportQuery = { startAt: number; endAt: number; url?: string; host?: string; segment?: string; cohort?: string } & Partial<
@@ -21,4 +25,14 @@ export function reportRange(website: Website, query: ReportQuery): DateRange {
 export function reportFilters(query: ReportQuery): Partial<Record<FilterName, string>> & FilterOptions & { segment?: string; cohort?: string } {
   const { url, host, ...filters } = query;
   return { ...filters, path: filters.path ?? url, hostname: filters.hostname ?? host };
+}
+
+/**
+ * A read's scope: the website's range after its last reset, under the request's filters, segment
+ * and cohort; both as the query families' Scope (`filter` whole, for the rollup choice) and as
+ * the storage reads' FilteredRange (its conditions and parameters).
+ */
+export async function reportScope(db: ClickHouseClient, website: Website, query: ReportQuery): Promise<Scope & FilteredRange> {
+  const filter = await savedAwareFilter(db, website.id, reportFilters(query));
+  return { websiteId: website.id, ...reportRange(website, query), filter, filterConditions: filter.sql, params: filter.params };
 }

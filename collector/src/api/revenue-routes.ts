@@ -8,9 +8,8 @@ import { checkDepth, querySessions } from './listing-queries';
 import { queryStatsCompared } from './stats-query';
 import { SessionsAnswer } from './analytics-schemas';
 import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
-import { reportFilters, reportRange, type ReportQuery } from './report-scope';
+import { reportScope, type ReportQuery } from './report-scope';
 import { maxFilterLength, type SqlFilter } from './filters';
-import { savedAwareFilter } from './saved-filters';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {
@@ -47,16 +46,8 @@ export function revenueRoutes(app: FastifyInstance, { access, db, readsOf, query
 
   /** The revenue read's scope, and the request's filters whole (for the stats' visitors and the sessions list). */
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope & { filter: SqlFilter }> => {
-    const website = await ownedWebsite(access, request);
-    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
-    return {
-      websiteId: website.id,
-      ...reportRange(website, query),
-      currency: query.currency.toUpperCase(),
-      visitConditions: filter.sql,
-      params: filter.params,
-      filter,
-    };
+    const { websiteId, startAt, endAt, filter } = await reportScope(db, await ownedWebsite(access, request), query);
+    return { websiteId, startAt, endAt, currency: query.currency.toUpperCase(), visitConditions: filter.sql, params: filter.params, filter };
   };
 
   typed.get(

@@ -8,8 +8,8 @@ import { DateText, NoBody, Nullable, Ok, Uuid } from '../shared/schema';
 import { sessionStats, tiedSessions, visitorActivity, visitorProperties, visitorSession, weeklyVisitors } from '../storage/visitor-reads';
 import type { Website } from '../websites/websites';
 import { checkTimezone } from './date-range';
-import { reportFilters, reportRange, type ReportQuery } from './report-scope';
-import { savedAwareFilter } from './saved-filters';
+import { reportRange, reportScope, type ReportQuery } from './report-scope';
+import { pageviewsSplit } from './rollup-choice';
 import { ownedWebsite, type WebsiteAccess } from './website-routes';
 
 export interface VisitorRouteDeps {
@@ -76,10 +76,7 @@ const resetTime = (website: Website) => (website.resetAt === null ? 0 : Date.par
 export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, querystring, timeZones, eraseVisitor }: VisitorRouteDeps): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const filteredRange = async (website: Website, query: ReportQuery) => {
-    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
-    return { websiteId: website.id, ...reportRange(website, query), filterConditions: filter.sql, params: filter.params };
-  };
+  const filteredRange = (website: Website, query: ReportQuery) => reportScope(db, website, query);
 
   typed.get(
     '/api/websites/:websiteId/sessions/stats',
@@ -100,7 +97,9 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
     async (request) => {
       const query = request.query as ReportQuery & { timezone?: string };
       const website = await ownedWebsite(access, request);
-      return weeklyVisitors(readsOf(request), { ...(await filteredRange(website, query)), timezone: checkTimezone(query.timezone ?? 'UTC', timeZones) });
+      const scope = await filteredRange(website, query);
+      const timezone = checkTimezone(query.timezone ?? 'UTC', timeZones);
+      return weeklyVisitors(readsOf(request), { ...scope, timezone }, pageviewsSplit(scope, 'hour', timezone));
     },
   );
 

@@ -190,18 +190,39 @@ export async function sessionStats(db: ClickHouseClient, query: FilteredRange) {
 }
 
 /**
- * Umami's `/sessions/weekly`: visitors (distinct sessions) per weekday (0 Sunday … 6 Saturday)
- * and hour (0 … 23) of the viewer's time zone, from their pageviews: seven rows of 24 numbers.
+ * `/sessions/weekly`: visitors (sessions with a pageview) per weekday (0 = Sunday) and hour of
+ * `timezone`. With an `hourly` split (no filters, a zone a whole number of hours from UTC), the
+ * whole hours come from hourly_pageviews' visitor states, the ends from the events; visitors are
+ * then counted as the rankings count them (uniqCombined(12): exact to a few hundred per cell).
  */
-export async function weeklyVisitors(db: ClickHouseClient, query: FilteredRange & { timezone: string }): Promise<number[][]> {
-  const found = await rows<{ weekday: number; hour: number; visitors: number }>(
-    db,
-    `SELECT toDayOfWeek(created_at, 0, {timezone:String}) % 7 AS weekday, toHour(toTimeZone(created_at, {timezone:String})) AS hour,
-        uniqExact(session_id) AS visitors
-      FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.pageview}${query.filterConditions}
-      GROUP BY weekday, hour`,
-    { ...paramsOf(query), timezone: query.timezone },
-  );
+export async function weeklyVisitors(
+  db: ClickHouseClient,
+  query: FilteredRange & { timezone: string },
+  hourly: { inRollup: string; inEvents: string; params: Record<string, unknown> } | null = null,
+): Promise<number[][]> {
+  // Named apart from hourly_pageviews' own `hour` column.
+  const cell = (time: string) => `toDayOfWeek(${time}, 0, {timezone:String}) % 7 AS week_day, toHour(toTimeZone(${time}, {timezone:String})) AS day_hour`;
+  const found = hourly
+    ? await rows<{ weekday: number; hour: number; visitors: number }>(
+        db,
+        `SELECT week_day AS weekday, day_hour AS hour, uniqCombinedMerge(12)(sessions) AS visitors FROM (
+            SELECT ${cell('hour')}, visitors AS sessions FROM hourly_pageviews WHERE ${hourly.inRollup}
+            UNION ALL
+            SELECT ${cell('created_at')}, uniqCombinedState(12)(session_id) AS sessions FROM website_event
+            WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${hourly.inEvents}
+            GROUP BY week_day, day_hour
+          )
+          GROUP BY week_day, day_hour`,
+        { ...hourly.params, timezone: query.timezone },
+      )
+    : await rows<{ weekday: number; hour: number; visitors: number }>(
+        db,
+        `SELECT week_day AS weekday, day_hour AS hour, visitors FROM (
+            SELECT ${cell('created_at')}, uniqExact(session_id) AS visitors
+            FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.pageview}${query.filterConditions}
+            GROUP BY week_day, day_hour)`,
+        { ...paramsOf(query), timezone: query.timezone },
+      );
   const grid = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
   for (const { weekday, hour, visitors } of found) grid[weekday]![hour] = Number(visitors);
   return grid;
