@@ -177,12 +177,16 @@ export async function visitorProperties(db: ClickHouseClient, { websiteId, sessi
   return [...latest.values()].sort((a, b) => (a.dataKey < b.dataKey ? -1 : a.dataKey > b.dataKey ? 1 : 0));
 }
 
-/** Umami's `/sessions/stats`: pageviews, visitors, visits, countries and custom events of the range under the filters. */
+/**
+ * Umami's `/sessions/stats`: pageviews, visitors, visits, countries and custom events of the range
+ * under the filters. Countries as the set of a LowCardinality column's values: uniqExactIf over it
+ * cost 60 ms of a month at ten million events, the set a few.
+ */
 export async function sessionStats(db: ClickHouseClient, query: FilteredRange) {
   const [row] = await rows<{ pageviews: number; visitors: number; visits: number; countries: number; events: number }>(
     db,
     `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews, uniqCombined(17)(session_id) AS visitors, uniqCombined(17)(visit_id) AS visits,
-        uniqExactIf(country, country != '') AS countries, countIf(event_type = ${eventType.custom}) AS events
+        length(arrayFilter(c -> c != '', groupUniqArray(country))) AS countries, countIf(event_type = ${eventType.custom}) AS events
       FROM website_event WHERE ${inFilteredRange}${query.filterConditions}`,
     paramsOf(query),
   );
