@@ -558,3 +558,13 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS daily_custom_events_view ON CLUSTER analy
   FROM website_event_local
   WHERE event_type = 2
   GROUP BY website_id, day, event_name;
+
+CREATE TABLE IF NOT EXISTS import_progress ON CLUSTER analytics_cluster (
+        source String,
+        website_id UUID,
+        day Date,
+        state LowCardinality(String),
+        events UInt64,
+        at DateTime64(3, 'UTC')
+      ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/import_progress', '{replica}', at)
+      ORDER BY (source, website_id, day);

@@ -427,4 +427,21 @@ export const migrations: Migration[] = [
   GROUP BY website_id, day, event_name`,
     ],
   },
+  {
+    version: 21,
+    name: 'import progress',
+    statements: [
+      // Per import source, website and UTC day: 'started' before the day's events are inserted,
+      // 'done' after; a run resumes after the last done day and clears a started one first.
+      `CREATE TABLE IF NOT EXISTS import_progress (
+        source String,
+        website_id UUID,
+        day Date,
+        state LowCardinality(String),
+        events UInt64,
+        at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(at)
+      ORDER BY (source, website_id, day)`,
+    ],
+  },
 ];

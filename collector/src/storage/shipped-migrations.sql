@@ -484,3 +484,14 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS daily_custom_events_view TO daily_custom_
   FROM website_event
   WHERE event_type = 2
   GROUP BY website_id, day, event_name;
+
+-- 21: import progress
+CREATE TABLE IF NOT EXISTS import_progress (
+        source String,
+        website_id UUID,
+        day Date,
+        state LowCardinality(String),
+        events UInt64,
+        at DateTime64(3, 'UTC')
+      ) ENGINE = ReplacingMergeTree(at)
+      ORDER BY (source, website_id, day);

@@ -84,6 +84,19 @@ export class Websites {
     return website;
   }
 
+  /**
+   * A website brought from another tool (an import), under its own id and creation time, owned
+   * by `userId`. One that exists already is kept as it is (an import run again), and answered.
+   */
+  async adopt(userId: string, from: { id: string; name: string; domain: string; createdAt: string }): Promise<{ website: Website; created: boolean }> {
+    const existing = await this.get(from.id);
+    if (existing) return { website: existing, created: false };
+    const website = toWebsite({ ...from, createdBy: userId, teamId: null, shareId: null, updatedAt: new Date().toISOString(), resetAt: null });
+    await this.#write(website);
+    this.#exists.set(website.id, { live: true, until: Date.now() + knownTtlMs });
+    return { website, created: true };
+  }
+
   async #write(website: Website, deleted = false): Promise<void> {
     const now = Date.now();
     await this.db.insert({
