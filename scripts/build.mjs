@@ -71,6 +71,8 @@ export async function buildAll() {
       entryPoints: {
         collector: 'collector/src/main.ts',
         admin: 'collector/src/admin-cli.ts',
+        import: 'collector/src/import-cli.ts',
+        'bench-import': 'bench/import-bench.ts',
         seed: 'bench/seed.ts',
         'bench-read': 'bench/read-bench-cli.ts',
         'bench-ingest': 'bench/ingest-bench.ts',

@@ -9,7 +9,7 @@ import type { TestPostgres } from './postgres';
 
 export type UmamiVersion = 'v2' | 'v3';
 
-const schemas: Record<UmamiVersion, string> = {
+export const umamiSchemas: Record<UmamiVersion, string> = {
   v2: `
 CREATE TABLE website (website_id uuid PRIMARY KEY, name varchar(100) NOT NULL, domain varchar(500), share_id varchar(50), reset_at timestamptz(6),
   user_id uuid, created_at timestamptz(6) DEFAULT now(), updated_at timestamptz(6), deleted_at timestamptz(6), created_by uuid, team_id uuid);
@@ -166,7 +166,7 @@ const dataRows = (data: Record<string, unknown>) =>
 
 /** Creates the schema of `version` and loads the history into it with COPY. */
 export function loadHistory(pg: TestPostgres, version: UmamiVersion, history: UmamiHistory): void {
-  pg.psql(schemas[version]);
+  pg.psql(umamiSchemas[version]);
   pg.psql(
     'COPY website (website_id, name, domain, created_at, deleted_at) FROM STDIN WITH (FORMAT csv)',
     csv(history.websites.map((w) => [w.id, w.name, 'example.com', iso(Date.UTC(2026, 0, 1)), w.deleted ? iso(Date.UTC(2026, 5, 1)) : null])),
