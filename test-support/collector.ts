@@ -1,3 +1,4 @@
+import type { FreeSpace } from '../collector/src/pipeline/disk-guard';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ export interface TestCollector extends RunningCollector {
 /** Starts a real collector on loopback, on the embedded engine, in a fresh data directory. */
 export async function startTestCollector(
   env: Record<string, string> = {},
-  options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost; hashingCapacity?: number } = {},
+  options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost; hashingCapacity?: number; freeSpace?: FreeSpace } = {},
 ): Promise<TestCollector> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'collector-test-'));
   const config = loadConfig({
@@ -59,6 +60,7 @@ export async function startTestCollector(
     hashingCapacity: options.hashingCapacity,
     dashboardDir: new URL('dashboard/', distDir),
     checkResponses: true,
+    freeSpace: options.freeSpace,
   });
 
   const request: TestCollector['request'] = (path, init = {}) => {

@@ -50,6 +50,7 @@ import { shareRecordRoutes } from './websites/share-record-routes';
 import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
 import { HeartbeatAnswer } from './heartbeat-schema';
+import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -68,6 +69,8 @@ export interface AppDeps {
   dashboardDir?: URL;
   /** Tests: check every answer against its response schema, strictly (see response-check.ts). */
   checkResponses?: boolean;
+  /** Tests where no small filesystem can be mounted: the data directory's free space, as a seam. Default: statfs. */
+  freeSpace?: FreeSpace;
 }
 
 export interface RouteInfo {
@@ -103,6 +106,7 @@ export function buildCollector({
   hashingCapacity,
   dashboardDir,
   checkResponses,
+  freeSpace,
 }: AppDeps): Collector {
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -143,7 +147,8 @@ export function buildCollector({
   const websites = new Websites(db, config.clickhouse?.cluster ?? null);
   const shareLinks = new ShareLinks(appSecret);
   const teams = new Teams(db);
-  const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs });
+  const diskGuard = new DiskGuard(config.dataDir, config.minFreeDiskBytes, freeSpace);
+  const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs, diskGuard });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
   // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
   const insertBatch: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
@@ -169,12 +174,16 @@ export function buildCollector({
   });
   installOpenApi(app, '1.0.0');
   // The backlog and quarantine are for operators: signed-in admins, or callers from HEARTBEAT_DETAIL_FROM (loopback by default).
-  app.get('/api/heartbeat', { schema: { response: { 200: HeartbeatAnswer } }, config: { public: true } }, async (request) => {
+  app.get('/api/heartbeat', { schema: { response: { 200: HeartbeatAnswer, 503: HeartbeatAnswer } }, config: { public: true } }, async (request, reply) => {
     const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';
     // Events are accepted while storage is away (they wait in the spool): `ok` stays true, `storage` says what is wrong.
     const failure = writer.insertFailure;
     const storage = failure ? { ok: false, since: failure.since, ...(detail ? { error: failure.error } : {}) } : { ok: true };
-    return detail ? { ok: true, storage, backlog: writer.backlog, quarantine: quarantine.stats } : { ok: true, storage };
+    // A (nearly) full disk is the one reason events are refused: 503, and `disk` says so.
+    const ok = diskGuard.accepting;
+    const disk = { ok, ...(detail ? { freeBytes: Math.min(diskGuard.freeBytes, Number.MAX_SAFE_INTEGER), minFreeBytes: diskGuard.minFreeBytes } : {}) };
+    reply.code(ok ? 200 : 503);
+    return detail ? { ok, disk, storage, backlog: writer.backlog, quarantine: quarantine.stats } : { ok, disk, storage };
   });
   if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath, extras: trackerExtras });

@@ -39,6 +39,11 @@ export const errors = {
   bodyTooLarge: { status: 413, code: 'body-too-large', message: 'The body is larger than the limit' },
   unsupportedMediaType: { status: 415, code: 'unsupported-media-type', message: 'Send application/json or text/plain' },
   overloaded: { status: 503, code: 'overloaded', message: 'The spool is full while storage catches up; retry later' },
+  diskFull: {
+    status: 503,
+    code: 'disk-full',
+    message: "The collector's disk is full or nearly (MIN_FREE_DISK_MB): events are taken again once space returns; retry later",
+  },
   readTimeout: { status: 503, code: 'read-timeout', message: 'The query took longer than READ_TIMEOUT_MS allows; narrow the range or the filters' },
   readTooLarge: {
     status: 503,
@@ -62,7 +67,9 @@ export class ApiError extends Error {
     super(message ?? entry.message);
     this.status = entry.status;
     this.code = entry.code;
-    this.retryAfter = retryAfter ?? (name === 'overloaded' || name === 'storageUnavailable' ? 5 : name === 'busy' || name === 'tooManyReads' ? 1 : undefined);
+    this.retryAfter =
+      retryAfter ??
+      (name === 'diskFull' ? 30 : name === 'overloaded' || name === 'storageUnavailable' ? 5 : name === 'busy' || name === 'tooManyReads' ? 1 : undefined);
   }
 }
 

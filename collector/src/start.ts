@@ -23,7 +23,9 @@ export interface RunningCollector extends Collector {
 export async function startCollector(
   config: Readonly<Config>,
   trackerScript: Buffer,
-  options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity' | 'dashboardDir' | 'checkResponses' | 'trackerExtras'> & { listen?: boolean } = {},
+  options: Pick<AppDeps, 'insert' | 'passwordCost' | 'hashingCapacity' | 'dashboardDir' | 'checkResponses' | 'trackerExtras' | 'freeSpace'> & {
+    listen?: boolean;
+  } = {},
 ): Promise<RunningCollector> {
   const db = await openStorage(config);
   // The embedded engine shares this process's cores with the event loop; a server has its own.

@@ -52,10 +52,10 @@ describe('answers', () => {
   });
 
   it('show the heartbeat detail only to admins and HEARTBEAT_DETAIL_FROM', async () => {
-    expect(await (await collector.request('/api/heartbeat')).json()).toEqual({ ok: true, storage: { ok: true } });
+    expect(await (await collector.request('/api/heartbeat')).json()).toEqual({ ok: true, disk: { ok: true }, storage: { ok: true } });
     const user = await collector.users.create('hb-user', 'hb-user-password', 'user');
     const userToken = await collector.login(user.username, 'hb-user-password');
-    expect(await (await collector.request('/api/heartbeat', { token: userToken })).json()).toEqual({ ok: true, storage: { ok: true } });
+    expect(await (await collector.request('/api/heartbeat', { token: userToken })).json()).toEqual({ ok: true, disk: { ok: true }, storage: { ok: true } });
     expect(await (await collector.request('/api/heartbeat', { token: admin })).json()).toMatchObject({
       ok: true,
       backlog: { rows: 0 },

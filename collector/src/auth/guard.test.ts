@@ -44,6 +44,13 @@ const reportQuery: [suffix: string, query: string][] = [
   ['/session-data/values', '&propertyName=plan'],
   ['/session-data/stats', '&propertyName=plan'],
   ['/values', '&type=path'],
+  // Pivots and series of visitor data, then of event data (which also need the event's name).
+  ...['property', 'array', 'numeric', 'date'].map((kind): [string, string] => [`/session-data/${kind}-series`, '&propertyName=plan']),
+  ['/session-data/numeric-stats', '&propertyName=plan'],
+  ['/event-data-pivot', '&eventName=buy'],
+  ['-series', '&eventName=buy&propertyName=plan'],
+  ['/numeric-stats', '&eventName=buy&propertyName=plan'],
+  ['/session-data-pivot', '&propertyName=plan'],
   ['/websites/charts', '&ids=:websiteId'],
 ];
 const reportBody = (url: string) =>

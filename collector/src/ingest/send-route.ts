@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import { ApiError } from '../errors';
 import { boundedJsonParser } from '../json-body';
 import { batchRoute } from './batch-route';
+import { isDiskFull } from '../pipeline/disk-guard';
+import { DiskFullError } from '../pipeline/spool';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
@@ -202,10 +204,14 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       return Promise.all([tie, event]).then(([tied, stored]) => tied && stored);
     };
     // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
+    let diskFull = false;
     const spooled = await spool().catch((error: unknown) => {
-      request.log.error({ err: error }, 'could not write to the spool');
+      diskFull = isDiskFull(error);
+      // Refusals while the disk is low are the heartbeat's to report, not one log line per beacon.
+      if (!(error instanceof DiskFullError)) request.log.error({ err: error }, 'could not write to the spool');
       return false;
     });
+    if (diskFull) throw new ApiError('diskFull');
     if (!spooled) throw new ApiError('overloaded');
     return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
   };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { close, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { close, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DiskGuard } from './disk-guard';
 
 /** The tables a spooled row may go to, by the one-letter tag that starts its line. */
 export const spoolTables = { e: 'website_event', s: 'session_data', p: 'website_performance', r: 'website_revenue' } as const;
@@ -31,6 +32,14 @@ export interface Segment {
    * Lines of this run's segments were written whole, so they are not parsed again.
    */
   fromEarlierRun: boolean;
+}
+
+/** Refused before writing: the data directory's disk has less free space than MIN_FREE_DISK_MB. */
+export class DiskFullError extends Error {
+  readonly code = 'ENOSPC';
+  constructor() {
+    super('the disk is (nearly) full');
+  }
 }
 
 /** segment-<seq>-<random>.log; segment-<seq>.log from versions before the random part. */
@@ -95,7 +104,7 @@ export class Spool {
 
   constructor(
     dataDir: string,
-    private readonly options: { maxBytes: number; fsyncMs: number },
+    private readonly options: { maxBytes: number; fsyncMs: number; diskGuard?: DiskGuard },
   ) {
     this.dir = join(dataDir, 'spool');
     mkdirSync(this.dir, { recursive: true });
@@ -144,13 +153,15 @@ export class Spool {
   /**
    * Appends a row. Rows appended in the same turn of the event loop are written together, in one
    * write, before any of their promises resolve (group commit): resolves true once the row is in
-   * the file, false at once when the disk budget is spent (nothing written).
+   * the file, false at once when the disk budget is spent (nothing written). Rejects, with nothing
+   * written, while the disk is (nearly) full (DiskFullError), or when the write fails.
    */
   append(tag: SpoolTag, row: object): Promise<boolean> {
     const json = JSON.stringify(row);
     const line = tag + json + '\n';
     const length = Buffer.byteLength(line);
     if (this.#bytes + length > this.options.maxBytes) return Promise.resolve(false);
+    if (this.options.diskGuard && !this.options.diskGuard.accepting) return Promise.reject(new DiskFullError());
     const current = (this.#current ??= this.#open());
     current.count += 1;
     current.bytes += length;
@@ -180,13 +191,29 @@ export class Spool {
       settle?.resolve(true);
       return;
     }
+    const current = this.#current!;
+    const bytes = Buffer.from(lines.length === 1 ? lines[0]! : lines.join(''));
+    const length = bytes.length;
     try {
-      const current = this.#current!;
-      writeSync(current.fd, lines.length === 1 ? lines[0]! : lines.join(''));
+      // A write may take only part of the bytes (a disk filling up): the rest is written after
+      // it, and the next write throws if no room is left.
+      for (let done = 0; done < length; ) done += writeSync(current.fd, bytes, done, length - done);
       if (this.options.fsyncMs === 0) fsyncSync(current.fd);
       else current.dirty = true;
       settle.resolve(true);
     } catch (error) {
+      // Nothing of this write is acknowledged, so nothing of it may stay: a part written before
+      // the disk filled up is cut off, and the counts go back to what the file holds.
+      current.count -= lines.length;
+      current.bytes -= length;
+      this.#bytes -= length;
+      try {
+        ftruncateSync(current.fd, current.bytes);
+      } catch {
+        // The file keeps a torn line; it is skipped when read back (see splitSegment).
+        current.fromEarlierRun = true;
+      }
+      this.options.diskGuard?.recheck();
       settle.reject(error);
     }
   }
