@@ -568,3 +568,5 @@ CREATE TABLE IF NOT EXISTS import_progress ON CLUSTER analytics_cluster (
         at DateTime64(3, 'UTC')
       ) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/import_progress', '{replica}', at)
       ORDER BY (source, website_id, day);
+
+ALTER TABLE websites ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS retention_months UInt16 DEFAULT 0;

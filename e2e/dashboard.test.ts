@@ -61,6 +61,12 @@ describe('the dashboard', () => {
     const token = await collector.login();
     const { data } = (await (await collector.request('/api/websites', { token })).json()) as { data: { id: string; name: string }[] };
     const websiteId = data.find((w) => w.name === 'Shop')!.id;
+    // Its retention, set in the list's edit form (issue 28).
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Keep data').selectOption('13');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('keeps 13 months').waitFor({ timeout: 15_000 });
+    expect(await (await collector.request(`/api/websites/${websiteId}`, { token })).json()).toMatchObject({ retentionMonths: 13 });
 
     // A visitor: two pages of a site carrying the tracker.
     site = await startSite({ '/': trackedPage(collector.url, websiteId), '/pricing': trackedPage(collector.url, websiteId) });

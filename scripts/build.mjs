@@ -73,6 +73,7 @@ export async function buildAll() {
         admin: 'collector/src/admin-cli.ts',
         import: 'collector/src/import-cli.ts',
         'bench-import': 'bench/import-bench.ts',
+        'bench-retention': 'bench/retention-bench.ts',
         seed: 'bench/seed.ts',
         'bench-read': 'bench/read-bench-cli.ts',
         'bench-ingest': 'bench/ingest-bench.ts',

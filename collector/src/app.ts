@@ -51,6 +51,7 @@ import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
 import { HeartbeatAnswer } from './heartbeat-schema';
 import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
+import { RetentionJob } from './storage/retention';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -88,6 +89,8 @@ export interface Collector {
   users: Users;
   websites: Websites;
   writer: SpoolWriter;
+  /** Deletes what websites keep past their retention (started by startCollector). */
+  retention: RetentionJob;
   /** Inserts every spooled row now (tests, and shutdown). */
   flush(): Promise<void>;
   /** Every route registered, with what the guard asks of it. */
@@ -197,7 +200,9 @@ export function buildCollector({
   app.register(userRoutes, auth);
   app.register(ingestRulesRoutes, { websites, teams, ingestRules, db });
   const shares = new ShareRecords(db);
-  app.register(websiteRoutes, { websites, teams, shares });
+  const retention = new RetentionJob(db, () => websites.withRetention(), config.clickhouse?.cluster ?? null);
+  const retentionChanged = () => retention.runSoon((error) => app.log.error({ err: error }, 'retention failed; retrying at the next run'));
+  app.register(websiteRoutes, { websites, teams, shares, retentionChanged });
   app.register(shareRoute, { websites, shareLinks, shares });
   app.register(shareRecordRoutes, { websites, teams, shares });
   app.register(teamRoutes, { teams, users, websites });
@@ -221,7 +226,7 @@ export function buildCollector({
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.
   app.addHook('onClose', () => Promise.all([writer.close(config.shutdownTimeoutMs), drops.close()]).finally(() => auth.mailer.close()));
-  return { app, users, websites, writer, flush: () => Promise.all([writer.flush(), drops.flush()]).then(() => {}), routes };
+  return { app, users, websites, writer, retention, flush: () => Promise.all([writer.flush(), drops.flush()]).then(() => {}), routes };
 }
 
 /**

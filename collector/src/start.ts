@@ -55,10 +55,13 @@ export async function startCollector(
     if (config.visitRollupIntervalMs > 0) {
       visitRollups.start(config.visitRollupIntervalMs, (error) => collector.app.log.error({ err: error }, 'visit rollups failed; retrying at the next run'));
     }
+    if (config.retentionIntervalMs > 0) {
+      collector.retention.start(config.retentionIntervalMs, (error) => collector.app.log.error({ err: error }, 'retention failed; retrying at the next run'));
+    }
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
-        await Promise.all([visitRollups.stop(), collector.app.close()]);
+        await Promise.all([visitRollups.stop(), collector.retention.stop(), collector.app.close()]);
         stopPriorityWatch();
         await db.close();
       })());

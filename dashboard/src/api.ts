@@ -85,6 +85,8 @@ export interface Website {
   domain: string;
   teamId: string | null;
   shareId: string | null;
+  /** Months of data kept (older days are deleted in the background); 0: everything. */
+  retentionMonths: number;
   createdAt: string;
 }
 

@@ -16,6 +16,9 @@ const randomShareId = () =>
     .slice(0, 16);
 
 /** The user's websites (and their teams'), with today's visitors and share links; a form to add one. */
+/** The retention periods offered (and the website's own, if another was set through the API). */
+const retentionChoices = (current: number) => [...new Set([0, 6, 13, 25, 37, current])].sort((a, b) => (a === 0 ? -1 : b === 0 ? 1 : a - b));
+
 export function WebsiteList({ canWrite }: { canWrite: boolean }) {
   const [websites, setWebsites] = useState<Website[] | null>(null);
   const [visitors, setVisitors] = useState<Record<string, number>>({});
@@ -79,7 +82,10 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
     event.preventDefault();
     const fields = new FormData(event.currentTarget as HTMLFormElement);
     try {
-      await api(`/websites/${website.id}`, { method: 'POST', body: { name: fields.get('name'), domain: fields.get('domain') } });
+      await api(`/websites/${website.id}`, {
+        method: 'POST',
+        body: { name: fields.get('name'), domain: fields.get('domain'), retentionMonths: Number(fields.get('retentionMonths')) },
+      });
       setEditing(null);
       await load();
     } catch (failure) {
@@ -119,6 +125,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
             <li key={w.id}>
               <a href={`#/websites/${w.id}?range=30d`}>
                 <strong>{w.name}</strong> <span class="muted">{w.domain}</span>
+                {w.retentionMonths > 0 && <span class="muted"> · keeps {w.retentionMonths} months</span>}
               </a>
               <span class="figure" aria-busy={visitors[w.id] === undefined}>
                 <Sparkline values={trends[w.id]} />
@@ -133,6 +140,14 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
                   <label>
                     Domain
                     <input name="domain" required maxLength={500} value={w.domain} />
+                  </label>
+                  <label>
+                    Keep data
+                    <select name="retentionMonths" value={String(w.retentionMonths)}>
+                      {retentionChoices(w.retentionMonths).map((months) => (
+                        <option value={String(months)}>{months === 0 ? 'forever' : `${months} months`}</option>
+                      ))}
+                    </select>
                   </label>
                   <button type="submit">Save</button>
                   <button type="button" class="link" onClick={() => setEditing(null)}>

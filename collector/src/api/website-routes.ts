@@ -71,7 +71,7 @@ export async function websiteFor(
 const websiteAnswer = { 200: WebsiteSchema };
 
 /** Website management, in Umami's paths and shapes. */
-export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess> = async (app, access) => {
+export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { retentionChanged?: () => void }> = async (app, access) => {
   const { websites, teams } = access;
   app.post(
     '/api/websites',
@@ -122,12 +122,23 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess> = async (ap
     {
       schema: {
         params: websiteParams,
-        body: Type.Object({ name: Type.Optional(websiteFields.name), domain: Type.Optional(websiteFields.domain), shareId: Type.Optional(shareIdField) }),
+        body: Type.Object({
+          name: Type.Optional(websiteFields.name),
+          domain: Type.Optional(websiteFields.domain),
+          shareId: Type.Optional(shareIdField),
+          // Ours: months of data to keep (0: everything), enforced in the background (storage/retention.ts).
+          retentionMonths: Type.Optional(Type.Integer({ minimum: 0, maximum: 120 })),
+        }),
         response: websiteAnswer,
       },
       config: { write: true },
     },
-    async (request) => websites.update(await ownedWebsite(access, request, 'write'), request.body),
+    async (request) => {
+      const website = await ownedWebsite(access, request, 'write');
+      const updated = await websites.update(website, request.body);
+      if (updated.retentionMonths > 0 && updated.retentionMonths !== website.retentionMonths) access.retentionChanged?.();
+      return updated;
+    },
   );
 
   const change = { params: websiteParams, body: NoBody, response: { 200: Ok } };

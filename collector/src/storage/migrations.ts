@@ -444,4 +444,9 @@ export const migrations: Migration[] = [
       ORDER BY (source, website_id, day)`,
     ],
   },
+  {
+    version: 22,
+    name: 'retention per website',
+    statements: [`ALTER TABLE websites ADD COLUMN IF NOT EXISTS retention_months UInt16 DEFAULT 0`],
+  },
 ];

@@ -495,3 +495,6 @@ CREATE TABLE IF NOT EXISTS import_progress (
         at DateTime64(3, 'UTC')
       ) ENGINE = ReplacingMergeTree(at)
       ORDER BY (source, website_id, day);
+
+-- 22: retention per website
+ALTER TABLE websites ADD COLUMN IF NOT EXISTS retention_months UInt16 DEFAULT 0;

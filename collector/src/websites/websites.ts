@@ -17,6 +17,8 @@ export const WebsiteSchema = Type.Object({
   /** The public read-only link's id (`/#/share/<shareId>`), or null when sharing is off. */
   shareId: Nullable(Type.String()),
   resetAt: Nullable(DateText),
+  /** Ours: months of data kept (older days are deleted in the background); 0 keeps everything. */
+  retentionMonths: Type.Integer({ minimum: 0 }),
   /** The owner: a user, or null when a team owns the website. */
   userId: Nullable(Type.String()),
   teamId: Nullable(Type.String()),
@@ -44,6 +46,7 @@ interface Row {
   createdAt: string;
   updatedAt: string;
   resetAt: string | null;
+  retentionMonths: number;
 }
 
 const toWebsite = ({ createdBy, teamId, ...row }: Row): Website => ({
@@ -55,7 +58,7 @@ const toWebsite = ({ createdBy, teamId, ...row }: Row): Website => ({
 });
 
 const select = `SELECT id, name, domain, toString(user_id) AS createdBy, share_id AS shareId, if(team_id IS NULL, NULL, toString(team_id)) AS teamId,
-  created_at AS createdAt, updated_at AS updatedAt, reset_at AS resetAt FROM websites FINAL WHERE deleted = 0`;
+  created_at AS createdAt, updated_at AS updatedAt, reset_at AS resetAt, retention_months AS retentionMonths FROM websites FINAL WHERE deleted = 0`;
 
 // Known ids are rechecked after a minute; unknown ones after 10 s, so garbage ids cost little.
 const knownTtlMs = 60_000;
@@ -78,7 +81,18 @@ export class Websites {
   /** A new website of the user's, or of `teamId` (created by the user). */
   async create(userId: string, name: string, domain: string, teamId: string | null = null): Promise<Website> {
     const at = new Date().toISOString();
-    const website = toWebsite({ id: randomUUID(), name, domain, createdBy: userId, teamId, shareId: null, createdAt: at, updatedAt: at, resetAt: null });
+    const website = toWebsite({
+      id: randomUUID(),
+      name,
+      domain,
+      createdBy: userId,
+      teamId,
+      shareId: null,
+      createdAt: at,
+      updatedAt: at,
+      resetAt: null,
+      retentionMonths: 0,
+    });
     await this.#write(website);
     this.#exists.set(website.id, { live: true, until: Date.now() + knownTtlMs });
     return website;
@@ -91,7 +105,15 @@ export class Websites {
   async adopt(userId: string, from: { id: string; name: string; domain: string; createdAt: string }): Promise<{ website: Website; created: boolean }> {
     const existing = await this.get(from.id);
     if (existing) return { website: existing, created: false };
-    const website = toWebsite({ ...from, createdBy: userId, teamId: null, shareId: null, updatedAt: new Date().toISOString(), resetAt: null });
+    const website = toWebsite({
+      ...from,
+      createdBy: userId,
+      teamId: null,
+      shareId: null,
+      updatedAt: new Date().toISOString(),
+      resetAt: null,
+      retentionMonths: 0,
+    });
     await this.#write(website);
     this.#exists.set(website.id, { live: true, until: Date.now() + knownTtlMs });
     return { website, created: true };
@@ -112,6 +134,7 @@ export class Websites {
           created_at: Date.parse(website.createdAt),
           updated_at: Date.parse(website.updatedAt),
           reset_at: website.resetAt === null ? null : Date.parse(website.resetAt),
+          retention_months: website.retentionMonths,
           deleted: deleted ? 1 : 0,
           version: (this.#lastVersion = Math.max(now, this.#lastVersion + 1)),
         },
@@ -119,6 +142,15 @@ export class Websites {
       format: 'JSONEachRow',
     });
     this.#reads.forget();
+  }
+
+  /** The websites that keep their data for a limited time (the retention job's list). */
+  async withRetention(): Promise<{ id: string; retentionMonths: number }[]> {
+    const result = await this.db.query({
+      query: 'SELECT toString(id) AS id, retention_months AS retentionMonths FROM websites FINAL WHERE deleted = 0 AND retention_months > 0',
+      format: 'JSONEachRow',
+    });
+    return result.json();
   }
 
   /** Gives the website to a user or a team. */
@@ -136,12 +168,13 @@ export class Websites {
    * Changes a website. A share id is one website's: taking one that another website has is
    * refused (409); changes that set one run one at a time, so two cannot take the same id at once.
    */
-  async update(website: Website, changes: { name?: string; domain?: string; shareId?: string | null }): Promise<Website> {
+  async update(website: Website, changes: { name?: string; domain?: string; shareId?: string | null; retentionMonths?: number }): Promise<Website> {
     const write = async () => {
       const updated = { ...website, updatedAt: new Date().toISOString() };
       if (changes.name !== undefined) updated.name = changes.name;
       if (changes.domain !== undefined) updated.domain = changes.domain;
       if (changes.shareId !== undefined) updated.shareId = changes.shareId;
+      if (changes.retentionMonths !== undefined) updated.retentionMonths = changes.retentionMonths;
       await this.#write(updated);
       return updated;
     };
