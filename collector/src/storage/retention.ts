@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { uuidPattern } from '../shared/ids';
 import { rows } from './client';
 import { deleteFrom, type ClusterTopology } from './cluster-ddl';
-import { websiteDataTables } from './rollups';
+import type { websiteDataTables } from './rollups';
 
 /** The column each table of a website's data is dated by. */
 const datedBy: Record<(typeof websiteDataTables)[number] | 'event_hours', string> = {
