@@ -72,6 +72,7 @@ export async function buildAll() {
         collector: 'collector/src/main.ts',
         admin: 'collector/src/admin-cli.ts',
         import: 'collector/src/import-cli.ts',
+        backup: 'collector/src/backup-cli.ts',
         'bench-import': 'bench/import-bench.ts',
         'bench-retention': 'bench/retention-bench.ts',
         seed: 'bench/seed.ts',

@@ -52,6 +52,8 @@ import { Teams } from './teams/teams';
 import { HeartbeatAnswer } from './heartbeat-schema';
 import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
 import { RetentionJob } from './storage/retention';
+import { BackupError, backupTarget, writeBackup } from './storage/backup';
+import { backupRoute } from './api/backup-route';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -222,6 +224,20 @@ export function buildCollector({
       return writer.exclusive(() => eraseSession(db, { websiteId, sessionId, cluster: config.clickhouse?.cluster ?? null }));
     },
   });
+
+  const backup = async (name: string) => {
+    if (config.clickhouse)
+      throw new ApiError('badRequest', "Back up a ClickHouse server with ClickHouse's own BACKUP (docs/backups.md); this backs up the embedded engine");
+    const started = performance.now();
+    try {
+      const dir = backupTarget(config.backupDir, name);
+      const manifest = await writer.withPendingSegments((segments) => writeBackup(db, { dir, dataDir: config.dataDir, segments }));
+      return { ...manifest, dir, seconds: (performance.now() - started) / 1000 };
+    } catch (error) {
+      throw error instanceof BackupError ? new ApiError('badRequest', error.message) : error;
+    }
+  };
+  backupRoute(app, { appSecret, auth, backup });
 
   drainConnectionsOnClose(app, config.shutdownTimeoutMs);
   // Runs after the server stopped accepting and in-flight requests finished.

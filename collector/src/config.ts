@@ -3,13 +3,15 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import type { ClusterTopology } from './storage/cluster-ddl';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Collector settings, read from the environment once at start and then frozen. */
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** Where backups may be written and read (BACKUP_DIR; default DATA_DIR/backups): the embedded engine's `backups.allowed_path`. */
+  backupDir: string;
   clickhouse: { url: string; user: string; password: string; database: string; cluster: ClusterTopology | null } | null;
   /** Collector processes sharing the port (only with a ClickHouse server). */
   workers: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
+    backupDir: resolve(env.BACKUP_DIR || join(resolve(env.DATA_DIR || './data'), 'backups')),
     clickhouse: server,
     workers: workers(env, server !== null),
     appSecret,

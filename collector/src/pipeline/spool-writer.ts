@@ -176,9 +176,23 @@ export class SpoolWriter {
     }
   }
 
+  /**
+   * Runs `work` while no batch is being inserted, with the segments not yet inserted (the open one
+   * sealed first): what a backup copies beside ClickHouse's snapshot, so every acknowledged row is
+   * in exactly one of the two.
+   */
+  withPendingSegments<T>(work: (segments: readonly Segment[]) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      this.spool.seal();
+      return work([...this.spool.sealed]);
+    });
+  }
+
   /** Inserts sealed segments until none is left or one fails (then waits for its backoff). */
   async #drain(): Promise<void> {
-    while (this.spool.sealed.length > 0) {
+    // Stops between segments while `exclusive` work waits: under steady ingest new segments are
+    // sealed all the time, and a drain that went on until none was left kept that work waiting.
+    while (this.spool.sealed.length > 0 && !this.#held) {
       if (Date.now() < this.#retryAt) return;
       const segment = this.spool.sealed[0]!;
       try {
@@ -246,10 +260,12 @@ export class SpoolWriter {
     this.#retryAt = 0;
     while (this.#running) await this.#running;
     while (this.spool.sealed.length > 0) {
+      while (this.#held) await this.#held;
       const before = this.spool.sealed[0];
       this.#kick();
       await this.#running;
-      if (this.spool.sealed[0] === before) throw new Error('insert failed; rows remain spooled');
+      // Not inserted while no exclusive work held it: the insert failed.
+      if (this.spool.sealed[0] === before && !this.#held) throw new Error('insert failed; rows remain spooled');
     }
   }
 

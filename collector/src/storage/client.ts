@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { Session } from 'chdb';
 import { createChdbConnection, type ChdbExtension } from 'chdb/connection';
 import type { Config } from '../config';
 
@@ -32,10 +33,14 @@ export function embeddedEngine(db: ClickHouseClient): ChdbExtension | undefined 
  * Opens ClickHouse: the embedded engine (chDB) under DATA_DIR by default, or a server when
  * CLICKHOUSE_URL is set. Both are reached through @clickhouse/client, so the SQL is the same.
  */
-export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>): Promise<ClickHouseClient> {
+export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'> & { backupDir?: string }): Promise<ClickHouseClient> {
   if (!config.clickhouse) {
     const path = join(config.dataDir, 'clickhouse');
     mkdirSync(path, { recursive: true });
+    // The first connection to a data directory sets the engine's arguments for all of them: this
+    // one only lets BACKUP and RESTORE use the backup directory (ClickHouse refuses any path
+    // without `backups.allowed_path`), and stays open as long as the client.
+    const engine = new Session(path, { connectionArgs: config.backupDir ? [`--backups.allowed_path=${config.backupDir}`] : [] });
     // chdb/connection ignores the client's `database` option, so the embedded engine uses `default`.
     // chdb bundles its own copy of @clickhouse/client-common; the interface is the same at run time.
     const chdb = createChdbConnection({ path });
@@ -48,6 +53,7 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>
     client.close = async () => {
       await closeClient();
       await inserts.close();
+      engine.close();
     };
     embeddedEngines.set(client, inserts.chdb);
     return client;
