@@ -133,6 +133,8 @@ describe('the guard, on every registered route', () => {
         'GET /api/auth/verify-token',
         'POST /api/v1/login',
         'POST /api/authenticate',
+        // Checks an admin's credentials or the operator's signature itself (backup-route.ts).
+        'POST /api/admin/backups',
       ].sort(),
     );
     expect(guarded().length).toBeGreaterThan(15);
