@@ -54,6 +54,7 @@ import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
 import { RetentionJob } from './storage/retention';
 import { BackupError, backupTarget, writeBackup } from './storage/backup';
 import { backupRoute } from './api/backup-route';
+import { importRoutes } from './api/import-routes';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -208,6 +209,7 @@ export function buildCollector({
   app.register(shareRoute, { websites, shareLinks, shares });
   app.register(shareRecordRoutes, { websites, teams, shares });
   app.register(teamRoutes, { teams, users, websites });
+  app.register(importRoutes, { db, websites, cluster: config.clickhouse?.cluster ?? null });
   app.register(analyticsRoutes, {
     websites,
     teams,

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { resetForm } from './reset-form';
 import { api, failureText, type Me } from './api';
 import { CopyButton } from './copy-button';
+import { ImportPanel } from './import-panel';
 import { Invitations } from './invitations';
 
 interface User {
@@ -185,6 +186,7 @@ export function Users({ me }: { me: Me }) {
         )}
       </div>
       <Invitations />
+      <ImportPanel />
       <form class="card inline" onSubmit={create}>
         <h2 class="full">Add a user</h2>
         <p class="full hint">They choose their own password at their first sign-in. To let them choose it from the start, invite them instead.</p>
