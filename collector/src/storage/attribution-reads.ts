@@ -58,7 +58,10 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
   // One query: each converted session's events joined with its last conversion (reading the
   // converted sessions' events alone, through an IN set, was no faster: they lie in every
   // granule), credited per field and value in a map, and the totals beside. The touch carries
-  // the query string itself: its ad network is read for the credited event only.
+  // the query string itself: its ad network is read for the credited event only. The touch is one
+  // string of its fields joined by NUL (stored text holds no control characters): argMax keeps a
+  // string in place, where a tuple of seven went through a generic copy on every newer event
+  // (380 → 250–350 ms a month at ten million events).
   const [row] = await rows<{ pageviews: number; visitors: number; visits: number; credits: Record<string, number> }>(
     db,
     `SELECT toUInt64(sum(conversions)) AS pageviews, count() AS visitors, toUInt64(sum(visits)) AS visits,
@@ -66,12 +69,13 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
        CAST(credited, 'Map(String, UInt64)') AS credits
      FROM (
        SELECT any(conversions) AS conversions, any(visits) AS visits,
-         if({firstClick:UInt8} = 1, argMin(touch, created_at), argMaxIf(touch, created_at, created_at < converted_at)) AS touched,
-         arrayFilter(p -> p.2 != '', [('referrer', touched.1), ('paidAds', ${adNetworkOf('touched.2')}), ('utm_source', touched.3),
-           ('utm_medium', touched.4), ('utm_campaign', touched.5), ('utm_content', touched.6), ('utm_term', touched.7)]) AS pairs
+         splitByChar('\\0', if({firstClick:UInt8} = 1, argMin(touch, created_at), argMaxIf(touch, created_at, created_at < converted_at))) AS touched,
+         arrayFilter(p -> p.2 != '', [('referrer', touched[1]), ('paidAds', ${adNetworkOf('touched[2]')}), ('utm_source', touched[3]),
+           ('utm_medium', touched[4]), ('utm_campaign', touched[5]), ('utm_content', touched[6]), ('utm_term', touched[7])]) AS pairs
        FROM (
          SELECT e.session_id AS session_id, e.created_at AS created_at, c.converted_at AS converted_at, c.conversions AS conversions, c.visits AS visits,
-           (if(e.referrer_domain != e.hostname, e.referrer_domain, ''), e.url_query, e.utm_source, e.utm_medium, e.utm_campaign, e.utm_content, e.utm_term) AS touch
+           concat(if(e.referrer_domain != e.hostname, e.referrer_domain, ''), '\\0', e.url_query, '\\0', e.utm_source, '\\0', e.utm_medium, '\\0',
+             e.utm_campaign, '\\0', e.utm_content, '\\0', e.utm_term) AS touch
          FROM website_event AS e
          INNER JOIN (
            SELECT session_id, max(created_at) AS converted_at, count() AS conversions, uniqExact(visit_id) AS visits
