@@ -6,11 +6,14 @@ import { Type } from 'typebox';
 import { toCsv } from '../shared/csv';
 import { UnixMs } from '../shared/schema';
 import { base64Stream, zipStream, type ZipEntry } from '../shared/zip-stream';
+import { plausibleCsv, plausibleFileName, plausibleTables, plausibleVisitorsColumns, utcDays } from '../storage/plausible-export';
+import { queryStats } from './stats-query';
 import { eventsCsv } from '../storage/website-export';
 import { buildFilters } from './filters';
 import { queryDateRange } from './listing-queries';
 import { queryMetric, type MetricType } from './metric-query';
 import { reportRange } from './report-scope';
+import type { Website } from '../websites/websites';
 import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 /** Umami's export files, each one metric of the range (`x`, `y`), and the metric they hold. */
@@ -26,6 +29,18 @@ const metricFiles: [string, MetricType][] = [
 
 /** The most rows one metric file holds. */
 export const exportMetricRows = 10_000;
+
+/** The range asked for; without one, the website's whole history (after its last reset). */
+async function exportRange(reads: ClickHouseClient, website: Website, query: { startAt?: number; endAt?: number }) {
+  const resetAt = website.resetAt === null ? 0 : Date.parse(website.resetAt);
+  let { startAt, endAt } = query;
+  if (startAt === undefined || endAt === undefined) {
+    const stored = await queryDateRange(reads, website.id, resetAt);
+    startAt ??= stored.startDate ? Date.parse(stored.startDate) : Date.now();
+    endAt ??= stored.endDate ? Date.parse(stored.endDate) : Date.now();
+  }
+  return reportRange(website, { startAt, endAt });
+}
 
 async function* once(text: Promise<string>): AsyncGenerator<string> {
   yield await text;
@@ -54,14 +69,7 @@ export function exportRoute(
     async (request, reply) => {
       const website = await ownedWebsite(access, request);
       const reads = readsOf(request);
-      const resetAt = website.resetAt === null ? 0 : Date.parse(website.resetAt);
-      let { startAt, endAt } = request.query;
-      if (startAt === undefined || endAt === undefined) {
-        const stored = await queryDateRange(reads, website.id, resetAt);
-        startAt ??= stored.startDate ? Date.parse(stored.startDate) : Date.now();
-        endAt ??= stored.endDate ? Date.parse(stored.endDate) : Date.now();
-      }
-      const range = reportRange(website, { startAt, endAt });
+      const range = await exportRange(reads, website, request.query);
       const scope = { websiteId: website.id, ...range, filter: buildFilters({}) };
       const entries: ZipEntry[] = [
         ...metricFiles.map(([name, type]) => ({
@@ -94,4 +102,53 @@ export function exportRoute(
         .send(Readable.from(json()) as never);
     },
   );
+
+  // Ours: the same figures as Plausible's export files (its CSV importer reads them), and the raw
+  // events beside, as a zip streamed while the days are read.
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      '/api/websites/:websiteId/export/plausible',
+      { schema: { params: websiteParams, querystring: Type.Object({ startAt: Type.Optional(UnixMs), endAt: Type.Optional(UnixMs) }) } },
+      async (request, reply) => {
+        const website = await ownedWebsite(access, request);
+        const reads = readsOf(request);
+        const range = await exportRange(reads, website, request.query);
+        const days = utcDays(range.startAt, range.endAt);
+        // The daily totals are our stats of each UTC day (a visit counts on the day it began), so an
+        // import of this file shows the figures the dashboard shows.
+        async function* visitors() {
+          yield `${plausibleVisitorsColumns.join(',')}\n`;
+          for (const day of days) {
+            const start = Date.parse(day);
+            const scope = {
+              websiteId: website.id,
+              startAt: Math.max(range.startAt, start),
+              endAt: Math.min(range.endAt, start + 86_400_000 - 1),
+              filter: buildFilters({}),
+            };
+            const stats = await queryStats(reads, scope);
+            if (stats.visits > 0 || stats.pageviews > 0)
+              yield `${day},${stats.visitors},${stats.pageviews},${stats.bounces},${stats.visits},${stats.totaltime}\n`;
+          }
+        }
+        const entries: ZipEntry[] = [
+          { name: plausibleFileName('imported_visitors', days), chunks: visitors() },
+          ...plausibleTables.map((table) => ({ name: plausibleFileName(table.table, days), chunks: plausibleCsv(reads, website.id, days, table) })),
+          { name: 'website_event.csv', chunks: eventsCsv(reads, { websiteId: website.id, ...range }) },
+        ];
+        async function* zip() {
+          try {
+            yield* zipStream(entries);
+          } catch (error) {
+            request.log.error({ err: error }, 'the export failed while streaming');
+            throw error;
+          }
+        }
+        return reply
+          .type('application/zip')
+          .header('content-disposition', `attachment; filename="plausible-${website.id}.zip"`)
+          .send(Readable.from(zip()) as never);
+      },
+    );
 }
