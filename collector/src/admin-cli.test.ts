@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { distDir, startTestCollector, type TestCollector } from '../../test-support/collector';
+import { startTestCollector, type TestCollector } from '../../test-support/collector';
+import { runCli } from '../../test-support/run-cli';
 
 /** `npm run admin`: a lost admin password, put right from the command line (issue 24). */
 let collector: TestCollector | null = null;
 afterAll(() => collector?.destroy());
 
-function admin(dataDir: string, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('admin.mjs', distDir)), ...args], {
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const admin = (dataDir: string, args: string[], stdin = '') => runCli('admin.mjs', args, { DATA_DIR: dataDir }, stdin);
 
 describe('npm run admin', () => {
   it('resets a password (ending sessions) and creates an admin, with the collector stopped', { timeout: 120_000 }, async () => {

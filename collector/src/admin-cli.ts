@@ -9,7 +9,8 @@ import { passwordProblem, usernameProblem } from './auth/account-rules';
 import { ApiKeys } from './auth/api-keys';
 import { Tokens } from './auth/tokens';
 import { Users } from './auth/users';
-import { ConfigError, loadConfig } from './config';
+import { CliError, runCli } from './cli';
+import { loadConfig } from './config';
 import { openStorage } from './storage/client';
 import { migrate } from './storage/migrate';
 
@@ -18,8 +19,6 @@ const usage = `Usage:
   npm run admin -- create-admin USERNAME [--password-stdin]
 Without --password-stdin a password is generated and printed once.
 --clear-two-factor also turns off the user's two-factor sign-in (a lost phone).`;
-
-class CliError extends Error {}
 
 async function readStdin(): Promise<string> {
   let text = '';
@@ -71,14 +70,4 @@ async function main(): Promise<string> {
   }
 }
 
-main().then(
-  (message) => {
-    process.stdout.write(`${message}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    const known = error instanceof CliError || error instanceof ConfigError;
-    process.stderr.write(`${known ? error.message : `Failed: ${error instanceof Error ? error.stack : String(error)}`}\n`);
-    process.exit(known ? 2 : 1);
-  },
-);
+runCli(main);

@@ -4,7 +4,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backupSignature } from './api/backup-route';
-import { ConfigError, loadConfig } from './config';
+import { CliError, runCli } from './cli';
+import { loadConfig } from './config';
 import { Spool } from './pipeline/spool';
 import { loadAppSecret } from './secret';
 import { BackupError, backupTarget, restoreBackup, writeBackup } from './storage/backup';
@@ -15,8 +16,6 @@ const usage = `Usage:
   npm run restore -- DIR   restore a backup into DATA_DIR, which must be new; the collector stopped
 While the collector runs, DIR must lie inside BACKUP_DIR (default DATA_DIR/backups): the running
 collector takes the backup itself, without stopping ingest.`;
-
-class CliError extends Error {}
 
 const describe = (m: { segments: string[]; spooledRows: number }, dir: string, seconds: number) =>
   `${dir}: the database, ${m.segments.length} spool segment(s) with ${m.spooledRows} event(s) not yet inserted, and the app secret, in ${seconds.toFixed(1)} s`;
@@ -80,14 +79,4 @@ async function main(): Promise<string> {
   return command === 'backup' ? backup(dir) : restore(dir);
 }
 
-main().then(
-  (message) => {
-    process.stdout.write(`${message}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    const known = error instanceof CliError || error instanceof ConfigError || error instanceof BackupError;
-    process.stderr.write(`${known ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`}\n`);
-    process.exit(known ? 2 : 1);
-  },
-);
+runCli(main, [BackupError]);

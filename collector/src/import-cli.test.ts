@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { distDir, startTestCollector, type TestCollector } from '../../test-support/collector';
+import { startTestCollector, type TestCollector } from '../../test-support/collector';
 import { startPostgres, type TestPostgres } from '../../test-support/postgres';
+import { runCli } from '../../test-support/run-cli';
 import { generateHistory, loadHistory } from '../../test-support/umami-database';
 
 /** `npm run import -- umami --database-url …` (issue 28), as an operator runs it with the collector stopped. */
@@ -13,17 +12,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-function importCli(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('import.mjs', distDir)), ...args], {
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const importCli = (dataDir: string, args: string[]) => runCli('import.mjs', args, { DATA_DIR: dataDir });
 
 describe('npm run import', () => {
   it('imports an Umami database for the oldest admin, prints progress and a summary, and adds nothing when run again', { timeout: 120_000 }, async () => {

@@ -5,7 +5,8 @@
 // (Ctrl-C), it stops after the chunk in hand; run it again to resume.
 import { parseArgs } from 'node:util';
 import { Users } from './auth/users';
-import { ConfigError, loadConfig } from './config';
+import { CliError, runCli } from './cli';
+import { loadConfig } from './config';
 import { parseDatabaseUrl, SourceError } from './import/umami-source';
 import { openStorage } from './storage/client';
 import { migrate } from './storage/migrate';
@@ -16,8 +17,6 @@ const usage = `Usage:
   npm run import -- umami --database-url postgres://user:password@host:5432/umami [--owner USERNAME] [--website ID]...
 Imports every website not deleted in that Umami database (or the --website ones), owned by --owner
 (default: the oldest admin). Run it again to resume an interrupted import; it adds nothing twice.`;
-
-class CliError extends Error {}
 
 /** A one-line progress bar on a terminal; a line per tenth elsewhere (logs). */
 function progressPrinter(started: number) {
@@ -91,14 +90,4 @@ async function main(): Promise<string> {
   }
 }
 
-main().then(
-  (message) => {
-    process.stdout.write(`${message}\n`);
-    process.exit(0);
-  },
-  (error) => {
-    const known = error instanceof CliError || error instanceof ConfigError;
-    process.stderr.write(`${known ? error.message : `Failed: ${error instanceof Error ? error.message : String(error)}`}\n`);
-    process.exit(known ? 2 : 1);
-  },
-);
+runCli(main);

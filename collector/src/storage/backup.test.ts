@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chromeUA, distDir, pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { chromeUA, pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { runCli } from '../../../test-support/run-cli';
 import { removeTempDir } from '../../../test-support/temp-dir';
 import { rows } from './client';
 
@@ -20,17 +19,7 @@ afterAll(async () => {
   for (const dir of dirs) removeTempDir(dir);
 });
 
-function cli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('backup.mjs', distDir)), ...args], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = (env: Record<string, string>, args: string[]) => runCli('backup.mjs', args, env);
 
 describe('backups', () => {
   it('taken while events arrive, restore every event acknowledged before the backup began, once', { timeout: 180_000 }, async () => {
