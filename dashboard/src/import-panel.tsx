@@ -73,7 +73,7 @@ export function ImportPanel() {
       <form class="inline" onSubmit={start}>
         <label>
           Database URL
-          <input name="databaseUrl" required placeholder="postgres://user:password@host:5432/umami" autoComplete="off" size={48} />
+          <input name="databaseUrl" required placeholder="postgres://user:password@host:5432/umami" autoComplete="off" />
         </label>
         <button type="submit" disabled={running}>
           Start import
