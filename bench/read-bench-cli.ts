@@ -2,32 +2,18 @@
 // Times every read endpoint over the last 30 days of the newest "Seeded site" (npm run seed),
 // through real HTTP on loopback, on DATA_DIR's embedded engine (stop the collector first) or
 // CLICKHOUSE_URL.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
 import { startCollector } from '../collector/src/start';
+import { seededSite } from './seeded-site';
 import { benchBatch, benchRead, overviewPaths, readEndpoints, reportEndpoints, timingTable, visitorEndpoints } from './read-bench';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const config = { ...loadConfig(), port: 0, host: '127.0.0.1', logLevel: 'warn' };
 const collector = await startCollector(config, readFileSync(new URL('./tracker.js', import.meta.url)));
 try {
-  const [site] = await (
-    await collector.db.query({
-      query: "SELECT id, created_at FROM websites FINAL WHERE deleted = 0 AND name = 'Seeded site' ORDER BY created_at DESC LIMIT 1",
-      format: 'JSONEachRow',
-    })
-  ).json<{ id: string }>();
-  if (!site) throw new Error('no "Seeded site": run npm run seed first');
-  const password = randomBytes(16).toString('base64url');
-  const user = await collector.users.create(`bench-${randomBytes(4).toString('hex')}`, password, 'admin');
-  const login = await fetch(`${collector.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user.username, password }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const { token, user, ...site } = await seededSite(collector);
   const [count] = await (
     await collector.db.query({
       query: 'SELECT count() AS n FROM website_event WHERE website_id = {id:UUID}',

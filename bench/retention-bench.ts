@@ -4,13 +4,13 @@
 // each) alone, then while the retention job's deletes of everything older than `months` run,
 // and how long ClickHouse takes to finish them. Prints the core count and both baselines.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromeUA, pageview } from '../test-support/collector';
 import { removeTempDir } from '../test-support/temp-dir';
+import { seededSite } from './seeded-site';
 import { loadConfig } from '../collector/src/config';
 import { startCollector } from '../collector/src/start';
 import { rows } from '../collector/src/storage/client';
@@ -24,19 +24,8 @@ const collector = await startCollector(
   readFileSync(new URL('./tracker.js', import.meta.url)),
 );
 try {
-  const [site] = await rows<{ id: string }>(
-    collector.db,
-    "SELECT toString(id) AS id FROM websites FINAL WHERE deleted = 0 AND name = 'Seeded site' ORDER BY created_at DESC LIMIT 1",
-  );
-  if (!site) throw new Error('no "Seeded site" in DATA_DIR: run npm run seed first');
-  const password = randomBytes(16).toString('base64url');
-  const user = await collector.users.create(`bench-${randomBytes(4).toString('hex')}`, password, 'admin');
-  const login = await fetch(`${collector.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user.username, password }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const site = await seededSite(collector);
+  const { token } = site;
   const now = Date.now();
   const timeOf = async (call: () => Promise<Response>) => {
     const started = performance.now();

@@ -64,11 +64,10 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const scopeOf = (website: Website, query: ReportQuery) => reportScope(db, website, query);
-  const filteredRange = scopeOf;
   /** The route's website and its range under the request's filters. */
   const scoped = async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
     const website = await ownedWebsite(access, request);
-    return filteredRange(website, request.query as ReportQuery);
+    return scopeOf(website, request.query as ReportQuery);
   };
   const base = '/api/websites/:websiteId';
   dataPivotRoutes(app, { readsOf, querystring, timeZones, scoped });
@@ -233,7 +232,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       }
       const endAt = request.query.endAt ?? Date.now();
       const startAt = request.query.startAt ?? endAt - 30 * 86_400_000;
-      const range = await filteredRange(website, { startAt, endAt });
+      const range = await scopeOf(website, { startAt, endAt });
       const filter = (type === 'url' ? 'path' : type === 'host' ? 'hostname' : type) as FilterName;
       const column = umamiNames[filter].column;
       // Referrers: other sites only, as the referrer metric shows them.

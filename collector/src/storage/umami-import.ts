@@ -161,9 +161,10 @@ export async function importUmami(db: ClickHouseClient, options: ImportOptions):
   );
   const lastDay = days.at(-1)?.day;
   // The source's last day may still be receiving events: it is imported again on every run.
-  const todo = days.filter((d) => states.get(`${d.website} ${d.day}`) !== 'done' || d.day === lastDay);
+  const isTodo = (d: (typeof days)[number]) => states.get(`${d.website} ${d.day}`) !== 'done' || d.day === lastDay;
+  const todo = days.filter(isTodo);
   summary.skipped = days.reduce((n, d) => n + Number(d.other), 0);
-  summary.daysDone = new Set(days.filter((d) => !todo.includes(d)).map((d) => d.day)).size;
+  summary.daysDone = new Set(days.filter((d) => !isTodo(d)).map((d) => d.day)).size;
   const total = todo.reduce((n, d) => n + Number(d.events), 0);
 
   // Sessions: staged once, their attributes copied onto each event below.
@@ -180,17 +181,22 @@ export async function importUmami(db: ClickHouseClient, options: ImportOptions):
 
   // Chunks of consecutive days, about chunkEvents events each.
   const chunkEvents = options.chunkEvents ?? 250_000;
-  const byDay = new Map<string, typeof todo>();
-  for (const d of todo) byDay.set(d.day, [...(byDay.get(d.day) ?? []), d]);
-  const chunks: { from: string; to: string; days: typeof todo }[] = [];
-  for (const [day, entries] of byDay) {
+  const byDay = new Map<string, { entries: typeof todo; events: number }>();
+  for (const d of todo) {
+    const found = byDay.get(d.day) ?? { entries: [], events: 0 };
+    found.entries.push(d);
+    found.events += Number(d.events);
+    byDay.set(d.day, found);
+  }
+  const chunks: { from: string; to: string; days: typeof todo; events: number }[] = [];
+  for (const [day, { entries, events }] of byDay) {
     const last = chunks.at(-1);
-    const size = (c: typeof todo) => c.reduce((n, d) => n + Number(d.events), 0);
     const next = new Date(Date.parse(day) + dayMs).toISOString().slice(0, 10);
-    if (last && last.to === day && size(last.days) + size(entries) <= chunkEvents) {
+    if (last && last.to === day && last.events + events <= chunkEvents) {
       last.days.push(...entries);
+      last.events += events;
       last.to = next;
-    } else chunks.push({ from: day, to: next, days: [...entries] });
+    } else chunks.push({ from: day, to: next, days: [...entries], events });
   }
 
   const eventData = columns.has('event_data') ? dataObject(columns, 'event_data') : null;
@@ -261,7 +267,7 @@ export async function importUmami(db: ClickHouseClient, options: ImportOptions):
     });
     for (const d of redone) await rebuildDayRollups(db, d.website, d.day, options.cluster ?? null);
     await markDays(db, sourceName, chunk.days, 'done');
-    done += chunk.days.reduce((n, d) => n + Number(d.events), 0);
+    done += chunk.events;
     options.onProgress?.({ events: done, total, day: chunk.to });
   }
   summary.events = done;
