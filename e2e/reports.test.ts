@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromeUA, pageview, startTestCollector, type TestCollector } from '../test-support/collector';
 import { launchChromium } from './browser';
@@ -86,15 +86,25 @@ afterAll(async () => {
 const api = async (path: string) => (await collector.request(`/api/websites/${site}${path}`, { token })).json() as Promise<any>;
 
 // "Last 24 hours" holds the seeded hours at any time of day ("today" would miss them just after midnight).
-async function open(report: string, width = 1280, range = '24h'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+/**
+ * Opens a report page. `loads`: a path the page requests while it loads, waited for from before
+ * the navigation (registered after it, the request may already have gone out).
+ */
+async function open(
+  report: string,
+  width = 1280,
+  range = '24h',
+  loads?: string,
+): Promise<{ page: Page; errors: string[]; close: () => Promise<void>; loaded: Promise<Request> | null }> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, ...(width < 600 ? { isMobile: true, hasTouch: true } : {}) });
   await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  const loaded = loads ? page.waitForRequest((r) => r.url().includes(loads)) : null;
   await page.goto(`${collector.url}/#/websites/${site}/reports/${report}?range=${range}`);
   await page.getByRole('heading', { name: 'Reports' }).waitFor();
-  return { page, errors, close: () => context.close() };
+  return { page, errors, close: () => context.close(), loaded };
 }
 
 /** The range the page asks for, as the API needs it: read from its own requests. */
@@ -199,8 +209,8 @@ describe('the reports page', () => {
   });
 
   it('shows retention, attribution and revenue by channel with the API’s numbers', { timeout: 90_000 }, async () => {
-    const { page, errors, close } = await open('retention', 1280, '7d');
-    const request = await page.waitForRequest((r) => r.url().includes('/retention'));
+    const { page, errors, close, loaded } = await open('retention', 1280, '7d', '/retention');
+    const request = (await loaded)!;
     const asked = new URL(request.url());
     const retention = await api(`/retention${asked.search}`);
     // ann: day 0, 1 and 2 of her cohort; bob: day 0 and 2 of his (both start three days ago).
