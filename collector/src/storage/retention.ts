@@ -4,8 +4,8 @@ import { rows } from './client';
 import { deleteFrom, type ClusterTopology } from './cluster-ddl';
 import type { websiteDataTables } from './rollups';
 
-/** The column each table of a website's data is dated by. */
-const datedBy: Record<(typeof websiteDataTables)[number] | 'event_hours', string> = {
+/** The column each table of a website's data is dated by: every table retention deletes from. */
+export const datedBy: Record<(typeof websiteDataTables)[number] | 'event_hours', string> = {
   website_event: 'created_at',
   session_data: 'created_at',
   daily_metrics: 'day',
