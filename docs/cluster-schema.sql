@@ -570,3 +570,23 @@ CREATE TABLE IF NOT EXISTS import_progress ON CLUSTER analytics_cluster (
       ORDER BY (source, website_id, day);
 
 ALTER TABLE websites ON CLUSTER analytics_cluster ADD COLUMN IF NOT EXISTS retention_months UInt16 DEFAULT 0;
+
+CREATE TABLE IF NOT EXISTS imported_stats ON CLUSTER analytics_cluster (
+        website_id UUID,
+        source LowCardinality(String),
+        kind LowCardinality(String),
+        date Date,
+        dims Map(LowCardinality(String), String),
+        visitors UInt64,
+        visits UInt64,
+        pageviews UInt64,
+        bounces UInt64,
+        visit_duration UInt64,
+        entrances UInt64,
+        exits UInt64,
+        events UInt64,
+        pageleave_visitors UInt64,
+        imported_at DateTime64(3, 'UTC')
+      ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/imported_stats', '{replica}')
+      PARTITION BY toYear(date)
+      ORDER BY (website_id, kind, date);

@@ -55,6 +55,7 @@ import { RetentionJob } from './storage/retention';
 import { BackupError, backupTarget, writeBackup } from './storage/backup';
 import { backupRoute } from './api/backup-route';
 import { importRoutes } from './api/import-routes';
+import { importedRoutes } from './api/imported-routes';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -210,6 +211,7 @@ export function buildCollector({
   app.register(shareRecordRoutes, { websites, teams, shares });
   app.register(teamRoutes, { teams, users, websites });
   app.register(importRoutes, { db, websites, cluster: config.clickhouse?.cluster ?? null });
+  app.register(importedRoutes, { websites, teams, shares, db, cluster: config.clickhouse?.cluster ?? null, maxBytes: config.importMaxBytes });
   app.register(analyticsRoutes, {
     websites,
     teams,

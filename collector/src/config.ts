@@ -32,6 +32,8 @@ export interface Config {
   spoolFsyncMs: number;
   /** How often every website's retention is enforced (RETENTION_INTERVAL_MS); 0: never (but when one is set). */
   retentionIntervalMs: number;
+  /** The largest archive POST /api/websites/:id/import/plausible takes (IMPORT_MAX_MB, in bytes here). */
+  importMaxBytes: number;
   /** Free space the data directory's disk must keep (MIN_FREE_DISK_MB, in bytes here); below it /api/send answers 503 `disk-full`; 0: no check. */
   minFreeDiskBytes: number;
   /** Disk budget of the rows ClickHouse refused for their content (QUARANTINE_MAX_BYTES); past it they are dropped. */
@@ -217,6 +219,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     minFreeDiskBytes: integer(env, 'MIN_FREE_DISK_MB', 64, 0, 10_000_000) * 1024 ** 2,
+    importMaxBytes: integer(env, 'IMPORT_MAX_MB', 256, 1, 4096) * 1024 ** 2,
     retentionIntervalMs: integer(env, 'RETENTION_INTERVAL_MS', 3_600_000, 0, 7 * 86_400_000),
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
     readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),

@@ -31,6 +31,8 @@ import { queryPageviews } from './pageviews-query';
 import type { Scope } from './query-vocabulary';
 import { queryActive, queryRealtime } from './realtime-queries';
 import { queryStatsCompared } from './stats-query';
+import { addSeries, addTotals, importedScope, mergeRanked } from './imported-figures';
+import { importedMetric, importedSeries, importedTotals } from '../storage/imported-reads';
 import { ownedWebsite, websiteParams } from './website-routes';
 import { performanceRoutes } from './performance-routes';
 import { revenueRoutes } from './revenue-routes';
@@ -75,6 +77,8 @@ export const querystring = <Extra extends TProperties>(extra: Extra) =>
   );
 
 const search = Type.Optional(Type.String({ maxLength: maxFilterLength }));
+/** Ours: `true` adds the imported days' figures (see imported-figures.ts); Umami has none. */
+const imported = Type.Optional(Type.Boolean());
 const paging = { ...pagingProperties, search };
 
 type RangeQuery = ReportQuery;
@@ -118,15 +122,19 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         params: websiteParams,
-        querystring: querystring({ compare: Type.Optional(StringEnum(['prev', 'yoy'], { default: 'prev' })) }),
+        querystring: querystring({ compare: Type.Optional(StringEnum(['prev', 'yoy'], { default: 'prev' })), imported }),
         response: { 200: StatsAnswer },
       },
     },
     async (request) => {
       const scope = await scopeOf(request);
       const previous = { ...scope, ...comparisonRange(scope, request.query.compare ?? 'prev') };
-      const [current, comparison] = await queryStatsCompared(readsOf(request), scope, previous);
-      return { ...current, comparison };
+      const reads = readsOf(request);
+      const [current, comparison] = await queryStatsCompared(reads, scope, previous);
+      const tz = checkTimezone(request.query.timezone ?? 'UTC', timeZones);
+      const [now, before] = [importedScope(scope, request.query.imported, tz), importedScope(previous, request.query.imported, tz)];
+      if (!now || !before) return { ...current, comparison };
+      return { ...addTotals(current, await importedTotals(reads, now)), comparison: addTotals(comparison, await importedTotals(reads, before)) };
     },
   );
 
@@ -139,6 +147,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
           unit: Type.Optional(StringEnum(units, { default: 'day' })),
           timezone: Type.Optional(timezone),
           compare: Type.Optional(compare),
+          imported,
         }),
         response: { 200: PageviewsAnswer },
       },
@@ -147,11 +156,31 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
       const scope = await scopeOf(request);
       const tz = checkTimezone(request.query.timezone ?? 'UTC', timeZones);
       const unit = clampUnit(request.query.unit ?? 'day', scope);
-      const series = await queryPageviews(readsOf(request), scope, unit, tz);
-      if (!request.query.compare) return series;
+      const reads = readsOf(request);
+      const withImported = async (range: Scope) => {
+        const own = await queryPageviews(reads, range, unit, tz);
+        const part = importedScope(range, request.query.imported, tz);
+        if (!part) return { own, imported: null };
+        const buckets = await importedSeries(reads, part, unit);
+        return { own: addSeries(own, buckets), imported: buckets };
+      };
+      const { own: series, imported: buckets } = await withImported(scope);
+      const marked = buckets
+        ? {
+            imported: {
+              pageviews: buckets.map((b) => ({ x: b.x, y: Number(b.pageviews) })),
+              sessions: buckets.map((b) => ({ x: b.x, y: Number(b.sessions) })),
+            },
+          }
+        : {};
+      if (!request.query.compare) return { ...series, ...marked };
       const other = comparisonRange(scope, request.query.compare);
-      const compared = await queryPageviews(readsOf(request), { ...scope, ...other }, unit, tz);
-      return { ...series, compare: { ...compared, startDate: new Date(other.startAt).toISOString(), endDate: new Date(other.endAt).toISOString() } };
+      const { own: compared } = await withImported({ ...scope, ...other });
+      return {
+        ...series,
+        ...marked,
+        compare: { ...compared, startDate: new Date(other.startAt).toISOString(), endDate: new Date(other.endAt).toISOString() },
+      };
     },
   );
 
@@ -165,6 +194,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
           offset: Type.Integer({ minimum: 0, maximum: maxListDepth, default: 0 }),
           search,
+          imported,
         }),
         response: { 200: MetricAnswer },
       },
@@ -172,7 +202,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const scope = await scopeOf(request);
       const { type, limit, offset, search } = request.query;
-      return queryMetric(readsOf(request), scope, metricTypeAliases[type] ?? (type as MetricType), { limit, offset, search });
+      const metric = metricTypeAliases[type] ?? (type as MetricType);
+      const reads = readsOf(request);
+      const part = importedScope(scope, request.query.imported, checkTimezone(request.query.timezone ?? 'UTC', timeZones));
+      if (!part) return queryMetric(reads, scope, metric, { limit, offset, search });
+      const own = await queryMetric(reads, scope, metric, { limit: offset + limit, offset: 0, search });
+      const theirs = await importedMetric(reads, part, metric, { limit: offset + limit, search, alsoValues: own.map((p) => p.x) });
+      return mergeRanked(own, theirs, offset, limit);
     },
   );
 

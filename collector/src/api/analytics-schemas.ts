@@ -13,6 +13,8 @@ const Series = Type.Object({ pageviews: Type.Array(PointSchema), sessions: Type.
 export const PageviewsAnswer = Type.Object({
   ...Series.properties,
   compare: Type.Optional(Type.Object({ ...Series.properties, startDate: DateText, endDate: DateText })),
+  /** With `imported=true`: the imported days' part of each bucket that has one (already added in). */
+  imported: Type.Optional(Series),
 });
 
 export const MetricAnswer = Type.Array(PointSchema);

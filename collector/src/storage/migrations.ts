@@ -449,4 +449,33 @@ export const migrations: Migration[] = [
     name: 'retention per website',
     statements: [`ALTER TABLE websites ADD COLUMN IF NOT EXISTS retention_months UInt16 DEFAULT 0`],
   },
+  {
+    version: 23,
+    name: 'imported daily figures',
+    statements: [
+      // Daily aggregates brought from another tool (Plausible's CSV export): per website, kind
+      // (Plausible's table: visitors, pages, sources, …), day and the table's text columns, the counts. Kept apart
+      // from the events: totals, the chart and the ranked lists add them in; per-visit reports
+      // cannot. An import of a file replaces the rows of its kind and days.
+      `CREATE TABLE IF NOT EXISTS imported_stats (
+        website_id UUID,
+        source LowCardinality(String),
+        kind LowCardinality(String),
+        date Date,
+        dims Map(LowCardinality(String), String),
+        visitors UInt64,
+        visits UInt64,
+        pageviews UInt64,
+        bounces UInt64,
+        visit_duration UInt64,
+        entrances UInt64,
+        exits UInt64,
+        events UInt64,
+        pageleave_visitors UInt64,
+        imported_at DateTime64(3, 'UTC')
+      ) ENGINE = MergeTree
+      PARTITION BY toYear(date)
+      ORDER BY (website_id, kind, date)`,
+    ],
+  },
 ];

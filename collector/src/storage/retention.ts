@@ -22,6 +22,7 @@ export const datedBy: Record<(typeof websiteDataTables)[number] | 'event_hours',
   dropped_events: 'day',
   website_performance: 'created_at',
   website_revenue: 'created_at',
+  imported_stats: 'date',
   event_hours: 'hour',
 };
 

@@ -73,4 +73,5 @@ export const websiteDataTables = [
   'dropped_events',
   'website_performance',
   'website_revenue',
+  'imported_stats',
 ] as const;

@@ -498,3 +498,24 @@ CREATE TABLE IF NOT EXISTS import_progress (
 
 -- 22: retention per website
 ALTER TABLE websites ADD COLUMN IF NOT EXISTS retention_months UInt16 DEFAULT 0;
+
+-- 23: imported daily figures
+CREATE TABLE IF NOT EXISTS imported_stats (
+        website_id UUID,
+        source LowCardinality(String),
+        kind LowCardinality(String),
+        date Date,
+        dims Map(LowCardinality(String), String),
+        visitors UInt64,
+        visits UInt64,
+        pageviews UInt64,
+        bounces UInt64,
+        visit_duration UInt64,
+        entrances UInt64,
+        exits UInt64,
+        events UInt64,
+        pageleave_visitors UInt64,
+        imported_at DateTime64(3, 'UTC')
+      ) ENGINE = MergeTree
+      PARTITION BY toYear(date)
+      ORDER BY (website_id, kind, date);
