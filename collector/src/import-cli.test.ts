@@ -3,6 +3,9 @@ import { startTestCollector, type TestCollector } from '../../test-support/colle
 import { startPostgres, type TestPostgres } from '../../test-support/postgres';
 import { runCli } from '../../test-support/run-cli';
 import { generateHistory, loadHistory } from '../../test-support/umami-database';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { zipStream } from './shared/zip-stream';
 
 /** `npm run import -- umami --database-url …` (issue 28), as an operator runs it with the collector stopped. */
 let collector: TestCollector | null = null;
@@ -49,5 +52,43 @@ describe('npm run import', () => {
         .map((w) => w.id)
         .sort(),
     );
+  });
+
+  it('imports a Plausible export into a website, names a bad file, and replaces rather than doubles', { timeout: 120_000 }, async () => {
+    await collector?.destroy();
+    collector = await startTestCollector();
+    const token = await collector.login();
+    const site = await collector.createWebsite(token, 'from plausible');
+    const { dataDir } = collector;
+    await collector.stopKeepingData();
+    async function* csv(text: string) {
+      yield text;
+    }
+    const chunks: Buffer[] = [];
+    const files = [
+      { name: 'imported_visitors_20240301_20240301.csv', chunks: csv('date,visitors,pageviews,bounces,visits,visit_duration\n2024-03-01,10,30,4,12,600\n') },
+      { name: 'imported_pages_20240301_20240301.csv', chunks: csv('date,hostname,page,visits,visitors,pageviews\n2024-03-01,example.com,/,12,10,30\n') },
+    ];
+    for await (const chunk of zipStream(files)) chunks.push(chunk);
+    const file = join(dataDir, 'plausible.zip');
+    writeFileSync(file, Buffer.concat(chunks));
+    writeFileSync(join(dataDir, 'bad.zip'), 'not a zip');
+
+    expect((await importCli(dataDir, ['plausible', '--file', file])).stderr).toContain('Usage');
+    expect((await importCli(dataDir, ['plausible', '--website', site, '--file', join(dataDir, 'missing.zip')])).stderr).toContain('no such file');
+    expect((await importCli(dataDir, ['plausible', '--website', site, '--file', join(dataDir, 'bad.zip')])).stderr).toContain('not a zip archive');
+    expect((await importCli(dataDir, ['plausible', '--website', '00000000-0000-4000-8000-000000000000', '--file', file])).stderr).toContain(
+      'No website has the id',
+    );
+    for (let run = 0; run < 2; run++) {
+      const done = await importCli(dataDir, ['plausible', '--website', site, '--file', file]);
+      expect([done.code, done.stderr]).toEqual([0, '']);
+      expect(done.stdout).toContain('imported_pages_20240301_20240301.csv: 1 rows, 2024-03-01 to 2024-03-01');
+    }
+
+    collector = await startTestCollector({}, { dataDir });
+    const range = `startAt=${Date.parse('2024-03-01')}&endAt=${Date.parse('2024-03-02') - 1}&imported=true`;
+    const stats = await collector.request(`/api/websites/${site}/stats?${range}`, { token: await collector.login() });
+    expect(await stats.json()).toMatchObject({ visitors: 10, pageviews: 30, visits: 12 });
   });
 });

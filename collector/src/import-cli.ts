@@ -1,22 +1,29 @@
 // npm run import -- umami --database-url postgres://user:password@host:5432/umami [--owner USERNAME] [--website ID …]
-// Brings an Umami PostgreSQL database (v2 or v3 schema) into ours: see docs/import.md. Reads the
+// npm run import -- plausible --website ID --file plausible-export.zip
+// Brings an Umami PostgreSQL database (v2 or v3 schema), or Plausible's CSV export, into ours: see docs/import.md. Reads the
 // same environment as the collector (DATA_DIR, CLICKHOUSE_URL, …); on the embedded engine the
 // collector must be stopped first (one process at a time may open a DATA_DIR). Interrupted
 // (Ctrl-C), it stops after the chunk in hand; run it again to resume.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Users } from './auth/users';
 import { CliError, runCli } from './cli';
 import { loadConfig } from './config';
+import { ImportFileError } from './import/plausible-files';
 import { parseDatabaseUrl, SourceError } from './import/umami-source';
 import { openStorage } from './storage/client';
 import { migrate } from './storage/migrate';
+import { importPlausible } from './storage/plausible-import';
 import { importUmami, type ImportProgress } from './storage/umami-import';
 import { Websites } from './websites/websites';
 
 const usage = `Usage:
   npm run import -- umami --database-url postgres://user:password@host:5432/umami [--owner USERNAME] [--website ID]...
-Imports every website not deleted in that Umami database (or the --website ones), owned by --owner
-(default: the oldest admin). Run it again to resume an interrupted import; it adds nothing twice.`;
+  npm run import -- plausible --website ID --file plausible-export.zip
+umami: imports every website not deleted in that Umami database (or the --website ones), owned by
+--owner (default: the oldest admin). Run it again to resume an interrupted import; it adds nothing twice.
+plausible: imports the daily figures of Plausible's "export all stats" zip into an existing
+website; days already imported are replaced, not doubled.`;
 
 /** A one-line progress bar on a terminal; a line per tenth elsewhere (logs). */
 function progressPrinter(started: number) {
@@ -36,18 +43,22 @@ function progressPrinter(started: number) {
   };
 }
 
+type Options = { 'database-url'?: string; owner?: string; website?: string[]; file?: string };
+
 async function main(): Promise<string> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'database-url': { type: 'string' }, owner: { type: 'string' }, website: { type: 'string', multiple: true } },
+    options: { 'database-url': { type: 'string' }, owner: { type: 'string' }, website: { type: 'string', multiple: true }, file: { type: 'string' } },
   });
-  if (positionals[0] !== 'umami' || positionals.length !== 1 || !values['database-url']) throw new CliError(usage);
-  let source: ReturnType<typeof parseDatabaseUrl>;
-  try {
-    source = parseDatabaseUrl(values['database-url']);
-  } catch (error) {
-    throw new CliError(error instanceof SourceError ? error.message : String(error));
+  if (positionals.length === 1 && positionals[0] === 'umami' && values['database-url'] && !values.file) return fromUmami(values);
+  if (positionals.length === 1 && positionals[0] === 'plausible' && values.file && values.website?.length === 1 && !values['database-url']) {
+    return fromPlausible(values.website[0]!, values.file);
   }
+  throw new CliError(usage);
+}
+
+/** The storage of the collector's environment, migrated; on the embedded engine, only while the collector is stopped. */
+async function openMigrated() {
   const config = loadConfig();
   const cluster = config.clickhouse?.cluster ?? null;
   const db = await openStorage(config).catch((error: unknown) => {
@@ -56,6 +67,40 @@ async function main(): Promise<string> {
   });
   try {
     await migrate(db, undefined, { shared: config.clickhouse !== null, cluster });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return { db, cluster };
+}
+
+async function fromPlausible(websiteId: string, file: string): Promise<string> {
+  const archive = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`Could not read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  const { db, cluster } = await openMigrated();
+  try {
+    if (!(await new Websites(db, cluster).accepts(websiteId))) throw new CliError(`No website has the id ${websiteId}`);
+    const summary = await importPlausible(db, websiteId, archive, cluster).catch((error: unknown) => {
+      throw error instanceof ImportFileError ? new CliError(`${file}: ${error.message}`) : error;
+    });
+    const lines = summary.files.map((f) => `  ${f.name}: ${f.rows.toLocaleString('en')} rows, ${f.first} to ${f.last}`);
+    const skipped = summary.skipped.length ? [`Left out (not Plausible's daily figures): ${summary.skipped.join(', ')}`] : [];
+    return [`Imported into ${websiteId}:`, ...lines, ...skipped].join('\n');
+  } finally {
+    await db.close();
+  }
+}
+
+async function fromUmami(values: Options): Promise<string> {
+  let source: ReturnType<typeof parseDatabaseUrl>;
+  try {
+    source = parseDatabaseUrl(values['database-url']!);
+  } catch (error) {
+    throw new CliError(error instanceof SourceError ? error.message : String(error));
+  }
+  const { db, cluster } = await openMigrated();
+  try {
     const users = new Users(db);
     const owner = values.owner
       ? await users.findByUsername(values.owner)
