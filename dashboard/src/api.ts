@@ -40,7 +40,7 @@ const readRetries = 3;
 /** A call of the API; `signal` cancels it (a view the user has left), and then it rejects with the abort. */
 export async function api<T>(
   path: string,
-  init: { method?: string; body?: unknown; signal?: AbortSignal; bearer?: string } = {},
+  init: { method?: string; body?: unknown; file?: Blob; signal?: AbortSignal; bearer?: string } = {},
   retries = readRetries,
 ): Promise<T> {
   // `bearer`: a secret of its own for this call (a reset link's), instead of the session.
@@ -53,8 +53,10 @@ export async function api<T>(
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(shareToken ? { 'x-umami-share-token': shareToken } : {}),
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        // `file`: an upload sent as the body itself (a zip to import).
+        ...(init.file ? { 'content-type': init.file.type || 'application/octet-stream' } : {}),
       },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      body: init.body !== undefined ? JSON.stringify(init.body) : init.file,
       signal: init.signal,
     });
   } catch (error) {
@@ -88,6 +90,16 @@ export interface Website {
   /** Months of data kept (older days are deleted in the background); 0: everything. */
   retentionMonths: number;
   createdAt: string;
+}
+
+/** Figures imported from another tool (Plausible's export): daily totals over these days. */
+export interface ImportedRange {
+  source: string;
+  firstDay: string;
+  lastDay: string;
+  days: number;
+  pageviews: number;
+  importedAt: string;
 }
 
 export interface Stats {

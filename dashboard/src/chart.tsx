@@ -9,6 +9,8 @@ interface Series {
   sessions: Point[];
   /** The previous period, bucket for bucket, when comparing. */
   compare?: { pageviews: Point[]; sessions: Point[] };
+  /** The imported days' part of the buckets that hold some (`imported=true`): those buckets are shaded. */
+  imported?: { pageviews: Point[] };
 }
 
 const bucketLabel = {
@@ -34,7 +36,8 @@ const textWidth = (text: string) => {
  * axis starts at 0 in whole-number steps with compact labels; the x axis names as many buckets
  * as fit, the latest always; the bucket still running is drawn dashed (it is not a drop), and
  * buckets still to come are not drawn. Until hovered, the legend shows the period's totals
- * (`totals`, from the stats: visitors are unique over the period, not a sum of days).
+ * (`totals`, from the stats: visitors are unique over the period, not a sum of days). Buckets
+ * holding imported days are shaded and named in the legend.
  */
 export function SeriesChart({
   series,
@@ -52,7 +55,7 @@ export function SeriesChart({
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const { pageviews, sessions, compare } = series;
+    const { pageviews, sessions, compare, imported } = series;
     const now = Date.now();
     const xs = pageviews.map((p) => new Date(p.x.replace(' ', 'T')).getTime() / 1000);
     const labels = xs.map((t) => bucketLabel[unit](new Date(t * 1000)));
@@ -112,6 +115,21 @@ export function SeriesChart({
         ticks.map((t) => ({ value: t, text: compactNumber(t), width: textWidth(compactNumber(t)), room: yAxisWidth - 8 })),
       );
     };
+    const importedAt = new Set((imported?.pageviews ?? []).map((p) => p.x));
+    const importedBuckets = pageviews.flatMap((p, i) => (importedAt.has(p.x) ? [i] : []));
+    // Each imported bucket's band reaches halfway to its neighbours.
+    const shadeImported = (u: uPlot) => {
+      if (importedBuckets.length === 0) return;
+      const ctx = u.ctx;
+      const at = (i: number) => u.valToPos(xs[i]!, 'x', true);
+      const half = (i: number, side: -1 | 1) =>
+        xs[i + side] === undefined ? (side < 0 ? u.bbox.left : u.bbox.left + u.bbox.width) : (at(i) + at(i + side)) / 2;
+      ctx.save();
+      ctx.fillStyle = dark ? 'rgba(160,170,190,0.14)' : 'rgba(110,120,140,0.12)';
+      for (const i of importedBuckets) ctx.fillRect(half(i, -1), u.bbox.top, half(i, 1) - half(i, -1), u.bbox.height);
+      ctx.restore();
+      element.dataset.imported = JSON.stringify(importedBuckets.map((i) => pageviews[i]!.x));
+    };
     const marks = annotations.map((a) => ({ t: Date.parse(a.date) / 1000, note: a.note })).filter((m) => xs.length > 0 && m.t >= xs[0]! && m.t <= xs.at(-1)!);
     const drawAnnotations = (u: uPlot) => {
       const ctx = u.ctx;
@@ -161,7 +179,7 @@ export function SeriesChart({
               ]
             : []),
         ],
-        hooks: { draw: [runningDashed, drawAnnotations, publishLabels] },
+        hooks: { drawAxes: [shadeImported], draw: [runningDashed, drawAnnotations, publishLabels] },
       },
       [xs, drawn(pv), drawn(visitors), ...(previous ? [previous] : [])] as uPlot.AlignedData,
       element,

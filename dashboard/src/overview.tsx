@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiFailure, type Point, type Stats, type Website } from './api';
+import { api, ApiFailure, type ImportedRange, type Point, type Stats, type Website } from './api';
 import { Annotations, useAnnotations } from './annotations';
 import { SeriesChart } from './chart';
 import { FilterBar } from './filter-bar';
@@ -7,8 +7,9 @@ import { change, formatDuration, formatNumber, formatPercent } from './format';
 import { Live } from './live';
 import { EventsPanel, Panel, panelGroups } from './panels';
 import { dayString, rangeBounds, ranges, readQuery, routeHash, type RangeName, type Route } from './state';
+import { useRead } from './use-read';
 
-type Series = { pageviews: Point[]; sessions: Point[]; compare?: { pageviews: Point[]; sessions: Point[] } };
+type Series = { pageviews: Point[]; sessions: Point[]; compare?: { pageviews: Point[]; sessions: Point[] }; imported?: { pageviews: Point[] } };
 
 interface Data {
   key: string;
@@ -21,14 +22,19 @@ interface Data {
 export function Overview({ route, canWrite = false }: { route: Route; canWrite?: boolean }) {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState('');
-  const key = routeHash({ ...route, tabs: {} });
-  // One moment for every request of this view, so the figures and the panels cover the same range.
-  const bounds = useMemo(() => rangeBounds(route), [key]);
-  const query = readQuery(route, bounds);
   const base = `/websites/${route.websiteId}`;
+  // Imported days (Plausible's export) join the figures when no filter is on: they have no visits to filter.
+  const imported = useRead<{ data: ImportedRange[] }>(`${base}/imported`);
+  const importedKnown = imported.data !== null || imported.error !== '';
+  const withImported = Boolean(imported.data?.data.length) && !Object.values(route.filters).some(Boolean);
+  const key = `${routeHash({ ...route, tabs: {} })}${withImported ? '&imported' : ''}`;
+  // One moment for every request of this view, so the figures and the panels cover the same range.
+  const bounds = useMemo(() => rangeBounds(route), [routeHash({ ...route, tabs: {} })]);
+  const query = `${readQuery(route, bounds)}${withImported ? '&imported=true' : ''}`;
   const { annotations, reload } = useAnnotations(route.websiteId!, bounds);
 
   useEffect(() => {
+    if (!importedKnown) return;
     let current = true;
     const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     Promise.all([
@@ -45,7 +51,7 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
     return () => {
       current = false;
     };
-  }, [key]);
+  }, [key, importedKnown]);
 
   const go = (next: Partial<Route>) => {
     location.hash = routeHash({ ...route, ...next });
@@ -75,18 +81,29 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
       ) : (
         <SeriesChart series={data.series} unit={bounds.unit} totals={data.stats} annotations={annotations} />
       )}
+      {imported.data?.data.map((range) => (
+        <p class="imported-note muted" key={range.source}>
+          {withImported
+            ? `Includes figures imported from ${sourceNames[range.source] ?? range.source} for ${range.firstDay} to ${range.lastDay} (shaded): whole days, added to the totals, the chart and the lists; visitors are summed day by day.`
+            : `Figures imported from ${sourceNames[range.source] ?? range.source} (${range.firstDay} to ${range.lastDay}) are left out while a filter is on: they have no visits to filter.`}
+        </p>
+      ))}
       <Annotations websiteId={route.websiteId!} annotations={annotations} reload={reload} canWrite={canWrite} />
       {/* Realtime waits for the figures: the engine runs parameterized reads one at a time, and these come first. */}
       {data ? <Live websiteId={route.websiteId!} /> : <section class="panel live" />}
-      <div class="panels">
-        {panelGroups.map((group) => (
-          <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} visitors={data?.stats.visitors} />
-        ))}
-        <EventsPanel base={base} query={query} route={route} go={go} />
-      </div>
+      {importedKnown && (
+        <div class="panels">
+          {panelGroups.map((group) => (
+            <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} visitors={data?.stats.visitors} />
+          ))}
+          <EventsPanel base={base} query={query} route={route} go={go} />
+        </div>
+      )}
     </section>
   );
 }
+
+const sourceNames: Record<string, string> = { plausible: 'Plausible' };
 
 export function RangePicker({ route, go }: { route: Route; go: (next: Partial<Route>) => void }) {
   const today = dayString(new Date());

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ImportedFigures } from './imported-figures';
 import { resetForm } from './reset-form';
 import { inTurns } from './in-turns';
 import { api, ApiFailure, type Website } from './api';
@@ -155,6 +156,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
                   </button>
                 </form>
               )}
+              {editing === w.id && <ImportedFigures websiteId={w.id} />}
               <div class="snippet-row">
                 <code class="snippet">{snippetOf(w)}</code>
                 <CopyButton text={snippetOf(w)} label={`Copy the tracking snippet of ${w.name}`} />
