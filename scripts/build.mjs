@@ -75,6 +75,7 @@ export async function buildAll() {
         backup: 'collector/src/backup-cli.ts',
         'bench-import': 'bench/import-bench.ts',
         'bench-retention': 'bench/retention-bench.ts',
+        'bench-import-plausible': 'bench/plausible-import-bench.ts',
         seed: 'bench/seed.ts',
         'bench-read': 'bench/read-bench-cli.ts',
         'bench-ingest': 'bench/ingest-bench.ts',
