@@ -105,6 +105,8 @@ export class FileRows {
   #heading: string[] | null = null;
   #line = 0;
   readonly #textColumns: readonly string[];
+  /** The dates seen and found good (a file repeats each day on many lines). */
+  readonly #goodDates = new Set<string>();
 
   constructor(private readonly file: { table: ImportedTable; first: string; last: string; name: string }) {
     this.#textColumns = importedTables[file.table];
@@ -114,29 +116,32 @@ export class FileRows {
     const file = this.file;
     for (const fields of lines) {
       this.#line++;
-      const where = `${file.name} line ${this.#line}`;
+      const where = () => `${file.name} line ${this.#line}`;
       if (this.#heading === null) {
         this.#heading = fields.map((field) => field.trim());
-        if (!this.#heading.includes('date')) throw new ImportFileError(`${where}: the heading has no "date" column`);
+        if (!this.#heading.includes('date')) throw new ImportFileError(`${where()}: the heading has no "date" column`);
         continue;
       }
       const heading = this.#heading;
       if (fields.length === 1 && fields[0] === '') continue;
-      if (fields.length !== heading.length) throw new ImportFileError(`${where}: ${fields.length} fields where the heading has ${heading.length}`);
+      if (fields.length !== heading.length) throw new ImportFileError(`${where()}: ${fields.length} fields where the heading has ${heading.length}`);
       const row: ImportedRow = { table: file.table, date: '', dims: {}, counts: zeroCounts() };
       for (const [i, column] of heading.entries()) {
         const value = fields[i]!;
         if (column === 'date') {
-          if (!isDate(value)) throw new ImportFileError(`${where}: "${value.slice(0, 40)}" is not a date (YYYY-MM-DD)`);
-          if (value < file.first || value > file.last)
-            throw new ImportFileError(`${where}: ${value} is outside the file's days, ${file.first} to ${file.last}`);
+          if (!this.#goodDates.has(value)) {
+            if (!isDate(value)) throw new ImportFileError(`${where()}: "${value.slice(0, 40)}" is not a date (YYYY-MM-DD)`);
+            if (value < file.first || value > file.last)
+              throw new ImportFileError(`${where()}: ${value} is outside the file's days, ${file.first} to ${file.last}`);
+            this.#goodDates.add(value);
+          }
           row.date = value;
         } else if (this.#textColumns.includes(column)) {
           const text = cleanText(value === '\\N' ? '' : value).slice(0, maxImportedText);
           row.dims[column] = renamed[column]?.[text] ?? text;
         } else if ((importedCounts as readonly string[]).includes(column)) {
           if (value === '' || value === '\\N') continue;
-          if (!/^\d{1,15}$/.test(value)) throw new ImportFileError(`${where}: ${column} "${value.slice(0, 40)}" is not a whole number`);
+          if (!/^\d{1,15}$/.test(value)) throw new ImportFileError(`${where()}: ${column} "${value.slice(0, 40)}" is not a whole number`);
           row.counts[column as ImportedCount] = Number(value);
         }
       }
@@ -159,7 +164,17 @@ export function* fileRows(file: { table: ImportedTable; first: string; last: str
   reader.end();
 }
 
-const zeroCounts = () => Object.fromEntries(importedCounts.map((count) => [count, 0])) as Record<ImportedCount, number>;
+const zeroCounts = (): Record<ImportedCount, number> => ({
+  visitors: 0,
+  visits: 0,
+  pageviews: 0,
+  bounces: 0,
+  visit_duration: 0,
+  entrances: 0,
+  exits: 0,
+  events: 0,
+  pageleave_visitors: 0,
+});
 
 /**
  * RFC 4180 fields of a text that arrives in chunks: quoted fields may hold commas, doubled quotes
