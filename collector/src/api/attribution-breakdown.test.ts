@@ -90,6 +90,113 @@ describe('attribution', () => {
   });
 });
 
+/** A session's event for revenue attribution: its touch, and the orders placed on it (a goal event when it has any). */
+const paying = fc.record({
+  referrer: fc.constantFrom('', 'google.com', 'news.example'),
+  source: fc.constantFrom('', 'mail', 'ads'),
+  orders: fc.array(fc.record({ currency: fc.constantFrom('EUR', 'USD'), cents: fc.integer({ min: 1, max: 99_999 }), repeated: fc.boolean() }), {
+    maxLength: 2,
+  }),
+});
+type Paying = { referrer: string; source: string; orders: { currency: string; cents: number; repeated: boolean }[] };
+
+/** Revenue attribution read plainly: each session with EUR orders credits their sum to its first event, or to the one before its last EUR order. */
+function expectedRevenue(sessions: Paying[][], model: 'first-click' | 'last-click') {
+  const referrer = new Map<string, number>();
+  const source = new Map<string, number>();
+  let [orders, visitors, revenue] = [0, 0, 0];
+  for (const events of sessions) {
+    const paid = events.map((e, i) => (e.orders.some((o) => o.currency === 'EUR') ? i : -1)).filter((i) => i >= 0);
+    if (paid.length === 0) continue;
+    const cents = events.flatMap((e) => e.orders.filter((o) => o.currency === 'EUR').map((o) => o.cents)).reduce((a, b) => a + b, 0);
+    orders += events.flatMap((e) => e.orders.filter((o) => o.currency === 'EUR')).length;
+    visitors += 1;
+    revenue += cents;
+    const last = paid.at(-1)!;
+    const credited = model === 'first-click' ? events[0] : last > 0 ? events[last - 1] : undefined;
+    if (credited?.referrer) referrer.set(credited.referrer, (referrer.get(credited.referrer) ?? 0) + cents);
+    if (credited?.source) source.set(credited.source, (source.get(credited.source) ?? 0) + cents);
+  }
+  const ranked = (sums: Map<string, number>) =>
+    [...sums].map(([name, value]) => ({ name, value: value / 100 })).sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1));
+  return { referrer: ranked(referrer), utm_source: ranked(source), total: { pageviews: orders, visitors, visits: visitors, revenue: revenue / 100 } };
+}
+
+describe('revenue attribution (ours: currency)', () => {
+  it('credits the revenue of each paying visitor’s orders in the currency, each order once, as a plain reading does', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(paying, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('first-click', 'last-click'),
+        async (sessions, model) => {
+          const site = await collector.createWebsite(token, 'revenue attribution');
+          const events: Record<string, unknown>[] = [];
+          const orders: Record<string, unknown>[] = [];
+          const repeats: Record<string, unknown>[] = [];
+          for (const session of sessions) {
+            const id = randomUUID();
+            session.forEach((e, i) => {
+              const eventId = randomUUID();
+              const goal = e.orders.length > 0;
+              const at = base + i * 1000;
+              events.push({
+                website_id: site,
+                session_id: id,
+                visit_id: id,
+                event_id: eventId,
+                created_at: at,
+                event_type: goal ? 2 : 1,
+                event_name: goal ? 'purchase' : '',
+                url_path: '/',
+                hostname: 'shop.example',
+                referrer_domain: e.referrer,
+                utm_source: e.source,
+              });
+              for (const order of e.orders) {
+                const row = {
+                  website_id: site,
+                  session_id: id,
+                  visit_id: id,
+                  event_id: eventId,
+                  created_at: at,
+                  event_name: 'purchase',
+                  currency: order.currency,
+                  revenue: order.cents / 100,
+                  order_key: randomUUID(),
+                };
+                orders.push(row);
+                // The same order sent again (in a later batch) counts once.
+                if (order.repeated) repeats.push({ ...row });
+              }
+            });
+          }
+          await collector.db.insert({ table: 'website_event', values: events, format: 'JSONEachRow' });
+          if (orders.length) await collector.db.insert({ table: 'website_revenue', values: orders, format: 'JSONEachRow' });
+          if (repeats.length) await collector.db.insert({ table: 'website_revenue', values: repeats, format: 'JSONEachRow' });
+          const query = new URLSearchParams({
+            startAt: String(base - 1000),
+            endAt: String(Date.now()),
+            model,
+            type: 'event',
+            step: 'purchase',
+            currency: 'eur',
+          });
+          const response = await collector.request(`/api/websites/${site}/attribution?${query}`, { token });
+          expect(response.status).toBe(200);
+          const answer = (await response.json()) as any;
+          expect({ referrer: answer.referrer, utm_source: answer.utm_source, total: answer.total }).toEqual(
+            expectedRevenue(sessions, model as 'first-click' | 'last-click'),
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
+    const site = await collector.createWebsite(token, 'bad currency');
+    const bad = await collector.request(`/api/websites/${site}/attribution?startAt=0&endAt=1&model=first-click&type=event&step=x&currency=EURO`, { token });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('breakdown', () => {
   // Country and browser are a session's (one per visit, as ingest records them); the path changes within a visit.
   const visitArb = fc.record({

@@ -225,7 +225,8 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
   );
 
-  const Credited = Type.Array(Type.Object({ name: Type.String(), value: Type.Integer() }));
+  // Visitors, or with a currency (ours) revenue.
+  const Credited = Type.Array(Type.Object({ name: Type.String(), value: Type.Number() }));
   typed.get(
     '/api/websites/:websiteId/attribution',
     {
@@ -235,23 +236,25 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
           model: StringEnum(['first-click', 'last-click']),
           type: StringEnum(['path', 'event']),
           step: Type.String({ minLength: 1, maxLength: maxFilterLength }),
-          currency: Type.Optional(Type.String({ maxLength: 3 })),
+          // Empty: none (visitors are credited).
+          currency: Type.Optional(Type.String({ pattern: '^([A-Za-z]{3})?$' })),
         }),
         response: {
           200: Type.Object({
             ...Object.fromEntries(attributionFields.map((field) => [field, Credited])),
-            total: Type.Object({ pageviews: Type.Integer(), visitors: Type.Integer(), visits: Type.Integer() }),
+            total: Type.Object({ pageviews: Type.Integer(), visitors: Type.Integer(), visits: Type.Integer(), revenue: Type.Optional(Type.Number()) }),
           }),
         },
       },
     },
     async (request) => {
-      const query = request.query as RangeQuery & { model: 'first-click' | 'last-click'; type: 'path' | 'event'; step: string };
+      const query = request.query as RangeQuery & { model: 'first-click' | 'last-click'; type: 'path' | 'event'; step: string; currency?: string };
       const website = await ownedWebsite(access, request);
       const { fields, total } = await attribution(readsOf(request), {
         ...(await rangeOf(website, query)),
         goal: { type: query.type, value: query.step },
         model: query.model,
+        currency: query.currency ? query.currency.toUpperCase() : undefined,
       });
       return { ...fields, total };
     },
