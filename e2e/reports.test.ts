@@ -234,6 +234,18 @@ describe('the reports page', () => {
     await expect
       .poll(() => page.locator('table[data-field="utm_source"] tbody tr').allTextContents())
       .toEqual(credited.utm_source.map((row: any) => `${row.name}${row.value}`));
+    // Revenue attribution (ours): the checkouts' EUR revenue credited to their first touch.
+    await page.getByLabel('Conversion: page or event').fill('checkout');
+    await page.getByLabel('Revenue in (optional)').fill('eur');
+    await page.getByRole('button', { name: 'Attribute' }).click();
+    const paid = await api(`/attribution?${range}&model=first-click&type=event&step=checkout&currency=EUR`);
+    expect(paid.total.revenue).toBeGreaterThan(0);
+    expect(paid.referrer.length).toBeGreaterThan(0);
+    const euros = (value: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(value);
+    await expect
+      .poll(() => page.locator('table[data-field="referrer"] tbody tr').allTextContents())
+      .toEqual(paid.referrer.map((row: any) => `${row.name}${euros(row.value)}`));
+    await expect.poll(() => page.locator('table[data-field="referrer"] th.number').textContent()).toBe('Revenue');
     await page.screenshot({ path: join(folder, 'reports-attribution-desktop.png') });
 
     await page.getByRole('link', { name: 'Revenue' }).click();

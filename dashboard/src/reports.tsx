@@ -415,16 +415,24 @@ const attributionTables = {
 type Credited = { name: string; value: number }[];
 
 function Attribution({ base, range }: { base: string; range: string }) {
-  const [asked, setAsked] = useState<{ model: string; step: string } | null>(null);
+  const [asked, setAsked] = useState<{ model: string; step: string; currency: string } | null>(null);
   const type = asked && (asked.step.startsWith('/') || asked.step.startsWith('*')) ? 'path' : 'event';
-  const credited = useRead<Record<keyof typeof attributionTables, Credited> & { total: { visitors: number } }>(
-    asked ? `${base}/attribution?${range}&model=${asked.model}&type=${type}&step=${encodeURIComponent(asked.step)}` : null,
+  const credited = useRead<Record<keyof typeof attributionTables, Credited> & { total: { visitors: number; revenue?: number } }>(
+    asked
+      ? `${base}/attribution?${range}&model=${asked.model}&type=${type}&step=${encodeURIComponent(asked.step)}${asked.currency ? `&currency=${asked.currency}` : ''}`
+      : null,
   );
   const run = (event: SubmitEvent) => {
     event.preventDefault();
     const fields = new FormData(event.currentTarget as HTMLFormElement);
-    setAsked({ model: String(fields.get('model')), step: String(fields.get('step') ?? '').trim() });
+    const currency = String(fields.get('currency') ?? '')
+      .trim()
+      .toUpperCase();
+    setAsked({ model: String(fields.get('model')), step: String(fields.get('step') ?? '').trim(), currency });
   };
+  // With a currency the credit is the converting orders' revenue (ours), else visitors.
+  const currency = asked?.currency ?? '';
+  const show = (value: number) => (currency ? new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(value) : formatNumber(value));
   return (
     <div class="card wide">
       <form class="inline" onSubmit={run}>
@@ -439,19 +447,26 @@ function Attribution({ base, range }: { base: string; range: string }) {
             <option value="last-click">Last touch</option>
           </select>
         </label>
+        <label>
+          Revenue in (optional)
+          <input name="currency" maxLength={3} size={4} pattern="[A-Za-z]{3}" placeholder="EUR" defaultValue={asked?.currency} />
+        </label>
         <button type="submit">Attribute</button>
       </form>
       <Failure text={credited.error} />
       {credited.data && (
         <>
-          <p class="muted">{formatNumber(credited.data.total.visitors)} visitors converted.</p>
+          <p class="muted">
+            {formatNumber(credited.data.total.visitors)} {credited.data.total.visitors === 1 ? 'visitor' : 'visitors'} converted
+            {currency && credited.data.total.revenue !== undefined ? `, paying ${show(credited.data.total.revenue)}` : ''}.
+          </p>
           <div class="attribution">
             {Object.entries(attributionTables).map(([field, label]) => (
               <table class="keys report-table" data-field={field}>
                 <thead>
                   <tr>
                     <th>{label}</th>
-                    <th class="number">Visitors</th>
+                    <th class="number">{currency ? 'Revenue' : 'Visitors'}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -465,7 +480,7 @@ function Attribution({ base, range }: { base: string; range: string }) {
                     credited.data![field as keyof typeof attributionTables].map((row) => (
                       <tr key={row.name}>
                         <td>{row.name}</td>
-                        <td class="number">{formatNumber(row.value)}</td>
+                        <td class="number">{show(row.value)}</td>
                       </tr>
                     ))
                   )}
