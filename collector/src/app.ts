@@ -49,6 +49,7 @@ import { ShareRecords } from './websites/share-records';
 import { shareRecordRoutes } from './websites/share-record-routes';
 import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
+import { Metrics } from './metrics';
 import { HeartbeatAnswer } from './heartbeat-schema';
 import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
 import { RetentionJob } from './storage/retention';
@@ -158,7 +159,10 @@ export function buildCollector({
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs, diskGuard });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
   // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
-  const insertBatch: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
+  // Kept only when someone may read them (METRICS_TOKEN).
+  const metrics = config.metricsToken ? new Metrics() : null;
+  const realInsert: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
+  const insertBatch = metrics ? metrics.measured(realInsert) : realInsert;
   const writer = new SpoolWriter(spool, quarantine, insertBatch, { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs }, app.log);
   const ingestRules = new IngestRulesStore(db);
   const drops = new DropCounter(
@@ -168,6 +172,10 @@ export function buildCollector({
   );
   const visitors = new VisitorIdentifier(appSecret);
   const geo = new GeoLocator(config);
+  if (metrics) {
+    metrics.watch({ writer, quarantine, diskGuard, visitors, db });
+    metrics.timeReads(app);
+  }
 
   // Every route registered from here on is guarded unless it says `public: true`.
   installGuard(app, { ...auth, shareLinks });
@@ -192,9 +200,20 @@ export function buildCollector({
     reply.code(ok ? 200 : 503);
     return detail ? { ok, disk, storage, backlog: writer.backlog, quarantine: quarantine.stats } : { ok, disk, storage };
   });
+  if (metrics && config.metricsToken) metrics.serve(app, config.metricsToken);
   if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
   app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath, extras: trackerExtras });
-  app.register(sendRoute, { config, websites, visitors, geo, writer, ingestRules, drops, paths: [...new Set(['/api/send', config.collectPath])] });
+  app.register(sendRoute, {
+    config,
+    websites,
+    visitors,
+    geo,
+    writer,
+    ingestRules,
+    drops,
+    paths: [...new Set(['/api/send', config.collectPath])],
+    outcome: metrics ? (result, reason) => metrics.beacon(result, reason) : undefined,
+  });
   app.register(authRoutes, { ...auth, teams });
   app.register(meRoutes, auth);
   app.register(accountRoutes, { ...auth, teams });

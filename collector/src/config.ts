@@ -32,6 +32,8 @@ export interface Config {
   spoolFsyncMs: number;
   /** How often every website's retention is enforced (RETENTION_INTERVAL_MS); 0: never (but when one is set). */
   retentionIntervalMs: number;
+  /** The bearer token GET /metrics asks for (METRICS_TOKEN); null: no /metrics. */
+  metricsToken: string | null;
   /** The largest archive POST /api/websites/:id/import/plausible takes (IMPORT_MAX_MB, in bytes here). */
   importMaxBytes: number;
   /** Free space the data directory's disk must keep (MIN_FREE_DISK_MB, in bytes here); below it /api/send answers 503 `disk-full`; 0: no check. */
@@ -189,6 +191,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 256)) {
     throw new ConfigError('ADMIN_PASSWORD must be 8 to 256 characters long');
   }
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters long');
   const appSecret = env.APP_SECRET || null;
   if (appSecret !== null && appSecret.length < 32) {
     throw new ConfigError('APP_SECRET must be at least 32 characters long');
@@ -220,6 +224,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),
     minFreeDiskBytes: integer(env, 'MIN_FREE_DISK_MB', 64, 0, 10_000_000) * 1024 ** 2,
     importMaxBytes: integer(env, 'IMPORT_MAX_MB', 256, 1, 4096) * 1024 ** 2,
+    metricsToken,
     retentionIntervalMs: integer(env, 'RETENTION_INTERVAL_MS', 3_600_000, 0, 7 * 86_400_000),
     quarantineMaxBytes: integer(env, 'QUARANTINE_MAX_BYTES', 100 * 1024 ** 2, 0, 2 ** 50),
     readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),

@@ -141,10 +141,13 @@ function fromFastify(error: FastifyError): ApiError {
   return new ApiError('internal');
 }
 
+/** The registry's error an error answers as (an ApiError itself, or Fastify's and ClickHouse's mapped). */
+export const apiErrorOf = (error: FastifyError | ApiError): ApiError => (error instanceof ApiError ? error : fromFastify(error));
+
 /** Installs the JSON error body `{error:{message,code,status}}` for every error and unknown route. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const apiError = error instanceof ApiError ? error : fromFastify(error);
+    const apiError = apiErrorOf(error);
     if (cancelled(error)) request.log.info('read cancelled: the client went away');
     else if (apiError.code.startsWith('read-') || apiError.code === 'storage-unavailable') request.log.warn({ err: error }, apiError.message);
     else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
-import { ApiError } from '../errors';
+import { ApiError, apiErrorOf } from '../errors';
 import { boundedJsonParser } from '../json-body';
 import { batchRoute } from './batch-route';
 import { isDiskFull } from '../pipeline/disk-guard';
@@ -39,6 +39,8 @@ export interface IngestDeps {
   drops: DropCounter;
   /** /api/send, and the COLLECT_API_ENDPOINT alias when one is set. */
   paths: string[];
+  /** Told each beacon's outcome (for /metrics): stored, not stored (why), or refused (the error's code). */
+  outcome?: (result: 'accepted' | 'dropped' | 'refused', reason?: string) => void;
 }
 
 const websiteId = new RegExp(uuidPattern);
@@ -101,7 +103,7 @@ function websiteOf(request: FastifyRequest<{ Body: SendBody }>): string {
 }
 
 /** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, spools for a batched insert. */
-export async function sendRoute(app: FastifyInstance, { config, websites, visitors, geo, writer, ingestRules, drops, paths }: IngestDeps) {
+export async function sendRoute(app: FastifyInstance, { config, websites, visitors, geo, writer, ingestRules, drops, paths, outcome }: IngestDeps) {
   const ignored = addressList(config.ignoreIps);
   const limiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute) : null;
 
@@ -172,12 +174,14 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     if (agent.bot) {
       // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference; counted for a known website.
       if (await websites.accepts(website).catch(() => false)) drops.count(website, 'bot');
+      outcome?.('dropped', 'bot');
       return reply.send({ beep: 'boop' });
     }
     if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
     const dropped = (await ingestRules.forBeacons(website)).check(beaconFacts(ip, { type, payload }));
     if (dropped) {
       drops.count(website, dropped);
+      outcome?.('dropped', dropped);
       return reply.send({ beep: 'boop', dropped });
     }
 
@@ -213,9 +217,16 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     });
     if (diskFull) throw new ApiError('diskFull');
     if (!spooled) throw new ApiError('overloaded');
+    outcome?.('accepted');
     return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
   };
 
+  if (outcome) {
+    // Refusals, whatever raised them (the handler, the body's parsing or its schema), by code.
+    app.addHook('onError', async (request, _reply, error) => {
+      if (request.method === 'POST' && paths.includes(request.routeOptions.url ?? '')) outcome('refused', apiErrorOf(error).code);
+    });
+  }
   for (const path of paths) {
     app.options(path, { config: { public: true } }, preflight);
     app.post<{ Body: SendBody }>(

@@ -57,6 +57,19 @@ export class VisitorIdentifier {
   readonly #sessions = new Map<string, string>();
   /** session id → current visit, least recently seen first. */
   readonly #visits = new Map<string, Visit>();
+  #visitsStarted = 0;
+
+  /** Visits begun since start (for /metrics). */
+  get visitsStarted(): number {
+    return this.#visitsStarted;
+  }
+
+  /** Sessions seen within the visit timeout, among those held in memory (at most visitCacheLimit; for /metrics). */
+  activeSessions(now = Date.now()): number {
+    let active = 0;
+    for (const visit of this.#visits.values()) if (now - visit.lastSeen < visitTimeoutMs) active++;
+    return active;
+  }
 
   constructor(secret: string) {
     this.#secret = secret;
@@ -96,6 +109,7 @@ export class VisitorIdentifier {
       visit = { visitId: token.v, lastSeen: token.t, pageviews: 1, firstPageviewAt: token.t, lastPageviewAt: token.t };
     }
     if (!visit || now - visit.lastSeen >= visitTimeoutMs) {
+      this.#visitsStarted++;
       visit = { visitId: randomUUID(), lastSeen: now, pageviews: 0, firstPageviewAt: now, lastPageviewAt: now };
     }
     visit.lastSeen = now;
