@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
 import { pageview, startTestCollector, type TestCollector } from '../../test-support/collector';
@@ -65,5 +66,11 @@ describe('GET /metrics', () => {
     expect(sample(text, 'analytics_engine_memory_bytes')).toBeGreaterThan(0);
     expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+
+    // Every series the Grafana dashboard in docs/ queries is one the collector exposes.
+    const dashboard = readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b((?:analytics|nodejs|process)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|count|sum)$/, '')));
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(text, name).toContain(`# TYPE ${name} `);
   });
 });

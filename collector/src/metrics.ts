@@ -9,7 +9,7 @@ import type { Insert, SpoolWriter } from './pipeline/spool-writer';
 
 /**
  * What an operator watches (GET /metrics, Prometheus' text format, behind METRICS_TOKEN;
- * docs/operations.md): beacons by outcome, the spool's backlog, inserts, quarantine, reads by
+ * docs/metrics.md): beacons by outcome, the spool's backlog, inserts, quarantine, reads by
  * route, the engine's memory, visits and sessions, and Node's own (event-loop delay, memory, CPU).
  */
 export class Metrics {
