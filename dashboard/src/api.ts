@@ -34,6 +34,13 @@ export const failureText = (failure: unknown, fallback: string) => (failure inst
 /** Listeners told when the session has ended (401), so the app can show the sign-in page. */
 export const sessionEnded = new Set<() => void>();
 
+/** The session's token was refused (401 `unauthorized`): forget it and tell the listeners. */
+export function endSession(): void {
+  if (shareToken || !savedToken()) return;
+  saveToken(null);
+  for (const listener of sessionEnded) listener();
+}
+
 /** How often a read refused for having too many of its user's reads waiting (429 `too-many-reads`) is tried again. */
 const readRetries = 3;
 
@@ -72,10 +79,7 @@ export async function api<T>(
   }
   if (!response.ok) {
     // 401 `unauthorized` means the token is gone; a wrong password (`bad-credentials`) does not.
-    if (response.status === 401 && token && !init.bearer && body?.error?.code === 'unauthorized') {
-      saveToken(null);
-      for (const listener of sessionEnded) listener();
-    }
+    if (response.status === 401 && token && !init.bearer && body?.error?.code === 'unauthorized') endSession();
     throw new ApiFailure(response.status, body?.error?.message ?? `The request failed (${response.status})`);
   }
   return body as T;

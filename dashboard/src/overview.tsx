@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, ApiFailure, type ImportedRange, type Point, type Stats, type Website } from './api';
+import { ApiFailure, type ImportedRange, type Point, type Stats, type Website } from './api';
 import { Annotations, useAnnotations } from './annotations';
 import { SeriesChart } from './chart';
 import { FilterBar } from './filter-bar';
@@ -7,6 +7,7 @@ import { change, formatDuration, formatNumber, formatPercent } from './format';
 import { Live } from './live';
 import { EventsPanel, Panel, panelGroups } from './panels';
 import { dayString, rangeBounds, ranges, readQuery, routeHash, type RangeName, type Route } from './state';
+import { read } from './read-batch';
 import { useRead } from './use-read';
 
 type Series = { pageviews: Point[]; sessions: Point[]; compare?: { pageviews: Point[]; sessions: Point[] }; imported?: { pageviews: Point[] } };
@@ -23,9 +24,9 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState('');
   const base = `/websites/${route.websiteId}`;
-  // Imported days (Plausible's export) join the figures when no filter is on: they have no visits to filter.
+  // Imported days (Plausible's export) join the figures when no filter is on: they have no visits to
+  // filter. The figures do not wait for the list (most sites have none): a site with some reads again.
   const imported = useRead<{ data: ImportedRange[] }>(`${base}/imported`);
-  const importedKnown = imported.data !== null || imported.error !== '';
   const withImported = Boolean(imported.data?.data.length) && !Object.values(route.filters).some(Boolean);
   const key = `${routeHash({ ...route, tabs: {} })}${withImported ? '&imported' : ''}`;
   // One moment for every request of this view, so the figures and the panels cover the same range.
@@ -34,24 +35,24 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
   const { annotations, reload } = useAnnotations(route.websiteId!, bounds);
 
   useEffect(() => {
-    if (!importedKnown) return;
-    let current = true;
+    // The view's reads go out in one batch with the panels' (read-batch.ts), and are cancelled when the view changes.
+    const view = new AbortController();
     const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     Promise.all([
-      api<Website>(base),
-      api<Stats>(`${base}/stats?${query}`),
-      api<Series>(`${base}/pageviews?${query}&unit=${bounds.unit}&timezone=${encodeURIComponent(timezone)}${route.compare ? '&compare=prev' : ''}`),
+      read<Website>(base, view.signal),
+      read<Stats>(`${base}/stats?${query}`, view.signal),
+      read<Series>(
+        `${base}/pageviews?${query}&unit=${bounds.unit}&timezone=${encodeURIComponent(timezone)}${route.compare ? '&compare=prev' : ''}`,
+        view.signal,
+      ),
     ])
       .then(([website, stats, series]) => {
-        if (!current) return;
         setError('');
         setData({ key, website, stats, series });
       })
-      .catch((failure) => current && setError(failure instanceof ApiFailure ? failure.message : 'Could not load the figures'));
-    return () => {
-      current = false;
-    };
-  }, [key, importedKnown]);
+      .catch((failure) => !view.signal.aborted && setError(failure instanceof ApiFailure ? failure.message : 'Could not load the figures'));
+    return () => view.abort();
+  }, [key]);
 
   const go = (next: Partial<Route>) => {
     location.hash = routeHash({ ...route, ...next });
@@ -91,14 +92,12 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
       <Annotations websiteId={route.websiteId!} annotations={annotations} reload={reload} canWrite={canWrite} />
       {/* Realtime waits for the figures: the engine runs parameterized reads one at a time, and these come first. */}
       {data ? <Live websiteId={route.websiteId!} /> : <section class="panel live" />}
-      {importedKnown && (
-        <div class="panels">
-          {panelGroups.map((group) => (
-            <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} visitors={data?.stats.visitors} />
-          ))}
-          <EventsPanel base={base} query={query} route={route} go={go} />
-        </div>
-      )}
+      <div class="panels">
+        {panelGroups.map((group) => (
+          <Panel key={group.group} {...group} base={base} query={query} route={route} go={go} visitors={data?.stats.visitors} />
+        ))}
+        <EventsPanel base={base} query={query} route={route} go={go} />
+      </div>
     </section>
   );
 }

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure } from './api';
+import { read } from './read-batch';
+import { useLoad } from './use-read';
 import { DetailsLink } from './details';
 import { formatNumber } from './format';
 import type { FilterName, Route, TabGroup } from './state';
@@ -98,18 +98,8 @@ type Row = { x: string; y: number };
 
 /** Loads a list for the panel's query; `null` while loading. */
 function useList<T>(path: string | null): { rows: T[] | null; error: string } {
-  const [state, setState] = useState<{ path: string | null; rows: T[] | null; error: string }>({ path: null, rows: null, error: '' });
-  useEffect(() => {
-    if (path === null) return;
-    let current = true;
-    api<T[]>(path)
-      .then((rows) => current && setState({ path, rows, error: '' }))
-      .catch((failure) => current && setState({ path, rows: [], error: failure instanceof ApiFailure ? failure.message : 'Could not load this list' }));
-    return () => {
-      current = false;
-    };
-  }, [path]);
-  return state.path === path ? state : { rows: null, error: '' };
+  const { data, error } = useLoad<T[]>(path, (signal) => read<T[]>(path!, signal), 'Could not load this list');
+  return { rows: error ? [] : data, error };
 }
 
 interface PanelProps {

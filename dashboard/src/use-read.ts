@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, failureText } from './api';
+import { failureText } from './api';
+import { read } from './read-batch';
 
 /**
  * Loads what `load` reads for a view (`key` names the view), cancelling it when the view changes
@@ -22,5 +23,5 @@ export function useLoad<T>(key: string | null, load: (signal: AbortSignal) => Pr
   return { data: current.data, error: current.error, reload: () => setRound((r) => r + 1) };
 }
 
-/** useLoad of one API path (null: nothing to read yet). */
-export const useRead = <T>(path: string | null, fallback = 'Could not load the report') => useLoad<T>(path, (signal) => api<T>(path!, { signal }), fallback);
+/** useLoad of one API path (null: nothing to read yet), sent with the other reads of its moment (read-batch.ts). */
+export const useRead = <T>(path: string | null, fallback = 'Could not load the report') => useLoad<T>(path, (signal) => read<T>(path!, signal), fallback);

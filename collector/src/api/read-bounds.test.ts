@@ -67,6 +67,29 @@ describe('read bounds', () => {
     expect(nextMs).toBeLessThan(6 * oneMs);
   });
 
+  it('does not run the reads of a batch (the dashboard\'s view) whose client left', async () => {
+    const slow = `/api/websites/${site}/stats?${range}&os=neq.none`;
+    const batch = (signal?: AbortSignal) =>
+      collector.request('/api/batch', { method: 'POST', token, json: [{ url: slow }, { url: `${slow}&browser=neq.none` }], signal });
+    const alone = performance.now();
+    const answer = await batch();
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { results: { status: number }[] }).results.map((r) => r.status)).toEqual([200, 200]);
+    const oneMs = performance.now() - alone;
+    // Eight views left at once, sixteen reads.
+    const controllers = Array.from({ length: 8 }, () => new AbortController());
+    const left = controllers.map((c) => batch(c.signal).catch(() => null));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const c of controllers) c.abort();
+    await Promise.all(left);
+    const next = performance.now();
+    expect((await batch()).status).toBe(200);
+    const nextMs = performance.now() - next;
+    console.log(`one batch of two scans ${oneMs.toFixed(0)} ms; after 8 abandoned batches, the next took ${nextMs.toFixed(0)} ms`);
+    // Had the abandoned batches' reads run, the next one would wait for sixteen scans.
+    expect(nextMs).toBeLessThan(5 * oneMs);
+  });
+
   it('refuses pages deeper than 10,000 rows with 400', async () => {
     expect((await get(`events?${range}&page=500&pageSize=20`)).status).toBe(200);
     for (const query of ['events?page=501&pageSize=20', 'sessions?page=11&pageSize=1000', 'metrics?type=path&offset=10001']) {

@@ -43,6 +43,11 @@ const failure = (index: number, status: number, message: string) => ({ index, re
  * (`[{index, status, body}]`, in order), so a dashboard view costs one request. Reads run at once
  * (each in its client's turn of reads), beacons one after the other, in their order.
  */
+/** The cancellation of a read a batch made (light-my-request keeps the signal given to inject on the request it makes). */
+export function batchReadSignal(raw: unknown): AbortSignal | undefined {
+  return (raw as { _lightMyRequest?: { signal?: AbortSignal } })._lightMyRequest?.signal;
+}
+
 export function batchRoute(app: FastifyInstance): void {
   app.post(
     '/api/batch',
@@ -81,7 +86,7 @@ export function batchRoute(app: FastifyInstance): void {
         }
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const items = asItems(request.body as Item[] | Record<string, Item>);
       const reads = items.flatMap((item, index) => (isRead(item) ? [{ index, url: item.url as string }] : []));
       const details: { index: number; response: unknown }[] = [];
@@ -94,11 +99,28 @@ export function batchRoute(app: FastifyInstance): void {
           cache: null,
         };
       }
+      // The batch's client left before its answer: its reads are cancelled (bounded-reads.ts stops their queries).
+      const left = new AbortController();
+      const leave = () => {
+        if (!reply.raw.writableFinished) left.abort();
+      };
+      request.raw.socket?.once('close', leave);
+      reply.raw.once('close', () => {
+        request.raw.socket?.off('close', leave);
+        leave();
+      });
       const readsDone = Promise.all(
         reads.map(async ({ index, url }) => {
           if (!readable(url))
             return { index, status: 400, body: failure(index, 400, 'url must be a path under /api/ other than /api/send and /api/batch').response };
-          const answer = await app.inject({ method: 'GET', url, headers: readHeaders(request), remoteAddress: request.socket.remoteAddress });
+          const answer = await app
+            .inject({ method: 'GET', url, headers: readHeaders(request), remoteAddress: request.socket.remoteAddress, signal: left.signal })
+            .catch((error: unknown) => {
+              if (left.signal.aborted) return null;
+              throw error;
+            });
+          // Nobody is waiting for this answer.
+          if (answer === null) return { index, status: 499, body: null };
           let body: unknown = answer.body;
           try {
             body = answer.json();
