@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readClientOf, type ReadSlots } from './read-slots';
-import { batchReadSignal } from '../ingest/batch-route';
 
 /** What one read query may cost: READ_TIMEOUT_MS and READ_MAX_MEMORY_BYTES. */
 export interface ReadBounds {
@@ -58,10 +57,6 @@ export function installBoundedReads(
     };
     check();
     socket?.once('close', gone);
-    // A read of a batch (POST /api/batch) ends when the batch's client leaves.
-    const batch = batchReadSignal(request.raw);
-    if (batch?.aborted) gone();
-    else batch?.addEventListener('abort', gone, { once: true });
     // The answer is sent or the client left: the read's turn (when it has one) ends too.
     let closed = false;
     let release: (() => void) | null = null;
