@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readClientOf, type ReadSlots } from './read-slots';
+import { batchReadSignal } from '../ingest/batch-route';
 
 /** What one read query may cost: READ_TIMEOUT_MS and READ_MAX_MEMORY_BYTES. */
 export interface ReadBounds {
@@ -60,12 +61,19 @@ export function installBoundedReads(
     // The answer is sent or the client left: the read's turn (when it has one) ends too.
     let closed = false;
     let release: (() => void) | null = null;
-    reply.raw.once('close', () => {
+    const end = () => {
+      if (closed) return;
       closed = true;
       socket?.off('close', gone);
       gone();
       release?.();
-    });
+    };
+    reply.raw.once('close', end);
+    // A read of a batch (POST /api/batch, made with inject) whose client left: its reply may never
+    // close, so its query and its turn end here.
+    const batch = batchReadSignal(request.raw);
+    if (batch?.aborted) end();
+    else batch?.addEventListener('abort', end, { once: true });
     clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }));
     if (!slots || !request.auth) return;
     release = await slots.acquire(readClientOf(request.auth), controller.signal);

@@ -43,6 +43,11 @@ const failure = (index: number, status: number, message: string) => ({ index, re
  * (`[{index, status, body}]`, in order), so a dashboard view costs one request. Reads run at once
  * (each in its client's turn of reads), beacons one after the other, in their order.
  */
+/** The signal a batch gave the read it made with inject (light-my-request keeps it on the request; batch.test.ts pins it). */
+export function batchReadSignal(raw: unknown): AbortSignal | undefined {
+  return (raw as { _lightMyRequest?: { signal?: AbortSignal } })._lightMyRequest?.signal;
+}
+
 export function batchRoute(app: FastifyInstance): void {
   app.post(
     '/api/batch',
@@ -94,8 +99,8 @@ export function batchRoute(app: FastifyInstance): void {
           cache: null,
         };
       }
-      // The batch's client left before its answer: its reads are cancelled (inject ends each one's
-      // reply early, and bounded-reads.ts stops the query of a reply that closed unsent).
+      // The batch's client left before its answer: its reads are cancelled (bounded-reads.ts ends
+      // their queries and turns on this signal).
       const left = new AbortController();
       const leave = () => {
         if (!reply.raw.writableFinished) left.abort();
