@@ -112,6 +112,25 @@ describe('/api/batch', () => {
     expect(anonymous.body).toMatchObject({ processed: 1, errors: 1 });
   });
 
+  it('gives back its turns of reads when its client leaves mid-batch: the same client is served after', { timeout: 60_000 }, async () => {
+    const site = await collector.createWebsite(token, 'batch-left');
+    const now = Date.now();
+    const range = `startAt=${now - 86_400_000}&endAt=${now}`;
+    const reads = [`stats?${range}`, `pageviews?${range}&unit=hour`, `metrics?${range}&type=path`].map((path) => ({ url: `/api/websites/${site}/${path}` }));
+    // Views left at every moment of their batches (a user clicking through the dashboard): more
+    // reads than the client's turns, so some wait for a turn when their batch is left.
+    const many = Array.from({ length: 4 }, () => reads).flat();
+    for (let round = 0; round < 3; round++) {
+      const views = Array.from({ length: 6 }, () => new AbortController());
+      const pending = views.map((view) => collector.request('/api/batch', { method: 'POST', token, json: many, signal: view.signal }).catch(() => null));
+      for (const [i, view] of views.entries()) setTimeout(() => view.abort(), i * 3);
+      await Promise.all(pending);
+    }
+    const answer = await collector.request('/api/batch', { method: 'POST', token, json: reads, signal: AbortSignal.timeout(20_000) });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { results: { status: number }[] }).results.map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
   it(`refuses more than ${batchLimits.items} items or ${batchLimits.reads} reads, and what is not an array, with a 400`, async () => {
     const site = await collector.createWebsite(token, 'batch-limits');
     expect((await post(Array.from({ length: batchLimits.items + 1 }, () => pageview(site)))).status).toBe(400);
