@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromeUA, pageview, startTestCollector, type TestCollector } from '../test-support/collector';
 import { launchChromium } from './browser';
+import { nextRead } from './reads';
 
 /**
  * The reports page in Chromium against a real collector: each report shows the read API's
@@ -95,13 +96,13 @@ async function open(
   width = 1280,
   range = '24h',
   loads?: string,
-): Promise<{ page: Page; errors: string[]; close: () => Promise<void>; loaded: Promise<Request> | null }> {
+): Promise<{ page: Page; errors: string[]; close: () => Promise<void>; loaded: Promise<URL> | null }> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, ...(width < 600 ? { isMobile: true, hasTouch: true } : {}) });
   await context.addInitScript((t) => sessionStorage.setItem('analytics.token', t), token);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  const loaded = loads ? page.waitForRequest((r) => r.url().includes(loads)) : null;
+  const loaded = loads ? nextRead(page, loads) : null;
   await page.goto(`${collector.url}/#/websites/${site}/reports/${report}?range=${range}`);
   await page.getByRole('heading', { name: 'Reports' }).waitFor();
   return { page, errors, close: () => context.close(), loaded };
@@ -109,8 +110,7 @@ async function open(
 
 /** The range the page asks for, as the API needs it: read from its own requests. */
 async function rangeOf(page: Page, path: string): Promise<string> {
-  const request = await page.waitForRequest((r) => r.url().includes(path));
-  const url = new URL(request.url());
+  const url = await nextRead(page, path);
   return `startAt=${url.searchParams.get('startAt')}&endAt=${url.searchParams.get('endAt')}`;
 }
 
@@ -210,8 +210,7 @@ describe('the reports page', () => {
 
   it('shows retention, attribution and revenue by channel with the API’s numbers', { timeout: 90_000 }, async () => {
     const { page, errors, close, loaded } = await open('retention', 1280, '7d', '/retention');
-    const request = (await loaded)!;
-    const asked = new URL(request.url());
+    const asked = (await loaded)!;
     const retention = await api(`/retention${asked.search}`);
     // ann: day 0, 1 and 2 of her cohort; bob: day 0 and 2 of his (both start three days ago).
     const threeDaysAgo = retention.find((row: any) => row.day === 0 && row.visitors === 2);

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromeUA, pageview, startTestCollector, type TestCollector } from '../test-support/collector';
 import { launchChromium } from './browser';
+import { nextRead, readsOf } from './reads';
 
 /**
  * Issue 27's pages in Chromium against a real collector: the visitors list and one visitor's
@@ -54,7 +55,7 @@ async function open(hash: string, width = 1280): Promise<{ page: Page; errors: s
   const errors: string[] = [];
   const requests: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+  page.on('request', (request) => requests.push(...readsOf(request).map((url) => url.pathname)));
   await page.goto(`${collector.url}/${hash}`);
   return { page, errors, requests, close: () => context.close() };
 }
@@ -124,15 +125,15 @@ describe('the overview', () => {
     await page.getByLabel('Filter value').fill('pricing');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.getByLabel('Segment name').fill('Saw pricing');
-    const asked = page.waitForRequest((r) => r.url().includes('/stats?') && r.url().includes('segment='));
+    const asked = nextRead(page, '/stats?', 'segment=');
     await page.getByRole('button', { name: 'Save as segment' }).click();
     await expect.poll(() => page.getByLabel('Segment').inputValue(), within).toMatch(/^[0-9a-f-]{36}$/);
     const segmentId = await page.getByLabel('Segment').inputValue();
     const saved = await api(`/segments/${segmentId}`);
     expect(saved).toMatchObject({ name: 'Saw pricing', parameters: { filters: [{ name: 'path', operator: 'c', value: 'pricing' }] } });
     const request = await asked;
-    expect(request.url()).toContain(`segment=${segmentId}`);
-    const stats = await (await collector.request(new URL(request.url()).pathname + new URL(request.url()).search, { token })).json();
+    expect(request.href).toContain(`segment=${segmentId}`);
+    const stats = await (await collector.request(request.pathname + request.search, { token })).json();
     expect(stats.visitors).toBe(2);
     await expect.poll(() => page.locator('[data-figure="Visitors"] .value').textContent(), within).toBe('2');
     await page.screenshot({ path: join(folder, 'overview-segment.png') });
