@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors';
@@ -102,6 +103,8 @@ export function batchRoute(app: FastifyInstance): void {
       // The batch's client left before its answer: its reads are cancelled (bounded-reads.ts ends
       // their queries and turns on this signal).
       const left = new AbortController();
+      // Each read listens to it twice (inject, and its bounded read): up to 40 listeners, not a leak.
+      setMaxListeners(2 * batchLimits.reads + 2, left.signal);
       const leave = () => {
         if (!reply.raw.writableFinished) left.abort();
       };
