@@ -6,6 +6,7 @@ import type { VisitorIdentifier } from './ingest/visitors';
 import type { DiskGuard } from './pipeline/disk-guard';
 import type { Quarantine } from './pipeline/quarantine';
 import type { Insert, SpoolWriter } from './pipeline/spool-writer';
+import { rows } from './storage/client';
 
 /**
  * What an operator watches (GET /metrics, Prometheus' text format, behind METRICS_TOKEN;
@@ -89,13 +90,8 @@ export class Metrics {
     });
     // The engine's own account of its memory (MemoryTracking); left out when it cannot be read.
     gauge('analytics_engine_memory_bytes', "ClickHouse's tracked memory (system.metrics MemoryTracking; the embedded engine is in this process)", async () => {
-      try {
-        const result = await db.query({ query: "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'", format: 'JSONEachRow' });
-        const [row] = await result.json<{ value: string | number }>();
-        return row === undefined ? null : Number(row.value);
-      } catch {
-        return null;
-      }
+      const [row] = await rows<{ value: string }>(db, "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'").catch(() => []);
+      return row === undefined ? null : Number(row.value);
     });
   }
 

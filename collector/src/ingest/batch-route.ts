@@ -36,6 +36,11 @@ const readable = (url: string) => /^\/api\/[^?#]*(\?.*)?$/s.test(url) && !url.st
 
 const failure = (index: number, status: number, message: string) => ({ index, response: { error: { message, code: 'bad-request', status } } });
 
+/** The signal a batch gave the read it made with inject (light-my-request keeps it on the request it makes; an internal field, read only here). */
+export function batchReadSignal(raw: unknown): AbortSignal | undefined {
+  return (raw as { _lightMyRequest?: { signal?: AbortSignal } })._lightMyRequest?.signal;
+}
+
 /**
  * `POST /api/batch` (Umami's current contract): an array of beacons, each sent as `/api/send` with
  * the batch's headers (so each is validated, rate-limited and stored on its own), answered
@@ -44,11 +49,6 @@ const failure = (index: number, status: number, message: string) => ({ index, re
  * (`[{index, status, body}]`, in order), so a dashboard view costs one request. Reads run at once
  * (each in its client's turn of reads), beacons one after the other, in their order.
  */
-/** The signal a batch gave the read it made with inject (light-my-request keeps it on the request; batch.test.ts pins it). */
-export function batchReadSignal(raw: unknown): AbortSignal | undefined {
-  return (raw as { _lightMyRequest?: { signal?: AbortSignal } })._lightMyRequest?.signal;
-}
-
 export function batchRoute(app: FastifyInstance): void {
   app.post(
     '/api/batch',
