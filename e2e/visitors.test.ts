@@ -143,7 +143,7 @@ describe('the overview', () => {
     await close();
   });
 
-  it('draws an annotation added under the chart on the chart, and deletes it', { timeout: 90_000 }, async () => {
+  it('draws an annotation added under the chart on the chart, edits it, and deletes it', { timeout: 90_000 }, async () => {
     const { page, errors, close } = await open(`#/websites/${site}?range=7d`);
     await page.getByLabel('Annotation', { exact: true }).fill('Newsletter sent');
     await page.getByRole('button', { name: 'Annotate' }).click();
@@ -157,7 +157,26 @@ describe('the overview', () => {
     // Today's note sits on the last day of the week, at the right of the plot.
     expect(mark.left).toBeGreaterThan(plotWidth * 0.8);
     await page.screenshot({ path: join(folder, 'overview-annotation.png') });
-    await page.getByRole('button', { name: 'Delete the annotation Newsletter sent' }).click();
+    // Edited in place: a day earlier and a new note, on the chart too (further left).
+    await page.getByRole('button', { name: 'Edit the annotation Newsletter sent' }).click();
+    const editor = page.getByRole('form', { name: 'Edit the annotation Newsletter sent' });
+    const yesterday = new Date();
+    yesterday.setDate(yesterday.getDate() - 1);
+    const day = `${yesterday.getFullYear()}-${String(yesterday.getMonth() + 1).padStart(2, '0')}-${String(yesterday.getDate()).padStart(2, '0')}`;
+    await editor.getByLabel('Annotation date').fill(day);
+    await editor.getByLabel('Annotation note').fill('Newsletter sent (draft)');
+    await page.screenshot({ path: join(folder, 'overview-annotation-edit.png') });
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await api('/annotations')).data.map((a: any) => [a.note, new Date(a.date).getDate()]), within)
+      .toEqual([['Newsletter sent (draft)', yesterday.getDate()]]);
+    await expect.poll(() => page.locator('.annotations li').allTextContents(), within).toEqual([expect.stringContaining('Newsletter sent (draft)')]);
+    await expect
+      .poll(async () => JSON.parse((await page.locator('.chart').getAttribute('data-annotations')) ?? '[]').map((a: any) => a.note), within)
+      .toEqual(['Newsletter sent (draft)']);
+    const [moved] = JSON.parse((await page.locator('.chart').getAttribute('data-annotations'))!);
+    expect(moved.left).toBeLessThan(mark.left);
+    await page.getByRole('button', { name: 'Delete the annotation Newsletter sent (draft)' }).click();
     await expect.poll(async () => (await api('/annotations')).count, within).toBe(0);
     await expect.poll(() => page.locator('.annotations li').count(), within).toBe(0);
     expect(errors).toEqual([]);

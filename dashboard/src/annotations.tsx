@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, failureText } from './api';
-import { dayString, type Bounds } from './state';
+import { type Bounds, dayString, midnight } from './state';
 
 export interface Annotation {
   id: string;
@@ -26,7 +26,19 @@ export function useAnnotations(websiteId: string, bounds: Bounds): { annotations
   return { annotations, reload: () => setVersion((v) => v + 1) };
 }
 
-/** The range's annotations under the chart (drawn on it as dashed lines), with a form to add one and a button to delete each. */
+/** The fields of an annotation's form: its day and note, or null when either is empty. */
+function formFields(form: HTMLFormElement): { date: string; note: string } | null {
+  const fields = new FormData(form);
+  const note = String(fields.get('note') ?? '').trim();
+  const day = String(fields.get('date') ?? '');
+  // The day as the viewer sees it: its local midnight.
+  return note && day ? { date: midnight(day).toISOString(), note } : null;
+}
+
+/**
+ * The range's annotations under the chart (drawn on it as dashed lines), with a form to add one
+ * and, for each, buttons to edit it in place (its day and note) and to delete it.
+ */
 export function Annotations({
   websiteId,
   annotations,
@@ -39,18 +51,28 @@ export function Annotations({
   canWrite: boolean;
 }) {
   const [error, setError] = useState('');
+  const [editing, setEditing] = useState<string | null>(null);
   const add = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    const fields = new FormData(form);
-    const note = String(fields.get('note') ?? '').trim();
-    const date = String(fields.get('date') ?? '');
-    if (!note || !date) return;
+    const fields = formFields(form);
+    if (!fields) return;
     try {
-      // The day as the viewer sees it: its local midnight.
-      const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-      await api(`/websites/${websiteId}/annotations`, { method: 'POST', body: { date: new Date(y, m - 1, d).toISOString(), note, allDay: true } });
+      await api(`/websites/${websiteId}/annotations`, { method: 'POST', body: { ...fields, allDay: true } });
       form.reset();
+      setError('');
+      reload();
+    } catch (failure) {
+      setError(failureText(failure, 'Could not save the annotation'));
+    }
+  };
+  const save = async (event: SubmitEvent, annotation: Annotation) => {
+    event.preventDefault();
+    const fields = formFields(event.currentTarget as HTMLFormElement);
+    if (!fields) return;
+    try {
+      await api(`/websites/${websiteId}/annotations/${annotation.id}`, { method: 'POST', body: { ...fields, allDay: annotation.allDay } });
+      setEditing(null);
       setError('');
       reload();
     } catch (failure) {
@@ -70,16 +92,34 @@ export function Annotations({
     <div class="annotations">
       {annotations.length > 0 && (
         <ul aria-label="Annotations">
-          {[...annotations].reverse().map((a) => (
-            <li>
-              <time>{new Date(a.date).toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' })}</time> {a.note}
-              {canWrite && (
-                <button type="button" class="link" aria-label={`Delete the annotation ${a.note}`} onClick={() => remove(a)}>
-                  ×
-                </button>
-              )}
-            </li>
-          ))}
+          {[...annotations].reverse().map((a) =>
+            editing === a.id ? (
+              <li key={a.id}>
+                <form class="edit-annotation" aria-label={`Edit the annotation ${a.note}`} onSubmit={(event) => save(event, a)}>
+                  <input type="date" name="date" aria-label="Annotation date" value={dayString(new Date(a.date))} required />
+                  <input type="text" name="note" aria-label="Annotation note" value={a.note} maxLength={1000} required />
+                  <button type="submit">Save</button>
+                  <button type="button" class="link" onClick={() => setEditing(null)}>
+                    Cancel
+                  </button>
+                </form>
+              </li>
+            ) : (
+              <li key={a.id}>
+                <time>{new Date(a.date).toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' })}</time> {a.note}
+                {canWrite && (
+                  <>
+                    <button type="button" class="link" aria-label={`Edit the annotation ${a.note}`} onClick={() => setEditing(a.id)}>
+                      ✎
+                    </button>
+                    <button type="button" class="link" aria-label={`Delete the annotation ${a.note}`} onClick={() => remove(a)}>
+                      ×
+                    </button>
+                  </>
+                )}
+              </li>
+            ),
+          )}
         </ul>
       )}
       {canWrite && (

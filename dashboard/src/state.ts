@@ -135,7 +135,7 @@ export function routeHash(route: Route): string {
 export const dayString = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 
 /** Local midnight of a YYYY-MM-DD day. */
-const midnight = (day: string) => {
+export const midnight = (day: string) => {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   return new Date(y, m - 1, d);
 };
