@@ -46,6 +46,8 @@ export interface Config {
   readMaxMemoryBytes: number;
   /** Reads one client (a user's sessions, an API key, a share link) may have running at once (READS_PER_CLIENT). */
   readsPerClient: number;
+  /** Connections to the embedded engine, each running one statement at a time (ENGINE_CONNECTIONS). */
+  engineConnections: number;
   /** Reads one client may have waiting for a turn (READ_QUEUE_PER_CLIENT); past it 429 `too-many-reads`. */
   readQueuePerClient: number;
   /** Addresses whose /api/heartbeat shows the backlog and quarantine (HEARTBEAT_DETAIL_FROM); signed-in admins see it too. */
@@ -127,6 +129,13 @@ function workers(env: Env, hasServer: boolean): number {
   if (count > 1 && !hasServer) throw new ConfigError('WORKERS above 1 needs CLICKHOUSE_URL: the embedded engine belongs to one process');
   return count;
 }
+
+/**
+ * Connections to the embedded engine when ENGINE_CONNECTIONS is not set: a slow report holds one
+ * while other reads, the visit-rollup job and writes of settings use the others (npm run
+ * bench:readers measured 1 to 8 on 2 cores).
+ */
+export const defaultEngineConnections = 4;
 
 const pathPattern = /^\/[A-Za-z0-9._~/-]{1,200}$/;
 
@@ -230,6 +239,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     readTimeoutMs: integer(env, 'READ_TIMEOUT_MS', 10_000, 1, 600_000),
     readMaxMemoryBytes: integer(env, 'READ_MAX_MEMORY_BYTES', 1024 ** 3, 16 * 1024 ** 2, 2 ** 50),
     readsPerClient: integer(env, 'READS_PER_CLIENT', 4, 1, 1000),
+    engineConnections: integer(env, 'ENGINE_CONNECTIONS', defaultEngineConnections, 1, 64),
     readQueuePerClient: integer(env, 'READ_QUEUE_PER_CLIENT', 32, 0, 100_000),
     heartbeatDetailFrom: heartbeatDetailFrom(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

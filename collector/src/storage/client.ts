@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { createChdbConnection, type ChdbExtension } from 'chdb/connection';
-import type { Config } from '../config';
+import { type Config, defaultEngineConnections } from '../config';
+import { ReadConnections } from './read-connections';
 
 type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
 
@@ -33,7 +34,9 @@ export function embeddedEngine(db: ClickHouseClient): ChdbExtension | undefined 
  * Opens ClickHouse: the embedded engine (chDB) under DATA_DIR by default, or a server when
  * CLICKHOUSE_URL is set. Both are reached through @clickhouse/client, so the SQL is the same.
  */
-export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'> & { backupDir?: string }): Promise<ClickHouseClient> {
+export async function openStorage(
+  config: Pick<Config, 'dataDir' | 'clickhouse'> & { backupDir?: string; engineConnections?: number },
+): Promise<ClickHouseClient> {
   if (!config.clickhouse) {
     const path = join(config.dataDir, 'clickhouse');
     mkdirSync(path, { recursive: true });
@@ -43,7 +46,8 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'clickhouse'>
     const engine = new Session(path, { connectionArgs: config.backupDir ? [`--backups.allowed_path=${config.backupDir}`] : [] });
     // chdb/connection ignores the client's `database` option, so the embedded engine uses `default`.
     // chdb bundles its own copy of @clickhouse/client-common; the interface is the same at run time.
-    const chdb = createChdbConnection({ path });
+    // Statements run side by side on several connections (see ReadConnections).
+    const chdb = new ReadConnections(path, config.engineConnections ?? defaultEngineConnections);
     // Batch inserts go through a connection of their own to the same engine: the engine runs one
     // statement at a time per connection, so a read sharing the inserts' connection waited for
     // the insert in progress, and under load every read paid for one (npm run bench -- --mixed).
