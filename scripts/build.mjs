@@ -81,6 +81,7 @@ export async function buildAll() {
         'bench-ingest': 'bench/ingest-bench.ts',
         'bench-bare': 'bench/bare-server.ts',
         'bench-dashboard': 'bench/dashboard-bench.ts',
+        'bench-readers': 'bench/readers-bench.ts',
         'clickhouse-test-server': 'test-support/clickhouse-server/server.ts',
         'bench-engine': 'bench/engine-cost.ts',
         'bench-paced': 'bench/paced-load.ts',

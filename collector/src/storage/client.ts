@@ -30,6 +30,14 @@ export function embeddedEngine(db: ClickHouseClient): ChdbExtension | undefined 
   return embeddedEngines.get(db);
 }
 
+/** The connections behind a client on the embedded engine (see ReadConnections), or undefined for a server. */
+const engineConnectionSets = new WeakMap<ClickHouseClient, ReadConnections>();
+
+/** How many statements the embedded engine's connections have in flight (sent, not yet answered); 0 on a server. */
+export function statementsInFlight(db: ClickHouseClient): number {
+  return engineConnectionSets.get(db)?.inFlight ?? 0;
+}
+
 /**
  * Opens ClickHouse: the embedded engine (chDB) under DATA_DIR by default, or a server when
  * CLICKHOUSE_URL is set. Both are reached through @clickhouse/client, so the SQL is the same.
@@ -60,6 +68,7 @@ export async function openStorage(
       engine.close();
     };
     embeddedEngines.set(client, inserts.chdb);
+    engineConnectionSets.set(client, chdb);
     return client;
   }
   const { url, user, password, database } = config.clickhouse;

@@ -106,4 +106,20 @@ describe('statements on several engine connections', () => {
     expect(slowDone).toBe(false);
     await slow;
   });
+
+  it('never run a statement cancelled while it waited for a connection', async () => {
+    await db.command({ query: 'CREATE TABLE IF NOT EXISTS cancelled_writes (id UInt32) ENGINE = MergeTree ORDER BY id' });
+    // Three slow statements hold the three connections.
+    const slow = [1, 2, 3].map(() => rows(db, 'SELECT sleepEachRow({pause:Float64}) AS s FROM numbers(3) SETTINGS max_block_size = 1', { pause: 0.3 }));
+    const controller = new AbortController();
+    const write = db.command({ query: 'INSERT INTO cancelled_writes VALUES ({id:UInt32})', query_params: { id: 7 }, abort_signal: controller.signal });
+    controller.abort();
+    await expect(write).rejects.toMatchObject({ name: 'AbortError' });
+    await Promise.all(slow);
+    const [{ n } = { n: -1 }] = await rows<{ n: number }>(db, 'SELECT count() AS n FROM cancelled_writes');
+    expect(n).toBe(0);
+    // And the connection it waited for serves the next statement.
+    await db.command({ query: 'INSERT INTO cancelled_writes VALUES ({id:UInt32})', query_params: { id: 8 } });
+    expect(await rows(db, 'SELECT id FROM cancelled_writes')).toEqual([{ id: 8 }]);
+  });
 });

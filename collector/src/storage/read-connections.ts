@@ -4,44 +4,81 @@ import { inlineParams } from './inline-params';
 type ChdbConnection = ReturnType<typeof createChdbConnection>;
 type QueryParams = Parameters<ChdbConnection['query']>[0];
 
+/** The error of a statement cancelled while it waited for a connection (errors.ts's `cancelled` knows it). */
+const notRun = () => Object.assign(new Error('The statement was cancelled before it ran'), { name: 'AbortError', code: 'CHDB_ABORT' });
+
 /**
  * Several connections to one embedded engine behind the one connection @clickhouse/client
  * expects, so that statements run side by side.
  *
  * The engine runs one statement at a time per connection, and chDB's binding runs every
  * parameterized statement of the process one after another whatever its connection. So each
- * statement's parameters are written into its text (inline-params.ts) and it goes to the
- * connection with the fewest statements in flight: a slow report takes one connection while
- * a stats read runs on the next (npm run bench:readers). Settings stay per statement (chdb's
- * connection prefixes them as SETs to each one), so no connection carries another's state.
+ * statement's parameters are written into its text (inline-params.ts) and it runs on a free
+ * connection, or waits here for one, in order: a slow report takes one connection while a stats
+ * read runs on the next (npm run bench:readers). A statement's `clickhouse_settings` become SETs
+ * that stay on the connection that ran it (as on one connection), which is why our statements
+ * put theirs in the SQL (`SETTINGS …`); the client's own settings go with every statement.
  */
 export class ReadConnections {
   readonly connectionName = 'chdb';
   readonly supportsZeroCopyStreaming = false;
   readonly #connections: ChdbConnection[];
-  readonly #inFlight: number[];
+  readonly #busy: boolean[];
+  readonly #waiting: { start: (index: number) => void }[] = [];
 
   constructor(path: string, count: number) {
     if (!Number.isInteger(count) || count < 1) throw new Error(`ReadConnections: count must be a positive integer, got ${count}`);
     this.#connections = Array.from({ length: count }, () => createChdbConnection({ path }));
-    this.#inFlight = this.#connections.map(() => 0);
+    this.#busy = this.#connections.map(() => false);
   }
 
-  /** How many statements each connection is running now (for tests and /metrics). */
-  get inFlight(): readonly number[] {
-    return this.#inFlight;
+  /** Statements sent and not yet answered: running on a connection, or waiting for one. */
+  get inFlight(): number {
+    return this.#busy.filter(Boolean).length + this.#waiting.length;
   }
 
-  /** Runs `call` on the least busy connection (the first of equals), counted while it runs. */
-  async #onLeastBusy<T>(call: (connection: ChdbConnection) => Promise<T>): Promise<T> {
-    let index = 0;
-    for (let i = 1; i < this.#inFlight.length; i++) if (this.#inFlight[i]! < this.#inFlight[index]!) index = i;
-    this.#inFlight[index]!++;
+  /**
+   * Runs `call` on a free connection, or waits in turn (first come, first served) for one; a
+   * statement whose signal aborts while it waits is refused without running (a statement handed
+   * to the engine cannot be stopped there before its time bound).
+   */
+  async #onFreeConnection<T>(signal: AbortSignal | undefined, call: (connection: ChdbConnection) => Promise<T>): Promise<T> {
+    const index = await this.#acquire(signal);
     try {
       return await call(this.#connections[index]!);
     } finally {
-      this.#inFlight[index]!--;
+      this.#release(index);
     }
+  }
+
+  #acquire(signal: AbortSignal | undefined): Promise<number> {
+    if (signal?.aborted) return Promise.reject(notRun());
+    const free = this.#busy.indexOf(false);
+    if (free >= 0) {
+      this.#busy[free] = true;
+      return Promise.resolve(free);
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        start: (index: number) => {
+          signal?.removeEventListener('abort', leave);
+          resolve(index);
+        },
+      };
+      const leave = () => {
+        this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+        reject(notRun());
+      };
+      signal?.addEventListener('abort', leave, { once: true });
+      this.#waiting.push(waiter);
+    });
+  }
+
+  /** Hands connection `index` to the statement waiting longest, or marks it free. */
+  #release(index: number): void {
+    const next = this.#waiting.shift();
+    if (next) next.start(index);
+    else this.#busy[index] = false;
   }
 
   #inlined<P extends QueryParams>(params: P): P {
@@ -52,25 +89,25 @@ export class ReadConnections {
 
   query(params: QueryParams) {
     const plain = this.#inlined(params);
-    return this.#onLeastBusy((c) => c.query(plain));
+    return this.#onFreeConnection(params.abort_signal, (c) => c.query(plain));
   }
 
   exec(params: Parameters<ChdbConnection['exec']>[0]) {
     const plain = this.#inlined(params);
-    return this.#onLeastBusy((c) => c.exec(plain));
+    return this.#onFreeConnection(params.abort_signal, (c) => c.exec(plain));
   }
 
   command(params: QueryParams) {
     const plain = this.#inlined(params);
-    return this.#onLeastBusy((c) => c.command(plain));
+    return this.#onFreeConnection(params.abort_signal, (c) => c.command(plain));
   }
 
   insert(params: Parameters<ChdbConnection['insert']>[0]) {
-    return this.#onLeastBusy((c) => c.insert(params));
+    return this.#onFreeConnection(params.abort_signal, (c) => c.insert(params));
   }
 
   ping(params: Parameters<ChdbConnection['ping']>[0]) {
-    return this.#onLeastBusy((c) => c.ping(params));
+    return this.#onFreeConnection(undefined, (c) => c.ping(params));
   }
 
   async close(): Promise<void> {
