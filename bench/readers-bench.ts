@@ -36,7 +36,8 @@ async function timedGet(url: string, token: string): Promise<number> {
 
 async function measure(collector: RunningCollector, connections: number): Promise<void> {
   // Eight people, each their own client (a person's reads take turns of their own, READS_PER_CLIENT).
-  const people = await Promise.all(Array.from({ length: 8 }, () => seededSite(collector)));
+  const people: Awaited<ReturnType<typeof seededSite>>[] = [];
+  for (let i = 0; i < 8; i++) people.push(await seededSite(collector));
   const site = people[0]!.id;
   const now = Date.now();
   const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
@@ -72,6 +73,10 @@ async function measure(collector: RunningCollector, connections: number): Promis
   for (let i = 0; i < rounds; i++) statsAlone.push(await timedGet(stats, people[0]!.token));
   const statsP50 = percentile(statsAlone, 50);
   console.log(`| ${connections} | stats alone | ${ms(statsP50)} | ${ms(percentile(statsAlone, 95))} | 1.00x |`);
+
+  const heavyAlone: number[] = [];
+  for (let i = 0; i < rounds; i++) heavyAlone.push(await timedGet(heavy[0]!, people[1]!.token));
+  console.log(`| ${connections} | a heavy filtered read alone (stats, path contains + country) | ${ms(percentile(heavyAlone, 50))} | ${ms(percentile(heavyAlone, 95))} | |`);
 
   // Behind three heavy reads of three other people: sent once the engine is running all three.
   const behind: number[] = [];

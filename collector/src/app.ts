@@ -39,7 +39,7 @@ import { VisitorIdentifier } from './ingest/visitors';
 import { Spool } from './pipeline/spool';
 import { Quarantine } from './pipeline/quarantine';
 import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
-import { insertPriority } from './storage/engine-priority';
+import { heavyReadPriority, insertPriority } from './storage/engine-priority';
 import { scriptRoute } from './tracker/script-route';
 import { installResponseCheck } from './response-check';
 import { installValidation } from './validation';
@@ -236,7 +236,11 @@ export function buildCollector({
     teams,
     shares,
     db,
-    readBounds: { timeoutMs: config.readTimeoutMs, maxMemoryBytes: config.readMaxMemoryBytes },
+    readBounds: {
+      timeoutMs: config.readTimeoutMs,
+      maxMemoryBytes: config.readMaxMemoryBytes,
+      heavy: config.clickhouse ? {} : heavyReadPriority(config.engineNice),
+    },
     readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),
     // What the session sent before the request is inserted first (else it would come back after),
     // then the erasure runs between batch inserts.

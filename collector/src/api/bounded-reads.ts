@@ -2,11 +2,32 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readClientOf, type ReadSlots } from './read-slots';
 import { batchReadSignal } from '../ingest/batch-route';
+import { filterNames } from './umami-names';
 
 /** What one read query may cost: READ_TIMEOUT_MS and READ_MAX_MEMORY_BYTES. */
 export interface ReadBounds {
   timeoutMs: number;
   maxMemoryBytes: number;
+  /**
+   * The settings a heavy read's queries run with (see isHeavyRead): on the embedded engine, its
+   * threads a few nice steps below the others (ENGINE_NICE), so a light read arriving behind
+   * heavy ones gets the cores first; none when the engine could not raise them back after.
+   */
+  heavy?: Record<string, number>;
+}
+
+/** Reports whose queries read every event of the range, visit by visit. */
+const reportRoute = /^\/api\/websites\/:websiteId\/(funnels|goals|journeys|retention|attribution|breakdown|metrics\/expanded|event-data-pivot)/;
+const filterKeys = new Set<string>([...filterNames, 'url', 'host', 'segment', 'cohort']);
+
+/**
+ * A heavy read: a report that follows visits, or any read under a filter, segment or cohort
+ * (those read the events themselves; a plain read mostly reads the rollups). Heavy reads run at
+ * a lower priority, so that shortest-first holds roughly: a stats read behind three filtered ones
+ * waits for a share of the cores, not for all three (npm run bench:readers).
+ */
+export function isHeavyRead(route: string, query: Record<string, unknown>): boolean {
+  return reportRoute.test(route) || Object.keys(query).some((key) => filterKeys.has(key) && query[key] !== '' && query[key] !== undefined);
 }
 
 /**
@@ -17,8 +38,9 @@ export interface ReadBounds {
  * queries one at a time, so a query cancelled while it waits never runs; one already running
  * stops at the time bound.
  */
-function boundedClient(db: ClickHouseClient, bounds: ReadBounds, cancellation: { signal: AbortSignal; check(): void }): ClickHouseClient {
-  const settings = `\nSETTINGS max_execution_time = ${bounds.timeoutMs / 1000}, max_memory_usage = ${bounds.maxMemoryBytes}`;
+function boundedClient(db: ClickHouseClient, bounds: ReadBounds, cancellation: { signal: AbortSignal; check(): void }, heavy: boolean): ClickHouseClient {
+  const priority = heavy ? Object.entries(bounds.heavy ?? {}).map(([name, value]) => `, ${name} = ${value}`) : [];
+  const settings = `\nSETTINGS max_execution_time = ${bounds.timeoutMs / 1000}, max_memory_usage = ${bounds.maxMemoryBytes}${priority.join('')}`;
   const query: ClickHouseClient['query'] = ((params: Parameters<ClickHouseClient['query']>[0]) => {
     cancellation.check();
     return db.query({ ...params, query: params.query + settings, abort_signal: cancellation.signal });
@@ -74,7 +96,8 @@ export function installBoundedReads(
     const batch = batchReadSignal(request.raw);
     if (batch?.aborted) end();
     else batch?.addEventListener('abort', end, { once: true });
-    clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }));
+    const heavy = isHeavyRead(request.routeOptions.url ?? '', (request.query ?? {}) as Record<string, unknown>);
+    clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }, heavy));
     if (!slots || !request.auth) return;
     release = await slots.acquire(readClientOf(request.auth), controller.signal);
     if (closed || controller.signal.aborted) release();

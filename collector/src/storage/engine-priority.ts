@@ -66,6 +66,16 @@ export function insertPriority(nice: number): Record<string, number> {
 }
 
 /**
+ * The settings that run a heavy read `nice` steps below Node's threads and the other reads (on
+ * the threads of that statement only, for as long as it runs); empty where the engine cannot
+ * raise them back afterwards.
+ */
+export function heavyReadPriority(nice: number): Record<string, number> {
+  if (nice <= 0 || !canRaisePriority()) return {};
+  return { os_threads_nice_value_query: nice };
+}
+
+/**
  * Runs the embedded engine's background threads (merges, mutations, schedules) at a lower
  * priority than Node's (`nice` steps, Linux only), so the event loop answering beacons gets a
  * core as soon as it needs one, and the engine's merges use what is left. Without it a batch

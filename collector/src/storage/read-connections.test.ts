@@ -107,10 +107,32 @@ describe('statements on several engine connections', () => {
     await slow;
   });
 
+  it('share one statement among identical reads in flight at once, but not across a write', async () => {
+    await db.command({ query: 'CREATE TABLE IF NOT EXISTS counted (id UInt32) ENGINE = MergeTree ORDER BY id' });
+    // The count is taken as the statement starts; the sleeps make it last 0.6 s after that.
+    const read = () =>
+      rows<{ n: number }>(db, "SELECT (SELECT count() FROM counted) AS n, sum(sleepEachRow({pause:Float64})) AS s, 'shared' AS tag FROM numbers(2) SETTINGS max_block_size = 1", {
+        pause: 0.3,
+      });
+    const five = [read(), read(), read(), read(), read()];
+    let running = 0;
+    while (running === 0) {
+      [{ running } = { running: 0 }] = await rows<{ running: number }>(db, "SELECT count() AS running FROM system.processes WHERE query LIKE '%\\'shared\\' AS tag%'");
+    }
+    // One statement for the five (the engine lists it once).
+    expect(running).toBe(1);
+    // A row written now: a read sent after the write ends does not join the statement begun before it.
+    await db.insert({ table: 'counted', values: [{ id: 1 }], format: 'JSONEachRow' });
+    const after = read();
+    const answers = await Promise.all(five);
+    expect(answers.map(([row]) => row!.n)).toEqual([0, 0, 0, 0, 0]);
+    expect((await after)[0]!.n).toBe(1);
+  });
+
   it('never run a statement cancelled while it waited for a connection', async () => {
     await db.command({ query: 'CREATE TABLE IF NOT EXISTS cancelled_writes (id UInt32) ENGINE = MergeTree ORDER BY id' });
-    // Three slow statements hold the three connections.
-    const slow = [1, 2, 3].map(() => rows(db, 'SELECT sleepEachRow({pause:Float64}) AS s FROM numbers(3) SETTINGS max_block_size = 1', { pause: 0.3 }));
+    // Three slow statements (three different ones: identical reads would share one) hold the three connections.
+    const slow = [0.3, 0.31, 0.32].map((pause) => rows(db, 'SELECT sleepEachRow({pause:Float64}) AS s FROM numbers(3) SETTINGS max_block_size = 1', { pause }));
     const controller = new AbortController();
     const write = db.command({ query: 'INSERT INTO cancelled_writes VALUES ({id:UInt32})', query_params: { id: 7 }, abort_signal: controller.signal });
     controller.abort();

@@ -1,11 +1,23 @@
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { createChdbConnection } from 'chdb/connection';
 import { inlineParams } from './inline-params';
+import { notRun, SharedReads } from './shared-reads';
 
 type ChdbConnection = ReturnType<typeof createChdbConnection>;
 type QueryParams = Parameters<ChdbConnection['query']>[0];
 
-/** The error of a statement cancelled while it waited for a connection (errors.ts's `cancelled` knows it). */
-const notRun = () => Object.assign(new Error('The statement was cancelled before it ran'), { name: 'AbortError', code: 'CHDB_ABORT' });
+type QueryAnswer = Awaited<ReturnType<ChdbConnection['query']>>;
+
+/** A one-shot stream of `bytes`, as chdb's connection answers a query (its rows are read whole anyway). */
+function streamOf(bytes: Buffer): Readable {
+  return new Readable({
+    read() {
+      this.push(bytes);
+      this.push(null);
+    },
+  });
+}
 
 /**
  * Several connections to one embedded engine behind the one connection @clickhouse/client
@@ -15,7 +27,8 @@ const notRun = () => Object.assign(new Error('The statement was cancelled before
  * parameterized statement of the process one after another whatever its connection. So each
  * statement's parameters are written into its text (inline-params.ts) and it runs on a free
  * connection, or waits here for one, in order: a slow report takes one connection while a stats
- * read runs on the next (npm run bench:readers). A statement's `clickhouse_settings` become SETs
+ * read runs on the next (npm run bench:readers). Identical reads in flight at once share one
+ * statement (shared-reads.ts), unless a write ended in between. A statement's `clickhouse_settings` become SETs
  * that stay on the connection that ran it (as on one connection), which is why our statements
  * put theirs in the SQL (`SETTINGS …`); the client's own settings go with every statement.
  */
@@ -25,6 +38,9 @@ export class ReadConnections {
   readonly #connections: ChdbConnection[];
   readonly #busy: boolean[];
   readonly #waiting: { start: (index: number) => void }[] = [];
+  readonly #shared = new SharedReads<Omit<QueryAnswer, 'stream'> & { bytes: Buffer }>();
+  /** Writes ended so far (commands, execs, inserts): a read shares only with one begun since the last. */
+  #writes = 0;
 
   constructor(path: string, count: number) {
     if (!Number.isInteger(count) || count < 1) throw new Error(`ReadConnections: count must be a positive integer, got ${count}`);
@@ -87,23 +103,40 @@ export class ReadConnections {
     return { ...params, query: inlineParams(params.query, values), query_params: undefined };
   }
 
-  query(params: QueryParams) {
+  /** A read: shared with an identical one in flight (same text and settings), else run. */
+  async query(params: QueryParams): Promise<QueryAnswer> {
     const plain = this.#inlined(params);
-    return this.#onFreeConnection(params.abort_signal, (c) => c.query(plain));
+    const key = JSON.stringify([plain.query, plain.clickhouse_settings ?? null]);
+    const { bytes, ...answer } = await this.#shared.run(key, this.#writes, params.abort_signal, (signal) =>
+      this.#onFreeConnection(signal, async (c) => {
+        const { stream, ...rest } = await c.query({ ...plain, abort_signal: signal });
+        return { ...rest, bytes: await buffer(stream) };
+      }),
+    );
+    return { ...answer, stream: streamOf(bytes) };
+  }
+
+  /** A statement that may change something: never shared, and later reads do not share with earlier ones. */
+  async #write<T>(signal: AbortSignal | undefined, call: (connection: ChdbConnection) => Promise<T>): Promise<T> {
+    try {
+      return await this.#onFreeConnection(signal, call);
+    } finally {
+      this.#writes++;
+    }
   }
 
   exec(params: Parameters<ChdbConnection['exec']>[0]) {
     const plain = this.#inlined(params);
-    return this.#onFreeConnection(params.abort_signal, (c) => c.exec(plain));
+    return this.#write(params.abort_signal, (c) => c.exec(plain));
   }
 
   command(params: QueryParams) {
     const plain = this.#inlined(params);
-    return this.#onFreeConnection(params.abort_signal, (c) => c.command(plain));
+    return this.#write(params.abort_signal, (c) => c.command(plain));
   }
 
   insert(params: Parameters<ChdbConnection['insert']>[0]) {
-    return this.#onFreeConnection(params.abort_signal, (c) => c.insert(params));
+    return this.#write(params.abort_signal, (c) => c.insert(params));
   }
 
   ping(params: Parameters<ChdbConnection['ping']>[0]) {
