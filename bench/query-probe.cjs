@@ -13,7 +13,7 @@ const statement = (sql) =>
   sql
     .replace(/\s+/g, ' ')
     .replace(/^(SET [^;]*; )+/, '')
-    .slice(0, 100) + (sql.includes("os_threads_nice_value_query") ? " [lowered]" : "");
+    .slice(0, 100) + (sql.includes('os_threads_nice_value_query') ? ' [lowered]' : '');
 
 for (const call of ['queryAsync', 'queryBindAsync', 'insert']) {
   const original = Session.prototype[call];

@@ -42,16 +42,21 @@ async function measure(collector: RunningCollector, connections: number): Promis
   const now = Date.now();
   const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
   const base = `${collector.url}/api/websites/${site}`;
-  const view = [`${base}/stats?${range}`, `${base}/pageviews?${range}&unit=day&timezone=Europe/Berlin`, `${base}/metrics?${range}&type=path`];
+  // A person's view; `late` ms later than the others' (a view of its own: no statement to share).
+  const viewOf = (late: number) => {
+    const own = `startAt=${now - 30 * 86400_000}&endAt=${now - late}`;
+    return [`${base}/stats?${own}`, `${base}/pageviews?${own}&unit=day&timezone=Europe/Berlin`, `${base}/metrics?${own}&type=path`];
+  };
+  const view = viewOf(0);
   const heavy = [
     `${base}/stats?${range}&country=DE&path=c.docs`,
     `${base}/metrics?${range}&type=path&path=c.docs`,
     `${base}/pageviews?${range}&unit=day&country=DE&path=c.doc`,
   ];
   const stats = `${base}/stats?${range}`;
-  const openView = async (token: string) => {
+  const openView = async (token: string, urls = view) => {
     const started = performance.now();
-    await Promise.all(view.map((url) => timedGet(url, token)));
+    await Promise.all(urls.map((url) => timedGet(url, token)));
     return performance.now() - started;
   };
   // Warm every read once.
@@ -68,6 +73,16 @@ async function measure(collector: RunningCollector, connections: number): Promis
       `| ${connections} | ${crowd} people open it at once | ${ms(p50)} | ${ms(percentile(times, 95))} | ${(p50 / percentile(alone, 50)).toFixed(2)}x |`,
     );
   }
+  for (const crowd of [4, 8]) {
+    const times: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      times.push(...(await Promise.all(people.slice(0, crowd).map((p, k) => openView(p.token, viewOf(1000 * (k + 1) + i))))));
+    }
+    const p50 = percentile(times, 50);
+    console.log(
+      `| ${connections} | ${crowd} people open it at once, each a range of their own | ${ms(p50)} | ${ms(percentile(times, 95))} | ${(p50 / percentile(alone, 50)).toFixed(2)}x |`,
+    );
+  }
 
   const statsAlone: number[] = [];
   for (let i = 0; i < rounds; i++) statsAlone.push(await timedGet(stats, people[0]!.token));
@@ -76,7 +91,9 @@ async function measure(collector: RunningCollector, connections: number): Promis
 
   const heavyAlone: number[] = [];
   for (let i = 0; i < rounds; i++) heavyAlone.push(await timedGet(heavy[0]!, people[1]!.token));
-  console.log(`| ${connections} | a heavy filtered read alone (stats, path contains + country) | ${ms(percentile(heavyAlone, 50))} | ${ms(percentile(heavyAlone, 95))} | |`);
+  console.log(
+    `| ${connections} | a heavy filtered read alone (stats, path contains + country) | ${ms(percentile(heavyAlone, 50))} | ${ms(percentile(heavyAlone, 95))} | |`,
+  );
 
   // Behind three heavy reads of three other people: sent once the engine is running all three.
   const behind: number[] = [];

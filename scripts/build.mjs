@@ -96,6 +96,17 @@ export async function buildAll() {
       packages: 'external',
       sourcemap: true,
     }),
+    // The entry that sizes libuv's thread pool before loading an ES module (collector/src/launch.ts).
+    build({
+      absWorkingDir: root,
+      entryPoints: { launch: 'collector/src/launch.ts' },
+      outdir: 'dist',
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: ['node20'],
+    }),
   ]);
 }
 

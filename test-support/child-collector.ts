@@ -10,9 +10,9 @@ export interface ChildCollector {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the built collector (dist/collector.mjs) as `npm start` does, in a child process. */
+/** Runs the built collector (dist/launch.cjs, which loads dist/collector.mjs) as `npm start` does, in a child process. */
 export function spawnCollector(env: Record<string, string>): Promise<ChildCollector> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('collector.mjs', distDir))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('launch.cjs', distDir))], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,7 +47,7 @@ export function spawnCollector(env: Record<string, string>): Promise<ChildCollec
 
 /** Runs the built collector expecting it to fail at start; resolves with its exit code and output. */
 export function runCollectorToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('collector.mjs', distDir))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('launch.cjs', distDir))], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { ClusterTopology } from './storage/cluster-ddl';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { defaultEngineConnections } from './engine-connections';
 
 /** Collector settings, read from the environment once at start and then frozen. */
 export interface Config {
@@ -129,14 +130,6 @@ function workers(env: Env, hasServer: boolean): number {
   if (count > 1 && !hasServer) throw new ConfigError('WORKERS above 1 needs CLICKHOUSE_URL: the embedded engine belongs to one process');
   return count;
 }
-
-/**
- * Connections to the embedded engine when ENGINE_CONNECTIONS is not set: slow reads hold some
- * while other reads, the visit-rollup job and writes of settings use the others. With 4, three
- * filtered reads (two statements each) held them all and a stats read waited; 8 leaves room, and
- * 16 measured no better on 2 cores (npm run bench:readers).
- */
-export const defaultEngineConnections = 8;
 
 const pathPattern = /^\/[A-Za-z0-9._~/-]{1,200}$/;
 

@@ -17,7 +17,7 @@ async function login(url: string, password: string): Promise<Response> {
   });
 }
 
-describe('the collector process (dist/collector.mjs, as npm start runs it)', () => {
+describe('the collector process (dist/launch.cjs, as npm start runs it)', () => {
   // 10–12 s alone or beside a CPU hog; past 30 s once with the machine three times oversubscribed.
   it('prints a generated admin password once, flushes queued events on SIGTERM, and keeps data across restarts', { timeout: 90_000 }, async () => {
     // A minute-long batch interval: only the SIGTERM drain can get these events stored.

@@ -3,18 +3,11 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { createChdbConnection, type ChdbExtension } from 'chdb/connection';
-import { type Config, defaultEngineConnections } from '../config';
+import type { Config } from '../config';
+import { defaultEngineConnections } from '../engine-connections';
 import { ReadConnections } from './read-connections';
 
 type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
-
-// chDB runs each statement on a thread of libuv's pool, which also serves Node's file, crypto and
-// DNS work and has 4 threads unless UV_THREADPOOL_SIZE says otherwise: with 4, three slow reads
-// and one more statement held every thread, and a quick read's first statement waited for one of
-// them to end (npm run bench:readers). So the pool gets a thread per engine connection, one for
-// the inserts' connection and Node's own 4. libuv reads the variable when the pool first starts,
-// so this runs as the module loads, before the engine is opened; a size set by the operator wins.
-process.env.UV_THREADPOOL_SIZE ??= String((Number.parseInt(process.env.ENGINE_CONNECTIONS ?? '', 10) || defaultEngineConnections) + 1 + 4);
 
 // The same JSON shapes from both engines: 64-bit integers as numbers (our counts stay far below 2^53).
 const settings = { output_format_json_quote_64bit_integers: 0, date_time_output_format: 'iso' } as const;

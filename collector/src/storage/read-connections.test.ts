@@ -111,13 +111,20 @@ describe('statements on several engine connections', () => {
     await db.command({ query: 'CREATE TABLE IF NOT EXISTS counted (id UInt32) ENGINE = MergeTree ORDER BY id' });
     // The count is taken as the statement starts; the sleeps make it last 0.6 s after that.
     const read = () =>
-      rows<{ n: number }>(db, "SELECT (SELECT count() FROM counted) AS n, sum(sleepEachRow({pause:Float64})) AS s, 'shared' AS tag FROM numbers(2) SETTINGS max_block_size = 1", {
-        pause: 0.3,
-      });
+      rows<{ n: number }>(
+        db,
+        "SELECT (SELECT count() FROM counted) AS n, sum(sleepEachRow({pause:Float64})) AS s, 'shared' AS tag FROM numbers(2) SETTINGS max_block_size = 1",
+        {
+          pause: 0.3,
+        },
+      );
     const five = [read(), read(), read(), read(), read()];
     let running = 0;
     while (running === 0) {
-      [{ running } = { running: 0 }] = await rows<{ running: number }>(db, "SELECT count() AS running FROM system.processes WHERE query LIKE '%\\'shared\\' AS tag%'");
+      [{ running } = { running: 0 }] = await rows<{ running: number }>(
+        db,
+        "SELECT count() AS running FROM system.processes WHERE query LIKE '%\\'shared\\' AS tag%'",
+      );
     }
     // One statement for the five (the engine lists it once).
     expect(running).toBe(1);
