@@ -34,9 +34,9 @@ export function isHeavyRead(route: string, query: Record<string, unknown>): bool
  * The client a request's read queries go through: every query carries a SETTINGS clause that
  * bounds its time and memory (in the SQL, so it holds for that query only: settings passed to
  * the embedded engine as `clickhouse_settings` are SET on its session and stay for later
- * queries), and is cancelled when the client leaves. The embedded engine runs parameterized
- * queries one at a time, so a query cancelled while it waits never runs; one already running
- * stops at the time bound.
+ * queries), and is cancelled when the client leaves: a query cancelled while it waits for an
+ * engine connection never runs; one already running stops at the time bound. A heavy read's
+ * queries also carry `bounds.heavy` (a lower priority).
  */
 function boundedClient(db: ClickHouseClient, bounds: ReadBounds, cancellation: { signal: AbortSignal; check(): void }, heavy: boolean): ClickHouseClient {
   const priority = heavy ? Object.entries(bounds.heavy ?? {}).map(([name, value]) => `, ${name} = ${value}`) : [];
