@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { ClusterTopology } from './storage/cluster-ddl';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { defaultEngineConnections } from './engine-connections';
+import { defaultEngineConnections } from './engine-connection-count';
 
 /** Collector settings, read from the environment once at start and then frozen. */
 export interface Config {

@@ -7,6 +7,6 @@
  * connection, and Node's own 4. libuv reads the variable once, when the pool first starts: entry
  * points import this module first, before anything could start it. A size the operator set wins.
  */
-import { defaultEngineConnections } from './engine-connections';
+import { defaultEngineConnections } from './engine-connection-count';
 
 process.env.UV_THREADPOOL_SIZE ??= String((Number.parseInt(process.env.ENGINE_CONNECTIONS ?? '', 10) || defaultEngineConnections) + 1 + 4);

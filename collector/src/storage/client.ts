@@ -4,8 +4,8 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { createChdbConnection, type ChdbExtension } from 'chdb/connection';
 import type { Config } from '../config';
-import { defaultEngineConnections } from '../engine-connections';
-import { ReadConnections } from './read-connections';
+import { defaultEngineConnections } from '../engine-connection-count';
+import { EngineConnections } from './engine-connections';
 
 type ClientOptions = NonNullable<Parameters<typeof createClient>[0]>;
 
@@ -31,8 +31,8 @@ export function embeddedEngine(db: ClickHouseClient): ChdbExtension | undefined 
   return embeddedEngines.get(db);
 }
 
-/** The connections behind a client on the embedded engine (see ReadConnections), or undefined for a server. */
-const engineConnectionSets = new WeakMap<ClickHouseClient, ReadConnections>();
+/** The connections behind a client on the embedded engine (see EngineConnections), or undefined for a server. */
+const engineConnectionSets = new WeakMap<ClickHouseClient, EngineConnections>();
 
 /** How many statements the embedded engine's connections have in flight (sent, not yet answered); 0 on a server. */
 export function statementsInFlight(db: ClickHouseClient): number {
@@ -55,8 +55,8 @@ export async function openStorage(
     const engine = new Session(path, { connectionArgs: config.backupDir ? [`--backups.allowed_path=${config.backupDir}`] : [] });
     // chdb/connection ignores the client's `database` option, so the embedded engine uses `default`.
     // chdb bundles its own copy of @clickhouse/client-common; the interface is the same at run time.
-    // Statements run side by side on several connections (see ReadConnections).
-    const chdb = new ReadConnections(path, config.engineConnections ?? defaultEngineConnections);
+    // Statements run side by side on several connections (see EngineConnections).
+    const chdb = new EngineConnections(path, config.engineConnections ?? defaultEngineConnections);
     // Batch inserts go through a connection of their own to the same engine: the engine runs one
     // statement at a time per connection, so a read sharing the inserts' connection waited for
     // the insert in progress, and under load every read paid for one (npm run bench -- --mixed).

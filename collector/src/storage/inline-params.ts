@@ -4,7 +4,7 @@
  * Why: chDB's Node binding runs every parameterized query of the process one after another (its
  * parameter state is not isolated per connection, so it chains them all), while plain SQL runs
  * on as many connections as are open at once. With the values in the text, a slow report no
- * longer holds every other reader back (see read-connections.ts).
+ * longer holds every other reader back (see engine-connections.ts).
  *
  * Safety: a string's bytes are written as `\xHH` escapes except printable ASCII other than `'`
  * and `\`, so no value can end its literal; every value is then cast to its declared type as the

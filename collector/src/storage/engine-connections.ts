@@ -28,11 +28,12 @@ function streamOf(bytes: Buffer): Readable {
  * statement's parameters are written into its text (inline-params.ts) and it runs on a free
  * connection, or waits here for one, in order: a slow report takes one connection while a stats
  * read runs on the next (npm run bench:readers). Identical reads in flight at once share one
- * statement (shared-reads.ts), unless a write ended in between. A statement's `clickhouse_settings` become SETs
- * that stay on the connection that ran it (as on one connection), which is why our statements
- * put theirs in the SQL (`SETTINGS …`); the client's own settings go with every statement.
+ * statement (shared-reads.ts), unless a write ended in between. A statement's
+ * `clickhouse_settings` become SETs that stay on the connection that ran it (as on one
+ * connection), which is why our statements put theirs in the SQL (`SETTINGS …`); the client's
+ * own settings go with every statement.
  */
-export class ReadConnections {
+export class EngineConnections {
   readonly connectionName = 'chdb';
   readonly supportsZeroCopyStreaming = false;
   readonly #connections: ChdbConnection[];
@@ -43,7 +44,7 @@ export class ReadConnections {
   #writes = 0;
 
   constructor(path: string, count: number) {
-    if (!Number.isInteger(count) || count < 1) throw new Error(`ReadConnections: count must be a positive integer, got ${count}`);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`EngineConnections: count must be a positive integer, got ${count}`);
     this.#connections = Array.from({ length: count }, () => createChdbConnection({ path }));
     this.#busy = this.#connections.map(() => false);
   }

@@ -18,7 +18,7 @@ let dir: string;
 let db: ClickHouseClient;
 let bound: ClickHouseClient;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'read-connections-'));
+  dir = mkdtempSync(join(tmpdir(), 'engine-connections-'));
   db = await openStorage(loadConfig({ DATA_DIR: dir, ENGINE_CONNECTIONS: '3' }));
   // The reference: one connection to the same engine that binds parameters the engine's way.
   const connection = createChdbConnection({ path: join(dir, 'clickhouse') });
