@@ -34,6 +34,21 @@ const languages = ['en-US', 'de-DE', 'en-GB', 'fr-FR', 'es-ES', 'ja-JP', 'pt-BR'
 const screens = ['1920x1080', '390x844', '1440x900', '2560x1440', '414x896', '1366x768'];
 const eventNames = ['signup', 'download', 'outbound-link', 'play-video', 'newsletter', 'search', 'add-to-cart', 'checkout'];
 
+/**
+ * `events` shared out among `sites` websites in a long tail, as on a host serving many sites: the
+ * k-th largest gets a share proportional to 1 / k^1.1 (with 200 sites the largest holds about a
+ * fifth, the median a few thousandths). The sizes add up to `events` exactly, largest first.
+ */
+export function siteSizes(events: number, sites: number): number[] {
+  if (events < sites) throw new Error(`${events} events cannot fill ${sites} sites`);
+  const weights = Array.from({ length: sites }, (_, k) => 1 / (k + 1) ** 1.1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  // One event each, the rest by weight, what rounding leaves to the largest.
+  const sizes = weights.map((w) => 1 + Math.floor(((events - sites) * w) / total));
+  sizes[0]! += events - sizes.reduce((a, b) => a + b, 0);
+  return sizes;
+}
+
 const array = (values: string[]) => `[${values.map((v) => `'${v}'`).join(',')}]`;
 /** Picks from `values` with a skewed distribution keyed by `seed` (an SQL expression). */
 const pick = (values: string[], seed: string) => `${array(values)}[1 + toUInt32(floor(pow((cityHash64(${seed}) % 10000) / 10000, 2) * ${values.length}))]`;

@@ -1,6 +1,9 @@
-// npm run seed -- --events 10000000 [--days 90]
-// Fills a new website ("Seeded site", owned by the first admin) in the collector's database
-// (DATA_DIR, or CLICKHOUSE_URL). Stop the collector first when it uses the embedded engine.
+// npm run seed -- --events 10000000 [--days 90] [--sites 1]
+// Fills new websites (owned by the first admin) in the collector's database (DATA_DIR, or
+// CLICKHOUSE_URL). Stop the collector first when it uses the embedded engine. With --sites N the
+// events are shared out in a long tail (see siteSizes); the largest site is "Seeded site", the
+// one the read benches measure, the others "Seeded site #2" and on.
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
 import { migrate } from '../collector/src/storage/migrate';
@@ -8,12 +11,16 @@ import { openStorage } from '../collector/src/storage/client';
 import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { Users } from '../collector/src/auth/users';
 import { Websites } from '../collector/src/websites/websites';
-import { seedEvents } from './seed-events';
+import { seedEvents, siteSizes } from './seed-events';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, days: { type: 'string', default: '90' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '1000000' }, days: { type: 'string', default: '90' }, sites: { type: 'string', default: '1' } },
+});
 const events = Number(values.events);
 const days = Number(values.days);
-if (!(events > 0) || !(days > 0)) throw new Error('--events and --days must be positive numbers');
+const sites = Number(values.sites);
+if (!(events > 0) || !(days > 0) || !Number.isInteger(sites) || sites < 1)
+  throw new Error('--events and --days must be positive numbers, --sites a positive integer');
 
 const config = loadConfig();
 const db = await openStorage(config);
@@ -23,14 +30,26 @@ try {
   await users.ensureFirstAdmin(config.adminPassword);
   const admin = (await users.list(1, 1000)).data.find((u) => u.role === 'admin');
   if (!admin) throw new Error('no admin user');
-  const website = await new Websites(db).create(admin.id, 'Seeded site', 'example.com');
+  const sizes = siteSizes(events, sites);
   const started = performance.now();
-  const stored = await seedEvents(db, website.id, { events, days, now: Date.now() });
-  console.log(`seeded ${stored} events over ${days} days in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  let stored = 0;
+  let largest = '';
+  // The smaller sites first, so the largest is the newest "Seeded site".
+  for (let k = sizes.length - 1; k >= 0; k--) {
+    const website = await new Websites(db).create(admin.id, k === 0 ? 'Seeded site' : `Seeded site #${k + 1}`, `site-${k + 1}.example.com`);
+    stored += await seedEvents(db, website.id, { events: sizes[k]!, days, now: Date.now() });
+    if (k === 0) largest = website.id;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const spread = sites > 1 ? ` on ${sites} sites (largest ${sizes[0]}, median ${sizes[Math.floor(sites / 2)]}, smallest ${sizes[sites - 1]})` : '';
+  console.log(`seeded ${stored} events${spread} over ${days} days in ${seconds.toFixed(1)} s`);
   // Nothing else is inserting, so the past days' visit rollups can be built at once (no settle time).
   const rolling = performance.now();
   const { built } = await new VisitRollups(db).runOnce({ settleMs: 0 });
   console.log(`built the visit rollups of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
+  if (!config.clickhouse) console.log(`disk: ${execFileSync('du', ['-sh', `${config.dataDir}/clickhouse`], { encoding: 'utf8' }).split('\t')[0]}`);
+  console.log(`RSS at the end: ${(process.memoryUsage().rss / 1024 ** 2).toFixed(0)} MB (the embedded engine runs in this process)`);
+  const website = { id: largest };
   console.log(`website id: ${website.id}`);
 } finally {
   await db.close();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
+import { rows } from './storage/client';
 import { pageview, startTestCollector, type TestCollector } from '../../test-support/collector';
 
 /** GET /metrics (issue 29): behind METRICS_TOKEN, and its counts equal what the test sent. */
@@ -64,6 +65,11 @@ describe('GET /metrics', () => {
     expect(sample(text, 'analytics_active_sessions')).toBe(3);
     expect(sample(text, 'analytics_visits_started_total')).toBe(3);
     expect(sample(text, 'analytics_engine_memory_bytes')).toBeGreaterThan(0);
+    // A statement running in the engine while /metrics is scraped is counted in flight.
+    const slow = rows(collector.db, 'SELECT sleepEachRow(0.4) AS s FROM numbers(2) SETTINGS max_block_size = 1');
+    const during = await (await collector.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(sample(during, 'analytics_engine_statements_in_flight')).toBeGreaterThanOrEqual(1);
+    await slow;
     expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d/m);
 

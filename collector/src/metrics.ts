@@ -6,7 +6,7 @@ import type { VisitorIdentifier } from './ingest/visitors';
 import type { DiskGuard } from './pipeline/disk-guard';
 import type { Quarantine } from './pipeline/quarantine';
 import type { Insert, SpoolWriter } from './pipeline/spool-writer';
-import { rows } from './storage/client';
+import { rows, statementsInFlight } from './storage/client';
 
 /**
  * What an operator watches (GET /metrics, Prometheus' text format, behind METRICS_TOKEN;
@@ -88,6 +88,11 @@ export class Metrics {
         this.inc(visitors.visitsStarted);
       },
     });
+    gauge(
+      'analytics_engine_statements_in_flight',
+      "Statements sent to the embedded engine's connections and not yet answered, running or waiting for a connection (ENGINE_CONNECTIONS); 0 on a server",
+      () => statementsInFlight(db),
+    );
     // The engine's own account of its memory (MemoryTracking); left out when it cannot be read.
     gauge('analytics_engine_memory_bytes', "ClickHouse's tracked memory (system.metrics MemoryTracking; the embedded engine is in this process)", async () => {
       const [row] = await rows<{ value: string }>(db, "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'").catch(() => []);
