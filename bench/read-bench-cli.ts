@@ -1,5 +1,5 @@
-// npm run bench:read [-- --runs 20]
-// Times every read endpoint over the last 30 days of the newest "Seeded site" (npm run seed),
+// npm run bench:read [-- --runs 20 --days 30]
+// Times every read endpoint over the last 30 days (or --days) of the newest "Seeded site" (npm run seed),
 // through real HTTP on loopback, on DATA_DIR's embedded engine (stop the collector first) or
 // CLICKHOUSE_URL.
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { startCollector } from '../collector/src/start';
 import { seededSite } from './seeded-site';
 import { benchBatch, benchRead, overviewPaths, readEndpoints, reportEndpoints, timingTable, visitorEndpoints } from './read-bench';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, days: { type: 'string', default: '30' } } });
+const days = Number(values.days);
 const config = { ...loadConfig(), port: 0, host: '127.0.0.1', logLevel: 'warn' };
 const collector = await startCollector(config, readFileSync(new URL('./tracker.js', import.meta.url)));
 try {
@@ -25,10 +26,10 @@ try {
   // the job would in the background within VISIT_ROLLUP_INTERVAL_MS, so the reads measure the
   // steady state.
   const { built } = await collector.visitRollups.runOnce({ settleMs: 0 });
-  console.log(`website ${site.id}: ${count?.n ?? 0} events (visit rollups: ${built} days built first); ${values.runs} runs per endpoint, 30 days\n`);
-  console.log(timingTable(await benchRead(collector.url, token, readEndpoints(site.id, Date.now()), Number(values.runs))));
+  console.log(`website ${site.id}: ${count?.n ?? 0} events (visit rollups: ${built} days built first); ${values.runs} runs per endpoint, ${days} days\n`);
+  console.log(timingTable(await benchRead(collector.url, token, readEndpoints(site.id, Date.now(), days), Number(values.runs))));
   console.log('\nreports\n');
-  console.log(timingTable(await benchRead(collector.url, token, reportEndpoints(site.id, Date.now()), Number(values.runs))));
+  console.log(timingTable(await benchRead(collector.url, token, reportEndpoints(site.id, Date.now(), days), Number(values.runs))));
   // Issue 27's routes: one recent visitor of the site, and a saved segment (visitors from Germany).
   const [recent] = await (
     await collector.db.query({
@@ -44,9 +45,9 @@ try {
   });
   const { id: segmentId } = (await segment.json()) as { id: string };
   console.log('\nvisitors, data and saved filters\n');
-  console.log(timingTable(await benchRead(collector.url, token, visitorEndpoints(site.id, recent!.id, segmentId, Date.now()), Number(values.runs))));
+  console.log(timingTable(await benchRead(collector.url, token, visitorEndpoints(site.id, recent!.id, segmentId, Date.now(), days), Number(values.runs))));
   await fetch(`${collector.url}/api/websites/${site.id}/segments/${segmentId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-  const paths = overviewPaths(site.id, Date.now());
+  const paths = overviewPaths(site.id, Date.now(), days);
   const batch = await benchBatch(collector.url, token, paths, 5);
   console.log(
     `\nthe overview's ${paths.length} reads: one by one ${batch.oneByOne.toFixed(0)} ms, in one /api/batch ${batch.batched.toFixed(0)} ms (median of 5; ${(batch.oneByOne / batch.batched).toFixed(2)}x)`,

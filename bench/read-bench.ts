@@ -4,9 +4,9 @@ export interface Endpoint {
   path: string;
 }
 
-/** The endpoints of the read API over the 30 days up to `now`, as a dashboard asks for them. */
-export function readEndpoints(websiteId: string, now: number): Endpoint[] {
-  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+/** The endpoints of the read API over the `days` (30) up to `now`, as a dashboard asks for them. */
+export function readEndpoints(websiteId: string, now: number, days = 30): Endpoint[] {
+  const range = `startAt=${now - days * 86400_000}&endAt=${now}`;
   const site = `/api/websites/${websiteId}`;
   return [
     { name: 'stats', path: `${site}/stats?${range}` },
@@ -34,8 +34,8 @@ export function readEndpoints(websiteId: string, now: number): Endpoint[] {
 }
 
 /** The report endpoints (issue 26) over the same 30 days. */
-export function reportEndpoints(websiteId: string, now: number): Endpoint[] {
-  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+export function reportEndpoints(websiteId: string, now: number, days = 30): Endpoint[] {
+  const range = `startAt=${now - days * 86400_000}&endAt=${now}`;
   const site = `/api/websites/${websiteId}`;
   const steps = encodeURIComponent(
     JSON.stringify([
@@ -66,8 +66,8 @@ export function reportEndpoints(websiteId: string, now: number): Endpoint[] {
 }
 
 /** The visitor, data and saved-filter routes (issue 27) over the same 30 days; `sessionId` one recent visitor, `segmentId` a saved segment (country DE). */
-export function visitorEndpoints(websiteId: string, sessionId: string, segmentId: string, now: number): Endpoint[] {
-  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+export function visitorEndpoints(websiteId: string, sessionId: string, segmentId: string, now: number, days = 30): Endpoint[] {
+  const range = `startAt=${now - days * 86400_000}&endAt=${now}`;
   const site = `/api/websites/${websiteId}`;
   return [
     { name: 'one visitor', path: `${site}/sessions/${sessionId}` },
@@ -130,8 +130,8 @@ export async function benchBatch(url: string, token: string, paths: string[], ru
 }
 
 /** The reads the dashboard's overview makes when it opens (figures, chart, panels' first tabs, realtime). */
-export function overviewPaths(websiteId: string, now: number): string[] {
-  const range = `startAt=${now - 30 * 86400_000}&endAt=${now}`;
+export function overviewPaths(websiteId: string, now: number, days = 30): string[] {
+  const range = `startAt=${now - days * 86400_000}&endAt=${now}`;
   const site = `/api/websites/${websiteId}`;
   return [
     `${site}`,
