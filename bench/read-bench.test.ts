@@ -48,6 +48,8 @@ describe('read bench, small', () => {
     const timings = await benchRead(collector.url, token, endpoints, 2);
     console.log(timingTable(timings));
     expect(timings).toHaveLength(endpoints.length);
+    // Every endpoint answered (a refusal would be listed, not thrown).
+    expect(timings.filter((t) => t.refused)).toEqual([]);
     const batch = await benchBatch(collector.url, token, overviewPaths(site, now), 1);
     expect(batch.oneByOne).toBeGreaterThan(0);
     expect(batch.batched).toBeGreaterThan(0);

@@ -153,11 +153,17 @@ export interface Timing {
   p50: number;
   p95: number;
   max: number;
+  /** The refusal that ended this endpoint's runs (its status and error code), if one did. */
+  refused?: string;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-/** Times each endpoint `runs` times after a warm-up call, one request at a time; throws on any non-200. */
+/**
+ * Times each endpoint `runs` times after a warm-up call, one request at a time. An endpoint that
+ * answers anything but 200 is listed with that answer (e.g. 503 read-too-large over a long range)
+ * and the bench goes on with the next.
+ */
 export async function benchRead(url: string, token: string, endpoints: Endpoint[], runs: number): Promise<Timing[]> {
   const timings: Timing[] = [];
   for (const { name, path } of endpoints) {
@@ -165,14 +171,23 @@ export async function benchRead(url: string, token: string, endpoints: Endpoint[
       const started = performance.now();
       const response = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
       const body = await response.text();
-      if (response.status !== 200) throw new Error(`${name}: ${response.status} ${body.slice(0, 200)}`);
+      if (response.status !== 200) {
+        const code = /"code":"([^"]+)"/.exec(body)?.[1] ?? '';
+        throw Object.assign(new Error(`${name}: ${response.status} ${body.slice(0, 200)}`), { refused: `${response.status} ${code}`.trim() });
+      }
       return performance.now() - started;
     };
-    await call();
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await call());
-    times.sort((a, b) => a - b);
-    timings.push({ name, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1]! });
+    try {
+      await call();
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) times.push(await call());
+      times.sort((a, b) => a - b);
+      timings.push({ name, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1]! });
+    } catch (error) {
+      const refused = (error as { refused?: string }).refused;
+      if (!refused) throw error;
+      timings.push({ name, p50: Number.NaN, p95: Number.NaN, max: Number.NaN, refused });
+    }
   }
   return timings;
 }
@@ -180,6 +195,8 @@ export async function benchRead(url: string, token: string, endpoints: Endpoint[
 /** A Markdown table of timings, in milliseconds. */
 export function timingTable(timings: Timing[]): string {
   const lines = ['| endpoint | p50 ms | p95 ms | max ms |', '|---|---:|---:|---:|'];
-  for (const t of timings) lines.push(`| ${t.name} | ${t.p50.toFixed(0)} | ${t.p95.toFixed(0)} | ${t.max.toFixed(0)} |`);
+  for (const t of timings) {
+    lines.push(t.refused ? `| ${t.name} | ${t.refused} | | |` : `| ${t.name} | ${t.p50.toFixed(0)} | ${t.p95.toFixed(0)} | ${t.max.toFixed(0)} |`);
+  }
   return lines.join('\n');
 }
