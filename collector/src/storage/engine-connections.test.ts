@@ -109,25 +109,26 @@ describe('statements on several engine connections', () => {
 
   it('share one statement among identical reads in flight at once, but not across a write', async () => {
     await db.command({ query: 'CREATE TABLE IF NOT EXISTS counted (id UInt32) ENGINE = MergeTree ORDER BY id' });
-    // The count is taken as the statement starts; the sleeps make it last 0.6 s after that.
+    // The count is taken before the statement reads its first row; the sleeps make it last 1 s.
     const read = () =>
       rows<{ n: number }>(
         db,
         "SELECT (SELECT count() FROM counted) AS n, sum(sleepEachRow({pause:Float64})) AS s, 'shared' AS tag FROM numbers(2) SETTINGS max_block_size = 1",
         {
-          pause: 0.3,
+          pause: 0.5,
         },
       );
     const five = [read(), read(), read(), read(), read()];
-    let running = 0;
-    while (running === 0) {
-      [{ running } = { running: 0 }] = await rows<{ running: number }>(
+    // Until the engine runs the statement past its count (it has read a row): then the count is 0.
+    let seen = { running: 0, progressed: 0 };
+    while (seen.running === 0 || seen.progressed === 0) {
+      [seen = { running: 0, progressed: 0 }] = await rows<{ running: number; progressed: number }>(
         db,
-        "SELECT count() AS running FROM system.processes WHERE query LIKE '%\\'shared\\' AS tag%'",
+        "SELECT count() AS running, max(read_rows) AS progressed FROM system.processes WHERE query LIKE '%\\'shared\\' AS tag%'",
       );
     }
     // One statement for the five (the engine lists it once).
-    expect(running).toBe(1);
+    expect(seen.running).toBe(1);
     // A row written now: a read sent after the write ends does not join the statement begun before it.
     await db.insert({ table: 'counted', values: [{ id: 1 }], format: 'JSONEachRow' });
     const after = read();
