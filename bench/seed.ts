@@ -49,8 +49,7 @@ try {
   console.log(`built the visit rollups of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
   if (!config.clickhouse) console.log(`disk: ${execFileSync('du', ['-sh', `${config.dataDir}/clickhouse`], { encoding: 'utf8' }).split('\t')[0]}`);
   console.log(`RSS at the end: ${(process.memoryUsage().rss / 1024 ** 2).toFixed(0)} MB (the embedded engine runs in this process)`);
-  const website = { id: largest };
-  console.log(`website id: ${website.id}`);
+  console.log(`website id: ${largest}`);
 } finally {
   await db.close();
 }

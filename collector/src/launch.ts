@@ -6,13 +6,14 @@
  */
 import './thread-pool';
 
-const [, , named] = process.argv;
-const target = named?.endsWith('.mjs') ? named : './collector.mjs';
-// The loaded bundle sees its own arguments, as if it had been run itself.
-if (target === named) process.argv.splice(1, 1);
 const { pathToFileURL } = require('node:url') as typeof import('node:url');
 const { resolve } = require('node:path') as typeof import('node:path');
-import(target === named ? pathToFileURL(resolve(named)).href : pathToFileURL(resolve(__dirname, target)).href).catch((error: unknown) => {
+
+const [, , named] = process.argv;
+const bundle = named?.endsWith('.mjs') ? resolve(named) : resolve(__dirname, 'collector.mjs');
+// A named bundle sees its own arguments, as if it had been run itself.
+if (named?.endsWith('.mjs')) process.argv.splice(1, 1);
+import(pathToFileURL(bundle).href).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

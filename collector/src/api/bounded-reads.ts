@@ -36,11 +36,9 @@ export function isHeavyRead(route: string, query: Record<string, unknown>): bool
  * the embedded engine as `clickhouse_settings` are SET on its session and stay for later
  * queries), and is cancelled when the client leaves: a query cancelled while it waits for an
  * engine connection never runs; one already running stops at the time bound. A heavy read's
- * queries also carry `bounds.heavy` (a lower priority).
+ * queries also carry `bounds.heavy` (a lower priority); `settings` is that SETTINGS clause.
  */
-function boundedClient(db: ClickHouseClient, bounds: ReadBounds, cancellation: { signal: AbortSignal; check(): void }, heavy: boolean): ClickHouseClient {
-  const priority = heavy ? Object.entries(bounds.heavy ?? {}).map(([name, value]) => `, ${name} = ${value}`) : [];
-  const settings = `\nSETTINGS max_execution_time = ${bounds.timeoutMs / 1000}, max_memory_usage = ${bounds.maxMemoryBytes}${priority.join('')}`;
+function boundedClient(db: ClickHouseClient, settings: string, cancellation: { signal: AbortSignal; check(): void }): ClickHouseClient {
   const query: ClickHouseClient['query'] = ((params: Parameters<ClickHouseClient['query']>[0]) => {
     cancellation.check();
     return db.query({ ...params, query: params.query + settings, abort_signal: cancellation.signal });
@@ -68,6 +66,12 @@ export function installBoundedReads(
   bounds: ReadBounds,
   slots?: ReadSlots,
 ): (request: FastifyRequest) => ClickHouseClient {
+  const plainSettings = `\nSETTINGS max_execution_time = ${bounds.timeoutMs / 1000}, max_memory_usage = ${bounds.maxMemoryBytes}`;
+  const heavySettings =
+    plainSettings +
+    Object.entries(bounds.heavy ?? {})
+      .map(([name, value]) => `, ${name} = ${value}`)
+      .join('');
   app.addHook('onRequest', async (request, reply) => {
     const controller = new AbortController();
     const socket = request.raw.socket;
@@ -97,7 +101,7 @@ export function installBoundedReads(
     if (batch?.aborted) end();
     else batch?.addEventListener('abort', end, { once: true });
     const heavy = isHeavyRead(request.routeOptions.url ?? '', (request.query ?? {}) as Record<string, unknown>);
-    clients.set(request, boundedClient(db, bounds, { signal: controller.signal, check }, heavy));
+    clients.set(request, boundedClient(db, heavy ? heavySettings : plainSettings, { signal: controller.signal, check }));
     if (!slots || !request.auth) return;
     release = await slots.acquire(readClientOf(request.auth), controller.signal);
     if (closed || controller.signal.aborted) release();

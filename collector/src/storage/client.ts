@@ -18,8 +18,8 @@ export async function rows<T>(db: ClickHouseClient, query: string, params: Recor
   return result.json<T>();
 }
 
-/** The embedded engine behind a client openStorage made, for what only it can do (see embeddedEngine). */
-const embeddedEngines = new WeakMap<ClickHouseClient, ChdbExtension>();
+/** What stands behind a client openStorage made on the embedded engine: the inserts' raw entry points and the statements' connections. */
+const embedded = new WeakMap<ClickHouseClient, { inserts: ChdbExtension; connections: EngineConnections }>();
 
 /**
  * chDB's own entry points behind a client on the embedded engine, or undefined for a server.
@@ -28,15 +28,12 @@ const embeddedEngines = new WeakMap<ClickHouseClient, ChdbExtension>();
  * took two thirds of the engine's CPU per event (npm run bench:engine).
  */
 export function embeddedEngine(db: ClickHouseClient): ChdbExtension | undefined {
-  return embeddedEngines.get(db);
+  return embedded.get(db)?.inserts;
 }
-
-/** The connections behind a client on the embedded engine (see EngineConnections), or undefined for a server. */
-const engineConnectionSets = new WeakMap<ClickHouseClient, EngineConnections>();
 
 /** How many statements the embedded engine's connections have in flight (sent, not yet answered); 0 on a server. */
 export function statementsInFlight(db: ClickHouseClient): number {
-  return engineConnectionSets.get(db)?.inFlight ?? 0;
+  return embedded.get(db)?.connections.inFlight ?? 0;
 }
 
 /**
@@ -68,8 +65,7 @@ export async function openStorage(
       await inserts.close();
       engine.close();
     };
-    embeddedEngines.set(client, inserts.chdb);
-    engineConnectionSets.set(client, chdb);
+    embedded.set(client, { inserts: inserts.chdb, connections: chdb });
     return client;
   }
   const { url, user, password, database } = config.clickhouse;

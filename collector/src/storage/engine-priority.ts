@@ -61,8 +61,8 @@ export const isStatementThread = (name: string) => name === idlePoolThread || na
  * dashboard is answered before the pending inserts (npm run bench -- --mixed).
  */
 export function insertPriority(nice: number): Record<string, number> {
-  if (nice <= 0 || !canRaisePriority()) return {};
-  return { os_threads_nice_value_query: nice, os_threads_nice_value_materialized_view: nice };
+  const statement = heavyReadPriority(nice);
+  return 'os_threads_nice_value_query' in statement ? { ...statement, os_threads_nice_value_materialized_view: nice } : {};
 }
 
 /**
