@@ -69,18 +69,24 @@ function credentialOf(request: FastifyRequest): { kind: 'token' | 'key'; value: 
  */
 export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   app.decorateRequest('auth', null);
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, so a public route (the beacon) pays no promise for the guard.
+  app.addHook('onRequest', (request, _reply, done) => {
     const config = request.routeOptions.config;
-    if (request.is404 || config.public) return;
-    const auth = (await authenticate(request, deps)) ?? (config.share ? sharedAuth(request, deps) : null);
-    if (!auth) throw new ApiError('unauthorized');
-    if (config.admin && auth.user.role !== 'admin') throw new ApiError('forbidden');
-    if (config.write && auth.user.role === 'view-only') throw new ApiError('forbidden');
-    if (config.session && auth.type === 'api-key') throw new ApiError('forbidden', 'An API key cannot do this; sign in with your password');
-    if (!config.setup && auth.type !== 'share') await deps.settings.checkSetUp(auth.user);
-    request.auth = auth;
-    if (auth.apiKey) void deps.apiKeys.touch(auth.apiKey.id).catch((error) => request.log.warn({ err: error }, 'could not record the API key use'));
+    if (request.is404 || config.public) return done();
+    admit(request, config, deps).then(() => done(), done);
   });
+}
+
+/** Checks a guarded request's credentials and role; sets request.auth or throws (401 or 403). */
+async function admit(request: FastifyRequest, config: FastifyRequest['routeOptions']['config'], deps: GuardDeps): Promise<void> {
+  const auth = (await authenticate(request, deps)) ?? (config.share ? sharedAuth(request, deps) : null);
+  if (!auth) throw new ApiError('unauthorized');
+  if (config.admin && auth.user.role !== 'admin') throw new ApiError('forbidden');
+  if (config.write && auth.user.role === 'view-only') throw new ApiError('forbidden');
+  if (config.session && auth.type === 'api-key') throw new ApiError('forbidden', 'An API key cannot do this; sign in with your password');
+  if (!config.setup && auth.type !== 'share') await deps.settings.checkSetUp(auth.user);
+  request.auth = auth;
+  if (auth.apiKey) void deps.apiKeys.touch(auth.apiKey.id).catch((error) => request.log.warn({ err: error }, 'could not record the API key use'));
 }
 
 type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys; shareLinks: ShareLinks; settings: AppSettings };

@@ -204,7 +204,7 @@ export class SpoolWriter {
           await this.#insertIsolating(table, lines, `${segment.token}:${table}`, refused, 0, lines.length);
           if (refused.length > 0) this.#quarantine(segment, table, lines.length, refused);
         }
-        this.spool.remove(segment);
+        await this.spool.remove(segment);
         this.#failures = 0;
         this.#lastFailure = null;
       } catch (error) {

@@ -8,6 +8,9 @@ export const maxJsonDepth = 32;
  * away for the price of reading it. Malformed JSON is left for the parser to refuse.
  */
 export function jsonDeeperThan(text: string, max: number): boolean {
+  // A text with no more than `max` openers in all cannot nest deeper: a beacon has a handful, and
+  // counting them (native indexOf) costs a tenth of the scan below.
+  if (openersAtMost(text, max)) return false;
   let depth = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {
@@ -26,4 +29,12 @@ export function jsonDeeperThan(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** True when `text` holds at most `max` of `[` and `{` together (in strings or not). */
+function openersAtMost(text: string, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count > max) return false;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count > max) return false;
+  return true;
 }
