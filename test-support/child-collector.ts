@@ -10,9 +10,9 @@ export interface ChildCollector {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the built collector (dist/launch.cjs, which loads dist/collector.mjs) as `npm start` does, in a child process. */
-export function spawnCollector(env: Record<string, string>): Promise<ChildCollector> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('launch.cjs', distDir))], {
+/** Runs the built collector (dist/launch.cjs, which loads dist/collector.mjs) as `npm start` does, in a child process; `nodeArgs` go to node itself (`--cpu-prof`). */
+export function spawnCollector(env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildCollector> {
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('launch.cjs', distDir))], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
