@@ -1,16 +1,24 @@
-// npm run bench:read [-- --runs 20 --days 30]
+// npm run bench:read [-- --runs 20 --days 30 --only retention]
 // Times every read endpoint over the last 30 days (or --days) of the newest "Seeded site" (npm run seed),
 // through real HTTP on loopback, on DATA_DIR's embedded engine (stop the collector first) or
-// CLICKHOUSE_URL.
+// CLICKHOUSE_URL. --only times just the endpoints whose name contains its text.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
 import { startCollector } from '../collector/src/start';
 import { seededSite } from './seeded-site';
-import { benchBatch, benchRead, overviewPaths, readEndpoints, reportEndpoints, timingTable, visitorEndpoints } from './read-bench';
+import { benchBatch, benchRead, type Endpoint, overviewPaths, readEndpoints, reportEndpoints, timingTable, visitorEndpoints } from './read-bench';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, days: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, days: { type: 'string', default: '30' }, only: { type: 'string' } },
+});
 const days = Number(values.days);
+const only = values.only;
+/** The endpoints --only names (all without it); a table of them, or nothing when none is left. */
+const timed = async (url: string, token: string, title: string, endpoints: Endpoint[]) => {
+  const chosen = only === undefined ? endpoints : endpoints.filter((endpoint) => endpoint.name.includes(only));
+  if (chosen.length > 0) console.log(`${title}${timingTable(await benchRead(url, token, chosen, Number(values.runs)))}`);
+};
 const config = { ...loadConfig(), port: 0, host: '127.0.0.1', logLevel: 'warn' };
 const collector = await startCollector(config, readFileSync(new URL('./tracker.js', import.meta.url)));
 try {
@@ -27,9 +35,8 @@ try {
   // steady state.
   const { built } = await collector.visitRollups.runOnce({ settleMs: 0 });
   console.log(`website ${site.id}: ${count?.n ?? 0} events (visit rollups: ${built} days built first); ${values.runs} runs per endpoint, ${days} days\n`);
-  console.log(timingTable(await benchRead(collector.url, token, readEndpoints(site.id, Date.now(), days), Number(values.runs))));
-  console.log('\nreports\n');
-  console.log(timingTable(await benchRead(collector.url, token, reportEndpoints(site.id, Date.now(), days), Number(values.runs))));
+  await timed(collector.url, token, '', readEndpoints(site.id, Date.now(), days));
+  await timed(collector.url, token, '\nreports\n\n', reportEndpoints(site.id, Date.now(), days));
   // Issue 27's routes: one recent visitor of the site, and a saved segment (visitors from Germany).
   const [recent] = await (
     await collector.db.query({
@@ -44,14 +51,15 @@ try {
     body: JSON.stringify({ name: 'bench: Germany', type: 'segment', parameters: { filters: [{ name: 'country', operator: 'eq', value: 'DE' }] } }),
   });
   const { id: segmentId } = (await segment.json()) as { id: string };
-  console.log('\nvisitors, data and saved filters\n');
-  console.log(timingTable(await benchRead(collector.url, token, visitorEndpoints(site.id, recent!.id, segmentId, Date.now(), days), Number(values.runs))));
+  await timed(collector.url, token, '\nvisitors, data and saved filters\n\n', visitorEndpoints(site.id, recent!.id, segmentId, Date.now(), days));
   await fetch(`${collector.url}/api/websites/${site.id}/segments/${segmentId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-  const paths = overviewPaths(site.id, Date.now(), days);
-  const batch = await benchBatch(collector.url, token, paths, 5);
-  console.log(
-    `\nthe overview's ${paths.length} reads: one by one ${batch.oneByOne.toFixed(0)} ms, in one /api/batch ${batch.batched.toFixed(0)} ms (median of 5; ${(batch.oneByOne / batch.batched).toFixed(2)}x)`,
-  );
+  if (only === undefined) {
+    const paths = overviewPaths(site.id, Date.now(), days);
+    const batch = await benchBatch(collector.url, token, paths, 5);
+    console.log(
+      `\nthe overview's ${paths.length} reads: one by one ${batch.oneByOne.toFixed(0)} ms, in one /api/batch ${batch.batched.toFixed(0)} ms (median of 5; ${(batch.oneByOne / batch.batched).toFixed(2)}x)`,
+    );
+  }
   await collector.users.delete(user);
 } finally {
   await collector.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
+import { retention } from '../storage/retention-reads';
 
 /**
  * No read can hold the engine for others: each query is bounded in time and memory, a query
@@ -113,5 +114,46 @@ describe('read time bound', () => {
     const response = await collector.request(`/api/websites/${site}/metrics?${range}&type=path&path=c.nothing-matches`, { token });
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('read-timeout');
+  });
+});
+
+describe('a read past half the memory bound', () => {
+  let collector: TestCollector;
+  let token: string;
+  let site: string;
+  beforeAll(async () => {
+    collector = await startTestCollector({ READ_MAX_MEMORY_BYTES: String(128 * 1024 ** 2) });
+    token = await collector.login();
+    site = await collector.createWebsite(token);
+    // 1.5 million visitors of one pageview each: retention keeps a state per visitor, over 200 MB of
+    // them in memory at once (a million needed 150 MB: 503 at this bound before reads could spill).
+    await collector.db.command({
+      query: `INSERT INTO website_event (website_id, session_id, visit_id, event_id, created_at, event_type, url_path, visit_pageview, visit_start)
+        SELECT {site:UUID}, generateUUIDv4(number), generateUUIDv4(number), generateUUIDv4(number),
+          fromUnixTimestamp64Milli(toInt64({start:Int64} + number * intDiv({span:Int64}, {n:UInt64}))), 1, '/', 1,
+          fromUnixTimestamp64Milli(toInt64({start:Int64} + number * intDiv({span:Int64}, {n:UInt64})))
+        FROM numbers({n:UInt64})`,
+      query_params: { site, start: now - 30 * day, span: 30 * day, n: 1_500_000 },
+    });
+  }, 240_000);
+  afterAll(() => collector?.destroy());
+
+  it('goes on in parts on disk and answers what an unbounded read answers (503 before)', async () => {
+    const response = await collector.request(`/api/websites/${site}/retention?${range}&unit=week`, { token });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const answer = (await response.json()) as { date: string; day: number; visitors: number; returnVisitors: number }[];
+    const unbounded = await retention(collector.db, {
+      websiteId: site,
+      startAt: now - 30 * day,
+      endAt: now,
+      filterConditions: '',
+      params: {},
+      unit: 'week',
+      timezone: 'UTC',
+    });
+    expect(answer.map(({ date, day, visitors, returnVisitors }) => ({ date, day, visitors, returnVisitors }))).toEqual(
+      unbounded.map(({ date, day, visitors, returnVisitors }) => ({ date, day, visitors, returnVisitors })),
+    );
+    expect(answer.reduce((sum, row) => sum + (row.day === 0 ? row.visitors : 0), 0)).toBe(1_500_000);
   });
 });
