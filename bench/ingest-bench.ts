@@ -1,5 +1,6 @@
 // npm run bench [-- --duration 20 --connections 32 --server]   |   npm run bench -- --mixed [--events 1000000 --runs 30]
 // npm run bench -- --profile [--duration 12]: where a beacon's CPU goes (ingest-profile.ts)
+// npm run bench -- --framework [--duration 40]: what a real app's framework setup costs a bare route (framework-cost.ts)
 // Drives POST /api/send with wrk and a realistic mix of beacons, and in the same run drives a bare
 // Fastify route that only parses the same JSON body; prints both, their ratio, and the collector's
 // resident memory over its run. With --server, also three collectors on the test ClickHouse server
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { spawnCollector, type ChildCollector } from '../test-support/child-collector';
 import { startTestClickHouse, type TestClickHouse } from '../test-support/clickhouse-server/process';
 import { createBenchSite, signIn } from './bench-site';
+import { runFrameworkCost } from './framework-cost';
 import { runProfile } from './ingest-profile';
 import { runMixed } from './mixed';
 import { settingsFromEnv } from './settings-env';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     server: { type: 'boolean', default: false },
     mixed: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    framework: { type: 'boolean', default: false },
     events: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '30' },
   },
@@ -44,6 +47,10 @@ if (values.mixed) {
 }
 if (values.profile) {
   await runProfile({ seconds, connections });
+  process.exit(0);
+}
+if (values.framework) {
+  await runFrameworkCost({ seconds: Number(values.duration ?? 40), connections, rounds: Math.max(4, rounds) });
   process.exit(0);
 }
 
