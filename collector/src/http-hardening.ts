@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 /**
  * Headers on every answer: no MIME sniffing, no referrer leaving our pages, never framed (the
  * answers are JSON and the tracker; the dashboard is not meant to be embedded), and nothing a
- * signed-in user was told kept in a shared or browser cache.
+ * signed-in user was told kept in a shared or browser cache. `always`: the headers on every answer
+ * (the content security policy too, unless a route sets its own).
  */
-/** The headers on every answer (the content security policy unless a route sets its own). */
 const always = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' };
 const defaultPolicy = "frame-ancestors 'none'";
 /** The same headers as raw HTTP lines, for the answers written outside Fastify. */

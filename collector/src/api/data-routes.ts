@@ -1,3 +1,4 @@
+import { eventType } from '../shared/event-types';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -28,7 +29,7 @@ import { reportScope, type ReportQuery } from './report-scope';
 import type { Scope } from './query-vocabulary';
 import { customEventsSplit } from './rollup-choice';
 import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from './umami-names';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 export interface DataRouteDeps {
   access: WebsiteAccess;
@@ -66,7 +67,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
   const scopeOf = (website: Website, query: ReportQuery) => reportScope(db, website, query);
   /** The route's website and its range under the request's filters. */
   const scoped = async (request: FastifyRequest<{ Params: { websiteId: string } }>) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     return scopeOf(website, request.query as ReportQuery);
   };
   const base = '/api/websites/:websiteId';
@@ -137,7 +138,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return eventDataOf(readsOf(request), { websiteId: website.id, eventId: request.params.eventId });
     },
   );
@@ -152,7 +153,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const scope = await scopeOf(website, request.query as ReportQuery);
       const compared = comparisonRange(scope, (request.query as { compare?: 'prev' | 'yoy' }).compare ?? 'prev');
       // Nothing from before a reset, in the compared period either.
@@ -201,7 +202,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
     async (request) => {
       const query = request.query as ReportQuery & { type: string; limit: number; offset: number; search?: string };
       const type = (metricTypeAliases[query.type] ?? query.type) as ColumnMetric;
-      const scope = await scopeOf(await ownedWebsite(access, request), query);
+      const scope = await scopeOf(await permittedWebsite(access, request), query);
       return queryExpanded(readsOf(request), scope, type, { limit: query.limit, offset: query.offset, search: query.search ?? '' });
     },
   );
@@ -224,7 +225,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const { type, search = '' } = request.query;
       if (type === 'segment' || type === 'cohort') {
         const { data } = await listReports(db, { websiteId: website.id, kind: type, search, page: 1, pageSize: 100 });
@@ -236,7 +237,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       const filter = (type === 'url' ? 'path' : type === 'host' ? 'hostname' : type) as FilterName;
       const column = umamiNames[filter].column;
       // Referrers: other sites only, as the referrer metric shows them.
-      const where = filter === 'referrer' ? 'referrer_domain != hostname' : filter === 'event' ? `event_type = 2` : '';
+      const where = filter === 'referrer' ? 'referrer_domain != hostname' : filter === 'event' ? `event_type = ${eventType.custom}` : '';
       return columnValues(readsOf(request), { ...range, column, where, search });
     },
   );

@@ -122,13 +122,13 @@ export class SpoolWriter {
     }
   }
 
-  /** Rows and bytes not yet in ClickHouse. */
   /** Since when inserts fail and why (null while they succeed): what the heartbeat reports. */
   #lastFailure: { since: string; error: string } | null = null;
   get insertFailure(): { since: string; error: string } | null {
     return this.#lastFailure;
   }
 
+  /** Rows and bytes not yet in ClickHouse. */
   get backlog(): { rows: number; bytes: number } {
     return { rows: this.spool.openRows + this.spool.sealed.reduce((sum, s) => sum + s.count, 0), bytes: this.spool.bytes };
   }

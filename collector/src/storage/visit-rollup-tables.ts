@@ -1,3 +1,5 @@
+import { eventType } from '../shared/event-types';
+
 /**
  * The tables a visit rollup build fills, and how. Each build covers a span of whole UTC days and
  * writes, under its build id, two kinds of rows per day:
@@ -46,10 +48,10 @@ export const journeyStep = "if(event_name != '', event_name, url_path)";
 const visits = `SELECT website_id, visit_id, any(session_id) AS session_id, argMax(url_path, created_at) AS path,
     toDate(min(created_at)) AS first_day, toDate(max(created_at)) AS last_day
   FROM website_event
-  WHERE event_type = 1 AND created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
+  WHERE event_type = ${eventType.pageview} AND created_at >= fromUnixTimestamp64Milli({scanFrom:Int64}) AND created_at < fromUnixTimestamp64Milli({scanTo:Int64})
   GROUP BY website_id, visit_id`;
 
-const inSpan = `event_type = 1 AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})`;
+const inSpan = `event_type = ${eventType.pageview} AND created_at >= fromUnixTimestamp64Milli({from:Int64}) AND created_at < fromUnixTimestamp64Milli({to:Int64})`;
 const firstDayInSpan = `first_day >= toDate(fromUnixTimestamp64Milli({from:Int64})) AND first_day < toDate(fromUnixTimestamp64Milli({to:Int64}))`;
 const crossing = `(website_id, visit_id) IN (SELECT website_id, visit_id FROM (${visits}) WHERE first_day != last_day)`;
 

@@ -113,9 +113,9 @@ export class VisitRollups {
   #running: Promise<unknown> = Promise.resolve();
   #stopped = false;
 
+  /** The settle time of the scheduled runs (see runOnce). */
   readonly #settleMs: number;
 
-  /** `settleMs`: the settle time of the scheduled runs (see runOnce). */
   /** On a cluster, superseded builds are deleted from each shard's local tables. */
   readonly #cluster: ClusterTopology | null;
 

@@ -266,7 +266,6 @@ export class Websites {
     });
   }
 
-  /** One page of the websites a user owns (all of them for `userId` null), newest first. */
   /**
    * One page of websites, newest first: every website (`owner` null), a user's own (`userId`),
    * with `includeTeams` also those of the user's teams, or a team's (`teamId`).
