@@ -92,7 +92,7 @@ function overflowing(): string[] {
     let card: Element | null = null;
     for (let up = element.parentElement; up && !card; up = up.parentElement) {
       if (clips(up)) clipped = true;
-      if (up.matches('.card, .sites li, .panel, .headline div, .chart, .add, .about-snippet, .bar')) card = up;
+      if (up.matches('.card, .sites li, .panel, .headline div, .chart, .add, .about-snippet, .topbar')) card = up;
     }
     if (clipped) continue;
     const limit = card ? Math.min(width, card.getBoundingClientRect().right) : width;

@@ -114,7 +114,7 @@ export const storageUnreachable = (error: unknown): boolean =>
   );
 
 /** Maps Fastify's own errors (validation, parsing, limits) and ClickHouse's read bounds onto the registry. */
-function fromFastify(error: FastifyError): ApiError {
+function fromFrameworkOrStorage(error: FastifyError): ApiError {
   const bound = readBoundErrors[String((error as { type?: unknown }).type)];
   if (bound) return new ApiError(bound);
   if (storageUnreachable(error)) return new ApiError('storageUnavailable');
@@ -142,7 +142,7 @@ function fromFastify(error: FastifyError): ApiError {
 }
 
 /** The registry's error an error answers as (an ApiError itself, or Fastify's and ClickHouse's mapped). */
-export const apiErrorOf = (error: FastifyError | ApiError): ApiError => (error instanceof ApiError ? error : fromFastify(error));
+export const apiErrorOf = (error: FastifyError | ApiError): ApiError => (error instanceof ApiError ? error : fromFrameworkOrStorage(error));
 
 /** Installs the JSON error body `{error:{message,code,status}}` for every error and unknown route. */
 export function installErrorHandling(app: FastifyInstance): void {

@@ -101,7 +101,7 @@ function App() {
   const current = (page: Route['page']) => (route.page === page ? 'page' : undefined);
   return (
     <>
-      <header class="bar">
+      <header class="topbar">
         <a class="brand" href="#/">
           Analytics
         </a>

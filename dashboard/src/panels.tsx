@@ -245,7 +245,7 @@ function Rows({
           const label = row.x ? (show ? show(row.x) : row.x) : unknown;
           const content = (
             <>
-              <span class="bar" style={{ width: `${(row.y / top) * 100}%` }} aria-hidden="true" />
+              <span class="share-bar" style={{ width: `${(row.y / top) * 100}%` }} aria-hidden="true" />
               <span class="label" title={row.x}>
                 {label}
               </span>

@@ -33,7 +33,7 @@ import { queryActive, queryRealtime } from './realtime-queries';
 import { queryStatsCompared } from './stats-query';
 import { addSeries, addTotals, importedScope, mergeRanked } from './imported-figures';
 import { importedMetric, importedSeries, importedTotals } from '../storage/imported-reads';
-import { ownedWebsite, websiteParams } from './website-routes';
+import { permittedWebsite, websiteParams } from './website-routes';
 import { performanceRoutes } from './performance-routes';
 import { revenueRoutes } from './revenue-routes';
 import { reportRoutes } from './report-routes';
@@ -94,25 +94,25 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   readSlots: ReadSlots;
   /** Erases one visitor of a website (storage/visitor-erasure.ts, between batch inserts); false when there is none. */
   eraseVisitor: (websiteId: string, sessionId: string) => Promise<boolean>;
-}> = async (app, { websites, teams, shares, db: engine, readBounds, readSlots, eraseVisitor }) => {
+}> = async (app, { websites, teams, shares, db, readBounds, readSlots, eraseVisitor }) => {
   const access = { websites, teams, shares };
   // Every route here reads one website's figures: a share token of that website may too.
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
   });
-  const timeZones = new Set((await rows<{ name: string }>(engine, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
+  const timeZones = new Set((await rows<{ name: string }>(db, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
   // Every query below goes through the request's bounded client (time, memory, cancelled when the
   // client leaves), in a turn of its client's (a few reads at once per user, API key or share link).
-  const readsOf = installBoundedReads(app, engine, readBounds, readSlots);
-  /** The website (if the user may see it), the checked range and the filters. */
+  const readsOf = installBoundedReads(app, db, readBounds, readSlots);
   /** The reset time of a website whose old rows ClickHouse is still deleting (they must not show), else null. */
   const removedUntil = async (website: Website): Promise<number | null> =>
     website.resetAt !== null && (await websites.removing(website.id)) ? Date.parse(website.resetAt) : null;
 
+  /** The website (if the user may see it), the checked range and the filters. */
   const scopeOf = async (request: ScopedRequest, query: RangeQuery = request.query): Promise<Scope> => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     const { startAt, endAt } = checkRange(query.startAt, query.endAt);
-    const filter = await savedAwareFilter(engine, website.id, reportFilters(query));
+    const filter = await savedAwareFilter(db, website.id, reportFilters(query));
     const resetAt = await removedUntil(website);
     return { websiteId: website.id, startAt, endAt, filter: resetAt === null ? filter : afterReset(filter, resetAt) };
   };
@@ -249,27 +249,27 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get('/api/websites/:websiteId/active', { schema: { params: websiteParams, response: { 200: ActiveAnswer } } }, async (request) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     return queryActive(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
   app.get('/api/realtime/:websiteId', { schema: { params: websiteParams, response: { 200: RealtimeAnswer } } }, async (request) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     return queryRealtime(readsOf(request), website.id, Date.now(), (await removedUntil(website)) ?? 0);
   });
 
-  performanceRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
-  revenueRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
-  reportRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
-  segmentRoutes(app, { access, db: engine });
-  annotationRoutes(app, { access, db: engine });
+  performanceRoutes(app, { access, db, readsOf, querystring, timeZones });
+  revenueRoutes(app, { access, db, readsOf, querystring, timeZones });
+  reportRoutes(app, { access, db, readsOf, querystring, timeZones });
+  segmentRoutes(app, { access, db });
+  annotationRoutes(app, { access, db });
   chartsRoute(app, { access, readsOf, timeZones });
   exportRoute(app, { access, readsOf });
-  dataRoutes(app, { access, db: engine, readsOf, querystring, timeZones });
-  visitorRoutes(app, { access, db: engine, readsOf, querystring, timeZones, eraseVisitor });
+  dataRoutes(app, { access, db, readsOf, querystring, timeZones });
+  visitorRoutes(app, { access, db, readsOf, querystring, timeZones, eraseVisitor });
 
   app.get('/api/websites/:websiteId/daterange', { schema: { params: websiteParams, response: { 200: DateRangeAnswer } } }, async (request) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     return queryDateRange(readsOf(request), website.id, (await removedUntil(website)) ?? 0);
   });
 };

@@ -7,7 +7,7 @@ import { currentUser } from '../auth/guard';
 import { ApiError } from '../errors';
 import { NoBody, Ok, pagingProperties, UnixMs, Uuid } from '../shared/schema';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 /** The most annotations one website keeps, and the longest note. */
 export const annotationLimits = { perWebsite: 1000, noteLength: 1000 } as const;
@@ -76,7 +76,7 @@ export function annotationRoutes(app: FastifyInstance, { access, db }: { access:
       },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const { startAt = 0, endAt = Number.MAX_SAFE_INTEGER, search = '', page, pageSize } = request.query;
       const needle = search.toLowerCase();
       const kept = (await all(website.id))
@@ -90,7 +90,7 @@ export function annotationRoutes(app: FastifyInstance, { access, db }: { access:
   );
 
   typed.post(base, { schema: { params: websiteParams, body: AnnotationBody, response: { 200: Annotation } }, config: { write: true } }, async (request) => {
-    const website = await ownedWebsite(access, request, 'write');
+    const website = await permittedWebsite(access, request, 'write');
     const date = checkedDate(request.body.date);
     if ((await all(website.id)).length >= annotationLimits.perWebsite) {
       throw new ApiError('badRequest', `a website keeps at most ${annotationLimits.perWebsite} annotations; delete some first`);
@@ -113,12 +113,12 @@ export function annotationRoutes(app: FastifyInstance, { access, db }: { access:
 
   const one = `${base}/:annotationId`;
   typed.get(one, { schema: { params: idParams, response: { 200: Annotation } } }, async (request) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     return asAnnotation(await find(website.id, request.params.annotationId));
   });
 
   typed.post(one, { schema: { params: idParams, body: AnnotationBody, response: { 200: Annotation } }, config: { write: true } }, async (request) => {
-    const website = await ownedWebsite(access, request, 'write');
+    const website = await permittedWebsite(access, request, 'write');
     const row = await find(website.id, request.params.annotationId);
     const date = checkedDate(request.body.date);
     const updated: ReportRow = {
@@ -132,7 +132,7 @@ export function annotationRoutes(app: FastifyInstance, { access, db }: { access:
   });
 
   typed.delete(one, { schema: { params: idParams, body: NoBody, response: { 200: Ok } }, config: { write: true } }, async (request) => {
-    const website = await ownedWebsite(access, request, 'write');
+    const website = await permittedWebsite(access, request, 'write');
     await writeReport(db, await find(website.id, request.params.annotationId), true);
     return { ok: true } as const;
   });

@@ -14,7 +14,7 @@ import { queryDateRange } from './listing-queries';
 import { queryMetric, type MetricType } from './metric-query';
 import { reportRange } from './report-scope';
 import type { Website } from '../websites/websites';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 /** Umami's export files, each one metric of the range (`x`, `y`), and the metric they hold. */
 const metricFiles: [string, MetricType][] = [
@@ -67,7 +67,7 @@ export function exportRoute(
       },
     },
     async (request, reply) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const reads = readsOf(request);
       const range = await exportRange(reads, website, request.query);
       const scope = { websiteId: website.id, ...range, filter: buildFilters({}) };
@@ -111,7 +111,7 @@ export function exportRoute(
       '/api/websites/:websiteId/export/plausible',
       { schema: { params: websiteParams, querystring: Type.Object({ startAt: Type.Optional(UnixMs), endAt: Type.Optional(UnixMs) }) } },
       async (request, reply) => {
-        const website = await ownedWebsite(access, request);
+        const website = await permittedWebsite(access, request);
         const reads = readsOf(request);
         const range = await exportRange(reads, website, request.query);
         const days = utcDays(range.startAt, range.endAt);

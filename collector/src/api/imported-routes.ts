@@ -5,7 +5,7 @@ import { ApiError } from '../errors';
 import { ImportFileError } from '../import/plausible-files';
 import type { ClusterTopology } from '../storage/cluster-ddl';
 import { importedRanges, importPlausible, removeImported } from '../storage/plausible-import';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const ImportedFiles = Type.Object({
   files: Type.Array(Type.Object({ name: Type.String(), table: Type.String(), first: Type.String(), last: Type.String(), rows: Type.Integer() })),
@@ -43,7 +43,7 @@ export const importedRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { db: Cli
     '/api/websites/:websiteId/import/plausible',
     { schema: { params: websiteParams, response: { 200: ImportedFiles } }, config: { write: true }, bodyLimit: maxBytes },
     async (request) => {
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       if (!Buffer.isBuffer(request.body))
         throw new ApiError('badRequest', 'Send the zip of Plausible’s export as the body, with Content-Type: application/zip');
       try {
@@ -58,14 +58,14 @@ export const importedRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { db: Cli
   app.get(
     '/api/websites/:websiteId/imported',
     { schema: { params: websiteParams, response: { 200: ImportedList } }, config: { share: true } },
-    async (request) => ({ data: await importedRanges(db, (await ownedWebsite(access, request)).id) }),
+    async (request) => ({ data: await importedRanges(db, (await permittedWebsite(access, request)).id) }),
   );
 
   app.delete(
     '/api/websites/:websiteId/imported',
     { schema: { params: websiteParams, response: { 200: Type.Object({ ok: Type.Boolean() }) } }, config: { write: true } },
     async (request) => {
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       await removeImported(db, website.id, cluster);
       return { ok: true };
     },

@@ -8,7 +8,7 @@ import { Nullable, StringEnum, UnixMs } from '../shared/schema';
 import { readDropTotals } from '../storage/dropped-events';
 import type { IngestRulesStore } from '../websites/ingest-rules-store';
 import { checkRange } from './date-range';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const list = (itemLength: number) => Type.Array(Type.String({ maxLength: itemLength }), { maxItems: ruleLimits.entries });
 
@@ -51,7 +51,7 @@ export const ingestRulesRoutes: FastifyPluginAsyncTypebox<IngestRulesDeps> = asy
   const { ingestRules, db } = deps;
 
   app.get('/api/websites/:websiteId/ingest-rules', { schema: { params: websiteParams, response: { 200: RulesAnswer } } }, async (request) => {
-    const website = await ownedWebsite(deps, request, 'write');
+    const website = await permittedWebsite(deps, request, 'write');
     const { rules, updatedAt } = await ingestRules.read(website.id);
     return { ...rules, updatedAt, referrerSpamList: spamList };
   });
@@ -63,7 +63,7 @@ export const ingestRulesRoutes: FastifyPluginAsyncTypebox<IngestRulesDeps> = asy
       config: { write: true },
     },
     async (request) => {
-      const website = await ownedWebsite(deps, request, 'write');
+      const website = await permittedWebsite(deps, request, 'write');
       const { rules: current } = await ingestRules.read(website.id);
       const rules = normalizeRules({ ...current, ...request.body });
       const problem = rulesProblem(rules);
@@ -78,7 +78,7 @@ export const ingestRulesRoutes: FastifyPluginAsyncTypebox<IngestRulesDeps> = asy
     '/api/websites/:websiteId/dropped',
     { schema: { params: websiteParams, querystring: Type.Object({ startAt: UnixMs, endAt: UnixMs }), response: { 200: DropsAnswer } } },
     async (request) => {
-      const website = await ownedWebsite(deps, request, 'write');
+      const website = await permittedWebsite(deps, request, 'write');
       const { startAt, endAt } = checkRange(request.query.startAt, request.query.endAt);
       const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
       const data = await readDropTotals(db, { websiteId: website.id, firstDay: utcDay(startAt), lastDay: utcDay(endAt) });

@@ -8,7 +8,7 @@ import { checkTimezone, clampUnit, units } from './date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
 import { buildFilters, type FilterName } from './filters';
 import { withSavedFilters } from './saved-filters';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 /** The filters that name a column of website_performance itself: they pick the measured pages. */
 const pageFilters = new Set<FilterName>(['path', 'hostname', 'browser', 'os', 'device', 'country']);
@@ -41,7 +41,7 @@ export function performanceRoutes(app: FastifyInstance, { access, db, readsOf, q
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<PerformanceScope> => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     // A filter on the page itself picks measured pages; any other keeps visits. Filters that must
     // combine as one (match=any) and excludeBounce are all read on the visits.
     const saved = await withSavedFilters(db, website.id, reportFilters(query));

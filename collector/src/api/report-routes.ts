@@ -20,7 +20,7 @@ import { maxFilterLength } from './filters';
 import { checkTimezone, units } from './date-range';
 import { visitRollupsSplit } from './rollup-choice';
 import { funnelFigures, funnelLimits, parseSteps, stepPattern, type FunnelStep } from './funnel-steps';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const FunnelAnswer = Type.Array(
   Type.Object({
@@ -153,7 +153,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & { steps: string; window: number };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return funnel(request, website, query, parseSteps(query.steps), query.window);
     },
   );
@@ -174,7 +174,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & GoalParameters;
-      return goal(request, await ownedWebsite(access, request), query, query);
+      return goal(request, await permittedWebsite(access, request), query, query);
     },
   );
 
@@ -193,7 +193,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & { steps: number; startStep?: string; endStep?: string };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const range = await rangeOf(website, query);
       const reads = readsOf(request);
       const split = await visitRollupsSplit(reads, range);
@@ -216,7 +216,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & { unit?: string; timezone?: string };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return retention(readsOf(request), {
         ...(await rangeOf(website, query)),
         unit: retentionUnit(query.unit),
@@ -249,7 +249,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & { model: 'first-click' | 'last-click'; type: 'path' | 'event'; step: string; currency?: string };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const { fields, total } = await attribution(readsOf(request), {
         ...(await rangeOf(website, query)),
         goal: { type: query.type, value: query.step },
@@ -271,7 +271,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & { fields: string };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const range = await rangeOf(website, query);
       return breakdown(readsOf(request), { ...range, wholeVisits: range.filter.wholeVisits, fields: parseFields(query.fields) });
     },
@@ -288,7 +288,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     },
     async (request) => {
       const query = request.query as RangeQuery & { type: (typeof utmColumns)[number] };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return utmViews(readsOf(request), { ...(await rangeOf(website, query)), column: query.type });
     },
   );
@@ -319,7 +319,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
         },
       },
       async (request) => {
-        const website = await ownedWebsite(access, request);
+        const website = await permittedWebsite(access, request);
         const { page, pageSize, search = '' } = request.query;
         const { data, count } = await listReports(db, { websiteId: website.id, kind, search, page, pageSize });
         return { data: data.map(asReport), count, page, pageSize };
@@ -328,7 +328,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
 
     typed.post(base, { schema: { params: websiteParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
       checkParameters(request.body.parameters);
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       const at = new Date().toISOString();
       const row: ReportRow = {
         id: randomUUID(),
@@ -347,13 +347,13 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
 
     const one = `${base}/:${idName}`;
     typed.get(one, { schema: { params: idParams, response: { 200: ReportSchema } } }, async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return asReport(await find(website.id, (request.params as Record<string, string>)[idName]!));
     });
 
     typed.post(one, { schema: { params: idParams, body, response: { 200: ReportSchema } }, config: { write: true } }, async (request) => {
       checkParameters(request.body.parameters);
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       const row = await find(website.id, (request.params as Record<string, string>)[idName]!);
       const updated: ReportRow = {
         ...row,
@@ -367,7 +367,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
     });
 
     typed.delete(one, { schema: { params: idParams, body: NoBody, response: { 200: Ok } }, config: { write: true } }, async (request) => {
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       await writeReport(db, await find(website.id, (request.params as Record<string, string>)[idName]!), true);
       return { ok: true } as const;
     });
@@ -382,7 +382,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
         },
       },
       async (request) => {
-        const website = await ownedWebsite(access, request);
+        const website = await permittedWebsite(access, request);
         const saved = JSON.parse((await find(website.id, (request.params as Record<string, string>)[idName]!)).parameters);
         const query = request.query as RangeQuery;
         return kind === 'goal' ? goal(request, website, query, saved) : funnel(request, website, query, saved.steps, saved.window);

@@ -10,7 +10,7 @@ import { SessionsAnswer } from './analytics-schemas';
 import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
 import { reportScope, type ReportQuery } from './report-scope';
 import { maxFilterLength, type SqlFilter } from './filters';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {
   sum: Type.Number(),
@@ -46,7 +46,7 @@ export function revenueRoutes(app: FastifyInstance, { access, db, readsOf, query
 
   /** The revenue read's scope, and the request's filters whole (for the stats' visitors and the sessions list). */
   const scopeOf = async (request: FastifyRequest<{ Params: { websiteId: string } }>, query: Query): Promise<RevenueScope & { filter: SqlFilter }> => {
-    const { websiteId, startAt, endAt, filter } = await reportScope(db, await ownedWebsite(access, request), query);
+    const { websiteId, startAt, endAt, filter } = await reportScope(db, await permittedWebsite(access, request), query);
     return { websiteId, startAt, endAt, currency: query.currency.toUpperCase(), visitConditions: filter.sql, params: filter.params, filter };
   };
 

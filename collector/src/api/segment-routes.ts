@@ -8,7 +8,7 @@ import { ApiError } from '../errors';
 import { NoBody, Ok, pagingProperties, StringEnum, Uuid } from '../shared/schema';
 import { findReport, listReports, writeReport, type ReportRow } from '../storage/saved-reports-table';
 import { checkSavedParameters, SavedFilterParameters, type SavedKind } from './saved-filters';
-import { ownedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const kinds = ['segment', 'cohort'] as const;
 
@@ -61,7 +61,7 @@ export function segmentRoutes(app: FastifyInstance, { access, db }: { access: We
       },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const { type, page, pageSize, search = '' } = request.query;
       const { data, count } = await listReports(db, { websiteId: website.id, kind: type, search, page, pageSize });
       return { data: data.map(asSegment), count, page, pageSize };
@@ -71,7 +71,7 @@ export function segmentRoutes(app: FastifyInstance, { access, db }: { access: We
   typed.post(base, { schema: { params: websiteParams, body: SegmentBody, response: { 200: SegmentSchema } }, config: { write: true } }, async (request) => {
     const { name, type, parameters } = request.body;
     checkSavedParameters(type, parameters);
-    const website = await ownedWebsite(access, request, 'write');
+    const website = await permittedWebsite(access, request, 'write');
     const at = new Date().toISOString();
     const row: ReportRow = {
       id: randomUUID(),
@@ -90,14 +90,14 @@ export function segmentRoutes(app: FastifyInstance, { access, db }: { access: We
 
   const one = `${base}/:segmentId`;
   typed.get(one, { schema: { params: idParams, response: { 200: SegmentSchema } } }, async (request) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     return asSegment(await find(website.id, request.params.segmentId));
   });
 
   typed.post(one, { schema: { params: idParams, body: SegmentBody, response: { 200: SegmentSchema } }, config: { write: true } }, async (request) => {
     const { name, type, parameters } = request.body;
     checkSavedParameters(type, parameters);
-    const website = await ownedWebsite(access, request, 'write');
+    const website = await permittedWebsite(access, request, 'write');
     const row = await find(website.id, request.params.segmentId);
     const updated: ReportRow = { ...row, kind: type, name, parameters: JSON.stringify(parameters), updatedAt: new Date().toISOString() };
     // A change of kind moves the record: the old kind's row is deleted, so lists and look-ups see it once.
@@ -107,7 +107,7 @@ export function segmentRoutes(app: FastifyInstance, { access, db }: { access: We
   });
 
   typed.delete(one, { schema: { params: idParams, body: NoBody, response: { 200: Ok } }, config: { write: true } }, async (request) => {
-    const website = await ownedWebsite(access, request, 'write');
+    const website = await permittedWebsite(access, request, 'write');
     await writeReport(db, await find(website.id, request.params.segmentId), true);
     return { ok: true } as const;
   });

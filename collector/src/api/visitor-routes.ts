@@ -10,7 +10,7 @@ import type { Website } from '../websites/websites';
 import { checkTimezone } from './date-range';
 import { reportRange, reportScope, type ReportQuery } from './report-scope';
 import { pageviewsSplit } from './rollup-choice';
-import { ownedWebsite, type WebsiteAccess } from './website-routes';
+import { permittedWebsite, type WebsiteAccess } from './website-routes';
 
 export interface VisitorRouteDeps {
   access: WebsiteAccess;
@@ -82,7 +82,7 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
     '/api/websites/:websiteId/sessions/stats',
     { schema: { params: websiteParams, querystring: querystring({}), response: { 200: SessionStatsAnswer } } },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const figures = await sessionStats(readsOf(request), await filteredRange(website, request.query as ReportQuery));
       return Object.fromEntries(Object.entries(figures).map(([name, value]) => [name, { value: Number(value) }])) as Record<
         keyof typeof figures,
@@ -96,7 +96,7 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
     { schema: { params: websiteParams, querystring: querystring({}), response: { 200: Type.Array(Type.Array(Type.Integer())) } } },
     async (request) => {
       const query = request.query as ReportQuery & { timezone?: string };
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const scope = await filteredRange(website, query);
       const timezone = checkTimezone(query.timezone ?? 'UTC', timeZones);
       return weeklyVisitors(readsOf(request), { ...scope, timezone }, pageviewsSplit(scope, 'hour', timezone));
@@ -104,10 +104,10 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
   );
 
   typed.get('/api/websites/:websiteId/sessions/:sessionId', { schema: { params: sessionParams, response: { 200: SessionAnswer } } }, async (request) => {
-    const website = await ownedWebsite(access, request);
+    const website = await permittedWebsite(access, request);
     const session = await visitorSession(readsOf(request), { websiteId: website.id, sessionId: request.params.sessionId, after: resetTime(website) });
     if (!session) throw new ApiError('notFound', 'Session not found');
-    const canDelete = await ownedWebsite(access, request, 'write').then(
+    const canDelete = await permittedWebsite(access, request, 'write').then(
       () => true,
       () => false,
     );
@@ -119,7 +119,7 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
     '/api/websites/:websiteId/sessions/:sessionId',
     { schema: { params: sessionParams, body: NoBody, response: { 200: Ok } }, config: { write: true } },
     async (request) => {
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       if (!(await eraseVisitor(website.id, request.params.sessionId.toLowerCase()))) throw new ApiError('notFound', 'Session not found');
       return { ok: true } as const;
     },
@@ -139,7 +139,7 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
       },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       const { startAt, endAt } = reportRange(website, request.query as ReportQuery);
       const reads = readsOf(request);
       // With a distinct id: every session tied to it (the visitor's other days) besides this one.
@@ -153,7 +153,7 @@ export function visitorRoutes(app: FastifyInstance, { access, db, readsOf, query
     '/api/websites/:websiteId/sessions/:sessionId/properties',
     { schema: { params: sessionParams, response: { 200: PropertiesAnswer } } },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return visitorProperties(readsOf(request), { websiteId: website.id, sessionId: request.params.sessionId });
     },
   );

@@ -32,7 +32,7 @@ export interface WebsiteAccess {
  * team) or `write` it (admins; its owner; its team's owners, managers and members). A website the
  * user may not see reads as not found; one they may see but not change is 403.
  */
-export function ownedWebsite(
+export function permittedWebsite(
   access: WebsiteAccess,
   request: FastifyRequest<{ Params: { websiteId: string } }>,
   need: 'read' | 'write' = 'read',
@@ -40,7 +40,7 @@ export function ownedWebsite(
   return websiteFor(access, request, request.params.websiteId, need);
 }
 
-/** ownedWebsite for a website id the request carries elsewhere than its path (a list of ids). */
+/** permittedWebsite for a website id the request carries elsewhere than its path (a list of ids). */
 export async function websiteFor(
   { websites, teams, shares }: WebsiteAccess,
   request: FastifyRequest,
@@ -112,7 +112,7 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { retentio
     '/api/websites/:websiteId',
     { schema: { params: websiteParams, response: { 200: Type.Union([WebsiteSchema, SharedWebsiteSchema]) } }, config: { share: true } },
     async (request) => {
-      const website = await ownedWebsite(access, request);
+      const website = await permittedWebsite(access, request);
       return authOf(request).share ? sharedView(website) : website;
     },
   );
@@ -134,7 +134,7 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { retentio
       config: { write: true },
     },
     async (request) => {
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       const updated = await websites.update(website, request.body);
       if (updated.retentionMonths > 0 && updated.retentionMonths !== website.retentionMonths) access.retentionChanged?.();
       return updated;
@@ -143,12 +143,12 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { retentio
 
   const change = { params: websiteParams, body: NoBody, response: { 200: Ok } };
   app.delete('/api/websites/:websiteId', { schema: change, config: { write: true } }, async (request) => {
-    await websites.delete(await ownedWebsite(access, request, 'write'));
+    await websites.delete(await permittedWebsite(access, request, 'write'));
     return { ok: true } as const;
   });
 
   app.post('/api/websites/:websiteId/reset', { schema: change, config: { write: true } }, async (request) => {
-    await websites.reset(await ownedWebsite(access, request, 'write'));
+    await websites.reset(await permittedWebsite(access, request, 'write'));
     return { ok: true } as const;
   });
 
@@ -161,7 +161,7 @@ export const websiteRoutes: FastifyPluginAsyncTypebox<WebsiteAccess & { retentio
     },
     async (request) => {
       const user = currentUser(request);
-      const website = await ownedWebsite(access, request, 'write');
+      const website = await permittedWebsite(access, request, 'write');
       const { userId, teamId } = request.body;
       if ((userId === undefined) === (teamId === undefined)) throw new ApiError('badRequest', 'Name either userId or teamId');
       // As in Umami, a team's website leaves the team only by its owner's (or an admin's) hand.

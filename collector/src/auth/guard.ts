@@ -91,7 +91,7 @@ async function admit(request: FastifyRequest, config: FastifyRequest['routeOptio
 
 type GuardDeps = { users: Users; tokens: Tokens; apiKeys: ApiKeys; shareLinks: ShareLinks; settings: AppSettings };
 
-/** A share token's reader: no user, a view-only stand-in, one website (checked by ownedWebsite). */
+/** A share token's reader: no user, a view-only stand-in, one website (checked by permittedWebsite). */
 function sharedAuth(request: FastifyRequest, { shareLinks }: GuardDeps): Auth | null {
   const header = request.headers['x-umami-share-token'];
   const share = typeof header === 'string' ? shareLinks.read(header) : null;

@@ -187,7 +187,7 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
 
     const now = Date.now();
     const isPageview = type === 'event' && !payload.name;
-    const ids = visitors.identify(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
+    const ids = visitors.idsFor(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
     /** What the beacon stores: session data, a page's vitals (none reported: nothing), or an event with its order. */
     const spool = (): Promise<boolean> => {
       const distinctId = payload.id;

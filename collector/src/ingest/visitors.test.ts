@@ -9,10 +9,10 @@ const t0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 describe('VisitorIdentifier', () => {
   it('keeps a visit while events come less than 30 minutes apart, and numbers its pageviews', () => {
     const ids = new VisitorIdentifier('a-secret-of-at-least-thirty-two-characters');
-    const first = ids.identify(site, '192.0.2.1', ua, undefined, t0, true);
-    const event = ids.identify(site, '192.0.2.1', ua, undefined, t0 + 10_000, false);
-    const second = ids.identify(site, '192.0.2.1', ua, undefined, t0 + 60_000, true);
-    const late = ids.identify(site, '192.0.2.1', ua, undefined, t0 + 60_000 + visitTimeoutMs, true);
+    const first = ids.idsFor(site, '192.0.2.1', ua, undefined, t0, true);
+    const event = ids.idsFor(site, '192.0.2.1', ua, undefined, t0 + 10_000, false);
+    const second = ids.idsFor(site, '192.0.2.1', ua, undefined, t0 + 60_000, true);
+    const late = ids.idsFor(site, '192.0.2.1', ua, undefined, t0 + 60_000 + visitTimeoutMs, true);
     expect(event.visitId).toBe(first.visitId);
     expect(second.visitId).toBe(first.visitId);
     expect(late.visitId).not.toBe(first.visitId);
@@ -27,23 +27,23 @@ describe('VisitorIdentifier', () => {
 
   it('gives another session to another browser, address or website, and a new one the next UTC day', () => {
     const ids = new VisitorIdentifier('a-secret-of-at-least-thirty-two-characters');
-    const base = ids.identify(site, '192.0.2.1', ua, undefined, t0).sessionId;
-    expect(ids.identify(site, '192.0.2.2', ua, undefined, t0).sessionId).not.toBe(base);
-    expect(ids.identify(site, '192.0.2.1', ua + ' x', undefined, t0).sessionId).not.toBe(base);
-    expect(ids.identify(other, '192.0.2.1', ua, undefined, t0).sessionId).not.toBe(base);
-    expect(ids.identify(site, '192.0.2.1', ua, undefined, t0 + 12 * 3600_000).sessionId).not.toBe(base);
+    const base = ids.idsFor(site, '192.0.2.1', ua, undefined, t0).sessionId;
+    expect(ids.idsFor(site, '192.0.2.2', ua, undefined, t0).sessionId).not.toBe(base);
+    expect(ids.idsFor(site, '192.0.2.1', ua + ' x', undefined, t0).sessionId).not.toBe(base);
+    expect(ids.idsFor(other, '192.0.2.1', ua, undefined, t0).sessionId).not.toBe(base);
+    expect(ids.idsFor(site, '192.0.2.1', ua, undefined, t0 + 12 * 3600_000).sessionId).not.toBe(base);
     // The same inputs always give the same id: it is a keyed hash, not random.
     const again = new VisitorIdentifier('a-secret-of-at-least-thirty-two-characters');
-    expect(again.identify(site, '192.0.2.1', ua, undefined, t0).sessionId).toBe(base);
+    expect(again.idsFor(site, '192.0.2.1', ua, undefined, t0).sessionId).toBe(base);
   });
 
   it('continues a visit from a token issued by another collector, ignoring tokens for other websites', () => {
     const a = new VisitorIdentifier('a-secret-of-at-least-thirty-two-characters');
     const b = new VisitorIdentifier('a-secret-of-at-least-thirty-two-characters');
-    const first = a.identify(site, '192.0.2.1', ua, undefined, t0);
-    const carried = b.identify(site, '198.51.100.9', ua, first.cache, t0 + 120_000);
+    const first = a.idsFor(site, '192.0.2.1', ua, undefined, t0);
+    const carried = b.idsFor(site, '198.51.100.9', ua, first.cache, t0 + 120_000);
     expect(carried).toMatchObject({ sessionId: first.sessionId, visitId: first.visitId });
     expect(carried.pageview.index).toBe(2);
-    expect(b.identify(other, '198.51.100.9', ua, first.cache, t0 + 120_000).sessionId).not.toBe(first.sessionId);
+    expect(b.idsFor(other, '198.51.100.9', ua, first.cache, t0 + 120_000).sessionId).not.toBe(first.sessionId);
   });
 });

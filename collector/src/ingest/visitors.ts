@@ -99,7 +99,7 @@ export class VisitorIdentifier {
    * valid. Pageviews are counted into their visit. The count lives in this process: several
    * collectors behind a load balancer need it to route each client to one of them (sticky by IP).
    */
-  identify(websiteId: string, ip: string, userAgent: string, cacheHeader: string | undefined, now: number, isPageview = true): VisitorIds {
+  idsFor(websiteId: string, ip: string, userAgent: string, cacheHeader: string | undefined, now: number, isPageview = true): VisitorIds {
     const token = cacheHeader ? this.#readToken(cacheHeader, websiteId, now) : null;
     const sessionId = token?.s ?? this.#sessionId(websiteId, ip, userAgent, now);
     let visit = this.#visits.get(sessionId);
