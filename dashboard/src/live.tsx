@@ -31,9 +31,14 @@ export function Live({ websiteId }: { websiteId: string }) {
     };
   }, [websiteId]);
   return (
-    <section class="panel live" aria-live="polite" aria-busy={active === null && !failed}>
+    // Only the count is a live region: the whole panel as one was read out again at every refresh
+    // (its stream's times change each time); the count is announced when it changes.
+    <section class="panel live" aria-busy={active === null && !failed}>
       <h2>
-        <span class="dot" aria-hidden="true" /> {active === null ? '…' : formatNumber(active)} {active === 1 ? 'visitor' : 'visitors'} now
+        <span class="dot" aria-hidden="true" />{' '}
+        <span aria-live="polite" aria-atomic="true">
+          {active === null ? '…' : formatNumber(active)} {active === 1 ? 'visitor' : 'visitors'} now
+        </span>
       </h2>
       {recent && (
         <p class="muted">

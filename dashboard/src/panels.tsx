@@ -117,6 +117,9 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
   const tab = tabs.find((t) => t.type === chosen) ?? tabs[0]!;
   const { rows, error } = useList<Row>(`${base}/metrics?${query}&type=${tab.type}&limit=10`);
   const pick = tab.filter ? (x: string) => go({ filters: { ...route.filters, [tab.filter!]: `eq.${x}` } }) : undefined;
+  const ranked = (
+    <Rows rows={rows} error={error} empty={tab.empty} show={tab.show} unknown={tab.unknown} heading={[tab.label, 'Visitors']} total={visitors} onPick={pick} />
+  );
   return (
     <section class="panel" data-panel={tab.type} aria-busy={rows === null}>
       {tabs.length === 1 ? (
@@ -127,6 +130,8 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
             <button
               type="button"
               role="tab"
+              id={`tab-${group}-${t.type}`}
+              aria-controls={`tabpanel-${group}`}
               aria-selected={t === tab}
               class={t === tab ? 'tab current' : 'tab'}
               onClick={() => go({ tabs: { ...route.tabs, [group]: t === tabs[0] ? undefined : t.type } })}
@@ -136,16 +141,13 @@ export function Panel({ group, tabs, base, query, route, go, visitors }: PanelPr
           ))}
         </div>
       )}
-      <Rows
-        rows={rows}
-        error={error}
-        empty={tab.empty}
-        show={tab.show}
-        unknown={tab.unknown}
-        heading={[tab.label, 'Visitors']}
-        total={visitors}
-        onPick={pick}
-      />
+      {tabs.length === 1 ? (
+        ranked
+      ) : (
+        <div role="tabpanel" id={`tabpanel-${group}`} aria-labelledby={`tab-${group}-${tab.type}`}>
+          {ranked}
+        </div>
+      )}
       <DetailsLink
         hasRows={Boolean(rows?.length)}
         title={tab.label}
