@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { resetForm } from './reset-form';
-import { api, failureText as message } from './api';
+import { api, failureText } from './api';
 import { TwoFactor } from './two-factor';
 import { Profile } from './profile';
 
@@ -39,7 +39,7 @@ function ChangePassword() {
       resetForm(form);
       setStatus({ ok: true, text: 'Password changed. Your other sessions and API keys have ended.' });
     } catch (failure) {
-      setStatus({ ok: false, text: message(failure, 'Could not change the password') });
+      setStatus({ ok: false, text: failureText(failure, 'Could not change the password') });
     }
   };
   return (
@@ -70,7 +70,7 @@ function ApiKeys() {
   const load = () =>
     api<ApiKey[]>('/me/api-keys')
       .then(setKeys)
-      .catch((failure) => setError(message(failure, 'Could not load the API keys')));
+      .catch((failure) => setError(failureText(failure, 'Could not load the API keys')));
   useEffect(() => void load(), []);
 
   const create = async (event: SubmitEvent) => {
@@ -87,7 +87,7 @@ function ApiKeys() {
       resetForm(form);
       await load();
     } catch (failure) {
-      setError(message(failure, 'Could not create the key'));
+      setError(failureText(failure, 'Could not create the key'));
     }
   };
   const revoke = async (key: ApiKey) => {
@@ -97,7 +97,7 @@ function ApiKeys() {
       setCreated(null);
       await load();
     } catch (failure) {
-      setError(message(failure, 'Could not revoke the key'));
+      setError(failureText(failure, 'Could not revoke the key'));
     }
   };
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiFailure, type ImportedRange, type Point, type Stats, type Website } from './api';
+import { type ImportedRange, type Point, type Stats, type Website, failureText } from './api';
 import { Annotations, useAnnotations } from './annotations';
 import { SeriesChart } from './chart';
 import { FilterBar } from './filter-bar';
@@ -50,7 +50,7 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
         setError('');
         setData({ key, website, stats, series });
       })
-      .catch((failure) => !view.signal.aborted && setError(failure instanceof ApiFailure ? failure.message : 'Could not load the figures'));
+      .catch((failure) => !view.signal.aborted && setError(failureText(failure, 'Could not load the figures')));
     return () => view.abort();
   }, [key]);
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiFailure, saveToken } from './api';
+import { api, saveToken, failureText } from './api';
 
 type LoginAnswer = { token: string } | { requiresTwoFactor: true; partialToken: string };
 
@@ -28,7 +28,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string; onSignedIn: () 
         onSignedIn();
       }
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : 'Sign-in failed');
+      setError(failureText(failure, 'Sign-in failed'));
     } finally {
       setBusy(false);
     }

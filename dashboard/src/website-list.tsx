@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ImportedFigures } from './imported-figures';
 import { resetForm } from './reset-form';
 import { inTurns } from './in-turns';
-import { api, ApiFailure, type Website } from './api';
+import { api, type Website, failureText } from './api';
 import { CopyButton } from './copy-button';
 import { formatNumber } from './format';
 import { dayString, rangeBounds } from './state';
@@ -50,7 +50,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       setVisitors(Object.fromEntries(Object.entries(charts).map(([id, chart]) => [id, chart.values.at(-1) ?? 0])));
       setTrends(Object.fromEntries(Object.entries(charts).map(([id, chart]) => [id, chart.values])));
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : 'Could not load the websites');
+      setError(failureText(failure, 'Could not load the websites'));
     }
   };
   useEffect(() => void load(), []);
@@ -60,7 +60,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       await api(`/websites/${website.id}`, { method: 'POST', body: { shareId } });
       await load();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : 'Could not change sharing');
+      setError(failureText(failure, 'Could not change sharing'));
     }
   };
 
@@ -75,7 +75,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       await api(action === 'delete' ? `/websites/${website.id}` : `/websites/${website.id}/reset`, { method: action === 'delete' ? 'DELETE' : 'POST' });
       await load();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : `Could not ${action} the website`);
+      setError(failureText(failure, `Could not ${action} the website`));
     }
   };
 
@@ -90,7 +90,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       setEditing(null);
       await load();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : 'Could not save the website');
+      setError(failureText(failure, 'Could not save the website'));
     }
   };
 
@@ -104,7 +104,7 @@ export function WebsiteList({ canWrite }: { canWrite: boolean }) {
       resetForm(form);
       await load();
     } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : 'Could not add the website');
+      setError(failureText(failure, 'Could not add the website'));
     }
   };
 
