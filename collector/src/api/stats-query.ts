@@ -60,19 +60,21 @@ const statsByVisit = (scope: Scope) => `SELECT toUInt64(sum(views)) AS pageviews
  * begun before the range's first day, and looked up in the events for those begun on its first,
  * partial day.
  */
-const statsFromRollup = (scope: Scope, split: Split) => `SELECT toUInt64(sum(p)) AS pageviews, uniqCombinedMerge(17)(u) AS visitors, toUInt64(sum(v)) AS visits,
-    visits - toUInt64(sum(s)) AS bounces, intDiv(toUInt64(sum(g)), 1000) AS totaltime
+const statsFromRollup = (scope: Scope, split: Split) => `SELECT toUInt64(sum(pageview_count)) AS pageviews, uniqCombinedMerge(17)(visitor_state) AS visitors,
+    toUInt64(sum(visit_count)) AS visits, visits - toUInt64(sum(second_view_count)) AS bounces, intDiv(toUInt64(sum(gap_ms_sum)), 1000) AS totaltime
   FROM (
-    SELECT toUInt64(pageviews) AS p, toUInt64(visits) AS v,
-      if(start_day >= {fromDay:Date}, toUInt64(second_views), 0) AS s,
-      if(start_day >= {fromDay:Date}, toUInt64(gap_ms), 0) AS g, visitors AS u
+    SELECT toUInt64(pageviews) AS pageview_count, toUInt64(visits) AS visit_count,
+      if(start_day >= {fromDay:Date}, toUInt64(second_views), 0) AS second_view_count,
+      if(start_day >= {fromDay:Date}, toUInt64(gap_ms), 0) AS gap_ms_sum, visitors AS visitor_state
     FROM daily_stats WHERE ${split.inRollup} AND dimension = {dimension:String} AND value = {dimensionValue:String}
     UNION ALL
-    SELECT count(), countIf(visit_pageview = 1), countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}),
-      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}), ${headlineVisitorsState}
+    SELECT count() AS pageview_count, countIf(visit_pageview = 1) AS visit_count,
+      countIf(visit_pageview = 2 AND visit_start >= ${rangeStart}) AS second_view_count,
+      sumIf(toUInt64(visit_gap_ms), visit_pageview >= 2 AND visit_start >= ${rangeStart}) AS gap_ms_sum, ${headlineVisitorsState} AS visitor_state
     FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${split.inEvents}${scope.filter.sql}
     UNION ALL
-    SELECT 0, 0, countIf(visit_pageview = 2), sum(toUInt64(visit_gap_ms)), ${headlineVisitorsState}
+    SELECT 0 AS pageview_count, 0 AS visit_count, countIf(visit_pageview = 2) AS second_view_count, sum(toUInt64(visit_gap_ms)) AS gap_ms_sum,
+      ${headlineVisitorsState} AS visitor_state
     FROM website_event WHERE website_id = {websiteId:UUID}
       AND created_at >= fromUnixTimestamp64Milli({wholeStart:Int64}) AND created_at < fromUnixTimestamp64Milli({wholeEnd:Int64})
       AND visit_pageview >= 2 AND visit_start >= ${rangeStart} AND visit_start < fromUnixTimestamp64Milli({wholeStart:Int64})${scope.filter.sql}
@@ -86,16 +88,21 @@ const statsFromRollup = (scope: Scope, split: Split) => `SELECT toUInt64(sum(p))
  */
 const pageStatsFromRollup = (scope: Scope, split: Split) => {
   const value = `dimension = {dimension:String} AND value = {dimensionValue:String}`;
-  return `SELECT toUInt64(sum(p)) AS pageviews, uniqCombinedMerge(17)(u) AS visitors, toUInt64(sum(v)) AS visits,
-      toUInt64(sum(b)) AS bounces, toUInt64(sum(s)) AS totaltime
+  return `SELECT toUInt64(sum(pageview_count)) AS pageviews, uniqCombinedMerge(17)(visitor_state) AS visitors, toUInt64(sum(visit_count)) AS visits,
+      toUInt64(sum(bounce_count)) AS bounces, toUInt64(sum(seconds_sum)) AS totaltime
     FROM (
-      SELECT pageviews AS p, visits AS v, bounces AS b, seconds AS s, visitors AS u FROM daily_page_stats WHERE ${split.inRollup} AND ${value}
+      SELECT pageviews AS pageview_count, visits AS visit_count, bounces AS bounce_count, seconds AS seconds_sum, visitors AS visitor_state
+      FROM daily_page_stats WHERE ${split.inRollup} AND ${value}
       UNION ALL
-      SELECT sum(views), count(), countIf(views = 1), toUInt64(sum(last - first)), uniqCombinedState(17)(session) FROM (
-        SELECT visit, any(session_id) AS session, sum(n) AS views, min(first_second) AS first, max(last_second) AS last FROM (
-          SELECT ${visitKey} AS visit, session_id, pageviews AS n, first_second, last_second FROM daily_page_visits WHERE ${split.inRollup} AND ${value}
+      SELECT sum(views) AS pageview_count, count() AS visit_count, countIf(views = 1) AS bounce_count, toUInt64(sum(last - first)) AS seconds_sum,
+        uniqCombinedState(17)(session) AS visitor_state
+      FROM (
+        SELECT visit, any(session_id) AS session, sum(views_in_visit) AS views, min(first_second) AS first, max(last_second) AS last FROM (
+          SELECT ${visitKey} AS visit, session_id AS session_id, pageviews AS views_in_visit, first_second AS first_second, last_second AS last_second
+          FROM daily_page_visits WHERE ${split.inRollup} AND ${value}
           UNION ALL
-          SELECT ${visitKey}, session_id, 1, toUInt32(created_at), toUInt32(created_at) FROM website_event
+          SELECT ${visitKey} AS visit, session_id AS session_id, 1 AS views_in_visit, toUInt32(created_at) AS first_second, toUInt32(created_at) AS last_second
+          FROM website_event
           WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${split.inEvents}${scope.filter.sql}
         ) GROUP BY visit
       )
