@@ -3,7 +3,7 @@ import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { rankingVisitorsState } from '../storage/rollups';
 import { exitsFromRollup } from './exit-query';
-import { inScope, scopeParams, visitKey, visitorsApprox, type Point, type Scope } from './query-vocabulary';
+import { inScope, rankingHaving, rankingPage, scopeParams, visitKey, visitorsApprox, type Point, type Scope } from './query-vocabulary';
 import { visitRollupsSplit, metricSplit } from './rollup-choice';
 import { columnMetrics, metricSource, type ColumnMetric } from './umami-names';
 
@@ -32,8 +32,8 @@ export interface MetricOptions {
 /** `[{x, y}]` for one metric, largest `y` first, then `x`. */
 export async function queryMetric(db: ClickHouseClient, scope: Scope, type: MetricType, options: MetricOptions): Promise<Point[]> {
   const params = { ...scopeParams(scope), limit: options.limit, offset: options.offset, search: options.search ?? '' };
-  const search = options.search ? ' HAVING positionCaseInsensitiveUTF8(x, {search:String}) > 0' : '';
-  const page = `ORDER BY y DESC, x ASC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
+  const search = rankingHaving(Boolean(options.search));
+  const page = rankingPage;
   if (type === 'event') {
     return rows<Point>(
       db,
@@ -70,7 +70,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
     );
   }
   const exits = type === 'exit' ? await visitRollupsSplit(db, scope) : null;
-  if (exits) return exitsFromRollup(db, exits, search, page, params);
+  if (exits) return exitsFromRollup(db, exits, { search: Boolean(options.search) }, params);
   if (type === 'entry' || type === 'exit') {
     const pick = type === 'entry' ? 'argMin' : 'argMax';
     return rows<Point>(

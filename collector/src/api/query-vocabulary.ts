@@ -57,6 +57,12 @@ export interface Stats {
   totaltime: number;
 }
 
+/** A ranking's filter on its values (`search`: only those containing {search:String}, any case), after its GROUP BY x. */
+export const rankingHaving = (search: boolean) => (search ? ' HAVING positionCaseInsensitiveUTF8(x, {search:String}) > 0' : '');
+
+/** A ranking's order and page: largest y first, then x; {limit:UInt32} rows from {offset:UInt32}. */
+export const rankingPage = 'ORDER BY y DESC, x ASC LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
+
 export interface Point {
   x: string;
   y: number;
