@@ -13,6 +13,7 @@ import { migrate } from '../collector/src/storage/migrate';
 import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { startCollector } from '../collector/src/start';
 import { Websites } from '../collector/src/websites/websites';
+import { signIn } from './bench-site';
 import { launchChromium } from '../e2e/browser';
 import { seedEvents } from './seed-events';
 import { seededSite } from './seeded-site';
@@ -63,15 +64,7 @@ try {
     events = row?.n ?? 0;
   }
   try {
-    const adminToken = async () => {
-      const login = await fetch(`${collector.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password }),
-      });
-      return ((await login.json()) as { token: string }).token;
-    };
-    const token = seeded ? seeded.token : await adminToken();
+    const token = seeded ? seeded.token : await signIn(collector.url, 'admin', password);
     const times: number[] = [];
     /** The same rounds timed from outside the browser, Playwright's navigation overhead included. */
     const outside: number[] = [];

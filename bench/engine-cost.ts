@@ -17,6 +17,7 @@ import { insertLines, type Insert, type InsertSettings } from '../collector/src/
 import { openStorage } from '../collector/src/storage/client';
 import { migrate } from '../collector/src/storage/migrate';
 import { startCollector } from '../collector/src/start';
+import { createBenchSite, signIn } from './bench-site';
 import { beaconMix } from './wrk';
 
 const { values } = parseArgs({
@@ -114,18 +115,7 @@ async function captureLines(events: number, file: string): Promise<void> {
     { insert: async (table, lines) => void (table === 'website_event' && captured.push(...lines.map((line) => line.toString()))) },
   );
   try {
-    const login = await fetch(`${collector.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'engine-cost-password' }),
-    });
-    const { token } = (await login.json()) as { token: string };
-    const created = await fetch(`${collector.url}/api/websites`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', domain: 'example.com' }),
-    });
-    const { id } = (await created.json()) as { id: string };
+    const id = await createBenchSite(collector.url, await signIn(collector.url, 'admin', 'engine-cost-password'));
     const { agents, bodies } = beaconMix(id);
     // Visitors from many addresses (TRUST_PROXY), a few pageviews each: sessions as on a real site.
     for (let i = 0; i < events; i += 50) {

@@ -2,11 +2,10 @@
 // What a real app's framework setup costs the same bare route: bare-server.ts with BARE_EXTRAS
 // (a logger, root hooks, 200 other routes, all three) against the plain one, all running at once,
 // driven in rounds whose order rotates so no variant always goes first.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startBareRoute } from './bare-process';
 import { beaconScript, runWrk } from './wrk';
 
 const variants = [
@@ -19,19 +18,9 @@ const variants = [
 
 export async function runFrameworkCost({ seconds, connections, rounds }: { seconds: number; connections: number; rounds: number }): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'framework-cost-'));
-  const servers = variants.map(({ extras }) =>
-    spawn(process.execPath, [fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], {
-      env: { ...process.env, BARE_EXTRAS: extras },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
+  const servers = await Promise.all(variants.map(({ extras }) => startBareRoute({ extras })));
   try {
-    const ports = await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve) => server.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1])))),
-      ),
-    );
+    const ports = servers.map((server) => server.port);
     const script = join(work, 'beacons.lua');
     // Any website id: the bare route only checks that one is there.
     beaconScript('00000000-0000-4000-8000-000000000000', script);
@@ -55,7 +44,7 @@ export async function runFrameworkCost({ seconds, connections, rounds }: { secon
       console.log(`| ${name} | ${rate.toFixed(0)} | ${rates[i]!.map((r) => r.toFixed(0)).join(', ')} | ${(rate / plain).toFixed(2)} |`);
     });
   } finally {
-    for (const server of servers) server.kill('SIGTERM');
+    await Promise.all(servers.map((server) => server.stop()));
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -5,14 +5,14 @@
 // Fastify route that only parses the same JSON body; prints both, their ratio, and the collector's
 // resident memory over its run. With --server, also three collectors on the test ClickHouse server
 // (test-support/clickhouse-server), the load split across them. Needs wrk (apt-get install -y wrk).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnCollector, type ChildCollector } from '../test-support/child-collector';
 import { startTestClickHouse, type TestClickHouse } from '../test-support/clickhouse-server/process';
+import { startBareRoute } from './bare-process';
 import { createBenchSite, signIn } from './bench-site';
 import { runFrameworkCost } from './framework-cost';
 import { runProfile } from './ingest-profile';
@@ -57,10 +57,7 @@ if (values.framework) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const work = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
-const bare = spawn(process.execPath, [fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-const barePort = await new Promise<number>((resolve) =>
-  bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))),
-);
+const bare = await startBareRoute();
 const password = 'bench-password';
 const passedEnv = settingsFromEnv();
 const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...passedEnv });
@@ -134,7 +131,7 @@ try {
     // The baseline runs with the collector idle: its backlog inserted and background merges settled.
     await drain();
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    bareRuns.push(await runWrk(`http://127.0.0.1:${barePort}/api/send`, script, slice, connections));
+    bareRuns.push(await runWrk(`http://127.0.0.1:${bare.port}/api/send`, script, slice, connections));
     const sampler = setInterval(sample, 1000);
     ourRuns.push(await runWrk(`${collector.url}/api/send`, script, slice, connections));
     clearInterval(sampler);
@@ -203,7 +200,7 @@ try {
     );
   }
 } finally {
-  bare.kill('SIGTERM');
+  await bare.stop();
   await collector.kill('SIGTERM');
   await Promise.all(fleet.map((c) => c.kill('SIGTERM')));
   await server?.destroy();

@@ -3,12 +3,11 @@
 // `node --cpu-prof` while wrk drives them (a warm-up, then the measured run), and the summary
 // divides their time by the requests served: each thread's CPU (user and kernel, from /proc) and
 // the event loop's samples by kind of code and by function. The profiler slows both a little.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawnCollector } from '../test-support/child-collector';
+import { startBareRoute } from './bare-process';
 import { createBenchSite, signIn } from './bench-site';
 import { type CpuProfile, kinds, type ProfileSummary, summarize } from './cpu-profile';
 import { settingsFromEnv } from './settings-env';
@@ -23,6 +22,8 @@ interface Measured {
   from: number;
   to: number;
   profileDir: string;
+  /** The whole machine's idle share during the run. */
+  idle: number;
 }
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -43,7 +44,7 @@ async function measure(name: string, pid: number, url: string, script: string, s
   const wrk = await runWrk(url, script, seconds, connections);
   const to = nowUs();
   const cpu = cpuBetween(pid, before, threadTimes(pid));
-  return { measured: { name, wrk, cpu, from, to, profileDir } satisfies Measured, idle: machineIdle(machineBefore, procStat()) };
+  return { name, wrk, cpu, from, to, profileDir, idle: machineIdle(machineBefore, procStat()) } satisfies Measured;
 }
 
 function readProfile(dir: string): CpuProfile {
@@ -54,7 +55,7 @@ function readProfile(dir: string): CpuProfile {
 
 const us = (value: number) => value.toFixed(1);
 
-function report(runs: { measured: Measured; idle: number; summary: ProfileSummary }[]): void {
+function report(runs: { measured: Measured; summary: ProfileSummary }[]): void {
   console.log(`\n${availableParallelism()} cores; one wrk thread; each target measured for the same time after a warm-up, under the CPU profiler\n`);
   console.log(`| per request, µs | ${runs.map((r) => r.measured.name).join(' | ')} |`);
   console.log(`|---|${runs.map(() => '---:').join('|')}|`);
@@ -69,7 +70,7 @@ function report(runs: { measured: Measured; idle: number; summary: ProfileSummar
       r.measured.cpu.others.reduce((sum, t) => sum + t.seconds, 0),
     ),
   );
-  line('machine idle during the run', (r) => `${(r.idle * 100).toFixed(0)}%`);
+  line('machine idle during the run', (r) => `${(r.measured.idle * 100).toFixed(0)}%`);
   console.log(`| *event loop samples (wall clock) by kind of code:* | ${runs.map(() => '').join(' | ')} |`);
   for (const kind of kinds) line(kind, (r) => us(r.summary.byKind[kind]));
   for (const r of runs) {
@@ -92,35 +93,27 @@ export async function runProfile({ seconds, connections }: { seconds: number; co
   const oursDir = join(work, 'collector-profile');
   mkdirSync(bareDir);
   mkdirSync(oursDir);
-  const bare = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${bareDir}`, fileURLToPath(new URL('./bench-bare.mjs', import.meta.url))], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const bareExit = new Promise((resolve) => bare.once('exit', resolve));
-  const barePort = await new Promise<number>((resolve) =>
-    bare.stdout.on('data', (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))),
-  );
+  const bare = await startBareRoute({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${bareDir}`] });
   const password = 'bench-password';
   const collector = await spawnCollector({ DATA_DIR: join(work, 'data'), ADMIN_PASSWORD: password, ...settingsFromEnv() }, [
     '--cpu-prof',
     `--cpu-prof-dir=${oursDir}`,
-  ]).catch((error: unknown) => {
-    bare.kill('SIGTERM');
+  ]).catch(async (error: unknown) => {
+    await bare.stop();
     throw error;
   });
   try {
     const site = await createBenchSite(collector.url, await signIn(collector.url, 'admin', password));
     const script = join(work, 'beacons.lua');
     beaconScript(site, script);
-    const bareRun = await measure('bare Fastify route', bare.pid!, `http://127.0.0.1:${barePort}/api/send`, script, seconds, connections, bareDir);
+    const bareRun = await measure('bare Fastify route', bare.process.pid!, `http://127.0.0.1:${bare.port}/api/send`, script, seconds, connections, bareDir);
     const oursRun = await measure('collector /api/send', collector.process.pid!, `${collector.url}/api/send`, script, seconds, connections, oursDir);
     // The profiles are written as the processes exit.
-    bare.kill('SIGTERM');
-    await bareExit;
+    await bare.stop();
     await collector.kill('SIGTERM');
     report(
-      [bareRun, oursRun].map(({ measured, idle }) => ({
+      [bareRun, oursRun].map((measured) => ({
         measured,
-        idle,
         summary: summarize(readProfile(measured.profileDir), {
           from: measured.from,
           to: measured.to,
@@ -130,7 +123,7 @@ export async function runProfile({ seconds, connections }: { seconds: number; co
       })),
     );
   } finally {
-    bare.kill('SIGTERM');
+    await bare.stop();
     await collector.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }

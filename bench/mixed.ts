@@ -13,6 +13,7 @@ import { migrate } from '../collector/src/storage/migrate';
 import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { Websites } from '../collector/src/websites/websites';
 import { spawnCollector } from '../test-support/child-collector';
+import { signIn } from './bench-site';
 import { settingsFromEnv } from './settings-env';
 import { benchRead, readEndpoints, type Timing } from './read-bench';
 import { seedEvents } from './seed-events';
@@ -39,12 +40,7 @@ export async function runMixed({ events, runs, connections }: { events: number; 
   }
   const collector = await spawnCollector({ DATA_DIR: dataDir, ADMIN_PASSWORD: password, LOG_LEVEL: 'info', ...settingsFromEnv() });
   try {
-    const login = await fetch(`${collector.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    const token = await signIn(collector.url, 'admin', password);
     const endpoints = readEndpoints(seeded, Date.now());
     const idle = await benchRead(collector.url, token, endpoints, runs);
 

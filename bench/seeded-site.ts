@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { StoredUser } from '../collector/src/auth/users';
 import type { RunningCollector } from '../collector/src/start';
 import { rows } from '../collector/src/storage/client';
+import { signIn } from './bench-site';
 
 /** The newest "Seeded site" (npm run seed) of a running collector, and a fresh bench admin (`user`, to delete after) with a token to read it with. */
 export async function seededSite(collector: RunningCollector): Promise<{ id: string; token: string; user: StoredUser }> {
@@ -12,11 +13,5 @@ export async function seededSite(collector: RunningCollector): Promise<{ id: str
   if (!site) throw new Error('no "Seeded site" in DATA_DIR: run npm run seed first');
   const password = randomBytes(16).toString('base64url');
   const user = await collector.users.create(`bench-${randomBytes(4).toString('hex')}`, password, 'admin');
-  const login = await fetch(`${collector.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user.username, password }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  return { id: site.id, token, user };
+  return { id: site.id, token: await signIn(collector.url, user.username, password), user };
 }

@@ -32,13 +32,12 @@ export interface MetricOptions {
 /** `[{x, y}]` for one metric, largest `y` first, then `x`. */
 export async function queryMetric(db: ClickHouseClient, scope: Scope, type: MetricType, options: MetricOptions): Promise<Point[]> {
   const params = { ...scopeParams(scope), limit: options.limit, offset: options.offset, search: options.search ?? '' };
-  const search = rankingHaving(Boolean(options.search));
-  const page = rankingPage;
+  const having = rankingHaving(Boolean(options.search));
   if (type === 'event') {
     return rows<Point>(
       db,
       `SELECT event_name AS x, count() AS y FROM website_event
-        WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${search} ${page}`,
+        WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${having} ${rankingPage}`,
       params,
     );
   }
@@ -56,7 +55,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
           UNION ALL
           SELECT toString(${source.x}) AS x, ${rankingVisitorsState} AS v FROM website_event
           WHERE website_id = {websiteId:UUID} AND ${events} AND ${split.inEvents} GROUP BY x
-        ) GROUP BY x${search} ${page}`,
+        ) GROUP BY x${having} ${rankingPage}`,
       { ...params, ...split.params },
     );
   }
@@ -65,7 +64,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
     return rows<Point>(
       db,
       `SELECT url_path AS x, ${visitorsApprox} AS y FROM website_event
-        WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${search} ${page}`,
+        WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${having} ${rankingPage}`,
       params,
     );
   }
@@ -79,7 +78,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
           SELECT ${visitKey} AS visit, any(session_id) AS session_id, ${pick}(url_path, created_at) AS x
           FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
           GROUP BY visit
-        ) GROUP BY x${search} ${page}`,
+        ) GROUP BY x${having} ${rankingPage}`,
       params,
     );
   }
@@ -88,7 +87,7 @@ export async function queryMetric(db: ClickHouseClient, scope: Scope, type: Metr
     db,
     `SELECT ${source.x} AS x, ${visitorsApprox} AS y FROM website_event
       WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}
-      GROUP BY x${search} ${page}`,
+      GROUP BY x${having} ${rankingPage}`,
     params,
   );
 }
