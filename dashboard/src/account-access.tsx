@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useLoad } from './use-read';
 import { api, failureText, saveToken } from './api';
 
 // The pages a person reaches without a session: "Forgot password?", a reset link, an invitation.
@@ -114,15 +115,12 @@ interface Invitation {
 
 /** An invitation's page: what it is for, then an account (email, name, password), signed in at once. */
 export function Signup({ secret, onSignedIn }: { secret: string; onSignedIn: () => void }) {
-  const [invitation, setInvitation] = useState<Invitation | null>(null);
-  const [error, setError] = useState('');
-  useEffect(() => {
-    const cancel = new AbortController();
-    api<Invitation>('/auth/invitation', { method: 'POST', body: { token: secret }, signal: cancel.signal }).then(setInvitation, (failure) => {
-      if (!cancel.signal.aborted) setError(failureText(failure, 'This invitation cannot be read'));
-    });
-    return () => cancel.abort();
-  }, [secret]);
+  const loaded = useLoad(secret, (signal) => api<Invitation>('/auth/invitation', { method: 'POST', body: { token: secret }, signal }), {
+    fallback: 'This invitation cannot be read',
+  });
+  const invitation = loaded.data;
+  const [formError, setError] = useState('');
+  const error = formError || loaded.error;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useLoad } from './use-read';
 import { api, failureText } from './api';
 import { type Bounds, dayString, midnight } from './state';
 
@@ -11,19 +12,10 @@ export interface Annotation {
 
 /** The website's annotations in the range, reloaded when the range changes (the last load cancelled) or one is added or deleted. */
 export function useAnnotations(websiteId: string, bounds: Bounds): { annotations: Annotation[]; reload: () => void } {
-  const [annotations, setAnnotations] = useState<Annotation[]>([]);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const controller = new AbortController();
-    api<{ data: Annotation[] }>(`/websites/${websiteId}/annotations?startAt=${bounds.startAt}&endAt=${bounds.endAt}&pageSize=200`, {
-      signal: controller.signal,
-    }).then(
-      (answer) => setAnnotations(answer.data),
-      () => !controller.signal.aborted && setAnnotations([]),
-    );
-    return () => controller.abort();
-  }, [websiteId, bounds.startAt, bounds.endAt, version]);
-  return { annotations, reload: () => setVersion((v) => v + 1) };
+  const path = `/websites/${websiteId}/annotations?startAt=${bounds.startAt}&endAt=${bounds.endAt}&pageSize=200`;
+  // Without them the chart still draws: a failed load shows none.
+  const { data, reload } = useLoad(path, (signal) => api<{ data: Annotation[] }>(path, { signal }), { keep: true });
+  return { annotations: data?.data ?? [], reload };
 }
 
 /** The fields of an annotation's form: its day and note, or null when either is empty. */

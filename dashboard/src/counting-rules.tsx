@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useLoad } from './use-read';
 import { api, failureText, type Website } from './api';
 import { formatNumber } from './format';
 import { rangeBounds } from './state';
@@ -37,25 +38,23 @@ export const lines = (text: string) =>
 
 /** A website's counting rules (what its beacons must be to count) and what was not counted in the last 30 days. */
 export function CountingRules({ websiteId }: { websiteId: string }) {
-  const [website, setWebsite] = useState<Website | null>(null);
-  const [rules, setRules] = useState<Rules | null>(null);
-  const [drops, setDrops] = useState<Drops | null>(null);
-  const [error, setError] = useState('');
+  const base = `/websites/${websiteId}`;
+  const month = rangeBounds({ range: '30d' });
+  const loadedWebsite = useLoad(base, (signal) => api<Website>(base, { signal }), { fallback: 'Could not load the counting rules' });
+  const loadedRules = useLoad(`${base}/ingest-rules`, (signal) => api<Rules>(`${base}/ingest-rules`, { signal }), {
+    fallback: 'Could not load the counting rules',
+  });
+  const loadedDrops = useLoad(`${base}/dropped`, (signal) => api<Drops>(`${base}/dropped?startAt=${month.startAt}&endAt=${month.endAt}`, { signal }), {
+    fallback: 'Could not load the counting rules',
+  });
+  const website = loadedWebsite.data;
+  const drops = loadedDrops.data;
+  // What the last save answered replaces what was loaded (the same website's rules).
+  const [savedRules, setSavedRules] = useState<{ websiteId: string; rules: Rules } | null>(null);
+  const rules = savedRules?.websiteId === websiteId ? savedRules.rules : loadedRules.data;
+  const [saveError, setSaveError] = useState('');
+  const error = saveError || loadedRules.error || loadedWebsite.error || loadedDrops.error;
   const [saved, setSaved] = useState('');
-
-  useEffect(() => {
-    const cancel = new AbortController();
-    const { signal } = cancel;
-    const month = rangeBounds({ range: '30d' });
-    Promise.all([
-      api<Website>(`/websites/${websiteId}`, { signal }).then(setWebsite),
-      api<Rules>(`/websites/${websiteId}/ingest-rules`, { signal }).then(setRules),
-      api<Drops>(`/websites/${websiteId}/dropped?startAt=${month.startAt}&endAt=${month.endAt}`, { signal }).then(setDrops),
-    ]).catch((failure) => {
-      if (!signal.aborted) setError(failureText(failure, 'Could not load the counting rules'));
-    });
-    return () => cancel.abort();
-  }, [websiteId]);
 
   const save = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -72,11 +71,11 @@ export function CountingRules({ websiteId }: { websiteId: string }) {
           blockReferrerSpam: fields.get('blockReferrerSpam') === 'on',
         },
       });
-      setRules(answer);
-      setError('');
+      setSavedRules({ websiteId, rules: answer });
+      setSaveError('');
       setSaved('Saved. New beacons follow these rules from now on.');
     } catch (failure) {
-      setError(failureText(failure, 'Could not save the counting rules'));
+      setSaveError(failureText(failure, 'Could not save the counting rules'));
     }
   };
 

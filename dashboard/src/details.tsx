@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, failureText } from './api';
+import { api } from './api';
+import { useLoad } from './use-read';
 import { type Order, pageOf, type Row, sortRows, toCsv } from './details-list';
 import { formatNumber } from './format';
 
@@ -33,7 +34,6 @@ export function Details({ title, measure, path, show, unknown, total, onPick, on
   const [query, setQuery] = useState('');
   const [order, setOrder] = useState<Order>('most');
   const [page, setPage] = useState(1);
-  const [state, setState] = useState<{ rows: Row[] | null; error: string }>({ rows: null, error: '' });
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -43,17 +43,12 @@ export function Details({ title, measure, path, show, unknown, total, onPick, on
     const timer = setTimeout(() => setQuery(search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
-  useEffect(() => {
-    const controller = new AbortController();
-    setState({ rows: null, error: '' });
-    setPage(1);
-    api<Row[]>(`${path}&limit=${loaded}${query ? `&search=${encodeURIComponent(query)}` : ''}`, { signal: controller.signal })
-      .then((rows) => setState({ rows, error: '' }))
-      .catch((failure) => controller.signal.aborted || setState({ rows: [], error: failureText(failure, 'Could not load this list') }));
-    return () => controller.abort();
-  }, [path, query]);
+  const list = `${path}&limit=${loaded}${query ? `&search=${encodeURIComponent(query)}` : ''}`;
+  const { data: rows, error } = useLoad(list, (signal) => api<Row[]>(list, { signal }), { fallback: 'Could not load this list' });
+  // A new list starts on its first page.
+  useEffect(() => setPage(1), [list]);
 
-  const sorted = state.rows ? sortRows(state.rows, order) : [];
+  const sorted = rows ? sortRows(rows, order) : [];
   const shown = pageOf(sorted, page, pageSize);
   const name = (x: string) => (x ? (show ? show(x) : x) : unknown);
   const share = (y: number) => (total ? percent.format(Math.min(1, y / total)) : '');
@@ -98,16 +93,16 @@ export function Details({ title, measure, path, show, unknown, total, onPick, on
           <option value="fewest">Fewest first</option>
           <option value="name">By name</option>
         </select>
-        <button type="button" onClick={download} disabled={!state.rows || state.rows.length === 0}>
+        <button type="button" onClick={download} disabled={!rows || rows.length === 0}>
           Download CSV
         </button>
       </div>
-      {state.rows === null ? (
+      {error ? (
+        <p class="error">{error}</p>
+      ) : rows === null ? (
         <p class="muted" aria-busy="true">
           Loading…
         </p>
-      ) : state.error ? (
-        <p class="error">{state.error}</p>
       ) : sorted.length === 0 ? (
         <p class="muted">Nothing matches.</p>
       ) : (

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useLoad } from './use-read';
 import { api, failureText } from './api';
 import type { FilterName, Route } from './state';
 import { resetForm } from './reset-form';
@@ -10,18 +11,9 @@ interface Segment {
 
 /** The website's saved segments, loaded once per website (the load cancelled when it changes); `reload` after saving one. */
 function useSegments(websiteId: string | undefined): { segments: Segment[]; reload: () => void } {
-  const [segments, setSegments] = useState<Segment[]>([]);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    if (!websiteId) return;
-    const controller = new AbortController();
-    api<{ data: Segment[] }>(`/websites/${websiteId}/segments?type=segment&pageSize=100`, { signal: controller.signal }).then(
-      (answer) => setSegments(answer.data),
-      () => !controller.signal.aborted && setSegments([]),
-    );
-    return () => controller.abort();
-  }, [websiteId, version]);
-  return { segments, reload: () => setVersion((v) => v + 1) };
+  const path = websiteId ? `/websites/${websiteId}/segments?type=segment&pageSize=100` : null;
+  const { data, reload } = useLoad(path, (signal) => api<{ data: Segment[] }>(path!, { signal }), { keep: true });
+  return { segments: data?.data ?? [], reload };
 }
 
 /** Umami's filter operators, as people read them. */

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, failureText } from './api';
+import { useLoad } from './use-read';
 
 interface ImportRun {
   id: string;
@@ -14,6 +15,8 @@ interface ImportRun {
   eventsPerSecond: number;
 }
 
+const isRunning = (run: ImportRun) => run.state === 'running';
+
 const stateText = { running: 'Importing', done: 'Imported', stopped: 'Stopped (start again to resume)', failed: 'Failed' } as const;
 
 /**
@@ -21,27 +24,17 @@ const stateText = { running: 'Importing', done: 'Imported', stopped: 'Stopped (s
  * background job of the collector, its progress polled every second while it runs.
  */
 export function ImportPanel() {
-  const [runs, setRuns] = useState<ImportRun[]>([]);
-  const [error, setError] = useState('');
-  const running = runs.some((run) => run.state === 'running');
-
-  const load = (signal?: AbortSignal) =>
-    api<{ data: ImportRun[] }>('/admin/imports', { signal }).then(
-      (answer) => setRuns(answer.data),
-      (failure: unknown) => {
-        if (!signal?.aborted) setError(failureText(failure, 'Could not read the imports'));
-      },
-    );
-  useEffect(() => {
-    const view = new AbortController();
-    void load(view.signal);
-    // While one runs, its progress is read every second; the poll ends with the view.
-    const timer = running ? setInterval(() => void load(view.signal), 1000) : undefined;
-    return () => {
-      view.abort();
-      clearInterval(timer);
-    };
-  }, [running]);
+  // While one runs, its progress is read every second.
+  const imports = useLoad('imports', (signal) => api<{ data: ImportRun[] }>('/admin/imports', { signal }), {
+    fallback: 'Could not read the imports',
+    keep: true,
+    pollAfter: (answer) => (answer.data.some(isRunning) ? 1000 : undefined),
+  });
+  const runs = imports.data?.data ?? [];
+  const running = runs.some(isRunning);
+  const [actionError, setError] = useState('');
+  const error = actionError || imports.error;
+  const load = imports.reload;
 
   const start = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -49,7 +42,7 @@ export function ImportPanel() {
     setError('');
     try {
       await api('/admin/imports', { method: 'POST', body: { source: 'umami', databaseUrl: fields.get('databaseUrl') } });
-      await load();
+      load();
     } catch (failure) {
       setError(failureText(failure, 'Could not start the import'));
     }
@@ -57,7 +50,7 @@ export function ImportPanel() {
   const stop = async (run: ImportRun) => {
     try {
       await api(`/admin/imports/${run.id}`, { method: 'DELETE' });
-      await load();
+      load();
     } catch (failure) {
       setError(failureText(failure, 'Could not stop the import'));
     }

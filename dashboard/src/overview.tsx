@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type ImportedRange, type Point, type Stats, type Website, failureText } from './api';
+import { useMemo } from 'preact/hooks';
+import type { ImportedRange, Point, Stats, Website } from './api';
 import { Annotations, useAnnotations } from './annotations';
 import { SeriesChart } from './chart';
 import { FilterBar } from './filter-bar';
@@ -8,12 +8,11 @@ import { Live } from './live';
 import { EventsPanel, Panel, panelGroups } from './panels';
 import { dayString, rangeBounds, ranges, readQuery, routeHash, type RangeName, type Route } from './state';
 import { read } from './read-batch';
-import { useRead } from './use-read';
+import { useLoad, useRead } from './use-read';
 
 type Series = { pageviews: Point[]; sessions: Point[]; compare?: { pageviews: Point[]; sessions: Point[] }; imported?: { pageviews: Point[] } };
 
-interface Data {
-  key: string;
+interface Figures {
   website: Website;
   stats: Stats;
   series: Series;
@@ -21,8 +20,6 @@ interface Data {
 
 /** One website on one page: headline figures, the chart, realtime, ranked panels; every row filters. */
 export function Overview({ route, canWrite = false }: { route: Route; canWrite?: boolean }) {
-  const [data, setData] = useState<Data | null>(null);
-  const [error, setError] = useState('');
   const base = `/websites/${route.websiteId}`;
   // Imported days (Plausible's export) join the figures when no filter is on: they have no visits to
   // filter. The figures do not wait for the list (most sites have none): a site with some reads again.
@@ -34,25 +31,22 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
   const query = `${readQuery(route, bounds)}${withImported ? '&imported=true' : ''}`;
   const { annotations, reload } = useAnnotations(route.websiteId!, bounds);
 
-  useEffect(() => {
-    // The view's reads go out in one batch with the panels' (read-batch.ts), and are cancelled when the view changes.
-    const view = new AbortController();
-    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    Promise.all([
-      read<Website>(base, view.signal),
-      read<Stats>(`${base}/stats?${query}`, view.signal),
-      read<Series>(
-        `${base}/pageviews?${query}&unit=${bounds.unit}&timezone=${encodeURIComponent(timezone)}${route.compare ? '&compare=prev' : ''}`,
-        view.signal,
-      ),
-    ])
-      .then(([website, stats, series]) => {
-        setError('');
-        setData({ key, website, stats, series });
-      })
-      .catch((failure) => !view.signal.aborted && setError(failureText(failure, 'Could not load the figures')));
-    return () => view.abort();
-  }, [key]);
+  // The view's reads go out in one batch with the panels' (read-batch.ts), and are cancelled when the view changes;
+  // the figures of the view before stay (dimmed) until the new ones arrive.
+  const figures = useLoad<Figures>(
+    key,
+    async (signal) => {
+      const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const [website, stats, series] = await Promise.all([
+        read<Website>(base, signal),
+        read<Stats>(`${base}/stats?${query}`, signal),
+        read<Series>(`${base}/pageviews?${query}&unit=${bounds.unit}&timezone=${encodeURIComponent(timezone)}${route.compare ? '&compare=prev' : ''}`, signal),
+      ]);
+      return { website, stats, series };
+    },
+    { keep: true },
+  );
+  const { data, error } = figures;
 
   const go = (next: Partial<Route>) => {
     location.hash = routeHash({ ...route, ...next });
@@ -76,7 +70,7 @@ export function Overview({ route, canWrite = false }: { route: Route; canWrite?:
         <RangePicker route={route} go={go} />
       </div>
       <FilterBar route={route} go={go} canWrite={canWrite} />
-      {data === null ? <HeadlinePlaceholder /> : <Headline stats={data.stats} compare={route.compare} stale={data.key !== key} />}
+      {data === null ? <HeadlinePlaceholder /> : <Headline stats={data.stats} compare={route.compare} stale={figures.stale} />}
       {data === null ? (
         <div class="chart" aria-busy="true" />
       ) : (

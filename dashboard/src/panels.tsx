@@ -1,5 +1,4 @@
-import { read } from './read-batch';
-import { useLoad } from './use-read';
+import { useRead } from './use-read';
 import { DetailsLink } from './details';
 import { formatNumber } from './format';
 import type { FilterName, Route, TabGroup } from './state';
@@ -98,7 +97,7 @@ type Row = { x: string; y: number };
 
 /** Loads a list for the panel's query; `null` while loading. */
 function useList<T>(path: string | null): { rows: T[] | null; error: string } {
-  const { data, error } = useLoad<T[]>(path, (signal) => read<T[]>(path!, signal), 'Could not load this list');
+  const { data, error } = useRead<T[]>(path, 'Could not load this list');
   return { rows: error ? [] : data, error };
 }
 
