@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { loadConfig } from '../collector/src/config';
-import { insertLines, type Insert, type InsertSettings } from '../collector/src/pipeline/spool-writer';
+import { insertLines, type Insert, type InsertSettings } from '../collector/src/storage/batch-insert';
 import { openStorage } from '../collector/src/storage/client';
 import { migrate } from '../collector/src/storage/migrate';
 import { startCollector } from '../collector/src/start';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../collector/src/config';
 import type { ScryptCost } from '../collector/src/auth/passwords';
-import type { Insert } from '../collector/src/pipeline/spool-writer';
+import type { Insert } from '../collector/src/storage/batch-insert';
 import { startCollector, type RunningCollector } from '../collector/src/start';
 import { removeTempDir } from './temp-dir';
 

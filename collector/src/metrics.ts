@@ -5,7 +5,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { VisitorIdentifier } from './ingest/visitors';
 import type { DiskGuard } from './pipeline/disk-guard';
 import type { Quarantine } from './pipeline/quarantine';
-import type { Insert, SpoolWriter } from './pipeline/spool-writer';
+import type { SpoolWriter } from './pipeline/spool-writer';
+import type { Insert } from './storage/batch-insert';
 import { rows, statementsInFlight } from './storage/client';
 
 /**

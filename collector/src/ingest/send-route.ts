@@ -8,20 +8,17 @@ import { DiskFullError } from '../pipeline/spool';
 import type { SpoolWriter } from '../pipeline/spool-writer';
 import type { Websites } from '../websites/websites';
 import { eventDataProblem } from './event-data';
-import { buildEventRow, buildSessionDataRow, type EventRow, type SessionDataRow } from './event-row';
-import { buildPerformanceRow, measuredVitals } from './performance-row';
-import { revenueOf, type Revenue } from './revenue';
-import { cleanStrings } from './clean-text';
+import { revenueOf } from './revenue';
 import type { GeoLocator } from './geo';
 import type { DropCounter } from './drop-counter';
-import { addressList, listed, type BeaconFacts } from './ingest-rules';
+import { addressList, listed, type BeaconFacts, type DropReason } from './ingest-rules';
 import type { IngestRulesStore } from '../websites/ingest-rules-store';
 import { splitLocation } from './page-location';
 import { RateLimiter } from '../shared/rate-limiter';
 import { uuidPattern } from '../shared/ids';
 import { SendAnswer, sendBodySchema, type SendBody } from './send-schema';
-import { SessionTies } from './session-ties';
-import { describeAgent } from './user-agent';
+import { type AdmittedBeacon, BeaconSpool, type Sender } from './beacon-spool';
+import { type AgentInfo, describeAgent } from './user-agent';
 import type { VisitorIdentifier } from './visitors';
 
 /** The beacon's body limit: Umami's payloads are well under 8 KB; 64 KB leaves room for event data. */
@@ -61,7 +58,7 @@ function cacheToken(header: string | string[] | undefined): string | undefined {
 }
 
 /** What the website's rules are checked on: the address, and for a page's events its hostname, path and referrer. */
-function beaconFacts(ip: string, { type, payload }: SendBody): BeaconFacts {
+function beaconFacts(ip: string, { type, payload }: AdmittedBeacon): BeaconFacts {
   if (type === 'identify') return { ip };
   const hostname = payload.hostname ?? '';
   const location = splitLocation(payload.url ?? '', payload.referrer ?? '', hostname);
@@ -102,6 +99,22 @@ function websiteOf(request: FastifyRequest<{ Body: SendBody }>): string {
   return website.toLowerCase();
 }
 
+/** The beacon as it will be stored: its website and hostname settled (payload or headers), its event data and order checked. */
+function admittedBeacon(request: FastifyRequest<{ Body: SendBody }>): AdmittedBeacon {
+  const { type } = request.body;
+  const hostHeader = request.headers['x-umami-hostname'];
+  const payload = {
+    ...request.body.payload,
+    website: websiteOf(request),
+    hostname: request.body.payload.hostname ?? (typeof hostHeader === 'string' ? hostHeader.slice(0, 100) : undefined),
+  };
+  const problem = payload.data ? eventDataProblem(payload.data) : null;
+  if (problem) throw new ApiError('invalidData', problem);
+  const revenue = type === 'event' ? revenueOf(payload.data) : null;
+  if (revenue && 'problem' in revenue) throw new ApiError('invalidData', revenue.problem);
+  return { type, payload, revenue };
+}
+
 /** `POST /api/send`: Umami's beacon. Validates, drops bots, enriches, spools for a batched insert. */
 export async function sendRoute(app: FastifyInstance, { config, websites, visitors, geo, writer, ingestRules, drops, paths, outcome }: IngestDeps) {
   const ignored = addressList(config.ignoreIps);
@@ -120,96 +133,31 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
       .header('access-control-max-age', '86400')
       .send();
 
-  const ties = new SessionTies();
-  /** Writes a row that ties a session to a distinct id (see session-ties.ts); forgets the tie if it could not be written. */
-  const writeTie = async (sessionId: string, distinctId: string, row: SessionDataRow): Promise<boolean> => {
-    const written = await writer.enqueue('s', row);
-    if (!written) ties.forget(sessionId, distinctId);
-    return written;
-  };
+  const beacons = new BeaconSpool(writer);
 
-  /** An event, and beside it the order it records (one spool line each; acknowledged once both are written). */
-  const enqueueEvent = async (row: EventRow, revenue: Revenue | null): Promise<boolean> => {
-    if (!revenue) return writer.enqueue('e', row);
-    const [event, order] = await Promise.all([
-      writer.enqueue('e', row),
-      writer.enqueue(
-        'r',
-        cleanStrings({
-          website_id: row.website_id,
-          session_id: row.session_id,
-          visit_id: row.visit_id,
-          event_id: row.event_id,
-          created_at: row.created_at,
-          event_name: row.event_name,
-          currency: revenue.currency,
-          revenue: revenue.revenue,
-          order_key: revenue.orderId ? `order:${revenue.orderId}` : `event:${row.event_id}`,
-        }),
-      ),
-    ]);
-    return event && order;
-  };
-
-  const handler = async (request: FastifyRequest<{ Body: SendBody }>, reply: FastifyReply) => {
+  /** The sender's address and User-Agent, once neither is ignored nor over the rate limit. */
+  const admitSender = (request: FastifyRequest): { ip: string; userAgent: string } => {
     const ip = request.ip;
     if (ignored && listed(ignored, ip)) throw new ApiError('ignoredIp');
     const wait = limiter?.hit(ip) ?? 0;
     if (wait > 0) throw new ApiError('rateLimited', undefined, wait);
     const userAgent = request.headers['user-agent'];
     if (!userAgent) throw new ApiError('missingUserAgent');
-    const { type } = request.body;
-    const website = websiteOf(request);
-    const hostHeader = request.headers['x-umami-hostname'];
-    const payload = {
-      ...request.body.payload,
-      website,
-      hostname: request.body.payload.hostname ?? (typeof hostHeader === 'string' ? hostHeader.slice(0, 100) : undefined),
-    };
-    const problem = payload.data ? eventDataProblem(payload.data) : null;
-    if (problem) throw new ApiError('invalidData', problem);
-    const revenue = type === 'event' ? revenueOf(payload.data) : null;
-    if (revenue && 'problem' in revenue) throw new ApiError('invalidData', revenue.problem);
-    const agent = describeAgent(userAgent);
-    if (agent.bot) {
-      // Umami's answer to bots: 200 and nothing stored, so crawlers see no difference; counted for a known website.
-      if (await websites.accepts(website).catch(() => false)) drops.count(website, 'bot');
-      outcome?.('dropped', 'bot');
-      return reply.send({ beep: 'boop' });
-    }
-    if (!(await websites.accepts(website))) throw new ApiError('unknownWebsite');
-    const dropped = (await ingestRules.forBeacons(website)).check(beaconFacts(ip, { type, payload }));
-    if (dropped) {
-      drops.count(website, dropped);
-      outcome?.('dropped', dropped);
-      return reply.send({ beep: 'boop', dropped });
-    }
+    return { ip, userAgent };
+  };
 
-    const now = Date.now();
-    const isPageview = type === 'event' && !payload.name;
-    const ids = visitors.idsFor(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
-    /** What the beacon stores: session data, a page's vitals (none reported: nothing), or an event with its order. */
-    const spool = (): Promise<boolean> => {
-      const distinctId = payload.id;
-      // The first identify call or event of a session carrying a distinct id ties the session to
-      // it: an identify call by its own row, an event (Umami's tracker sends the id with each one)
-      // by a row beside it.
-      const firstTie = () => distinctId !== undefined && distinctId !== '' && ties.first(ids.sessionId, distinctId);
-      if (type === 'identify') {
-        const row = buildSessionDataRow(payload, ids.sessionId, now);
-        return firstTie() ? writeTie(ids.sessionId, distinctId!, row) : writer.enqueue('s', row);
-      }
-      const place = geo.locate(ip, request.headers);
-      if (type === 'performance')
-        return measuredVitals(payload) ? writer.enqueue('p', buildPerformanceRow(payload, ids, agent, place, now)) : Promise.resolve(true);
-      const event = enqueueEvent(buildEventRow(payload, ids, agent, place, now), revenue);
-      if (!firstTie()) return event;
-      const tie = writeTie(ids.sessionId, distinctId!, buildSessionDataRow({ ...payload, data: undefined }, ids.sessionId, now));
-      return Promise.all([tie, event]).then(([tied, stored]) => tied && stored);
-    };
-    // The answer goes out only after the row is written to the spool: an acknowledged event is safe.
+  /** Why a beacon is not stored (a bot, or one of the website's counting rules), or null; refuses a website we do not know. */
+  const dropReason = async (beacon: AdmittedBeacon, ip: string, agent: AgentInfo): Promise<DropReason | null> => {
+    // Bots first: Umami answers them 200 whatever website they name, so crawlers see no difference.
+    if (agent.bot) return 'bot';
+    if (!(await websites.accepts(beacon.payload.website))) throw new ApiError('unknownWebsite');
+    return (await ingestRules.forBeacons(beacon.payload.website)).check(beaconFacts(ip, beacon));
+  };
+
+  /** Spools the beacon's rows; the answer goes out only after they are written: an acknowledged event is safe. */
+  const spool = async (request: FastifyRequest, beacon: AdmittedBeacon, sender: Sender): Promise<void> => {
     let diskFull = false;
-    const spooled = await spool().catch((error: unknown) => {
+    const spooled = await beacons.store(beacon, sender).catch((error: unknown) => {
       diskFull = isDiskFull(error);
       // Refusals while the disk is low are the heartbeat's to report, not one log line per beacon.
       if (!(error instanceof DiskFullError)) request.log.error({ err: error }, 'could not write to the spool');
@@ -217,6 +165,24 @@ export async function sendRoute(app: FastifyInstance, { config, websites, visito
     });
     if (diskFull) throw new ApiError('diskFull');
     if (!spooled) throw new ApiError('overloaded');
+  };
+
+  const handler = async (request: FastifyRequest<{ Body: SendBody }>, reply: FastifyReply) => {
+    const { ip, userAgent } = admitSender(request);
+    const beacon = admittedBeacon(request);
+    const website = beacon.payload.website;
+    const agent = describeAgent(userAgent);
+    const dropped = await dropReason(beacon, ip, agent);
+    if (dropped) {
+      // A bot's beacon is counted only for a website we know; its answer says nothing more than 200.
+      if (dropped !== 'bot' || (await websites.accepts(website).catch(() => false))) drops.count(website, dropped);
+      outcome?.('dropped', dropped);
+      return reply.send(dropped === 'bot' ? { beep: 'boop' } : { beep: 'boop', dropped });
+    }
+    const now = Date.now();
+    const isPageview = beacon.type === 'event' && !beacon.payload.name;
+    const ids = visitors.idsFor(website, ip, userAgent, cacheToken(request.headers['x-umami-cache']), now, isPageview);
+    await spool(request, beacon, { ids, agent, locate: () => geo.locate(ip, request.headers), now });
     outcome?.('accepted');
     return reply.send({ cache: ids.cache, sessionId: ids.sessionId, visitId: ids.visitId });
   };

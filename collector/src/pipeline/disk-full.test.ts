@@ -84,14 +84,14 @@ describe('a full disk', () => {
     const disk = mountSmallDisk(4)!;
     disks.push(disk);
     const spool = new Spool(disk.dir, { maxBytes: 64 * mb, fsyncMs: 0 });
-    expect(await spool.append('e', { path: '/before' })).toBe(true);
+    expect(await spool.append('website_event', { path: '/before' })).toBe(true);
     disk.fill(0);
     const big = { path: '/x'.repeat(200_000) };
-    await expect(spool.append('e', big)).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(spool.append('website_event', big)).rejects.toMatchObject({ code: 'ENOSPC' });
     const rowsNow = spool.openRows;
     expect(rowsNow).toBe(1);
     disk.emptyFiller();
-    expect(await spool.append('e', { path: '/after' })).toBe(true);
+    expect(await spool.append('website_event', { path: '/after' })).toBe(true);
     spool.seal();
     const [segment] = spool.sealed;
     expect(statSync(segment!.path).size).toBe(segment!.bytes);

@@ -6,7 +6,7 @@ import { describe, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { checkInvariants, newLedger, oddBeacon, oddFields, quarantinedPaths, spoilLine, type OddFields } from '../../../test-support/ingest-ledger';
 import { hostileText } from '../../../test-support/hostile-strings';
-import { insertLines, type Insert } from './spool-writer';
+import { insertLines, type Insert } from '../storage/batch-insert';
 import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**

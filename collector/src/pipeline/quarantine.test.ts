@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { insertLines, type Insert } from './spool-writer';
+import { insertLines, type Insert } from '../storage/batch-insert';
 
 /**
  * Rows ClickHouse refuses for their content, as a spool written by an older version (or a bug of

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostileText } from '../../../test-support/hostile-strings';
 import { splitSegment, spoolTables, type SpoolTag } from './spool';
-import { jsonEachRow } from './spool-writer';
+import { jsonEachRow } from '../storage/batch-insert';
 
 // Engine-free: a segment file as the spool writes it, split by table and joined into insert bodies.
 const row = fc.record({ tag: fc.constantFrom<SpoolTag>('e', 's'), value: fc.record({ url_path: hostileText(), n: fc.integer() }) });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { insertLines, type Insert } from './spool-writer';
+import { insertLines, type Insert } from '../storage/batch-insert';
 import { removeTempDir } from '../../../test-support/temp-dir';
 
 /**

@@ -7,12 +7,15 @@ import type { DiskGuard } from './disk-guard';
 /** The tables a spooled row may go to, by the one-letter tag that starts its line. */
 export const spoolTables = { e: 'website_event', s: 'session_data', p: 'website_performance', r: 'website_revenue' } as const;
 export type SpoolTag = keyof typeof spoolTables;
+/** A table the spool takes rows for (what the ingest routes name). */
+export type SpooledTable = (typeof spoolTables)[SpoolTag];
+const tagFor = Object.fromEntries(Object.entries(spoolTables).map(([tag, table]) => [table, tag])) as Record<SpooledTable, SpoolTag>;
 
 /**
  * Rows per table, each the bytes of the JSON object it was spooled as (its tag blanked, without
  * its newline), ready for a JSONEachRow insert: views into the segment file as read, never decoded.
  */
-export type SpooledRows = Record<(typeof spoolTables)[SpoolTag], Buffer[]>;
+export type SpooledRows = Record<SpooledTable, Buffer[]>;
 
 /** One segment file: rows appended while it is open, inserted as one batch once sealed. */
 export interface Segment {
@@ -48,7 +51,7 @@ const segmentName = /^segment-(\d+)(?:-([0-9a-f]{16}))?\.log$/;
 const emptyRows = (): SpooledRows => ({ website_event: [], session_data: [], website_performance: [], website_revenue: [] });
 
 const newline = 0x0a;
-const tagOf = new Map(Object.entries(spoolTables).map(([tag, table]) => [tag.charCodeAt(0), table]));
+const tableOfTag = new Map(Object.entries(spoolTables).map(([tag, table]) => [tag.charCodeAt(0), table]));
 
 const space = 0x20;
 
@@ -66,7 +69,7 @@ export function splitSegment(content: Buffer, fromEarlierRun: boolean): SpooledR
   for (let start = 0; start < content.length; ) {
     let end = content.indexOf(newline, start);
     if (end < 0) end = content.length;
-    const table = tagOf.get(content[start]!);
+    const table = tableOfTag.get(content[start]!);
     if (table && end > start + 1) {
       content[start] = space;
       const json = content.subarray(start, end);
@@ -156,9 +159,9 @@ export class Spool {
    * the file, false at once when the disk budget is spent (nothing written). Rejects, with nothing
    * written, while the disk is (nearly) full (DiskFullError), or when the write fails.
    */
-  append(tag: SpoolTag, row: object): Promise<boolean> {
+  append(table: SpooledTable, row: object): Promise<boolean> {
     const json = JSON.stringify(row);
-    const line = tag + json + '\n';
+    const line = tagFor[table] + json + '\n';
     const length = Buffer.byteLength(line);
     if (this.#bytes + length > this.options.maxBytes) return Promise.resolve(false);
     if (this.options.diskGuard && !this.options.diskGuard.accepting) return Promise.reject(new DiskFullError());
