@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { sha256 } from './tokens';
+import { rows } from '../storage/client';
+import { writeRecord } from '../storage/versioned-records';
 
 /** Keys look like Umami's self-hosted ones: `umami_` and 256 random bits. */
 export const apiKeyPrefix = 'umami_';
@@ -59,9 +61,8 @@ export class ApiKeys {
       created_at: now,
       expires_at: expiresAt,
       session_hash: sessionToken === null ? '' : sha256(sessionToken),
-      version: now,
     };
-    await this.db.insert({ table: 'api_keys', values: [row], format: 'JSONEachRow' });
+    await writeRecord(this.db, 'api_keys', row, now);
     return {
       id: row.id,
       name,
@@ -75,32 +76,23 @@ export class ApiKeys {
   }
 
   async list(userId: string): Promise<ApiKey[]> {
-    const result = await this.db.query({
-      query: `${selectKeys('user_id = toUUID({userId:String})')} ORDER BY createdAt`,
-      query_params: { userId },
-      format: 'JSONEachRow',
-    });
-    return result.json<ApiKey>();
+    return rows<ApiKey>(this.db, `${selectKeys('user_id = toUUID({userId:String})')} ORDER BY createdAt`, { userId });
   }
 
   /** The live key, with the user it belongs to, or null. */
   async find(key: string): Promise<{ id: string; name: string; userId: string } | null> {
     if (!key.startsWith(apiKeyPrefix)) return null;
-    const result = await this.db.query({
-      query: `SELECT id, name, toString(user_id) AS userId FROM api_keys FINAL WHERE key_hash = {hash:String} AND ${live} LIMIT 1`,
-      query_params: { hash: sha256(key) },
-      format: 'JSONEachRow',
-    });
-    return (await result.json<{ id: string; name: string; userId: string }>())[0] ?? null;
+    const [found] = await rows<{ id: string; name: string; userId: string }>(
+      this.db,
+      `SELECT id, name, toString(user_id) AS userId FROM api_keys FINAL WHERE key_hash = {hash:String} AND ${live} LIMIT 1`,
+      { hash: sha256(key) },
+    );
+    return found ?? null;
   }
 
   async #revokeWhere(where: string, params: Record<string, string>): Promise<number> {
-    const before = await this.db.query({
-      query: `SELECT count() AS n FROM api_keys FINAL WHERE revoked = 0 AND ${where}`,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    const n = (await before.json<{ n: number }>())[0]?.n ?? 0;
+    const [before] = await rows<{ n: number }>(this.db, `SELECT count() AS n FROM api_keys FINAL WHERE revoked = 0 AND ${where}`, params);
+    const n = before?.n ?? 0;
     if (n > 0) {
       await this.db.command({
         query: `INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix, created_at, expires_at, revoked, version)

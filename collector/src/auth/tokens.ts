@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { rows } from '../storage/client';
+import { writeRecord } from '../storage/versioned-records';
 
 export const sha256 = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
@@ -21,11 +23,7 @@ export class Tokens {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
     const expiresAt = now + lifetimeMs;
-    await this.db.insert({
-      table: 'auth_tokens',
-      values: [{ token_hash: sha256(token), user_id: userId, created_at: now, expires_at: expiresAt, revoked: 0, version: now }],
-      format: 'JSONEachRow',
-    });
+    await writeRecord(this.db, 'auth_tokens', { token_hash: sha256(token), user_id: userId, created_at: now, expires_at: expiresAt, revoked: 0 }, now);
     return { token, expiresAt };
   }
 
@@ -34,13 +32,12 @@ export class Tokens {
     const hash = sha256(token);
     // Identical checks running at once share one query; a revocation here forgets them (see InFlight).
     return this.#checks.get(hash, async () => {
-      const result = await this.db.query({
-        query: `SELECT toString(user_id) AS userId FROM auth_tokens FINAL
+      const [row] = await rows<{ userId: string }>(
+        this.db,
+        `SELECT toString(user_id) AS userId FROM auth_tokens FINAL
           WHERE token_hash = {hash:String} AND revoked = 0 AND expires_at > now64(3) LIMIT 1`,
-        query_params: { hash },
-        format: 'JSONEachRow',
-      });
-      const [row] = await result.json<{ userId: string }>();
+        { hash },
+      );
       return row?.userId ?? null;
     });
   }

@@ -3,6 +3,8 @@ import { usernameKey } from './account-rules';
 import { InFlight } from '../storage/in-flight';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Passwords } from './passwords';
+import { rows } from '../storage/client';
+import { writeRecord } from '../storage/versioned-records';
 
 export const roles = ['admin', 'user', 'view-only'] as const;
 export type Role = (typeof roles)[number];
@@ -83,7 +85,6 @@ export interface NewUserDetails {
 
 /** Users, kept in ClickHouse (ReplacingMergeTree: the newest version of a row wins). */
 export class Users {
-  #lastVersion = 0;
   readonly #byId = new InFlight<StoredUser | null>();
 
   constructor(
@@ -92,8 +93,7 @@ export class Users {
   ) {}
 
   async #many(where: string, params: Record<string, unknown>, tail = ''): Promise<StoredUser[]> {
-    const result = await this.db.query({ query: `${selectUser} ${where} ${tail}`, query_params: params, format: 'JSONEachRow' });
-    return (await result.json<Row>()).map(toUser);
+    return (await rows<Row>(this.db, `${selectUser} ${where} ${tail}`, params)).map(toUser);
   }
 
   /** The user with this name, compared as usernameKey does (case and Unicode forms aside). */
@@ -130,36 +130,26 @@ export class Users {
   }
 
   async count(role?: Role): Promise<number> {
-    const result = await this.db.query({
-      query: `SELECT count() AS n FROM users FINAL WHERE deleted = 0${role ? ' AND role = {role:String}' : ''}`,
-      query_params: { role: role ?? '' },
-      format: 'JSONEachRow',
+    const [found] = await rows<{ n: number }>(this.db, `SELECT count() AS n FROM users FINAL WHERE deleted = 0${role ? ' AND role = {role:String}' : ''}`, {
+      role: role ?? '',
     });
-    return (await result.json<{ n: number }>())[0]?.n ?? 0;
+    return found?.n ?? 0;
   }
 
   async #write(user: StoredUser, deleted = false): Promise<void> {
-    await this.db.insert({
-      table: 'users',
-      values: [
-        {
-          id: user.id,
-          username: user.username,
-          password_hash: user.passwordHash,
-          role: user.role,
-          created_at: new Date(user.createdAt).getTime(),
-          totp_secret: user.totpSecret,
-          totp_enabled: user.totpEnabled ? 1 : 0,
-          email: user.email,
-          display_name: user.name,
-          email_verified: user.emailVerified ? 1 : 0,
-          must_change_password: user.mustChangePassword ? 1 : 0,
-          deleted: deleted ? 1 : 0,
-          // Versions are milliseconds; a change within the same millisecond still wins.
-          version: (this.#lastVersion = Math.max(Date.now(), this.#lastVersion + 1)),
-        },
-      ],
-      format: 'JSONEachRow',
+    await writeRecord(this.db, 'users', {
+      id: user.id,
+      username: user.username,
+      password_hash: user.passwordHash,
+      role: user.role,
+      created_at: new Date(user.createdAt).getTime(),
+      totp_secret: user.totpSecret,
+      totp_enabled: user.totpEnabled ? 1 : 0,
+      email: user.email,
+      display_name: user.name,
+      email_verified: user.emailVerified ? 1 : 0,
+      must_change_password: user.mustChangePassword ? 1 : 0,
+      deleted: deleted ? 1 : 0,
     });
     this.#byId.forget();
   }

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { writeRecord } from './versioned-records';
 
 /** Every instance-wide setting saved, by name (values are JSON). */
 export async function readAppSettings(db: ClickHouseClient): Promise<Record<string, string>> {
@@ -7,9 +8,6 @@ export async function readAppSettings(db: ClickHouseClient): Promise<Record<stri
   return Object.fromEntries(found.map(({ name, value }) => [name, value]));
 }
 
-let lastVersion = 0;
-
 export async function writeAppSetting(db: ClickHouseClient, name: string, value: string): Promise<void> {
-  lastVersion = Math.max(Date.now(), lastVersion + 1);
-  await db.insert({ table: 'app_settings', values: [{ name, value, version: lastVersion }], format: 'JSONEachRow' });
+  await writeRecord(db, 'app_settings', { name, value });
 }

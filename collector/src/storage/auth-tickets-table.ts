@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { writeRecord } from './versioned-records';
 
 /** A single-use link or code (an invitation, a password reset, an email code) as stored. */
 export interface TicketRow {
@@ -29,32 +30,22 @@ const select = `SELECT toString(id) AS id, kind, token_hash AS tokenHash, if(use
 type Stored = Omit<TicketRow, 'revoked'> & { revoked: number | boolean };
 const toTicket = (row: Stored): TicketRow => ({ ...row, revoked: row.revoked === true || row.revoked === 1 });
 
-let lastVersion = 0;
-
 export async function writeTicket(db: ClickHouseClient, ticket: TicketRow): Promise<void> {
-  lastVersion = Math.max(Date.now(), lastVersion + 1);
-  await db.insert({
-    table: 'auth_tickets',
-    values: [
-      {
-        id: ticket.id,
-        kind: ticket.kind,
-        token_hash: ticket.tokenHash,
-        user_id: ticket.userId,
-        email: ticket.email,
-        role: ticket.role,
-        team_id: ticket.teamId,
-        team_role: ticket.teamRole,
-        code_hash: ticket.codeHash,
-        created_by: ticket.createdBy,
-        created_at: ticket.createdAt,
-        expires_at: ticket.expiresAt,
-        revoked: ticket.revoked ? 1 : 0,
-        used_at: ticket.usedAt,
-        version: lastVersion,
-      },
-    ],
-    format: 'JSONEachRow',
+  await writeRecord(db, 'auth_tickets', {
+    id: ticket.id,
+    kind: ticket.kind,
+    token_hash: ticket.tokenHash,
+    user_id: ticket.userId,
+    email: ticket.email,
+    role: ticket.role,
+    team_id: ticket.teamId,
+    team_role: ticket.teamRole,
+    code_hash: ticket.codeHash,
+    created_by: ticket.createdBy,
+    created_at: ticket.createdAt,
+    expires_at: ticket.expiresAt,
+    revoked: ticket.revoked ? 1 : 0,
+    used_at: ticket.usedAt,
   });
 }
 

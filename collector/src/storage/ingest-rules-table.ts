@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { writeRecord } from './versioned-records';
 
 /** A website's stored counting rules: the JSON the API wrote, and when. */
 export interface StoredRules {
@@ -17,14 +18,7 @@ export async function readIngestRules(db: ClickHouseClient, websiteId: string): 
   return row ?? null;
 }
 
-let lastVersion = 0;
-
 /** Saves a website's rules (JSON) as its newest version. */
 export async function writeIngestRules(db: ClickHouseClient, websiteId: string, rules: string, at: number): Promise<void> {
-  lastVersion = Math.max(at, lastVersion + 1);
-  await db.insert({
-    table: 'website_ingest_rules',
-    values: [{ website_id: websiteId, rules, updated_at: at, version: lastVersion }],
-    format: 'JSONEachRow',
-  });
+  await writeRecord(db, 'website_ingest_rules', { website_id: websiteId, rules, updated_at: at }, at);
 }

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from './client';
+import { writeRecord } from './versioned-records';
 
 /** A saved report of a website (a goal, a funnel) as stored; `parameters` is JSON. */
 export interface ReportRow {
@@ -41,28 +42,18 @@ export async function findReport(db: ClickHouseClient, { websiteId, kind, id }: 
   return row ?? null;
 }
 
-let lastVersion = 0;
-
 export async function writeReport(db: ClickHouseClient, report: ReportRow, deleted = false): Promise<void> {
-  lastVersion = Math.max(Date.now(), lastVersion + 1);
-  await db.insert({
-    table: 'website_reports',
-    values: [
-      {
-        id: report.id,
-        website_id: report.websiteId,
-        user_id: report.userId,
-        kind: report.kind,
-        name: report.name,
-        description: report.description,
-        parameters: report.parameters,
-        created_at: Date.parse(report.createdAt),
-        updated_at: Date.parse(report.updatedAt),
-        deleted: deleted ? 1 : 0,
-        version: lastVersion,
-      },
-    ],
-    format: 'JSONEachRow',
+  await writeRecord(db, 'website_reports', {
+    id: report.id,
+    website_id: report.websiteId,
+    user_id: report.userId,
+    kind: report.kind,
+    name: report.name,
+    description: report.description,
+    parameters: report.parameters,
+    created_at: Date.parse(report.createdAt),
+    updated_at: Date.parse(report.updatedAt),
+    deleted: deleted ? 1 : 0,
   });
 }
 

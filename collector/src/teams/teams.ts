@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Type, type Static } from 'typebox';
 import { DateText, StringEnum } from '../shared/schema';
 import { rows } from '../storage/client';
+import { writeRecord } from '../storage/versioned-records';
 
 /** Umami's team roles, strongest first. */
 export const teamRoles = ['team-owner', 'team-manager', 'team-member', 'team-view-only'] as const;
@@ -69,13 +70,7 @@ const newAccessCode = () => `team_${randomBytes(12).toString('base64url').slice(
 
 /** Teams and their members, kept in ClickHouse (replacing rows, like users and websites). */
 export class Teams {
-  #lastVersion = 0;
-
   constructor(private readonly db: ClickHouseClient) {}
-
-  #version(): number {
-    return (this.#lastVersion = Math.max(Date.now(), this.#lastVersion + 1));
-  }
 
   async #writeTeam(team: Team, deleted = false): Promise<void> {
     const row = {
@@ -85,9 +80,8 @@ export class Teams {
       created_at: Date.parse(team.createdAt),
       updated_at: Date.parse(team.updatedAt),
       deleted: deleted ? 1 : 0,
-      version: this.#version(),
     };
-    await this.db.insert({ table: 'teams', values: [row], format: 'JSONEachRow' });
+    await writeRecord(this.db, 'teams', row);
   }
 
   async #writeMember(member: TeamUser, deleted = false): Promise<void> {
@@ -99,9 +93,8 @@ export class Teams {
       created_at: Date.parse(member.createdAt),
       updated_at: Date.parse(member.updatedAt),
       deleted: deleted ? 1 : 0,
-      version: this.#version(),
     };
-    await this.db.insert({ table: 'team_users', values: [row], format: 'JSONEachRow' });
+    await writeRecord(this.db, 'team_users', row);
   }
 
   /** A new team with `ownerId` as its team-owner; the team and that membership. */

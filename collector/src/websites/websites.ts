@@ -8,6 +8,8 @@ import { teamIdsOfUser } from '../teams/teams';
 import { removeWebsiteData } from '../storage/website-data';
 import { ApiError } from '../errors';
 import { oneAtATime } from '../shared/one-at-a-time';
+import { rows } from '../storage/client';
+import { writeRecord } from '../storage/versioned-records';
 
 /** A website in Umami's shape. */
 export const WebsiteSchema = Type.Object({
@@ -70,7 +72,6 @@ const removingTtlMs = 1000;
 export class Websites {
   readonly #exists = new Map<string, { live: boolean; until: number }>();
   readonly #reads = new InFlight<Website | null>();
-  #lastVersion = 0;
 
   constructor(
     private readonly db: ClickHouseClient,
@@ -120,37 +121,25 @@ export class Websites {
   }
 
   async #write(website: Website, deleted = false): Promise<void> {
-    const now = Date.now();
-    await this.db.insert({
-      table: 'websites',
-      values: [
-        {
-          id: website.id,
-          name: website.name,
-          domain: website.domain,
-          user_id: website.userId ?? website.createdBy,
-          team_id: website.teamId,
-          share_id: website.shareId,
-          created_at: Date.parse(website.createdAt),
-          updated_at: Date.parse(website.updatedAt),
-          reset_at: website.resetAt === null ? null : Date.parse(website.resetAt),
-          retention_months: website.retentionMonths,
-          deleted: deleted ? 1 : 0,
-          version: (this.#lastVersion = Math.max(now, this.#lastVersion + 1)),
-        },
-      ],
-      format: 'JSONEachRow',
+    await writeRecord(this.db, 'websites', {
+      id: website.id,
+      name: website.name,
+      domain: website.domain,
+      user_id: website.userId ?? website.createdBy,
+      team_id: website.teamId,
+      share_id: website.shareId,
+      created_at: Date.parse(website.createdAt),
+      updated_at: Date.parse(website.updatedAt),
+      reset_at: website.resetAt === null ? null : Date.parse(website.resetAt),
+      retention_months: website.retentionMonths,
+      deleted: deleted ? 1 : 0,
     });
     this.#reads.forget();
   }
 
   /** The websites that keep their data for a limited time (the retention job's list). */
   async withRetention(): Promise<{ id: string; retentionMonths: number }[]> {
-    const result = await this.db.query({
-      query: 'SELECT toString(id) AS id, retention_months AS retentionMonths FROM websites FINAL WHERE deleted = 0 AND retention_months > 0',
-      format: 'JSONEachRow',
-    });
-    return result.json();
+    return rows(this.db, 'SELECT toString(id) AS id, retention_months AS retentionMonths FROM websites FINAL WHERE deleted = 0 AND retention_months > 0');
   }
 
   /** Gives the website to a user or a team. */
@@ -190,8 +179,7 @@ export class Websites {
 
   /** Every website shared under `shareId` (more than one only if collectors raced to set it). */
   async #sharedUnder(shareId: string): Promise<Website[]> {
-    const result = await this.db.query({ query: `${select} AND share_id = {shareId:String} LIMIT 2`, query_params: { shareId }, format: 'JSONEachRow' });
-    return (await result.json<Row>()).map(toWebsite);
+    return (await rows<Row>(this.db, `${select} AND share_id = {shareId:String} LIMIT 2`, { shareId })).map(toWebsite);
   }
 
   /**
@@ -231,11 +219,11 @@ export class Websites {
   async removing(websiteId: string): Promise<boolean> {
     const done = this.#removing.get(websiteId);
     if (done && done.until > Date.now()) return false;
-    const result = await this.db.query({
-      query: `SELECT count() AS n FROM ${mutationsSource(this.cluster)} WHERE NOT is_done AND database = currentDatabase() AND position(command, '${websiteId}') > 0`,
-      format: 'JSONEachRow',
-    });
-    const pending = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+    const [mutations] = await rows<{ n: number }>(
+      this.db,
+      `SELECT count() AS n FROM ${mutationsSource(this.cluster)} WHERE NOT is_done AND database = currentDatabase() AND position(command, '${websiteId}') > 0`,
+    );
+    const pending = (mutations?.n ?? 0) > 0;
     if (!pending) {
       if (this.#removing.size > cacheLimit) this.#removing.clear();
       this.#removing.set(websiteId, { until: Date.now() + removingTtlMs });
@@ -256,12 +244,7 @@ export class Websites {
   /** A website by id; identical look-ups running at once share one query (see InFlight). */
   get(id: string): Promise<Website | null> {
     return this.#reads.get(id, async () => {
-      const result = await this.db.query({
-        query: `${select} AND id = toUUIDOrZero({id:String}) LIMIT 1`,
-        query_params: { id },
-        format: 'JSONEachRow',
-      });
-      const [row] = await result.json<Row>();
+      const [row] = await rows<Row>(this.db, `${select} AND id = toUUIDOrZero({id:String}) LIMIT 1`, { id });
       return row ? toWebsite(row) : null;
     });
   }
@@ -289,19 +272,11 @@ export class Websites {
       limit: String(pageSize),
       offset: String((page - 1) * pageSize),
     };
-    const [rows, total] = await Promise.all([
-      this.db
-        .query({
-          query: `${select}${ownedBy} ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-          query_params: params,
-          format: 'JSONEachRow',
-        })
-        .then((r) => r.json<Row>()),
-      this.db
-        .query({ query: `SELECT count() AS n FROM websites FINAL WHERE deleted = 0${ownedBy}`, query_params: params, format: 'JSONEachRow' })
-        .then((r) => r.json<{ n: number }>()),
+    const [found, total] = await Promise.all([
+      rows<Row>(this.db, `${select}${ownedBy} ORDER BY created_at DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`, params),
+      rows<{ n: number }>(this.db, `SELECT count() AS n FROM websites FINAL WHERE deleted = 0${ownedBy}`, params),
     ]);
-    return { data: rows.map(toWebsite), count: total[0]?.n ?? 0 };
+    return { data: found.map(toWebsite), count: total[0]?.n ?? 0 };
   }
 
   /** Whether events for this id are accepted; answered from the cache when it can. */
@@ -311,12 +286,10 @@ export class Websites {
     if (cached && cached.until > now) return cached.live;
     let live: boolean;
     try {
-      const result = await this.db.query({
-        query: 'SELECT count() AS n FROM websites FINAL WHERE deleted = 0 AND id = toUUIDOrZero({id:String})',
-        query_params: { id },
-        format: 'JSONEachRow',
+      const [found] = await rows<{ n: number }>(this.db, 'SELECT count() AS n FROM websites FINAL WHERE deleted = 0 AND id = toUUIDOrZero({id:String})', {
+        id,
       });
-      live = ((await result.json<{ n: number }>())[0]?.n ?? 0) > 0;
+      live = (found?.n ?? 0) > 0;
     } catch (error) {
       // Storage away: a website known to be live a moment ago still is (its beacons go to the spool).
       if (cached?.live) return true;
