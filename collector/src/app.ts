@@ -7,7 +7,7 @@ import { ReadSlots } from './api/read-slots';
 import { ApiKeys } from './auth/api-keys';
 import type { AuthDeps } from './auth/auth-deps';
 import { authRoutes } from './auth/auth-routes';
-import { authenticate, installGuard } from './auth/guard';
+import { installGuard } from './auth/guard';
 import { KnownDevices } from './auth/known-devices';
 import { LoginLimiter } from './auth/login-limiter';
 import { Passwords, type ScryptCost } from './auth/passwords';
@@ -38,7 +38,8 @@ import { GeoLocator } from './ingest/geo';
 import { VisitorIdentifier } from './ingest/visitors';
 import { Spool } from './pipeline/spool';
 import { Quarantine } from './pipeline/quarantine';
-import { insertLines, SpoolWriter, type Insert } from './pipeline/spool-writer';
+import { SpoolWriter } from './pipeline/spool-writer';
+import { insertLines, type Insert } from './storage/batch-insert';
 import { heavyReadPriority, insertPriority } from './storage/engine-priority';
 import { scriptRoute } from './tracker/script-route';
 import { installResponseCheck } from './response-check';
@@ -50,7 +51,7 @@ import { shareRecordRoutes } from './websites/share-record-routes';
 import { teamRoutes } from './teams/team-routes';
 import { Teams } from './teams/teams';
 import { Metrics } from './metrics';
-import { HeartbeatAnswer } from './heartbeat-schema';
+import { heartbeatRoute } from './heartbeat-route';
 import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
 import { RetentionJob } from './storage/retention';
 import { BackupError, backupTarget, writeBackup } from './storage/backup';
@@ -103,19 +104,65 @@ export interface Collector {
 }
 
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
-export function buildCollector({
-  config,
-  db,
-  appSecret,
-  trackerScript,
-  trackerExtras,
-  insert,
-  passwordCost,
-  hashingCapacity,
-  dashboardDir,
-  checkResponses,
-  freeSpace,
-}: AppDeps): Collector {
+export function buildCollector(deps: AppDeps): Collector {
+  const { config, db, appSecret } = deps;
+  const app = createHttpApp(config, deps.checkResponses);
+  const auth = authParts(deps);
+  const websites = new Websites(db, config.clickhouse?.cluster ?? null);
+  const teams = new Teams(db);
+  const shares = new ShareRecords(db);
+  const shareLinks = new ShareLinks(appSecret);
+  const ingest = ingestParts(app, deps);
+  const { writer, drops } = ingest;
+
+  // Every route registered from here on is guarded unless it says `public: true`.
+  installGuard(app, { ...auth, shareLinks });
+  const routes = routeList(app);
+  installOpenApi(app, '1.0.0');
+  heartbeatRoute(app, { detailFrom: config.heartbeatDetailFrom, auth, ...ingest });
+  if (ingest.metrics && config.metricsToken) ingest.metrics.serve(app, config.metricsToken);
+  if (deps.dashboardDir) app.register(dashboardRoute, { dir: deps.dashboardDir });
+  app.register(scriptRoute, { script: deps.trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath, extras: deps.trackerExtras });
+  app.register(sendRoute, {
+    config,
+    websites,
+    ...ingest,
+    paths: [...new Set(['/api/send', config.collectPath])],
+    outcome: ingest.metrics ? (result, reason) => ingest.metrics!.beacon(result, reason) : undefined,
+  });
+  registerAccountRoutes(app, auth, teams);
+  app.register(ingestRulesRoutes, { websites, teams, ingestRules: ingest.ingestRules, db });
+  const retention = new RetentionJob(db, () => websites.withRetention(), config.clickhouse?.cluster ?? null);
+  const retentionChanged = () => retention.runSoon((error) => app.log.error({ err: error }, 'retention failed; retrying at the next run'));
+  app.register(websiteRoutes, { websites, teams, shares, retentionChanged });
+  app.register(shareRoute, { websites, shareLinks, shares });
+  app.register(shareRecordRoutes, { websites, teams, shares });
+  app.register(teamRoutes, { teams, users: auth.users, websites });
+  app.register(importRoutes, { db, websites, cluster: config.clickhouse?.cluster ?? null });
+  app.register(importedRoutes, { websites, teams, shares, db, cluster: config.clickhouse?.cluster ?? null, maxBytes: config.importMaxBytes });
+  app.register(analyticsRoutes, {
+    websites,
+    teams,
+    shares,
+    db,
+    readBounds: {
+      timeoutMs: config.readTimeoutMs,
+      maxMemoryBytes: config.readMaxMemoryBytes,
+      heavy: config.clickhouse ? {} : heavyReadPriority(config.engineNice),
+    },
+    readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),
+    eraseVisitor: visitorEraser(writer, db, config),
+  });
+  backupRoute(app, { appSecret, auth, backup: backupMaker(writer, db, config) });
+
+  drainConnectionsOnClose(app, config.shutdownTimeoutMs);
+  // Runs after the server stopped accepting and in-flight requests finished.
+  app.addHook('onClose', () => Promise.all([writer.close(config.shutdownTimeoutMs), drops.close()]).finally(() => auth.mailer.close()));
+  return { app, users: auth.users, websites, writer, retention, flush: () => Promise.all([writer.flush(), drops.flush()]).then(() => {}), routes };
+}
+
+/** The Fastify app with the collector's server settings, and what every route shares: validation, JSON bodies, errors, security headers. */
+function createHttpApp(config: Readonly<Config>, checkResponses = false): FastifyInstance {
   const app = Fastify({
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -134,16 +181,17 @@ export function buildCollector({
   if (checkResponses) installResponseCheck(app);
   installErrorHandling(app);
   installSecurityHeaders(app);
+  return app;
+}
 
+/** Users, passwords, tokens, API keys, two-factor, tickets and mail: what the guard and the account routes share. */
+function authParts({ db, config, appSecret, passwordCost, hashingCapacity }: AppDeps): AuthDeps {
   const passwords = new Passwords(passwordCost, hashingCapacity);
-  const users = new Users(db, passwords);
-  const tokens = new Tokens(db);
-  const apiKeys = new ApiKeys(db);
-  const auth: AuthDeps = {
-    users,
+  return {
+    users: new Users(db, passwords),
     passwords,
-    tokens,
-    apiKeys,
+    tokens: new Tokens(db),
+    apiKeys: new ApiKeys(db),
     limiter: new LoginLimiter(),
     twoFactor: new TwoFactor(appSecret, db),
     devices: new KnownDevices(appSecret),
@@ -152,33 +200,35 @@ export function buildCollector({
     mailer: new Mailer(config.smtpUrl, config.mailFrom),
     publicUrl: config.publicUrl,
   };
-  const websites = new Websites(db, config.clickhouse?.cluster ?? null);
-  const shareLinks = new ShareLinks(appSecret);
-  const teams = new Teams(db);
+}
+
+/** The ingest side: the spool and its writer (batch inserts), the quarantine, the disk guard, counting rules, drop counts, visitor ids, geo, and the metrics watching them. */
+function ingestParts(app: FastifyInstance, { config, db, appSecret, insert, freeSpace }: AppDeps) {
   const diskGuard = new DiskGuard(config.dataDir, config.minFreeDiskBytes, freeSpace);
   const spool = new Spool(config.dataDir, { maxBytes: config.spoolMaxBytes, fsyncMs: config.spoolFsyncMs, diskGuard });
   const quarantine = new Quarantine(config.dataDir, config.quarantineMaxBytes);
-  // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
   // Kept only when someone may read them (METRICS_TOKEN).
   const metrics = config.metricsToken ? new Metrics() : null;
+  // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
   const realInsert: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
   const insertBatch = metrics ? metrics.measured(realInsert) : realInsert;
   const writer = new SpoolWriter(spool, quarantine, insertBatch, { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs }, app.log);
-  const ingestRules = new IngestRulesStore(db);
   const drops = new DropCounter(
     (tallies) => insertDropTallies(db, tallies),
     config.batchIntervalMs * 5,
     (error) => app.log.warn({ err: error }, 'could not save the dropped-event counts; kept for the next try'),
   );
   const visitors = new VisitorIdentifier(appSecret);
-  const geo = new GeoLocator(config);
+  const parts = { diskGuard, quarantine, metrics, writer, drops, visitors, geo: new GeoLocator(config), ingestRules: new IngestRulesStore(db) };
   if (metrics) {
     metrics.watch({ writer, quarantine, diskGuard, visitors, db });
     metrics.timeReads(app);
   }
+  return parts;
+}
 
-  // Every route registered from here on is guarded unless it says `public: true`.
-  installGuard(app, { ...auth, shareLinks });
+/** Every route registered from now on, with what the guard asks of it. */
+function routeList(app: FastifyInstance): RouteInfo[] {
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
     const { public: open = false, admin = false, write = false } = route.config ?? {};
@@ -187,33 +237,11 @@ export function buildCollector({
       if (method !== 'HEAD') routes.push({ method, url: route.url, public: open, admin, write, answerSchema });
     }
   });
-  installOpenApi(app, '1.0.0');
-  // The backlog and quarantine are for operators: signed-in admins, or callers from HEARTBEAT_DETAIL_FROM (loopback by default).
-  app.get('/api/heartbeat', { schema: { response: { 200: HeartbeatAnswer, 503: HeartbeatAnswer } }, config: { public: true } }, async (request, reply) => {
-    const detail = config.heartbeatDetailFrom.includes(request.ip) || (await authenticate(request, auth))?.user.role === 'admin';
-    // Events are accepted while storage is away (they wait in the spool): `ok` stays true, `storage` says what is wrong.
-    const failure = writer.insertFailure;
-    const storage = failure ? { ok: false, since: failure.since, ...(detail ? { error: failure.error } : {}) } : { ok: true };
-    // A (nearly) full disk is the one reason events are refused: 503, and `disk` says so.
-    const ok = diskGuard.accepting;
-    const disk = { ok, ...(detail ? { freeBytes: Math.min(diskGuard.freeBytes, Number.MAX_SAFE_INTEGER), minFreeBytes: diskGuard.minFreeBytes } : {}) };
-    reply.code(ok ? 200 : 503);
-    return detail ? { ok, disk, storage, backlog: writer.backlog, quarantine: quarantine.stats } : { ok, disk, storage };
-  });
-  if (metrics && config.metricsToken) metrics.serve(app, config.metricsToken);
-  if (dashboardDir) app.register(dashboardRoute, { dir: dashboardDir });
-  app.register(scriptRoute, { script: trackerScript, aliases: config.trackerScriptAliases, collectPath: config.collectPath, extras: trackerExtras });
-  app.register(sendRoute, {
-    config,
-    websites,
-    visitors,
-    geo,
-    writer,
-    ingestRules,
-    drops,
-    paths: [...new Set(['/api/send', config.collectPath])],
-    outcome: metrics ? (result, reason) => metrics.beacon(result, reason) : undefined,
-  });
+  return routes;
+}
+
+/** Sign-in, the signed-in user's own routes, accounts, invitations, foreign sign-in, two-factor and user administration. */
+function registerAccountRoutes(app: FastifyInstance, auth: AuthDeps, teams: Teams): void {
   app.register(authRoutes, { ...auth, teams });
   app.register(meRoutes, auth);
   app.register(accountRoutes, { ...auth, teams });
@@ -221,38 +249,24 @@ export function buildCollector({
   app.register(foreignSignInRoutes, { ...auth, teams });
   app.register(twoFactorRoutes, auth);
   app.register(userRoutes, auth);
-  app.register(ingestRulesRoutes, { websites, teams, ingestRules, db });
-  const shares = new ShareRecords(db);
-  const retention = new RetentionJob(db, () => websites.withRetention(), config.clickhouse?.cluster ?? null);
-  const retentionChanged = () => retention.runSoon((error) => app.log.error({ err: error }, 'retention failed; retrying at the next run'));
-  app.register(websiteRoutes, { websites, teams, shares, retentionChanged });
-  app.register(shareRoute, { websites, shareLinks, shares });
-  app.register(shareRecordRoutes, { websites, teams, shares });
-  app.register(teamRoutes, { teams, users, websites });
-  app.register(importRoutes, { db, websites, cluster: config.clickhouse?.cluster ?? null });
-  app.register(importedRoutes, { websites, teams, shares, db, cluster: config.clickhouse?.cluster ?? null, maxBytes: config.importMaxBytes });
-  app.register(analyticsRoutes, {
-    websites,
-    teams,
-    shares,
-    db,
-    readBounds: {
-      timeoutMs: config.readTimeoutMs,
-      maxMemoryBytes: config.readMaxMemoryBytes,
-      heavy: config.clickhouse ? {} : heavyReadPriority(config.engineNice),
-    },
-    readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),
-    // What the session sent before the request is inserted first (else it would come back after),
-    // then the erasure runs between batch inserts.
-    eraseVisitor: async (websiteId, sessionId) => {
-      await writer.flush().catch(() => {
-        throw new ApiError('storageUnavailable');
-      });
-      return writer.exclusive(() => eraseSession(db, { websiteId, sessionId, cluster: config.clickhouse?.cluster ?? null }));
-    },
-  });
+}
 
-  const backup = async (name: string) => {
+/**
+ * Erases one visitor: what the session sent before the request is inserted first (else it would
+ * come back after), then the erasure runs between batch inserts.
+ */
+function visitorEraser(writer: SpoolWriter, db: ClickHouseClient, config: Readonly<Config>) {
+  return async (websiteId: string, sessionId: string) => {
+    await writer.flush().catch(() => {
+      throw new ApiError('storageUnavailable');
+    });
+    return writer.exclusive(() => eraseSession(db, { websiteId, sessionId, cluster: config.clickhouse?.cluster ?? null }));
+  };
+}
+
+/** A backup of the embedded engine with the spool's pending segments beside it (a server is backed up by its own BACKUP). */
+function backupMaker(writer: SpoolWriter, db: ClickHouseClient, config: Readonly<Config>) {
+  return async (name: string) => {
     if (config.clickhouse)
       throw new ApiError('badRequest', "Back up a ClickHouse server with ClickHouse's own BACKUP (docs/backups.md); this backs up the embedded engine");
     const started = performance.now();
@@ -264,12 +278,6 @@ export function buildCollector({
       throw error instanceof BackupError ? new ApiError('badRequest', error.message) : error;
     }
   };
-  backupRoute(app, { appSecret, auth, backup });
-
-  drainConnectionsOnClose(app, config.shutdownTimeoutMs);
-  // Runs after the server stopped accepting and in-flight requests finished.
-  app.addHook('onClose', () => Promise.all([writer.close(config.shutdownTimeoutMs), drops.close()]).finally(() => auth.mailer.close()));
-  return { app, users, websites, writer, retention, flush: () => Promise.all([writer.flush(), drops.flush()]).then(() => {}), routes };
 }
 
 /**

@@ -21,18 +21,15 @@ import {
 } from './analytics-schemas';
 import { installBoundedReads, type ReadBounds } from './bounded-reads';
 import type { ReadSlots } from './read-slots';
-import { checkRange, checkTimezone, clampUnit, comparisonRange, units } from './date-range';
+import { checkRange, checkTimezone, clampUnit, units } from './date-range';
 import { afterReset, filterProperties, maxFilterLength } from './filters';
 import { savedAwareFilter } from './saved-filters';
 import { reportFilters, type ReportQuery } from './report-scope';
 import { checkDepth, maxListDepth, queryDateRange, queryEventDataEvents, queryEventDataProperties, queryEvents, querySessions } from './listing-queries';
-import { metricTypeAliases, metricTypes, queryMetric, type MetricType } from './metric-query';
-import { queryPageviews } from './pageviews-query';
+import { metricTypeAliases, metricTypes, type MetricType } from './metric-query';
+import { metricAnswer, pageviewsAnswer, statsAnswer } from './figure-answers';
 import type { Scope } from './query-vocabulary';
 import { queryActive, queryRealtime } from './realtime-queries';
-import { queryStatsCompared } from './stats-query';
-import { addSeries, addTotals, importedScope, mergeRanked } from './imported-figures';
-import { importedMetric, importedSeries, importedTotals } from '../storage/imported-reads';
 import { permittedWebsite, websiteParams } from './website-routes';
 import { performanceRoutes } from './performance-routes';
 import { revenueRoutes } from './revenue-routes';
@@ -128,13 +125,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const scope = await scopeOf(request);
-      const previous = { ...scope, ...comparisonRange(scope, request.query.compare ?? 'prev') };
-      const reads = readsOf(request);
-      const [current, comparison] = await queryStatsCompared(reads, scope, previous);
       const tz = checkTimezone(request.query.timezone ?? 'UTC', timeZones);
-      const [now, before] = [importedScope(scope, request.query.imported, tz), importedScope(previous, request.query.imported, tz)];
-      if (!now || !before) return { ...current, comparison };
-      return { ...addTotals(current, await importedTotals(reads, now)), comparison: addTotals(comparison, await importedTotals(reads, before)) };
+      return statsAnswer(readsOf(request), scope, { compare: request.query.compare ?? 'prev', imported: request.query.imported, tz });
     },
   );
 
@@ -154,33 +146,9 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const scope = await scopeOf(request);
-      const tz = checkTimezone(request.query.timezone ?? 'UTC', timeZones);
-      const unit = clampUnit(request.query.unit ?? 'day', scope);
-      const reads = readsOf(request);
-      const withImported = async (range: Scope) => {
-        const own = await queryPageviews(reads, range, unit, tz);
-        const part = importedScope(range, request.query.imported, tz);
-        if (!part) return { own, imported: null };
-        const buckets = await importedSeries(reads, part, unit);
-        return { own: addSeries(own, buckets), imported: buckets };
-      };
-      const { own: series, imported: buckets } = await withImported(scope);
-      const marked = buckets
-        ? {
-            imported: {
-              pageviews: buckets.map((b) => ({ x: b.x, y: Number(b.pageviews) })),
-              sessions: buckets.map((b) => ({ x: b.x, y: Number(b.sessions) })),
-            },
-          }
-        : {};
-      if (!request.query.compare) return { ...series, ...marked };
-      const other = comparisonRange(scope, request.query.compare);
-      const { own: compared } = await withImported({ ...scope, ...other });
-      return {
-        ...series,
-        ...marked,
-        compare: { ...compared, startDate: new Date(other.startAt).toISOString(), endDate: new Date(other.endAt).toISOString() },
-      };
+      const { compare, imported } = request.query;
+      const options = { unit: clampUnit(request.query.unit ?? 'day', scope), tz: checkTimezone(request.query.timezone ?? 'UTC', timeZones), compare, imported };
+      return pageviewsAnswer(readsOf(request), scope, options);
     },
   );
 
@@ -201,14 +169,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const scope = await scopeOf(request);
-      const { type, limit, offset, search } = request.query;
+      const { type, limit, offset, search, imported } = request.query;
       const metric = metricTypeAliases[type] ?? (type as MetricType);
-      const reads = readsOf(request);
-      const part = importedScope(scope, request.query.imported, checkTimezone(request.query.timezone ?? 'UTC', timeZones));
-      if (!part) return queryMetric(reads, scope, metric, { limit, offset, search });
-      const own = await queryMetric(reads, scope, metric, { limit: offset + limit, offset: 0, search });
-      const theirs = await importedMetric(reads, part, metric, { limit: offset + limit, search, alsoValues: own.map((p) => p.x) });
-      return mergeRanked(own, theirs, offset, limit);
+      const tz = checkTimezone(request.query.timezone ?? 'UTC', timeZones);
+      return metricAnswer(readsOf(request), scope, metric, { limit, offset, search, imported, tz });
     },
   );
 

@@ -29,59 +29,86 @@ export interface MetricOptions {
   search?: string;
 }
 
-/** `[{x, y}]` for one metric, largest `y` first, then `x`. */
+/** What every ranking query of a metric shares: its parameters and its HAVING clause (a search). */
+interface Ranking {
+  params: Record<string, unknown>;
+  having: string;
+}
+
+/**
+ * `[{x, y}]` for one metric, largest `y` first, then `x`. Where it is read from, in this order:
+ * custom events from the events; the rollup's whole days with the partial days from the events;
+ * entry pages marked at ingest; exit pages from the visit rollups' built days; entry and exit
+ * pages by grouping the visits; every other metric from the events.
+ */
 export async function queryMetric(db: ClickHouseClient, scope: Scope, type: MetricType, options: MetricOptions): Promise<Point[]> {
-  const params = { ...scopeParams(scope), limit: options.limit, offset: options.offset, search: options.search ?? '' };
-  const having = rankingHaving(Boolean(options.search));
-  if (type === 'event') {
-    return rows<Point>(
-      db,
-      `SELECT event_name AS x, count() AS y FROM website_event
-        WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${having} ${rankingPage}`,
-      params,
-    );
-  }
+  const ranking: Ranking = {
+    params: { ...scopeParams(scope), limit: options.limit, offset: options.offset, search: options.search ?? '' },
+    having: rankingHaving(Boolean(options.search)),
+  };
+  if (type === 'event') return eventNames(db, scope, ranking);
   const rolledUp = metricSplit(scope, type);
-  if (rolledUp) {
-    // The whole days from daily_metrics, the partial days at the ends from the events.
-    const { metric, split } = rolledUp;
-    const source = metric === 'entry' ? { x: 'url_path', where: '' } : metricSource(metric);
-    const some = metric === 'entry' || source.where ? " AND value != ''" : '';
-    const events = metric === 'entry' ? 'visit_pageview = 1' : `event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}`;
-    return rows<Point>(
-      db,
-      `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
-          SELECT value AS x, visitors AS v FROM daily_metrics WHERE ${split.inRollup} AND metric = {metric:String}${some}
-          UNION ALL
-          SELECT toString(${source.x}) AS x, ${rankingVisitorsState} AS v FROM website_event
-          WHERE website_id = {websiteId:UUID} AND ${events} AND ${split.inEvents} GROUP BY x
-        ) GROUP BY x${having} ${rankingPage}`,
-      { ...params, ...split.params },
-    );
-  }
-  if (type === 'entry' && scope.filter.wholeVisits) {
-    // Ingest marks each visit's first pageview: no grouping by visit needed.
-    return rows<Point>(
-      db,
-      `SELECT url_path AS x, ${visitorsApprox} AS y FROM website_event
-        WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${having} ${rankingPage}`,
-      params,
-    );
-  }
+  if (rolledUp) return fromDailyMetrics(db, rolledUp, ranking);
+  if (type === 'entry' && scope.filter.wholeVisits) return markedEntries(db, scope, ranking);
   const exits = type === 'exit' ? await visitRollupsSplit(db, scope) : null;
-  if (exits) return exitsFromRollup(db, exits, { search: Boolean(options.search) }, params);
-  if (type === 'entry' || type === 'exit') {
-    const pick = type === 'entry' ? 'argMin' : 'argMax';
-    return rows<Point>(
-      db,
-      `SELECT x, ${visitorsApprox} AS y FROM (
-          SELECT ${visitKey} AS visit, any(session_id) AS session_id, ${pick}(url_path, created_at) AS x
-          FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
-          GROUP BY visit
-        ) GROUP BY x${having} ${rankingPage}`,
-      params,
-    );
-  }
+  if (exits) return exitsFromRollup(db, exits, { search: Boolean(options.search) }, ranking.params);
+  if (type === 'entry' || type === 'exit') return visitEnds(db, scope, type, ranking);
+  return fromEvents(db, scope, type, ranking);
+}
+
+/** Custom events by name, counted (not visitors). */
+function eventNames(db: ClickHouseClient, scope: Scope, { params, having }: Ranking): Promise<Point[]> {
+  return rows<Point>(
+    db,
+    `SELECT event_name AS x, count() AS y FROM website_event
+      WHERE ${inScope(scope)} AND event_type = ${eventType.custom} GROUP BY x${having} ${rankingPage}`,
+    params,
+  );
+}
+
+/** The whole days from daily_metrics, the partial days at the ends from the events. */
+function fromDailyMetrics(db: ClickHouseClient, { metric, split }: NonNullable<ReturnType<typeof metricSplit>>, { params, having }: Ranking): Promise<Point[]> {
+  const source = metric === 'entry' ? { x: 'url_path', where: '' } : metricSource(metric);
+  const some = metric === 'entry' || source.where ? " AND value != ''" : '';
+  const events = metric === 'entry' ? 'visit_pageview = 1' : `event_type = ${eventType.pageview}${source.where ? ` AND ${source.where}` : ''}`;
+  return rows<Point>(
+    db,
+    `SELECT x, uniqCombinedMerge(12)(v) AS y FROM (
+        SELECT value AS x, visitors AS v FROM daily_metrics WHERE ${split.inRollup} AND metric = {metric:String}${some}
+        UNION ALL
+        SELECT toString(${source.x}) AS x, ${rankingVisitorsState} AS v FROM website_event
+        WHERE website_id = {websiteId:UUID} AND ${events} AND ${split.inEvents} GROUP BY x
+      ) GROUP BY x${having} ${rankingPage}`,
+    { ...params, ...split.params },
+  );
+}
+
+/** Entry pages when the filters keep whole visits: ingest marks each visit's first pageview, so no grouping by visit is needed. */
+function markedEntries(db: ClickHouseClient, scope: Scope, { params, having }: Ranking): Promise<Point[]> {
+  return rows<Point>(
+    db,
+    `SELECT url_path AS x, ${visitorsApprox} AS y FROM website_event
+      WHERE ${inScope(scope)} AND visit_pageview = 1 GROUP BY x${having} ${rankingPage}`,
+    params,
+  );
+}
+
+/** Entry or exit pages by grouping the scope's pageviews by visit (the first or the last). */
+function visitEnds(db: ClickHouseClient, scope: Scope, type: 'entry' | 'exit', { params, having }: Ranking): Promise<Point[]> {
+  const pick = type === 'entry' ? 'argMin' : 'argMax';
+  return rows<Point>(
+    db,
+    `SELECT x, ${visitorsApprox} AS y FROM (
+        SELECT ${visitKey} AS visit, any(session_id) AS session_id, ${pick}(url_path, created_at) AS x
+        FROM website_event WHERE ${inScope(scope)} AND event_type = ${eventType.pageview}
+        GROUP BY visit
+      ) GROUP BY x${having} ${rankingPage}`,
+    params,
+  );
+}
+
+/** A column's values over the scope's pageviews. */
+function fromEvents(db: ClickHouseClient, scope: Scope, type: ColumnMetric, { params, having }: Ranking): Promise<Point[]> {
   const source = metricSource(type);
   return rows<Point>(
     db,

@@ -24,8 +24,14 @@ const websitesPage = { 200: PageOf(WebsiteSchema) };
 
 type PageRequest = FastifyRequest & { query: { page: number; pageSize: number } };
 
-/** Umami's teams: create, read, change, delete, join by access code, members and their roles, the team's websites. */
-export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users; websites: Websites }> = async (app, { teams, users, websites }) => {
+interface TeamDeps {
+  teams: Teams;
+  users: Users;
+  websites: Websites;
+}
+
+/** What every team route asks: the team and the caller's role in it, what that role may do, how a team and a member are shown. */
+function teamAccess({ teams, users }: TeamDeps) {
   /** The team and the user's role in it (admins act as its owner); a team the user is not in reads as not found. */
   const teamFor = async (request: { params: { teamId: string } }, user: { id: string; role: string }): Promise<{ team: Team; role: TeamRole }> => {
     const team = await teams.get(request.params.teamId.toLowerCase());
@@ -43,13 +49,6 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
     return { ...member, user: user ? { id: user.id, username: user.username } : null };
   };
 
-  // Umami answers with the team and the owner's membership, as a pair.
-  app.post(
-    '/api/teams',
-    { schema: { body: Type.Object({ name }), response: { 200: Type.Tuple([TeamSchema, TeamUserSchema]) } }, config: { write: true } },
-    async (request) => teams.create(request.body.name, currentUser(request).id),
-  );
-
   /** One page of teams, each with its access code only when the viewer may let people in. */
   const listTeams = async (request: PageRequest, userId: string | null) => {
     const { page, pageSize } = request.query;
@@ -57,6 +56,43 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
     const { data, count } = await teams.list(userId, page, pageSize);
     return { data: await Promise.all(data.map(async (team) => shown(team, await teams.roleFor(team.id, viewer)))), count, page, pageSize };
   };
+  /** A member other than the team's owner, whom the request may change. */
+  const changeableMember = async (
+    request: { params: { teamId: string; userId: string }; user: { id: string; role: string } },
+    what: string,
+    allowSelf = false,
+  ) => {
+    const { team, role } = await teamFor(request, request.user);
+    const member = await teams.member(team.id, request.params.userId.toLowerCase());
+    if (!member) throw new ApiError('notFound', 'Not a member of this team');
+    if (member.role === 'team-owner') throw new ApiError('badRequest', "The team's owner stays; delete the team instead");
+    needs(teamCan.manage(role) || (allowSelf && member.userId === request.user.id), what);
+    return member;
+  };
+
+  return { teamFor, needs, shown, withUser, listTeams, changeableMember };
+}
+
+/** Umami's teams: create, read, change, delete, join by access code, members and their roles, the team's websites. */
+export const teamRoutes: FastifyPluginAsyncTypebox<TeamDeps> = async (app, deps) => {
+  const access = teamAccess(deps);
+  await app.register(teamRecordRoutes, { ...deps, access });
+  await app.register(teamMemberRoutes, { ...deps, access });
+  await app.register(teamWebsiteRoutes, { ...deps, access });
+};
+
+type Access = ReturnType<typeof teamAccess>;
+
+/** The teams themselves: create, list, join, read, change, delete. */
+const teamRecordRoutes: FastifyPluginAsyncTypebox<TeamDeps & { access: Access }> = async (app, { teams, websites, access }) => {
+  const { teamFor, needs, shown, listTeams } = access;
+  // Umami answers with the team and the owner's membership, as a pair.
+  app.post(
+    '/api/teams',
+    { schema: { body: Type.Object({ name }), response: { 200: Type.Tuple([TeamSchema, TeamUserSchema]) } }, config: { write: true } },
+    async (request) => teams.create(request.body.name, currentUser(request).id),
+  );
+
   // Admins see every team here; others, their own (as at /api/me/teams).
   app.get('/api/teams', { schema: { querystring: PageQuery, response: teamsPage } }, async (request) => {
     const user = currentUser(request);
@@ -114,7 +150,11 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
     await teams.delete(team);
     return { ok: true } as const;
   });
+};
 
+/** A team's members and their roles. */
+const teamMemberRoutes: FastifyPluginAsyncTypebox<TeamDeps & { access: Access }> = async (app, { teams, users, access }) => {
+  const { teamFor, needs, withUser, changeableMember } = access;
   app.get('/api/teams/:teamId/users', { schema: { params: teamParams, querystring: PageQuery, response: { 200: PageOf(MemberSchema) } } }, async (request) => {
     const { team } = await teamFor(request, currentUser(request));
     const { page, pageSize } = request.query;
@@ -135,20 +175,6 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
       return teams.setMember(team.id, user.id, request.body.role);
     },
   );
-
-  /** A member other than the team's owner, whom the request may change. */
-  const changeableMember = async (
-    request: { params: { teamId: string; userId: string }; user: { id: string; role: string } },
-    what: string,
-    allowSelf = false,
-  ) => {
-    const { team, role } = await teamFor(request, request.user);
-    const member = await teams.member(team.id, request.params.userId.toLowerCase());
-    if (!member) throw new ApiError('notFound', 'Not a member of this team');
-    if (member.role === 'team-owner') throw new ApiError('badRequest', "The team's owner stays; delete the team instead");
-    needs(teamCan.manage(role) || (allowSelf && member.userId === request.user.id), what);
-    return member;
-  };
 
   app.get('/api/teams/:teamId/users/:userId', { schema: { params: memberParams, response: { 200: MemberSchema } } }, async (request) => {
     const { team } = await teamFor(request, currentUser(request));
@@ -176,7 +202,11 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ teams: Teams; users: Users;
     await teams.removeMember(member);
     return { ok: true } as const;
   });
+};
 
+/** A team's websites, and the websites and teams of a user (the signed-in one, or anyone for an admin). */
+const teamWebsiteRoutes: FastifyPluginAsyncTypebox<TeamDeps & { access: Access }> = async (app, { websites, access }) => {
+  const { teamFor, listTeams } = access;
   app.get('/api/teams/:teamId/websites', { schema: { params: teamParams, querystring: PageQuery, response: websitesPage } }, async (request) => {
     const { team } = await teamFor(request, currentUser(request));
     const { page, pageSize } = request.query;
