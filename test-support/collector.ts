@@ -7,6 +7,7 @@ import { loadConfig } from '../collector/src/config';
 import type { ScryptCost } from '../collector/src/auth/passwords';
 import type { Insert } from '../collector/src/storage/batch-insert';
 import { startCollector, type RunningCollector } from '../collector/src/start';
+import { copyEngineTemplate } from './engine-template';
 import { removeTempDir } from './temp-dir';
 
 export const adminPassword = 'test-admin-password';
@@ -43,7 +44,11 @@ export async function startTestCollector(
   env: Record<string, string> = {},
   options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost; hashingCapacity?: number; freeSpace?: FreeSpace } = {},
 ): Promise<TestCollector> {
+  const fresh = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'collector-test-'));
+  // A fresh collector starts from the migrated template (engine-template.ts) unless the test runs without the global setup.
+  const template = process.env.TEST_ENGINE_TEMPLATE;
+  if (fresh && template) copyEngineTemplate(template, dataDir);
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: '0',

@@ -1,5 +1,6 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import { compiledOnFirstUse } from './validation';
 
 /**
  * The response schemas are the contract; their serializers drop any field a schema does not name
@@ -13,7 +14,7 @@ export function installResponseCheck(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const schema = (route.schema?.response as Record<string, unknown> | undefined)?.[200];
     if (!schema) return;
-    const validate: ValidateFunction = ajv.compile(closed(schema) as object);
+    const validate = compiledOnFirstUse(ajv, closed(schema) as object);
     const check = async (_request: unknown, reply: { statusCode: number }, payload: unknown) => {
       if (reply.statusCode === 200 && !validate(payload)) {
         throw new Error(`${route.method} ${route.url}: the answer does not match its schema: ${ajv.errorsText(validate.errors)}`);
