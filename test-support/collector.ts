@@ -1,5 +1,5 @@
 import type { FreeSpace } from '../collector/src/pipeline/disk-guard';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,11 +44,11 @@ export async function startTestCollector(
   env: Record<string, string> = {},
   options: { dataDir?: string; insert?: Insert; passwordCost?: ScryptCost; hashingCapacity?: number; freeSpace?: FreeSpace } = {},
 ): Promise<TestCollector> {
-  const fresh = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'collector-test-'));
-  // A fresh collector starts from the migrated template (engine-template.ts) unless the test runs without the global setup.
+  // A data directory without an engine yet starts from the migrated template (engine-template.ts),
+  // unless the test runs without the global setup that makes it.
   const template = process.env.TEST_ENGINE_TEMPLATE;
-  if (fresh && template) copyEngineTemplate(template, dataDir);
+  if (template && !existsSync(join(dataDir, 'clickhouse'))) copyEngineTemplate(template, dataDir);
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: '0',

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Point, Stats } from '../collector/src/api/query-vocabulary';
+import type { Point, Stats } from '../collector/src/reads/query-vocabulary';
 
 /**
  * Visitor counts from merged daily states equal those computed from the events while they are

@@ -43,4 +43,20 @@ describe('imports', () => {
     expect(graph.size).toBeGreaterThan(50);
     expect(cycles).toEqual([]);
   });
+
+  // The read side runs one way (docs/architecture.md): api/ → reads/ → storage/. Type-only
+  // imports leave no edge (reads/ names its answers' types from api/analytics-schemas.ts).
+  it('run one way on the read side: api/ → reads/ → storage/', () => {
+    const folderOf = (file: string) => relative(join(root, 'collector/src'), file).split('/')[0]!;
+    const below: Record<string, string[]> = { reads: ['api'], storage: ['api', 'reads'] };
+    const backwards = Object.entries(below).flatMap(([folder, above]) =>
+      sources(join(root, 'collector/src', folder)).flatMap((file) =>
+        importsOf(file)
+          .filter((target) => above.includes(folderOf(target)))
+          .map((target) => `${relative(root, file)} → ${relative(root, target)}`),
+      ),
+    );
+    expect(sources(join(root, 'collector/src/reads')).length).toBeGreaterThan(20);
+    expect(backwards).toEqual([]);
+  });
 });

@@ -14,7 +14,9 @@ export function installValidation(app: FastifyInstance): void {
   // A query string whose schema says `additionalProperties: false` refuses an unknown parameter
   // (400 naming it) rather than dropping it: `?url=` ignored used to answer unfiltered numbers.
   const strictQuery = new Ajv({ ...common, removeAdditional: false, coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) => compiledOnFirstUse(httpPart === 'body' ? exact : httpPart === 'querystring' ? strictQuery : coercing, schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    compiledOnFirstUse(httpPart === 'body' ? exact : httpPart === 'querystring' ? strictQuery : coercing, schema),
+  );
   // A request without a body, on a route that takes none, is validated as `{}`.
   app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body === NoBody) request.body = {};

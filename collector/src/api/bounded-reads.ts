@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readClientOf, type ReadSlots } from './read-slots';
 import { batchReadSignal } from '../ingest/batch-route';
-import { filterNames } from './umami-names';
+import { filterNames } from '../reads/umami-names';
 
 /** What one read query may cost: READ_TIMEOUT_MS and READ_MAX_MEMORY_BYTES. */
 export interface ReadBounds {

@@ -5,8 +5,8 @@ import { Type } from 'typebox';
 import { ApiError } from '../errors';
 import { uuidPattern } from '../shared/ids';
 import { UnixMs } from '../shared/schema';
-import { websiteCharts } from '../storage/website-charts';
-import { checkTimezone } from './date-range';
+import { websiteCharts } from '../reads/website-charts';
+import { checkTimezone } from '../reads/date-range';
 import { websiteFor, type WebsiteAccess } from './website-routes';
 
 /** The most websites one charts request names (the contract's bound), and the longest range. */

@@ -13,10 +13,10 @@ import {
   propertySeries,
   type SeriesKind,
   sessionDataPivot,
-} from '../storage/data-pivots';
-import type { FilteredRange } from '../storage/visitor-reads';
-import { checkTimezone, clampUnit, type units } from './date-range';
-import { maxFilterLength } from './filters';
+} from '../reads/data-pivots';
+import type { FilteredRange } from '../reads/visitor-reads';
+import { checkTimezone, clampUnit, type units } from '../reads/date-range';
+import { maxFilterLength } from '../reads/filters';
 import { websiteParams } from './website-routes';
 
 export interface DataPivotDeps {

@@ -16,19 +16,19 @@ import {
   sessionDataProperties,
   sessionDataStats,
   sessionDataValues,
-} from '../storage/data-reads';
+} from '../reads/data-reads';
 import { listReports } from '../storage/saved-reports-table';
-import type { FilteredRange } from '../storage/visitor-reads';
+import type { FilteredRange } from '../reads/visitor-reads';
 import type { Website } from '../websites/websites';
 import { dataPivotRoutes } from './data-pivot-routes';
-import { checkTimezone, clampUnit, comparisonRange, type units } from './date-range';
-import { queryExpanded } from './expanded-query';
-import { maxFilterLength } from './filters';
-import { metricTypeAliases } from './metric-query';
+import { checkTimezone, clampUnit, comparisonRange, type units } from '../reads/date-range';
+import { queryExpanded } from '../reads/expanded-query';
+import { maxFilterLength } from '../reads/filters';
+import { metricTypeAliases } from '../reads/metric-query';
 import { reportScope, type ReportQuery } from './report-scope';
-import type { Scope } from './query-vocabulary';
-import { customEventsSplit } from './rollup-choice';
-import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from './umami-names';
+import type { Scope } from '../reads/query-vocabulary';
+import { customEventsSplit } from '../reads/rollup-choice';
+import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from '../reads/umami-names';
 import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 export interface DataRouteDeps {

@@ -7,7 +7,7 @@ import { referrerSpamDomains, referrerSpamSource } from '../ingest/referrer-spam
 import { Nullable, StringEnum, UnixMs } from '../shared/schema';
 import { readDropTotals } from '../storage/dropped-events';
 import type { IngestRulesStore } from '../websites/ingest-rules-store';
-import { checkRange } from './date-range';
+import { checkRange } from '../reads/date-range';
 import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const list = (itemLength: number) => Type.Array(Type.String({ maxLength: itemLength }), { maxItems: ruleLimits.entries });

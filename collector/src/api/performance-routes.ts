@@ -3,10 +3,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TProperties, type TObject } from 'typebox';
 import { StringEnum } from '../shared/schema';
-import { performanceBreakdown, performanceChart, performanceDimensions, performanceStats, vitals, type PerformanceScope } from '../storage/performance-reads';
-import { checkTimezone, clampUnit, units } from './date-range';
+import { performanceBreakdown, performanceChart, performanceDimensions, performanceStats, vitals, type PerformanceScope } from '../reads/performance-reads';
+import { checkTimezone, clampUnit, units } from '../reads/date-range';
 import { reportFilters, reportRange, type ReportQuery } from './report-scope';
-import { buildFilters, type FilterName } from './filters';
+import { buildFilters, type FilterName } from '../reads/filters';
 import { withSavedFilters } from './saved-filters';
 import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { retention } from '../storage/retention-reads';
+import { retention } from '../reads/retention-reads';
 
 /**
  * No read can hold the engine for others: each query is bounded in time and memory, a query

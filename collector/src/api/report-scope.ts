@@ -1,9 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FilteredRange } from '../storage/visitor-reads';
+import type { FilteredRange } from '../reads/visitor-reads';
 import type { Website } from '../websites/websites';
-import { checkRange, type DateRange } from './date-range';
-import type { FilterName, FilterOptions } from './filters';
-import type { Scope } from './query-vocabulary';
+import { checkRange, type DateRange } from '../reads/date-range';
+import type { FilterName, FilterOptions } from '../reads/filters';
+import type { Scope } from '../reads/query-vocabulary';
 import { savedAwareFilter } from './saved-filters';
 
 /** A report request's range and filters, as its querystring gives them (Umami's older `url` and `host` included). */

@@ -3,13 +3,13 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TProperties, type TObject } from 'typebox';
 import { pagingProperties, StringEnum } from '../shared/schema';
-import { revenueChart, revenueDimensions, revenueMetrics, revenueStats, type RevenueScope } from '../storage/revenue-reads';
-import { checkDepth, querySessions } from './listing-queries';
-import { queryStatsCompared } from './stats-query';
+import { revenueChart, revenueDimensions, revenueMetrics, revenueStats, type RevenueScope } from '../reads/revenue-reads';
+import { checkDepth, querySessions } from '../reads/listing-queries';
+import { queryStatsCompared } from '../reads/stats-query';
 import { SessionsAnswer } from './analytics-schemas';
-import { checkTimezone, clampUnit, comparisonRange, units } from './date-range';
+import { checkTimezone, clampUnit, comparisonRange, units } from '../reads/date-range';
 import { reportScope, type ReportQuery } from './report-scope';
-import { maxFilterLength, type SqlFilter } from './filters';
+import { maxFilterLength, type SqlFilter } from '../reads/filters';
 import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 const Stats = {

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats, expectSameVisitors } from '../../../test-support/same-answers';
-import { customEventStats } from '../storage/data-reads';
-import { metricTypes, queryMetric } from './metric-query';
-import { queryPageviews } from './pageviews-query';
-import type { Scope } from './query-vocabulary';
-import { customEventsSplit, statsSource } from './rollup-choice';
-import { wholeDaysOf } from './whole-days';
-import { queryStats } from './stats-query';
-import { buildFilters } from './filters';
-import { queryEventDataEvents, queryEventDataProperties } from './listing-queries';
+import { customEventStats } from '../reads/data-reads';
+import { metricTypes, queryMetric } from '../reads/metric-query';
+import { queryPageviews } from '../reads/pageviews-query';
+import type { Scope } from '../reads/query-vocabulary';
+import { customEventsSplit, statsSource } from '../reads/rollup-choice';
+import { wholeDaysOf } from '../reads/whole-days';
+import { queryStats } from '../reads/stats-query';
+import { buildFilters } from '../reads/filters';
+import { queryEventDataEvents, queryEventDataProperties } from '../reads/listing-queries';
 
 /**
  * The rollups must give the answers computed from the events (stats, every metric, event data,

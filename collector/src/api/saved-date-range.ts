@@ -1,5 +1,5 @@
 import { ApiError } from '../errors';
-import type { DateRange } from './date-range';
+import type { DateRange } from '../reads/date-range';
 
 const unitPattern = /^(\d{1,4})(hour|day|week|month|year)$/;
 

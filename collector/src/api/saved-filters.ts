@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { ApiError } from '../errors';
 import { StringEnum } from '../shared/schema';
 import { findReport } from '../storage/saved-reports-table';
-import { buildFilters, filterNames, maxFilterLength, type CohortFilter, type FilterName, type FilterOptions, type SqlFilter } from './filters';
+import { buildFilters, filterNames, maxFilterLength, type CohortFilter, type FilterName, type FilterOptions, type SqlFilter } from '../reads/filters';
 import { savedDateRange } from './saved-date-range';
 
 /** The most filters one segment or cohort holds. */

@@ -4,14 +4,14 @@ import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { expectSamePoints, expectSameStats } from '../../../test-support/same-answers';
 import { VisitRollups, validBuilds } from '../storage/visit-rollups';
-import { queryExpanded } from './expanded-query';
-import { queryMetric } from './metric-query';
-import type { Scope } from './query-vocabulary';
-import { visitRollupsSplit, statsSource } from './rollup-choice';
-import { journeys } from '../storage/journey-reads';
-import { wholeDaysOf } from './whole-days';
-import { queryStats } from './stats-query';
-import { buildFilters } from './filters';
+import { queryExpanded } from '../reads/expanded-query';
+import { queryMetric } from '../reads/metric-query';
+import type { Scope } from '../reads/query-vocabulary';
+import { visitRollupsSplit, statsSource } from '../reads/rollup-choice';
+import { journeys } from '../reads/journey-reads';
+import { wholeDaysOf } from '../reads/whole-days';
+import { queryStats } from '../reads/stats-query';
+import { buildFilters } from '../reads/filters';
 
 /**
  * The visit rollups (exit pages, and stats with one page filter; built by a job, not a view) must

@@ -5,11 +5,11 @@ import { Type, type TObject, type TProperties } from 'typebox';
 import { ApiError } from '../errors';
 import { SessionRow } from './analytics-schemas';
 import { DateText, NoBody, Nullable, Ok, Uuid } from '../shared/schema';
-import { sessionStats, tiedSessions, visitorActivity, visitorProperties, visitorSession, weeklyVisitors } from '../storage/visitor-reads';
+import { sessionStats, tiedSessions, visitorActivity, visitorProperties, visitorSession, weeklyVisitors } from '../reads/visitor-reads';
 import type { Website } from '../websites/websites';
-import { checkTimezone } from './date-range';
+import { checkTimezone } from '../reads/date-range';
 import { reportRange, reportScope, type ReportQuery } from './report-scope';
-import { pageviewsSplit } from './rollup-choice';
+import { pageviewsSplit } from '../reads/rollup-choice';
 import { permittedWebsite, type WebsiteAccess } from './website-routes';
 
 export interface VisitorRouteDeps {

@@ -1,7 +1,7 @@
 /**
  * Where a visit came from, as one word: Umami's channels (its current `channel` metric and revenue
  * report), decided by the referrer's domain, the landing page's query string and its UTM medium
- * and source. The lists are the facts Umami's classification uses; storage/channel-sql.ts builds
+ * and source. The lists are the facts Umami's classification uses; reads/channel-sql.ts builds
  * the same decision as a ClickHouse expression, and channels.test.ts holds the two together.
  */
 export const channelDomains = {
@@ -104,3 +104,13 @@ export function channelOf(facts: ChannelFacts): Channel | '' {
   if (facts.referrerDomain !== facts.hostname && facts.referrerDomain !== '') return 'referral';
   return '';
 }
+
+/** The ad networks whose click id in a landing page's query string marks a paid visit (Umami's names), the first found winning. */
+export const adClickIds = [
+  ['gclid', 'Google Ads'],
+  ['fbclid', 'Facebook / Meta'],
+  ['msclkid', 'Microsoft Ads'],
+  ['ttclid', 'TikTok Ads'],
+  ['li_fat_id', 'LinkedIn Ads'],
+  ['twclid', 'Twitter Ads (X)'],
+] as const;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDir } from '../../../test-support/temp-dir';
 import { loadConfig } from '../config';
-import { insertLines } from '../storage/batch-insert';
+import { insertLines } from './batch-insert';
 import { openStorage, rows } from './client';
 
 /**

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { openStorage } from './client';
-import { insertLines } from '../storage/batch-insert';
+import { insertLines } from './batch-insert';
 import { canRaisePriority, insertPriority, isStatementThread, lowerEnginePriority } from './engine-priority';
 import { removeTempDir } from '../../../test-support/temp-dir';
 

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describeSource, sourceTable, type UmamiSource } from '../import/umami-source';
 import { rows } from './client';
-import { adClickIds } from './attribution-reads';
+import { adClickIds } from '../shared/channels';
 import { deleteFrom, type ClusterTopology } from './cluster-ddl';
 import { rebuildDayRollups } from './day-rollups';
 

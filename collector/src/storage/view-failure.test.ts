@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageview, startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { insertLines } from '../storage/batch-insert';
+import { insertLines } from './batch-insert';
 import { rows } from './client';
 
 /**

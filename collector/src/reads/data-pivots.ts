@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
-import { rows } from './client';
+import { rows } from '../storage/client';
 import { activeIdentifiedSessions, valueText } from './data-reads';
 import { bucketOf, type BucketUnit } from './time-buckets';
 import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';

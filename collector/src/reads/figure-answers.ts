@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { importedMetric, importedSeries, importedTotals } from '../storage/imported-reads';
+import { importedMetric, importedSeries, importedTotals } from './imported-reads';
 import { comparisonRange, type Unit } from './date-range';
 import { addSeries, addTotals, importedScope, mergeRanked } from './imported-figures';
 import { queryMetric, type MetricOptions, type MetricType } from './metric-query';

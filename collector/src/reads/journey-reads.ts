@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { rows } from './client';
-import { journeyStep } from './visit-rollup-tables';
+import { rows } from '../storage/client';
+import { journeyStep } from '../storage/visit-rollup-tables';
 
 /** Where a journeys answer comes from: the visit rollups' built days (see api/built-days.ts), the rest from the events. */
 export interface JourneySplit {

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { channelExpression } from './channel-sql';
-import { rows } from './client';
+import { rows } from '../storage/client';
 import { inRangeOfVisits } from './scoped-rows';
 import { bucketOf, type BucketUnit } from './time-buckets';
 

@@ -1,8 +1,8 @@
-import type { ImportedScope, ImportedTotals } from '../storage/imported-reads';
+import type { ImportedScope, ImportedTotals } from './imported-reads';
 import type { Point, Scope } from './query-vocabulary';
 
 /**
- * How the imported daily figures (Plausible's export, storage/imported-reads.ts) join a read's
+ * How the imported daily figures (Plausible's export, imported-reads.ts) join a read's
  * own, when the read asks for them (`imported=true`). Pure, so it is tested beside it.
  */
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { channelDomains, channelOf, paidAdParams, paidMedia, referralMedia, type ChannelFacts } from '../shared/channels';
-import { rows } from './client';
+import { rows } from '../storage/client';
 import { channelExpression } from './channel-sql';
 
 /** The channel expression the engine runs decides as the plain function does, for facts built from the lists' own fragments and noise. */

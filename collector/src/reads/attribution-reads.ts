@@ -1,18 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
-import { rows } from './client';
+import { rows } from '../storage/client';
+import { adClickIds } from '../shared/channels';
 
 export const attributionFields = ['referrer', 'paidAds', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
 
-/** The ad networks whose click id in a landing page's query string marks a paid visit (Umami's names), the first found winning. */
-export const adClickIds = [
-  ['gclid', 'Google Ads'],
-  ['fbclid', 'Facebook / Meta'],
-  ['msclkid', 'Microsoft Ads'],
-  ['ttclid', 'TikTok Ads'],
-  ['li_fat_id', 'LinkedIn Ads'],
-  ['twclid', 'Twitter Ads (X)'],
-] as const;
 /** The ad network of a query string (the expression `query`), or ''. */
 const adNetworkOf = (query: string) =>
   `multiIf(${adClickIds.map(([param, name]) => `extractURLParameter(concat('?', ${query}), '${param}') != '', '${name}'`).join(', ')}, '')`;

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
-import { rows } from './client';
+import { rows } from '../storage/client';
 
 export const utmColumns = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 export type UtmColumn = (typeof utmColumns)[number];

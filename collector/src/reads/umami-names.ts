@@ -1,4 +1,4 @@
-import { channelExpression } from '../storage/channel-sql';
+import { channelExpression } from './channel-sql';
 
 /**
  * Umami's names for what events are grouped and filtered by, and the column each one reads: the

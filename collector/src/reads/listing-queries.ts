@@ -4,9 +4,9 @@ import { dayMs, hourMs } from '../shared/time';
 import { ApiError } from '../errors';
 import { rows } from '../storage/client';
 import { inRange, inScope, scopeParams, type Scope } from './query-vocabulary';
-import type { EventRow, PropertyRow, PropertyValueRow, SessionRow } from './analytics-schemas';
+import type { EventRow, PropertyRow, PropertyValueRow, SessionRow } from '../api/analytics-schemas';
 import { eventDataSplit } from './rollup-choice';
-import { dataTypeOf, valueText } from '../storage/data-reads';
+import { dataTypeOf, valueText } from './data-reads';
 
 export interface Paging {
   page: number;

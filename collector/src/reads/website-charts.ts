@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { rows } from './client';
+import { rows } from '../storage/client';
 
 /** True when the zone is a whole number of hours from UTC at both ends of the range (so UTC hours fall in one local day each). */
 function wholeHours(timezone: string, ...at: number[]): boolean {

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { rows } from './client';
+import { rows } from '../storage/client';
 
 export const retentionUnits = ['day', 'week', 'month'] as const;
 export type RetentionUnit = (typeof retentionUnits)[number];

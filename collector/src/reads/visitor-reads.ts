@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
-import { rows } from './client';
+import { rows } from '../storage/client';
 
 /** One website's events in a range under the read API's filters (` AND …` conditions and their parameters). */
 export interface FilteredRange {

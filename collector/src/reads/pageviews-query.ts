@@ -5,7 +5,7 @@ import { rankingVisitorsState } from '../storage/rollups';
 import type { Unit } from './date-range';
 import { inScope, scopeParams, visitorsApprox, type Point, type Scope } from './query-vocabulary';
 import { pageviewsSplit } from './rollup-choice';
-import { bucketOf } from '../storage/time-buckets';
+import { bucketOf } from './time-buckets';
 
 /**
  * Pageviews and sessions per bucket of `unit`, bucketed in `timezone` (so a day is a local day,

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
-import { rows } from './client';
+import { rows } from '../storage/client';
 
 /** The dimensions a breakdown may combine, by Umami's names, and their columns. */
 export const breakdownColumns = {

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ImportedTable } from '../import/plausible-files';
-import { rows } from './client';
+import { rows } from '../storage/client';
 
 /**
  * The imported daily figures (imported_stats) a read adds to its own: only whole days count, the

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { rows } from './client';
+import { rows } from '../storage/client';
 import { bucketOf, type BucketUnit } from './time-buckets';
 import { inRangeOfVisits } from './scoped-rows';
 

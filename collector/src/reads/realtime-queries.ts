@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import type { RealtimeEvent } from './analytics-schemas';
+import type { RealtimeEvent } from '../api/analytics-schemas';
 
 /** "Active" means an event in the last 5 minutes; the realtime view covers 30. */
 export const activeWindowMs = 5 * 60_000;
