@@ -212,7 +212,13 @@ function ingestParts(app: FastifyInstance, { config, db, appSecret, insert, free
   // On the embedded engine, batch inserts run below Node's threads and the reads (engine-priority.ts).
   const realInsert: Insert = insert ?? insertLines(db, config.clickhouse ? {} : insertPriority(config.engineNice));
   const insertBatch = metrics ? metrics.measured(realInsert) : realInsert;
-  const writer = new SpoolWriter(spool, quarantine, insertBatch, { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs }, app.log);
+  const writer = new SpoolWriter(
+    spool,
+    quarantine,
+    insertBatch,
+    { maxRows: config.batchMaxRows, intervalMs: config.batchIntervalMs, retryMaxMs: config.insertRetryMaxMs },
+    app.log,
+  );
   const drops = new DropCounter(
     (tallies) => insertDropTallies(db, tallies),
     config.batchIntervalMs * 5,

@@ -25,6 +25,8 @@ export interface Config {
   geoipDb: string | null;
   batchMaxRows: number;
   batchIntervalMs: number;
+  /** The longest wait between retries of a failed batch insert (INSERT_RETRY_MAX_MS); the waits double from 100 ms up to it. */
+  insertRetryMaxMs: number;
   /** How much lower the embedded engine's inserts and merges run than Node's threads and reads (ENGINE_NICE, Linux nice steps); 0: the same. */
   engineNice: number;
   /** Disk budget of the spool (SPOOL_MAX_BYTES); past it /api/send answers 503. */
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     geoipDb: geoipDb(env),
     batchMaxRows: integer(env, 'BATCH_MAX_ROWS', 20_000, 1, 1_000_000),
     batchIntervalMs: integer(env, 'BATCH_INTERVAL_MS', 2000, 10, 60_000),
+    insertRetryMaxMs: integer(env, 'INSERT_RETRY_MAX_MS', 30_000, 100, 600_000),
     engineNice: integer(env, 'ENGINE_NICE', 10, 0, 19),
     spoolMaxBytes: integer(env, 'SPOOL_MAX_BYTES', 1024 ** 3, 1024 * 1024, 2 ** 50),
     spoolFsyncMs: integer(env, 'SPOOL_FSYNC_MS', 100, 0, 10_000),

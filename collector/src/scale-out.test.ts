@@ -33,6 +33,8 @@ const env = (dataDir: string) => ({
   // One secret for all: a visitor's session id must not depend on which collector took the beacon.
   APP_SECRET: 'scale-out-test-secret-scale-out-test-secret',
   BATCH_INTERVAL_MS: '100',
+  // Retries at most 2 s apart (30 s by default): the outage below ends in a catch-up within seconds, not half a minute.
+  INSERT_RETRY_MAX_MS: '2000',
   VISIT_ROLLUP_INTERVAL_MS: '1000',
   LOG_LEVEL: 'info',
   // One process per collector here; WORKERS has its own test.
@@ -239,7 +241,7 @@ describe('three collectors on one ClickHouse server', () => {
 
     await server.start();
     const stored = () => count("SELECT count() AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site });
-    // Inserts back off up to 30 s while the server is away; they catch up at their next try.
+    // Inserts back off up to INSERT_RETRY_MAX_MS while the server is away; they catch up at their next try.
     await expect.poll(stored, { timeout: 120_000, interval: 500 }).toBe(acked);
     expect(
       await count("SELECT uniqExact(event_id) AS n FROM website_event WHERE website_id = {site:UUID} AND startsWith(url_path, '/outage/')", { site }),

@@ -74,6 +74,7 @@ describe('ingest invariants over random sequences (fast-check)', () => {
           BATCH_MAX_ROWS: String(batchMaxRows),
           BATCH_INTERVAL_MS: String(batchIntervalMs),
           SHUTDOWN_TIMEOUT_MS: '200',
+          INSERT_RETRY_MAX_MS: '1000',
           VISIT_ROLLUP_INTERVAL_MS: '0',
         };
         const start = async () => (running.current = await startTestCollector(env, { dataDir, insert }));

@@ -65,7 +65,14 @@ describe('ingest invariants over random lives of a child collector (fast-check)'
     await fc.assert(
       fc.asyncProperty(settings, fc.array(life, { minLength: 1, maxLength: 4 }), async (batching, lives) => {
         const dataDir = mkdtempSync(join(tmpdir(), 'lifecycle-property-'));
-        const env = { ...batching, DATA_DIR: dataDir, ADMIN_PASSWORD: password, SHUTDOWN_TIMEOUT_MS: '200', VISIT_ROLLUP_INTERVAL_MS: '0' };
+        const env = {
+          ...batching,
+          DATA_DIR: dataDir,
+          ADMIN_PASSWORD: password,
+          SHUTDOWN_TIMEOUT_MS: '200',
+          INSERT_RETRY_MAX_MS: '1000',
+          VISIT_ROLLUP_INTERVAL_MS: '0',
+        };
         const ledger: Ledger = newLedger();
         let next = 0;
         let legacySeq = 0;

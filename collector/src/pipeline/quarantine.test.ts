@@ -53,7 +53,7 @@ const spoilers: Record<string, (row: Record<string, unknown>) => string> = {
  */
 async function spoolWithSpoiledRows(good: number, spoiled: string[]) {
   const first = await startTestCollector(
-    { SHUTDOWN_TIMEOUT_MS: '0', BATCH_MAX_ROWS: '8' },
+    { SHUTDOWN_TIMEOUT_MS: '0', BATCH_MAX_ROWS: '8', INSERT_RETRY_MAX_MS: '1000' },
     {
       insert: async () => {
         throw new Error('injected: ClickHouse is down');
@@ -122,7 +122,7 @@ describe('rows ClickHouse refuses for their content', () => {
       await insertLines(started!.db)(table, lines, token);
       if (part === 3 || part === 9) throw new Error('injected: connection reset after the insert');
     };
-    started = collector = await startTestCollector({ BATCH_INTERVAL_MS: '20' }, { dataDir, insert });
+    started = collector = await startTestCollector({ BATCH_INTERVAL_MS: '20', INSERT_RETRY_MAX_MS: '1000' }, { dataDir, insert });
     await drained(started);
     expect(await storedPaths(started, site)).toEqual(goodPaths);
     expect(quarantinedRows(dataDir)).toHaveLength(spoiledLines.length);

@@ -29,7 +29,10 @@ const realInsert =
 async function faulty(fault: (insert: Insert, ...args: Parameters<Insert>) => Promise<void>, env: Record<string, string> = {}, dataDir?: string) {
   let started: TestCollector | null = null;
   const insert = realInsert(() => started!.db);
-  started = await startTestCollector({ BATCH_INTERVAL_MS: '50', ...env }, { insert: (...args) => fault(insert, ...args), dataDir });
+  started = await startTestCollector(
+    { BATCH_INTERVAL_MS: '50', INSERT_RETRY_MAX_MS: '1000', ...env },
+    { insert: (...args) => fault(insert, ...args), dataDir },
+  );
   collector = started;
   return started;
 }
@@ -81,6 +84,29 @@ describe('the spool writer under faults', () => {
     await drained(c);
     expect(failures).toBe(0);
     expect(await storedPaths(c, site)).toEqual([...acked].sort());
+  });
+
+  it('retries a failed insert at most INSERT_RETRY_MAX_MS apart', async () => {
+    let down = true;
+    const tries: number[] = [];
+    const c = await faulty(
+      async (insert, ...args) => {
+        tries.push(performance.now());
+        if (down) throw new Error('injected: ClickHouse is down');
+        await insert(...args);
+      },
+      { INSERT_RETRY_MAX_MS: '300' },
+    );
+    const site = await c.createWebsite(await c.login());
+    const acked = await sendMany(c, site, 1, 'retry');
+    // Doubling from 100 ms without the bound, the 8th try would come 25 s after the first.
+    await expect.poll(() => tries.length, { timeout: 8000, interval: 50 }).toBeGreaterThanOrEqual(8);
+    const gaps = tries.slice(1, 8).map((at, i) => at - tries[i]!);
+    // The bound, plus the writer's 50 ms tick and room for a busy machine.
+    expect(Math.max(...gaps)).toBeLessThan(300 + 50 + 400);
+    down = false;
+    await drained(c);
+    expect(await storedPaths(c, site)).toEqual(acked);
   });
 
   it('stores a batch once when ClickHouse stored it but the answer was lost', async () => {

@@ -10,9 +10,9 @@ export interface SpoolWriterOptions {
   maxRows: number;
   /** Insert whatever waits at least this often. */
   intervalMs: number;
+  /** The longest wait between retries of a failed insert (default 30 s); the waits double from 100 ms up to it. */
+  retryMaxMs?: number;
 }
-
-const maxBackoffMs = 30_000;
 
 /**
  * Moves spooled rows into ClickHouse: seals the open segment by count or time, inserts sealed
@@ -133,7 +133,7 @@ export class SpoolWriter {
         this.#failures += 1;
         this.#lastFailure ??= { since: new Date().toISOString(), error: '' };
         this.#lastFailure.error = error instanceof Error ? error.message : String(error);
-        const backoff = Math.min(maxBackoffMs, 100 * 2 ** this.#failures);
+        const backoff = Math.min(this.options.retryMaxMs ?? 30_000, 100 * 2 ** this.#failures);
         this.#retryAt = Date.now() + backoff;
         this.log.warn({ err: error, segment: segment.seq, retryInMs: backoff }, 'insert failed; the rows stay spooled and will be retried');
         return;
