@@ -146,7 +146,6 @@ export interface Bounds {
   unit: 'hour' | 'day' | 'month';
 }
 
-/** The range's start and end (Unix ms) and the bucket unit that fits it, in the viewer's time zone. */
 /**
  * The last millisecond of the minute `at` falls in. Ranges that run "up to now" end there, so
  * everybody who opens a view within the same minute asks the very same reads, and the server
@@ -155,6 +154,7 @@ export interface Bounds {
  */
 export const endOfMinute = (at: number) => Math.floor(at / 60_000) * 60_000 + 59_999;
 
+/** The range's start and end (Unix ms) and the bucket unit that fits it, in the viewer's time zone. */
 export function rangeBounds(route: Pick<Route, 'range' | 'start' | 'end'>, now = new Date()): Bounds {
   const day = 86_400_000;
   const startOfDay = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
