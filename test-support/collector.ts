@@ -24,10 +24,20 @@ export const distDir = new URL('../dist/', import.meta.url);
  */
 export const testPasswordCost: ScryptCost = { N: 2 ** 12, r: 8, p: 1 };
 
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
 export interface TestCollector extends RunningCollector {
   dataDir: string;
   /** fetch against the collector, with JSON helpers. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  /** request() with its answer read: the status, the headers and the JSON body (null when empty). */
+  call(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Answer>;
+  /** The JSON body of a GET that must answer 200 (else it throws with the status and the body). */
+  read(path: string, token: string): Promise<any>;
   /** Logs in and returns the token. */
   login(username?: string, password?: string): Promise<string>;
   /** Creates a website as `token`'s user and returns its id. */
@@ -76,10 +86,22 @@ export async function startTestCollector(
     return fetch(running.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
   };
 
+  const call: TestCollector['call'] = async (path, init) => {
+    const response = await request(path, init);
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  };
+
   return {
     ...running,
     dataDir,
     request,
+    call,
+    async read(path, token) {
+      const { status, body } = await call(path, { token });
+      if (status !== 200) throw new Error(`${path}: ${status} ${JSON.stringify(body).slice(0, 300)}`);
+      return body;
+    },
     async login(username = 'admin', password = adminPassword) {
       const response = await request('/api/auth/login', { method: 'POST', json: { username, password } });
       if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);

@@ -19,12 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => collector?.destroy());
 
-async function api(path: string) {
-  const response = await collector.request(path, { token });
-  const body = (await response.json()) as any;
-  expect(response.status, `${path}: ${JSON.stringify(body)}`).toBe(200);
-  return body;
-}
+const api = (path: string) => collector.read(path, token);
 
 const visitorArb = fc.record({
   pages: fc.array(fc.constantFrom('/', '/pricing', '/docs'), { minLength: 1, maxLength: 4 }),

@@ -21,10 +21,7 @@ afterAll(() => collector?.destroy());
 const day = 86_400_000;
 const today = Math.floor(Date.now() / day) * day;
 
-async function api(path: string, method = 'GET') {
-  const response = await collector.request(path, { token, method });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const api = (path: string, method = 'GET') => collector.call(path, { token, method });
 
 interface Row {
   session_id: string;

@@ -95,10 +95,7 @@ beforeAll(async () => {
 });
 afterAll(() => collector?.destroy());
 
-const get = async (path: string) => {
-  const response = await collector.request(path, { token });
-  return { status: response.status, body: (await response.json()) as any };
-};
+const get = (path: string) => collector.call(path, { token });
 const api = (path: string, query = '') => get(`/api/websites/${site}/${path}?${inRange}${query}`);
 
 describe('stats', () => {

@@ -20,10 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => collector?.destroy());
 
-async function api(path: string) {
-  const response = await collector.request(path, { token });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const api = (path: string) => collector.call(path, { token });
 
 const hour = 3600_000;
 const range = () => `startAt=${Date.now() - hour}&endAt=${Date.now() + 60_000}`;

@@ -34,10 +34,7 @@ async function siteWith(events: number): Promise<string> {
   return site;
 }
 
-const get = async (path: string) => {
-  const response = await collector.request(path, { token });
-  return { status: response.status, body: (await response.json()) as any };
-};
+const get = (path: string) => collector.call(path, { token });
 
 async function rowsLeft(site: string): Promise<Record<string, number>> {
   const left: Record<string, number> = {};
