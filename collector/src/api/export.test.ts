@@ -78,14 +78,15 @@ describe('the website export', () => {
           // What the engine stores (the insert cleaned nothing: these rows went in directly).
           const stored = (await (
             await collector.db.query({
-              query: `SELECT toString(event_id) AS event_id, url_path, page_title, event_data, toUnixTimestamp64Milli(created_at) AS at FROM website_event
+              // Ordered as the export orders: by time, then by the UUID (an alias named event_id would order by its text instead).
+              query: `SELECT toString(event_id) AS id, url_path, page_title, event_data, toUnixTimestamp64Milli(created_at) AS at FROM website_event
                 WHERE website_id = {site:UUID} ORDER BY created_at, event_id`,
               query_params: { site },
               format: 'JSONEachRow',
             })
-          ).json()) as { event_id: string; url_path: string; page_title: string; event_data: string; at: number }[];
+          ).json()) as { id: string; url_path: string; page_title: string; event_data: string; at: number }[];
           expect(read.map((r) => [r.event_id, r.url_path, r.page_title, r.event_data, Date.parse(r.created_at!)])).toEqual(
-            stored.map((s) => [s.event_id, s.url_path, s.page_title, s.event_data, Number(s.at)]),
+            stored.map((s) => [s.id, s.url_path, s.page_title, s.event_data, Number(s.at)]),
           );
         },
       ),
