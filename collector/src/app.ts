@@ -54,6 +54,7 @@ import { Metrics } from './metrics';
 import { heartbeatRoute } from './heartbeat-route';
 import { DiskGuard, type FreeSpace } from './pipeline/disk-guard';
 import { RetentionJob } from './storage/retention';
+import type { ClusterTopology } from './storage/cluster-ddl';
 import { BackupError, backupTarget, writeBackup } from './storage/backup';
 import { backupRoute } from './api/backup-route';
 import { importRoutes } from './api/import-routes';
@@ -106,9 +107,10 @@ export interface Collector {
 /** Builds the collector's HTTP app on an open, migrated database. Does not listen. */
 export function buildCollector(deps: AppDeps): Collector {
   const { config, db, appSecret } = deps;
+  const cluster = config.clickhouse?.cluster ?? null;
   const app = createHttpApp(config, deps.checkResponses);
   const auth = authParts(deps);
-  const websites = new Websites(db, config.clickhouse?.cluster ?? null);
+  const websites = new Websites(db, cluster);
   const teams = new Teams(db);
   const shares = new ShareRecords(db);
   const shareLinks = new ShareLinks(appSecret);
@@ -132,14 +134,14 @@ export function buildCollector(deps: AppDeps): Collector {
   });
   registerAccountRoutes(app, auth, teams);
   app.register(ingestRulesRoutes, { websites, teams, ingestRules: ingest.ingestRules, db });
-  const retention = new RetentionJob(db, () => websites.withRetention(), config.clickhouse?.cluster ?? null);
+  const retention = new RetentionJob(db, () => websites.withRetention(), cluster);
   const retentionChanged = () => retention.runSoon((error) => app.log.error({ err: error }, 'retention failed; retrying at the next run'));
   app.register(websiteRoutes, { websites, teams, shares, retentionChanged });
   app.register(shareRoute, { websites, shareLinks, shares });
   app.register(shareRecordRoutes, { websites, teams, shares });
   app.register(teamRoutes, { teams, users: auth.users, websites });
-  app.register(importRoutes, { db, websites, cluster: config.clickhouse?.cluster ?? null });
-  app.register(importedRoutes, { websites, teams, shares, db, cluster: config.clickhouse?.cluster ?? null, maxBytes: config.importMaxBytes });
+  app.register(importRoutes, { db, websites, cluster });
+  app.register(importedRoutes, { websites, teams, shares, db, cluster, maxBytes: config.importMaxBytes });
   app.register(analyticsRoutes, {
     websites,
     teams,
@@ -151,7 +153,7 @@ export function buildCollector(deps: AppDeps): Collector {
       heavy: config.clickhouse ? {} : heavyReadPriority(config.engineNice),
     },
     readSlots: new ReadSlots({ running: config.readsPerClient, waiting: config.readQueuePerClient }),
-    eraseVisitor: visitorEraser(writer, db, config),
+    eraseVisitor: visitorEraser(writer, db, cluster),
   });
   backupRoute(app, { appSecret, auth, backup: backupMaker(writer, db, config) });
 
@@ -261,12 +263,12 @@ function registerAccountRoutes(app: FastifyInstance, auth: AuthDeps, teams: Team
  * Erases one visitor: what the session sent before the request is inserted first (else it would
  * come back after), then the erasure runs between batch inserts.
  */
-function visitorEraser(writer: SpoolWriter, db: ClickHouseClient, config: Readonly<Config>) {
+function visitorEraser(writer: SpoolWriter, db: ClickHouseClient, cluster: ClusterTopology | null) {
   return async (websiteId: string, sessionId: string) => {
     await writer.flush().catch(() => {
       throw new ApiError('storageUnavailable');
     });
-    return writer.exclusive(() => eraseSession(db, { websiteId, sessionId, cluster: config.clickhouse?.cluster ?? null }));
+    return writer.exclusive(() => eraseSession(db, { websiteId, sessionId, cluster }));
   };
 }
 

@@ -32,27 +32,26 @@ export function ImportPanel() {
   });
   const runs = imports.data?.data ?? [];
   const running = runs.some(isRunning);
-  const [actionError, setError] = useState('');
+  const [actionError, setActionError] = useState('');
   const error = actionError || imports.error;
-  const load = imports.reload;
 
   const start = async (event: SubmitEvent) => {
     event.preventDefault();
     const fields = new FormData(event.currentTarget as HTMLFormElement);
-    setError('');
+    setActionError('');
     try {
       await api('/admin/imports', { method: 'POST', body: { source: 'umami', databaseUrl: fields.get('databaseUrl') } });
-      load();
+      imports.reload();
     } catch (failure) {
-      setError(failureText(failure, 'Could not start the import'));
+      setActionError(failureText(failure, 'Could not start the import'));
     }
   };
   const stop = async (run: ImportRun) => {
     try {
       await api(`/admin/imports/${run.id}`, { method: 'DELETE' });
-      load();
+      imports.reload();
     } catch (failure) {
-      setError(failureText(failure, 'Could not stop the import'));
+      setActionError(failureText(failure, 'Could not stop the import'));
     }
   };
 

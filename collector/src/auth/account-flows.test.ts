@@ -34,9 +34,8 @@ async function call(
   path: string,
   { token, json, headers }: { token?: string; json?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const response = await collector.request(path, { method, token, json, headers });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  const { status, body } = await collector.call(path, { method, token, json, headers });
+  return { status, body };
 }
 
 let client = 0;
