@@ -7,6 +7,8 @@ export interface SeedOptions {
   now: number;
   /** Also fill the reports' tables (vitals, orders) from the events; false on a schema from before them. */
   reportTables?: boolean;
+  /** The table the events go into (the seed command stages them, see seed-staged.ts); website_event by default. */
+  table?: string;
 }
 
 // Realistic value pools: weights come from picking with a skewed random (pow), so the first
@@ -60,13 +62,17 @@ const pick = (values: string[], seed: string) => `${array(values)}[1 + toUInt32(
  * three of those with two or more events ends with a custom event with data, and one visit in ten
  * carries UTM parameters. Each pageview carries its place in the visit, as ingest records it.
  */
-export async function seedEvents(db: ClickHouseClient, websiteId: string, { events, days, now, reportTables = true }: SeedOptions): Promise<number> {
+export async function seedEvents(
+  db: ClickHouseClient,
+  websiteId: string,
+  { events, days, now, reportTables = true, table = 'website_event' }: SeedOptions,
+): Promise<number> {
   const lengths = [1, 1, 1, 1, 2, 2, 3, 4, 5, 8]; // mean 2.8 events a visit
   const visits = Math.max(1, Math.round(events / 2.8));
   const spanSeconds = days * 86400;
   const startSeconds = Math.floor(now / 1000) - spanSeconds;
   await db.command({
-    query: `INSERT INTO website_event
+    query: `INSERT INTO ${table}
       (website_id, session_id, visit_id, event_id, created_at, event_type, event_name, hostname, url_path, url_query, page_title,
        referrer_domain, referrer_path, utm_source, utm_medium, utm_campaign, browser, os, device, screen, language, country, event_data,
        visit_pageview, visit_gap_ms, visit_start)
@@ -111,9 +117,9 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
       )`,
     query_params: { websiteId, start: startSeconds, span: spanSeconds, visits },
   });
-  if (reportTables) await seedReportTables(db, websiteId);
+  if (reportTables) await seedReportTables(db, websiteId, table);
   const result = await db.query({
-    query: 'SELECT count() AS n FROM website_event WHERE website_id = {websiteId:UUID}',
+    query: `SELECT count() AS n FROM ${table} WHERE website_id = {websiteId:UUID}`,
     query_params: { websiteId },
     format: 'JSONEachRow',
   });
@@ -124,21 +130,21 @@ export async function seedEvents(db: ClickHouseClient, websiteId: string, { even
  * The reports' own tables, derived from a website's events: web vitals for one pageview in five,
  * and an order (in EUR, one in ten with a repeated order id) for every checkout.
  */
-async function seedReportTables(db: ClickHouseClient, websiteId: string): Promise<void> {
+async function seedReportTables(db: ClickHouseClient, websiteId: string, events: string): Promise<void> {
   await db.command({
     query: `INSERT INTO website_performance (website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country, lcp, inp, cls, fcp, ttfb, duration)
       SELECT website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country,
         300 + cityHash64(event_id, 'lcp') % 5000, if(cityHash64(event_id, 'i') % 3 = 0, NULL, 20 + cityHash64(event_id, 'inp') % 600),
         (cityHash64(event_id, 'cls') % 400) / 1000, 200 + cityHash64(event_id, 'fcp') % 3000, 50 + cityHash64(event_id, 'ttfb') % 1500,
         1000 + cityHash64(event_id, 'd') % 60000
-      FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 1 AND cityHash64(event_id, 'perf') % 5 = 0`,
+      FROM ${events} WHERE website_id = {websiteId:UUID} AND event_type = 1 AND cityHash64(event_id, 'perf') % 5 = 0`,
     query_params: { websiteId },
   });
   await db.command({
     query: `INSERT INTO website_revenue (website_id, session_id, visit_id, event_id, created_at, event_name, currency, revenue, order_key)
       SELECT website_id, session_id, visit_id, event_id, created_at, event_name, 'EUR', toDecimal64((cityHash64(event_id, 'rev') % 20000) / 100, 4),
         if(cityHash64(event_id, 'dup') % 10 = 0, concat('order:', toString(cityHash64(visit_id) % 1000)), concat('event:', toString(event_id)))
-      FROM website_event WHERE website_id = {websiteId:UUID} AND event_type = 2 AND event_name = 'checkout'`,
+      FROM ${events} WHERE website_id = {websiteId:UUID} AND event_type = 2 AND event_name = 'checkout'`,
     query_params: { websiteId },
   });
 }

@@ -11,7 +11,8 @@ import { openStorage } from '../collector/src/storage/client';
 import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { Users } from '../collector/src/auth/users';
 import { Websites } from '../collector/src/websites/websites';
-import { seedEvents, siteSizes } from './seed-events';
+import { siteSizes, seedEvents } from './seed-events';
+import { dropStaging, eventViews, seedEventsStaged } from './seed-staged';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '1000000' }, days: { type: 'string', default: '90' }, sites: { type: 'string', default: '1' } },
@@ -31,13 +32,16 @@ try {
   const admin = (await users.list(1, 1000)).data.find((u) => u.role === 'admin');
   if (!admin) throw new Error('no admin user');
   const sizes = siteSizes(events, sites);
+  // Staged (seed-staged.ts) unless on a cluster, whose tables are distributed.
+  const views = config.clickhouse?.cluster ? null : await eventViews(db);
   const started = performance.now();
   let stored = 0;
   let largest = '';
   // The smaller sites first, so the largest is the newest "Seeded site".
   for (let k = sizes.length - 1; k >= 0; k--) {
     const website = await new Websites(db).create(admin.id, k === 0 ? 'Seeded site' : `Seeded site #${k + 1}`, `site-${k + 1}.example.com`);
-    stored += await seedEvents(db, website.id, { events: sizes[k]!, days, now: Date.now() });
+    const options = { events: sizes[k]!, days, now: Date.now() };
+    stored += await (views ? seedEventsStaged(db, views, website.id, options) : seedEvents(db, website.id, options));
     if (k === 0) largest = website.id;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -45,7 +49,8 @@ try {
   console.log(`seeded ${stored} events${spread} over ${days} days in ${seconds.toFixed(1)} s`);
   // Nothing else is inserting, so the past days' visit rollups can be built at once (no settle time).
   const rolling = performance.now();
-  const { built } = await new VisitRollups(db).runOnce({ settleMs: 0 });
+  if (views) await dropStaging(db);
+  const { built } = await new VisitRollups(db).runOnce({ settleMs: 0, sideBySide: true });
   console.log(`built the visit rollups of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
   if (!config.clickhouse) console.log(`disk: ${execFileSync('du', ['-sh', `${config.dataDir}/clickhouse`], { encoding: 'utf8' }).split('\t')[0]}`);
   console.log(`RSS at the end: ${(process.memoryUsage().rss / 1024 ** 2).toFixed(0)} MB (the embedded engine runs in this process)`);

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedEvents } from '../../../bench/seed-events';
 import { removalDone, startTestCollector, type TestCollector } from '../../../test-support/collector';
-import { expectSamePoints, expectSameStats, expectSameVisitors } from '../../../test-support/same-answers';
+import { expectRollupsMatchEvents } from '../../../test-support/rollup-answers';
 import { customEventStats } from '../reads/data-reads';
-import { metricTypes, queryMetric } from '../reads/metric-query';
-import { queryPageviews } from '../reads/pageviews-query';
+import { queryMetric } from '../reads/metric-query';
 import type { Scope } from '../reads/query-vocabulary';
-import { customEventsSplit, statsSource } from '../reads/rollup-choice';
-import { wholeDaysOf } from '../reads/whole-days';
+import { customEventsSplit } from '../reads/rollup-choice';
 import { queryStats } from '../reads/stats-query';
 import { buildFilters } from '../reads/filters';
-import { queryEventDataEvents, queryEventDataProperties } from '../reads/listing-queries';
 
 /**
  * The rollups must give the answers computed from the events (stats, every metric, event data,
@@ -55,49 +52,7 @@ describe('daily rollups', () => {
 
   for (const [name, rangeOf] of Object.entries(ranges)) {
     it(`stats and every metric equal the events' answers: ${name}`, async () => {
-      const range = rangeOf();
-      const stats = await queryStats(collector.db, range);
-      expect(stats.pageviews).toBeGreaterThan(0);
-      expectSameStats('stats', stats, await queryStats(collector.db, { ...range, eventsOnly: true }));
-      // One eq. filter on a session attribute reads the rollup's rows for that value.
-      for (const filters of [{ country: 'DE' }, { browser: 'eq.firefox' }, { city: '' }, { os: 'Linux' }]) {
-        const filtered = { ...range, filter: buildFilters(filters) };
-        expect((await statsSource(collector.db, filtered)).rollup).toBe(wholeDaysOf(range) ? 'daily_stats' : null);
-        expectSameStats(JSON.stringify(filters), await queryStats(collector.db, filtered), await queryStats(collector.db, { ...filtered, eventsOnly: true }));
-      }
-      for (const type of metricTypes) {
-        const options = { limit: 1000, offset: 0 };
-        expectSamePoints(
-          type,
-          await queryMetric(collector.db, range, type, options),
-          await queryMetric(collector.db, { ...range, eventsOnly: true }, type, options),
-        );
-      }
-      for (const timezone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']) {
-        for (const unit of ['hour', 'day', 'month'] as const) {
-          const label = `${timezone} ${unit}`;
-          const series = await queryPageviews(collector.db, range, unit, timezone);
-          const fromEvents = await queryPageviews(collector.db, { ...range, eventsOnly: true }, unit, timezone);
-          expect({ label, pageviews: series.pageviews }).toEqual({ label, pageviews: fromEvents.pageviews });
-          expectSamePoints(`${label} sessions`, series.sessions, fromEvents.sessions);
-        }
-      }
-      for (const event of [undefined, 'signup']) {
-        const properties = await queryEventDataProperties(collector.db, range, event);
-        expect(properties.length).toBeGreaterThan(0);
-        expect(properties).toEqual(await queryEventDataProperties(collector.db, { ...range, eventsOnly: true }, event));
-        expect(await queryEventDataEvents(collector.db, range, event)).toEqual(await queryEventDataEvents(collector.db, { ...range, eventsOnly: true }, event));
-      }
-      // Custom event figures (events stats) from daily_custom_events.
-      const split = customEventsSplit(range);
-      expect(split !== null).toBe(wholeDaysOf(range) !== null);
-      const asRange = { websiteId: site, startAt: range.startAt, endAt: range.endAt, filterConditions: '', params: {} };
-      const { visitors, visits, ...sums } = await customEventStats(collector.db, asRange, split);
-      const fromEvents = await customEventStats(collector.db, asRange);
-      expect(sums.events).toBeGreaterThan(0);
-      expect(sums).toEqual({ events: fromEvents.events, uniqueEvents: fromEvents.uniqueEvents });
-      expectSameVisitors('events stats visitors', visitors, fromEvents.visitors);
-      expectSameVisitors('events stats visits', visits, fromEvents.visits);
+      await expectRollupsMatchEvents(collector.db, rangeOf());
     });
   }
 
