@@ -12,7 +12,7 @@ import { VisitRollups } from '../collector/src/storage/visit-rollups';
 import { Users } from '../collector/src/auth/users';
 import { Websites } from '../collector/src/websites/websites';
 import { siteSizes, seedEvents } from './seed-events';
-import { dropStaging, eventViews, seedEventsStaged } from './seed-staged';
+import { StagedSeed } from './seed-staged';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '1000000' }, days: { type: 'string', default: '90' }, sites: { type: 'string', default: '1' } },
@@ -33,7 +33,7 @@ try {
   if (!admin) throw new Error('no admin user');
   const sizes = siteSizes(events, sites);
   // Staged (seed-staged.ts) unless on a cluster, whose tables are distributed.
-  const views = config.clickhouse?.cluster ? null : await eventViews(db);
+  const staged = config.clickhouse?.cluster ? null : await StagedSeed.open(db);
   const started = performance.now();
   let stored = 0;
   let largest = '';
@@ -41,15 +41,15 @@ try {
   for (let k = sizes.length - 1; k >= 0; k--) {
     const website = await new Websites(db).create(admin.id, k === 0 ? 'Seeded site' : `Seeded site #${k + 1}`, `site-${k + 1}.example.com`);
     const options = { events: sizes[k]!, days, now: Date.now() };
-    stored += await (views ? seedEventsStaged(db, views, website.id, options) : seedEvents(db, website.id, options));
+    stored += await (staged ? staged.seed(website.id, options) : seedEvents(db, website.id, options));
     if (k === 0) largest = website.id;
   }
+  await staged?.close();
   const seconds = (performance.now() - started) / 1000;
   const spread = sites > 1 ? ` on ${sites} sites (largest ${sizes[0]}, median ${sizes[Math.floor(sites / 2)]}, smallest ${sizes[sites - 1]})` : '';
   console.log(`seeded ${stored} events${spread} over ${days} days in ${seconds.toFixed(1)} s`);
   // Nothing else is inserting, so the past days' visit rollups can be built at once (no settle time).
   const rolling = performance.now();
-  if (views) await dropStaging(db);
   const { built } = await new VisitRollups(db).runOnce({ settleMs: 0, sideBySide: true });
   console.log(`built the visit rollups of ${built} days in ${((performance.now() - rolling) / 1000).toFixed(1)} s`);
   if (!config.clickhouse) console.log(`disk: ${execFileSync('du', ['-sh', `${config.dataDir}/clickhouse`], { encoding: 'utf8' }).split('\t')[0]}`);
