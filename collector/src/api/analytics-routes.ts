@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
 import { pagingProperties, StringEnum, UnixMs, Uuid } from '../shared/schema';
-import { rows } from '../storage/client';
+import { engineTimeZones } from '../reads/time-buckets';
 import type { Teams } from '../teams/teams';
 import type { Website, Websites } from '../websites/websites';
 import type { ShareRecords } from '../websites/share-records';
@@ -97,7 +97,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, share: true };
   });
-  const timeZones = new Set((await rows<{ name: string }>(db, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
+  const timeZones = await engineTimeZones(db);
   // Every query below goes through the request's bounded client (time, memory, cancelled when the
   // client leaves), in a turn of its client's (a few reads at once per user, API key or share link).
   const readsOf = installBoundedReads(app, db, readBounds, readSlots);

@@ -1,4 +1,3 @@
-import { eventType } from '../shared/event-types';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -28,7 +27,7 @@ import { metricTypeAliases } from '../reads/metric-query';
 import { reportScope, type ReportQuery } from './report-scope';
 import type { Scope } from '../reads/query-vocabulary';
 import { customEventsSplit } from '../reads/rollup-choice';
-import { columnMetrics, filterNames, umamiNames, type ColumnMetric, type FilterName } from '../reads/umami-names';
+import { columnMetrics, filterNames, type ColumnMetric, type FilterName } from '../reads/umami-names';
 import { permittedWebsite, websiteParams, type WebsiteAccess } from './website-routes';
 
 export interface DataRouteDeps {
@@ -235,10 +234,7 @@ export function dataRoutes(app: FastifyInstance, { access, db, readsOf, querystr
       const startAt = request.query.startAt ?? endAt - 30 * 86_400_000;
       const range = await scopeOf(website, { startAt, endAt });
       const filter = (type === 'url' ? 'path' : type === 'host' ? 'hostname' : type) as FilterName;
-      const column = umamiNames[filter].column;
-      // Referrers: other sites only, as the referrer metric shows them.
-      const where = filter === 'referrer' ? 'referrer_domain != hostname' : filter === 'event' ? `event_type = ${eventType.custom}` : '';
-      return columnValues(readsOf(request), { ...range, column, where, search });
+      return columnValues(readsOf(request), { ...range, name: filter, search });
     },
   );
 

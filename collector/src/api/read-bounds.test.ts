@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../../../test-support/collector';
 import { retention } from '../reads/retention-reads';
+import { buildFilters } from '../reads/filters';
 
 /**
  * No read can hold the engine for others: each query is bounded in time and memory, a query
@@ -146,8 +147,7 @@ describe('a read past half the memory bound', () => {
       websiteId: site,
       startAt: now - 30 * day,
       endAt: now,
-      filterConditions: '',
-      params: {},
+      filter: buildFilters({}),
       unit: 'week',
       timezone: 'UTC',
     });

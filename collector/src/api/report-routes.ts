@@ -273,7 +273,7 @@ export function reportRoutes(app: FastifyInstance, { access, db, readsOf, querys
       const query = request.query as RangeQuery & { fields: string };
       const website = await permittedWebsite(access, request);
       const range = await rangeOf(website, query);
-      return breakdown(readsOf(request), { ...range, wholeVisits: range.filter.wholeVisits, fields: parseFields(query.fields) });
+      return breakdown(readsOf(request), { ...range, fields: parseFields(query.fields) });
     },
   );
 

@@ -29,10 +29,9 @@ export function reportFilters(query: ReportQuery): Partial<Record<FilterName, st
 
 /**
  * A read's scope: the website's range after its last reset, under the request's filters, segment
- * and cohort; both as the query families' Scope (`filter` whole, for the rollup choice) and as
- * the storage reads' FilteredRange (its conditions and parameters).
+ * and cohort, compiled once (`filter`): the figures' Scope and the reports' FilteredRange.
  */
 export async function reportScope(db: ClickHouseClient, website: Website, query: ReportQuery): Promise<Scope & FilteredRange> {
   const filter = await savedAwareFilter(db, website.id, reportFilters(query));
-  return { websiteId: website.id, ...reportRange(website, query), filter, filterConditions: filter.sql, params: filter.params };
+  return { websiteId: website.id, ...reportRange(website, query), filter };
 }

@@ -66,7 +66,7 @@ describe('daily rollups', () => {
     await removalDone(collector.db, other);
     expect(await queryStats(collector.db, range)).toEqual({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, totaltime: 0 });
     expect(await queryMetric(collector.db, range, 'path', { limit: 10, offset: 0 })).toEqual([]);
-    const asRange = { websiteId: other, startAt: range.startAt, endAt: range.endAt, filterConditions: '', params: {} };
+    const asRange = { websiteId: other, startAt: range.startAt, endAt: range.endAt, filter: buildFilters({}) };
     expect(await customEventStats(collector.db, asRange, customEventsSplit(range))).toEqual({ events: 0, visitors: 0, visits: 0, uniqueEvents: 0 });
   });
 });

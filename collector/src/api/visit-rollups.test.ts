@@ -34,7 +34,7 @@ const stats = (websiteId: string, startAt: number, endAt: number, filters: Recor
 const journeysOf = async (websiteId: string, startAt: number, endAt: number, steps: number, rollups = true) => {
   const filter = buildFilters({});
   const split = rollups ? await visitRollupsSplit(collector.db, { websiteId, startAt, endAt, filter }) : null;
-  const answer = await journeys(collector.db, { websiteId, startAt, endAt, filterConditions: '', params: {}, steps, split });
+  const answer = await journeys(collector.db, { websiteId, startAt, endAt, filter, steps, split });
   return { answer, usedRollups: split !== null };
 };
 const byPath = (points: { x: string; y: number }[]) => Object.fromEntries(points.map((p) => [p.x, p.y]));

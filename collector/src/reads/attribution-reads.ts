@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { adClickIds } from '../shared/channels';
+import type { FilteredRange } from './visitor-reads';
 
 export const attributionFields = ['referrer', 'paidAds', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
 
@@ -10,12 +11,7 @@ const adNetworkOf = (query: string) =>
   `multiIf(${adClickIds.map(([param, name]) => `extractURLParameter(concat('?', ${query}), '${param}') != '', '${name}'`).join(', ')}, '')`;
 export type AttributionField = (typeof attributionFields)[number];
 
-export interface AttributionQuery {
-  websiteId: string;
-  startAt: number;
-  endAt: number;
-  filterConditions: string;
-  params: Record<string, string>;
+export interface AttributionQuery extends FilteredRange {
   /** The conversion: pageviews of a path, or a custom event. */
   goal: { type: 'path' | 'event'; value: string };
   model: 'first-click' | 'last-click';
@@ -40,13 +36,13 @@ function conversions(query: AttributionQuery, inRange: string): string {
     const column = query.goal.type === 'path' ? 'url_path' : 'event_name';
     const type = query.goal.type === 'path' ? eventType.pageview : eventType.custom;
     return `SELECT session_id, max(created_at) AS converted_at, count() AS conversions, uniqExact(visit_id) AS visits, toFloat64(1) AS value
-      FROM website_event WHERE ${inRange} AND event_type = ${type} AND ${column} = {goal:String}${query.filterConditions} GROUP BY session_id`;
+      FROM website_event WHERE ${inRange} AND event_type = ${type} AND ${column} = {goal:String}${query.filter.sql} GROUP BY session_id`;
   }
   const onGoal = query.goal.type === 'path' ? 'url_path = {goal:String}' : `event_type = ${eventType.custom} AND event_name = {goal:String}`;
   return `SELECT session_id, max(created_at) AS converted_at, count() AS conversions, uniqExact(visit_id) AS visits, sum(toFloat64(revenue)) AS value
     FROM website_revenue FINAL
     WHERE ${inRange} AND currency = {currency:String}
-      AND event_id IN (SELECT event_id FROM website_event WHERE ${inRange} AND ${onGoal}${query.filterConditions})
+      AND event_id IN (SELECT event_id FROM website_event WHERE ${inRange} AND ${onGoal}${query.filter.sql})
     GROUP BY session_id`;
 }
 
@@ -61,7 +57,7 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
   const inRange = `website_id = {websiteId:UUID}
     AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
   const params = {
-    ...query.params,
+    ...query.filter.params,
     websiteId: query.websiteId,
     startAt: String(query.startAt),
     endAt: String(query.endAt),

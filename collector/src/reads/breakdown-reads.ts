@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
+import type { FilteredRange } from './visitor-reads';
 
 /** The dimensions a breakdown may combine, by Umami's names, and their columns. */
 export const breakdownColumns = {
@@ -29,14 +30,7 @@ export type BreakdownField = keyof typeof breakdownColumns;
 /** Dimensions a session keeps for its whole life: a visit falls wholly in one group of them. */
 const sessionFields = new Set<BreakdownField>(['browser', 'os', 'device', 'language', 'country', 'region', 'city']);
 
-export interface BreakdownQuery {
-  websiteId: string;
-  startAt: number;
-  endAt: number;
-  filterConditions: string;
-  params: Record<string, string>;
-  /** True when the filters keep or drop whole visits (session attributes only, or none). */
-  wholeVisits: boolean;
+export interface BreakdownQuery extends FilteredRange {
   fields: BreakdownField[];
 }
 
@@ -56,8 +50,8 @@ export async function breakdown(db: ClickHouseClient, query: BreakdownQuery): Pr
   const dimensions = query.fields.map((field, i) => `${breakdownColumns[field]} AS d${i}`).join(', ');
   const names = query.fields.map((_, i) => `d${i}`).join(', ');
   const inRange = `website_id = {websiteId:UUID} AND event_type = ${eventType.pageview}
-    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}`;
-  const onePass = query.wholeVisits && query.fields.every((field) => sessionFields.has(field));
+    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}`;
+  const onePass = query.filter.wholeVisits && query.fields.every((field) => sessionFields.has(field));
   const found = await rows<Record<string, string | number>>(
     db,
     onePass
@@ -75,7 +69,7 @@ export async function breakdown(db: ClickHouseClient, query: BreakdownQuery): Pr
            FROM website_event WHERE ${inRange}
            GROUP BY ${names}, session_id, visit_id)
          GROUP BY ${names} ORDER BY visitors DESC, views DESC, ${names} LIMIT 500`,
-    { ...query.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt) },
+    { ...query.filter.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt) },
   );
   return found.map((row) => {
     const answer: Record<string, string | number> = {

@@ -15,7 +15,7 @@ export type DataSubject = { of: 'event'; eventName: string } | { of: 'session' }
 
 export type PropertyQuery = FilteredRange & DataSubject & { propertyName: string };
 
-const eventsInRange = (query: FilteredRange) => `${inFilteredRange}${query.filterConditions}`;
+const eventsInRange = (query: FilteredRange) => `${inFilteredRange}${query.filter.sql}`;
 
 /**
  * Rows (subject, at, raw): for an event, the event itself at its time; for a session, the

@@ -3,6 +3,7 @@ import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { bucketOf, type BucketUnit } from './time-buckets';
 import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
+import { type FilterName, umamiNames } from './umami-names';
 
 // Reads of the data sites attach to events (website_event.event_data) and to visitors
 // (session_data.data, by identify), and of custom events themselves, in Umami's current shapes.
@@ -26,7 +27,7 @@ export const valueText = (value: string) => `if(startsWith(${value}, '"'), JSONE
 /** Each (custom event, property, raw value) of the range's events under the filters. */
 const eventProperties = (query: FilteredRange, eventName?: string) =>
   `SELECT event_id, event_name, kv.1 AS property, kv.2 AS raw, created_at FROM website_event ARRAY JOIN JSONExtractKeysAndValuesRaw(event_data) AS kv
-    WHERE ${inFilteredRange} AND event_type = ${eventType.custom} AND event_data != ''${eventName === undefined ? '' : ' AND event_name = {eventName:String}'}${query.filterConditions}`;
+    WHERE ${inFilteredRange} AND event_type = ${eventType.custom} AND event_data != ''${eventName === undefined ? '' : ' AND event_name = {eventName:String}'}${query.filter.sql}`;
 
 /** `/event-data/fields`: each property with its type and how often it was sent. */
 export function eventDataFields(db: ClickHouseClient, query: FilteredRange & { eventName?: string }) {
@@ -110,7 +111,7 @@ export async function eventDataOf(db: ClickHouseClient, { websiteId, eventId }: 
 
 /** `/event-data`: the range's custom events with data, newest first, a page at a time, each with its properties. */
 export async function eventDataList(db: ClickHouseClient, query: FilteredRange & { page: number; pageSize: number }) {
-  const where = `${inFilteredRange} AND event_type = ${eventType.custom} AND event_data != ''${query.filterConditions}`;
+  const where = `${inFilteredRange} AND event_type = ${eventType.custom} AND event_data != ''${query.filter.sql}`;
   const params = { ...paramsOf(query), limit: query.pageSize, offset: (query.page - 1) * query.pageSize };
   const [ids, total] = await Promise.all([
     rows<{ id: string }>(
@@ -167,7 +168,7 @@ export async function customEventStats(db: ClickHouseClient, query: FilteredRang
     : await rows<EventFigures>(
         db,
         `SELECT count() AS events, uniqCombined(17)(session_id) AS visitors, uniqCombined(17)(visit_id) AS visits, uniqExact(event_name) AS uniqueEvents
-          FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.custom}${query.filterConditions}`,
+          FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.custom}${query.filter.sql}`,
         paramsOf(query),
       );
   return row ?? { events: 0, visitors: 0, visits: 0, uniqueEvents: 0 };
@@ -175,7 +176,7 @@ export async function customEventStats(db: ClickHouseClient, query: FilteredRang
 
 /** `/events/series`: custom events per name `x` and bucket `t` of `unit` in `timezone`; `limit` keeps the most sent names. */
 export function customEventSeries(db: ClickHouseClient, query: FilteredRange & { unit: BucketUnit; timezone: string; limit: number }) {
-  const where = `${inFilteredRange} AND event_type = ${eventType.custom}${query.filterConditions}`;
+  const where = `${inFilteredRange} AND event_type = ${eventType.custom}${query.filter.sql}`;
   return rows<{ x: string; t: string; y: number }>(
     db,
     `SELECT event_name AS x, formatDateTime(${bucketOf[query.unit]('created_at')}, '%Y-%m-%d %H:%i:%S', {timezone:String}) AS t, count() AS y
@@ -186,13 +187,17 @@ export function customEventSeries(db: ClickHouseClient, query: FilteredRange & {
   );
 }
 
-/** `/values`: the most frequent values of a column in the range (for a filter's autocompletion), `search` narrowing them. */
-export function columnValues(db: ClickHouseClient, query: FilteredRange & { column: string; where: string; search: string }) {
-  const search = query.search ? ` AND positionCaseInsensitiveUTF8(toString(${query.column}), {search:String}) > 0` : '';
+/** What a filter's values are offered from besides its column: referrers of other sites only (as the referrer metric shows them), events' names of custom events. */
+const valuesOnlyWhere: Partial<Record<FilterName, string>> = { referrer: ' AND referrer_domain != hostname', event: ` AND event_type = ${eventType.custom}` };
+
+/** `/values`: the most frequent values of a filter in the range (for its autocompletion), `search` narrowing them. */
+export function columnValues(db: ClickHouseClient, query: FilteredRange & { name: FilterName; search: string }) {
+  const column = `toString(${umamiNames[query.name].column})`;
+  const search = query.search ? ` AND positionCaseInsensitiveUTF8(${column}, {search:String}) > 0` : '';
   return rows<{ value: string; count: number }>(
     db,
-    `SELECT toString(${query.column}) AS value, count() AS count FROM website_event
-      WHERE ${inFilteredRange} AND toString(${query.column}) != ''${query.where ? ` AND ${query.where}` : ''}${search}${query.filterConditions}
+    `SELECT ${column} AS value, count() AS count FROM website_event
+      WHERE ${inFilteredRange} AND ${column} != ''${valuesOnlyWhere[query.name] ?? ''}${search}${query.filter.sql}
       GROUP BY value ORDER BY count DESC, value LIMIT 100`,
     { ...paramsOf(query), search: query.search },
   );
@@ -204,7 +209,7 @@ export function columnValues(db: ClickHouseClient, query: FilteredRange & { colu
  * ten million events has a million sessions, and building that set cost 400 ms.
  */
 export const activeIdentifiedSessions = (query: FilteredRange) => `SELECT DISTINCT session_id FROM website_event
-    WHERE ${inFilteredRange}${query.filterConditions}
+    WHERE ${inFilteredRange}${query.filter.sql}
       AND session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND data != '')`;
 
 /** Each session's latest value of each identify property, for sessions with an event in the range under the filters. */
@@ -240,7 +245,7 @@ export function sessionDataStats(db: ClickHouseClient, query: FilteredRange & { 
     `SELECT p.label AS label, uniqExact(e.session_id) AS sessions, uniqExact(e.visit_id) AS visits,
         countIf(e.event_type = ${eventType.pageview}) AS views, countIf(e.event_type = ${eventType.custom}) AS events
       FROM (SELECT session_id, ${valueText('raw')} AS label FROM (${sessionPropertiesOf(query)}) WHERE property = {propertyName:String}) AS p
-      INNER JOIN (SELECT session_id, visit_id, event_type FROM website_event WHERE ${inFilteredRange}${query.filterConditions}
+      INNER JOIN (SELECT session_id, visit_id, event_type FROM website_event WHERE ${inFilteredRange}${query.filter.sql}
         AND session_id IN (SELECT session_id FROM session_data WHERE website_id = {websiteId:UUID} AND data != '')) AS e ON e.session_id = p.session_id
       GROUP BY label ORDER BY sessions DESC, label LIMIT 100`,
     { ...paramsOf(query), propertyName: query.propertyName },

@@ -1,13 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
+import type { FilteredRange } from './visitor-reads';
 
-export interface FunnelQuery {
-  websiteId: string;
-  startAt: number;
-  endAt: number;
-  /** ` AND …` conditions on website_event (the read API's filters) and their parameters. */
-  filterConditions: string;
-  params: Record<string, string>;
+export interface FunnelQuery extends FilteredRange {
   /** Each step: the column it matches and an exact value or a LIKE pattern. */
   steps: { column: 'url_path' | 'event_name'; value: string; pattern: boolean }[];
   windowMinutes: number;
@@ -22,7 +17,7 @@ export interface FunnelQuery {
  */
 export async function funnelReached(db: ClickHouseClient, query: FunnelQuery): Promise<number[]> {
   const params: Record<string, string> = {
-    ...query.params,
+    ...query.filter.params,
     websiteId: query.websiteId,
     startAt: String(query.startAt),
     endAt: String(query.endAt),
@@ -47,7 +42,7 @@ export async function funnelReached(db: ClickHouseClient, query: FunnelQuery): P
          FROM website_event
          WHERE website_id = {websiteId:UUID}
            AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})
-           AND (${match.join(' OR ')})${query.filterConditions}
+           AND (${match.join(' OR ')})${query.filter.sql}
          GROUP BY session_id))`,
     params,
   );

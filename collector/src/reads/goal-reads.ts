@@ -1,14 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
+import type { FilteredRange } from './visitor-reads';
 
-export interface GoalQuery {
-  websiteId: string;
-  startAt: number;
-  endAt: number;
-  /** ` AND …` conditions on website_event (the read API's filters) and their parameters. */
-  filterConditions: string;
-  params: Record<string, string>;
+export interface GoalQuery extends FilteredRange {
   /**
    * A page (pageviews of a path), a custom event, or a custom event whose data holds a property
    * with a value (`property`); `value` exact or a LIKE pattern (the page or the event's name).
@@ -35,9 +30,9 @@ export async function goalReached(db: ClickHouseClient, query: GoalQuery): Promi
        uniqExact(session_id) AS total
      FROM website_event
      WHERE website_id = {websiteId:UUID}
-       AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}`,
+       AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}`,
     {
-      ...query.params,
+      ...query.filter.params,
       websiteId: query.websiteId,
       startAt: String(query.startAt),
       endAt: String(query.endAt),

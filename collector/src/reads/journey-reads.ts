@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
 import { journeyStep } from '../storage/visit-rollup-tables';
+import type { FilteredRange } from './visitor-reads';
 
 /** Where a journeys answer comes from: the visit rollups' built days (see api/built-days.ts), the rest from the events. */
 export interface JourneySplit {
@@ -9,12 +10,7 @@ export interface JourneySplit {
   params: Record<string, unknown>;
 }
 
-export interface JourneyQuery {
-  websiteId: string;
-  startAt: number;
-  endAt: number;
-  filterConditions: string;
-  params: Record<string, string>;
+export interface JourneyQuery extends FilteredRange {
   /** How many events of each visit make its path (2 to 7). */
   steps: number;
   /** Only paths starting with this page or event. */
@@ -31,7 +27,7 @@ const stepsOfVisit = `arraySlice(arrayMap(e -> e.2, arraySort(groupArray(step)))
 const fromEvents = (query: JourneyQuery) => `SELECT ${stepsOfVisit} AS path, toUInt64(1) AS visits FROM (
     SELECT visit_id AS visit, (created_at, ${journeyStep}) AS step FROM website_event
     WHERE website_id = {websiteId:UUID}
-      AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filterConditions}
+      AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}
   ) GROUP BY visit`;
 
 /**
@@ -59,7 +55,7 @@ export async function journeys(db: ClickHouseClient, query: JourneyQuery): Promi
      WHERE ({startStep:String} = '' OR path[1] = {startStep:String}) AND ({endStep:String} = '' OR path[length(path)] = {endStep:String})
      GROUP BY path ORDER BY count DESC, path LIMIT 100`,
     {
-      ...query.params,
+      ...query.filter.params,
       ...query.split?.params,
       websiteId: query.websiteId,
       startAt: String(query.startAt),

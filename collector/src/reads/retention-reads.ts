@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
+import type { FilteredRange } from './visitor-reads';
 
 export const retentionUnits = ['day', 'week', 'month'] as const;
 export type RetentionUnit = (typeof retentionUnits)[number];
@@ -7,13 +8,7 @@ export type RetentionUnit = (typeof retentionUnits)[number];
 /** The last period after the cohort's own that an answer reports (Umami: day 31). */
 export const lastRetentionPeriod = 31;
 
-export interface RetentionQuery {
-  websiteId: string;
-  startAt: number;
-  endAt: number;
-  /** ` AND …` conditions on website_event (the read API's filters) and their parameters. */
-  filterConditions: string;
-  params: Record<string, string>;
+export interface RetentionQuery extends FilteredRange {
   unit: RetentionUnit;
   timezone: string;
 }
@@ -60,7 +55,7 @@ export async function retention(db: ClickHouseClient, query: RetentionQuery): Pr
      ),
      per_session AS (
        SELECT session_id, minIf(period, matched) AS first_matched, max(matched) AS any_matched, groupUniqArray(period) AS periods
-       FROM (SELECT session_id, ${period} AS period, 1${query.filterConditions} AS matched FROM website_event WHERE ${inRange})
+       FROM (SELECT session_id, ${period} AS period, 1${query.filter.sql} AS matched FROM website_event WHERE ${inRange})
        GROUP BY session_id
      )
      SELECT toString(cohort) AS date, toUInt32(dateDiff({unit:String}, cohort, later)) AS day, count() AS returnVisitors
@@ -76,7 +71,7 @@ export async function retention(db: ClickHouseClient, query: RetentionQuery): Pr
      GROUP BY cohort, day HAVING day <= {lastPeriod:UInt32}
      ORDER BY date, day`,
     {
-      ...query.params,
+      ...query.filter.params,
       websiteId: query.websiteId,
       startAt: String(query.startAt),
       endAt: String(query.endAt),

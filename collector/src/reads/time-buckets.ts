@@ -1,3 +1,6 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { rows } from '../storage/client';
+
 /** The units a series may be bucketed by. */
 export type BucketUnit = 'minute' | 'hour' | 'day' | 'month' | 'year';
 
@@ -12,3 +15,8 @@ export const bucketOf: Record<BucketUnit, (column: string) => string> = {
   month: (c) => `toDateTime(toStartOfMonth(toDateTime(${c}, {timezone:String})), {timezone:String})`,
   year: (c) => `toDateTime(toStartOfYear(toDateTime(${c}, {timezone:String})), {timezone:String})`,
 };
+
+/** The time zones the engine knows (a series' `timezone` must be one). */
+export async function engineTimeZones(db: ClickHouseClient): Promise<Set<string>> {
+  return new Set((await rows<{ name: string }>(db, 'SELECT time_zone AS name FROM system.time_zones')).map((row) => row.name));
+}

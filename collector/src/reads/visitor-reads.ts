@@ -1,20 +1,20 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
+import type { SqlFilter } from './filters';
 
-/** One website's events in a range under the read API's filters (` AND …` conditions and their parameters). */
+/** One website's events in a range under the read API's filters, as buildFilters compiled them. */
 export interface FilteredRange {
   websiteId: string;
   startAt: number;
   endAt: number;
-  filterConditions: string;
-  params: Record<string, string>;
+  filter: Pick<SqlFilter, 'sql' | 'params' | 'wholeVisits'>;
 }
 
 /** The range's events of the website (before the filters' conditions), and the parameters it and they bind. */
 export const inFilteredRange = `website_id = {websiteId:UUID}
   AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
-export const paramsOf = (query: FilteredRange) => ({ ...query.params, websiteId: query.websiteId, startAt: query.startAt, endAt: query.endAt });
+export const paramsOf = (query: FilteredRange) => ({ ...query.filter.params, websiteId: query.websiteId, startAt: query.startAt, endAt: query.endAt });
 
 export interface VisitorSession {
   id: string;
@@ -187,7 +187,7 @@ export async function sessionStats(db: ClickHouseClient, query: FilteredRange) {
     db,
     `SELECT countIf(event_type = ${eventType.pageview}) AS pageviews, uniqCombined(17)(session_id) AS visitors, uniqCombined(17)(visit_id) AS visits,
         length(arrayFilter(c -> c != '', groupUniqArray(country))) AS countries, countIf(event_type = ${eventType.custom}) AS events
-      FROM website_event WHERE ${inFilteredRange}${query.filterConditions}`,
+      FROM website_event WHERE ${inFilteredRange}${query.filter.sql}`,
     paramsOf(query),
   );
   return row ?? { pageviews: 0, visitors: 0, visits: 0, countries: 0, events: 0 };
@@ -223,7 +223,7 @@ export async function weeklyVisitors(
         db,
         `SELECT week_day AS weekday, day_hour AS hour, visitors FROM (
             SELECT ${cell('created_at')}, uniqExact(session_id) AS visitors
-            FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.pageview}${query.filterConditions}
+            FROM website_event WHERE ${inFilteredRange} AND event_type = ${eventType.pageview}${query.filter.sql}
             GROUP BY week_day, day_hour)`,
         { ...paramsOf(query), timezone: query.timezone },
       );
