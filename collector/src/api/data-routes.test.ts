@@ -137,6 +137,10 @@ describe('event data, visitor data and custom events', () => {
           }
           const values = await api(`/api/websites/${site}/values?type=path&search=pr`);
           expect(values.map((v: any) => v.value)).toEqual(visitors.some((v) => v.pages.includes('/pricing')) ? ['/pricing'] : []);
+          // Event names are offered from custom events only (pageviews have none), the most frequent first.
+          const names = tally(visitors.flatMap((v) => v.events.map((e) => e.name)));
+          const expectedNames = [...names].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1)).map(([value, count]) => ({ value, count }));
+          expect(await api(`/api/websites/${site}/values?type=event`)).toEqual(expectedNames);
         },
       ),
       { numRuns: 10 },
