@@ -179,3 +179,20 @@ describe('event data, visitor data and custom events', () => {
     expect(await api(`${w}/values?type=segment`)).toEqual([{ value: 'Pros' }]);
   });
 });
+
+describe('filter values', () => {
+  it('offer referrers from other sites only, as the referrer metric shows them', async () => {
+    const site = await collector.createWebsite(token, 'values-referrers');
+    const from = (referrer: string, ip: string) => collector.send(pageview(site, '/', { referrer }), { 'x-forwarded-for': ip, 'user-agent': chromeUA });
+    await from('https://news.example.org/item', '203.0.113.50');
+    await from('https://news.example.org/other', '203.0.113.51');
+    await from('https://search.example.net/', '203.0.113.52');
+    // A link within the site itself (the pageview's hostname is example.com).
+    await from('https://example.com/pricing', '203.0.113.53');
+    await collector.flush();
+    expect(await api(`/api/websites/${site}/values?type=referrer`)).toEqual([
+      { value: 'news.example.org', count: 2 },
+      { value: 'search.example.net', count: 1 },
+    ]);
+  });
+});
