@@ -23,12 +23,13 @@ export async function eventViews(db: ClickHouseClient): Promise<EventView[]> {
     db,
     "SELECT name, create_table_query, as_select FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView'",
   );
+  const readsOfEvents = (select: string) => select.match(fromEvents)?.length ?? 0;
   return views
-    .filter((view) => (view.as_select.match(fromEvents) ?? []).length > 0)
+    .filter((view) => readsOfEvents(view.as_select) > 0)
     .map((view) => {
       const target = / TO (\S+)/.exec(view.create_table_query)?.[1];
       if (!target) throw new Error(`view ${view.name}: no TO table in ${view.create_table_query}`);
-      if ((view.as_select.match(fromEvents) ?? []).length !== 1) throw new Error(`view ${view.name} reads website_event more than once`);
+      if (readsOfEvents(view.as_select) !== 1) throw new Error(`view ${view.name} reads website_event more than once`);
       return { name: view.name, target, select: view.as_select };
     });
 }

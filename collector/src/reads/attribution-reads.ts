@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { adClickIds } from '../shared/channels';
-import type { FilteredRange } from './visitor-reads';
+import { paramsOf, type FilteredRange } from './visitor-reads';
 
 export const attributionFields = ['referrer', 'paidAds', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
 
@@ -57,10 +57,7 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
   const inRange = `website_id = {websiteId:UUID}
     AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
   const params = {
-    ...query.filter.params,
-    websiteId: query.websiteId,
-    startAt: String(query.startAt),
-    endAt: String(query.endAt),
+    ...paramsOf(query),
     goal: query.goal.value,
     currency: query.currency ?? '',
     firstClick: query.model === 'first-click' ? '1' : '0',

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import type { FilteredRange } from './visitor-reads';
+import { paramsOf, type FilteredRange } from './visitor-reads';
 
 /** The dimensions a breakdown may combine, by Umami's names, and their columns. */
 export const breakdownColumns = {
@@ -69,7 +69,7 @@ export async function breakdown(db: ClickHouseClient, query: BreakdownQuery): Pr
            FROM website_event WHERE ${inRange}
            GROUP BY ${names}, session_id, visit_id)
          GROUP BY ${names} ORDER BY visitors DESC, views DESC, ${names} LIMIT 500`,
-    { ...query.filter.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt) },
+    paramsOf(query),
   );
   return found.map((row) => {
     const answer: Record<string, string | number> = {

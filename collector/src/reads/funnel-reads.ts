@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
-import type { FilteredRange } from './visitor-reads';
+import { paramsOf, type FilteredRange } from './visitor-reads';
 
 export interface FunnelQuery extends FilteredRange {
   /** Each step: the column it matches and an exact value or a LIKE pattern. */
@@ -16,11 +16,8 @@ export interface FunnelQuery extends FilteredRange {
  * from the previous step's.
  */
 export async function funnelReached(db: ClickHouseClient, query: FunnelQuery): Promise<number[]> {
-  const params: Record<string, string> = {
-    ...query.filter.params,
-    websiteId: query.websiteId,
-    startAt: String(query.startAt),
-    endAt: String(query.endAt),
+  const params: Record<string, unknown> = {
+    ...paramsOf(query),
     window: String(query.windowMinutes * 60_000),
   };
   const match = query.steps.map((step, i) => {

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import type { FilteredRange } from './visitor-reads';
+import { paramsOf, type FilteredRange } from './visitor-reads';
 
 export interface GoalQuery extends FilteredRange {
   /**
@@ -32,10 +32,7 @@ export async function goalReached(db: ClickHouseClient, query: GoalQuery): Promi
      WHERE website_id = {websiteId:UUID}
        AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}`,
     {
-      ...query.filter.params,
-      websiteId: query.websiteId,
-      startAt: String(query.startAt),
-      endAt: String(query.endAt),
+      ...paramsOf(query),
       goal: query.goal.value,
       property: query.goal.property?.name ?? '',
       propertyValue: query.goal.property?.value ?? '',

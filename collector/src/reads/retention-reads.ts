@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
-import type { FilteredRange } from './visitor-reads';
+import { paramsOf, type FilteredRange } from './visitor-reads';
 
 export const retentionUnits = ['day', 'week', 'month'] as const;
 export type RetentionUnit = (typeof retentionUnits)[number];
@@ -71,10 +71,7 @@ export async function retention(db: ClickHouseClient, query: RetentionQuery): Pr
      GROUP BY cohort, day HAVING day <= {lastPeriod:UInt32}
      ORDER BY date, day`,
     {
-      ...query.filter.params,
-      websiteId: query.websiteId,
-      startAt: String(query.startAt),
-      endAt: String(query.endAt),
+      ...paramsOf(query),
       timezone: query.timezone,
       unit: query.unit,
       lastPeriod: String(lastRetentionPeriod),

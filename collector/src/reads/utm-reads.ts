@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import type { FilteredRange } from './visitor-reads';
+import { paramsOf, type FilteredRange } from './visitor-reads';
 
 export const utmColumns = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 export type UtmColumn = (typeof utmColumns)[number];
@@ -14,6 +14,6 @@ export async function utmViews(db: ClickHouseClient, query: FilteredRange & { co
      WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${query.column} != ''
        AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}
      GROUP BY utm ORDER BY views DESC, utm LIMIT 50`,
-    { ...query.filter.params, websiteId: query.websiteId, startAt: String(query.startAt), endAt: String(query.endAt) },
+    paramsOf(query),
   );
 }
