@@ -127,24 +127,27 @@ export async function seedEvents(
 }
 
 /**
- * The reports' own tables, derived from a website's events: web vitals for one pageview in five,
- * and an order (in EUR, one in ten with a repeated order id) for every checkout.
+ * The reports' own tables, derived from the events in `events`: web vitals for one pageview in
+ * five, and an order (in EUR, one in ten with a repeated order id) for every checkout. One
+ * website's events, or with `websiteId` null every website's (the staged seed fills them once per
+ * flush: per website, each small site's insert cost more than its rows).
  */
-async function seedReportTables(db: ClickHouseClient, websiteId: string, events: string): Promise<void> {
+export async function seedReportTables(db: ClickHouseClient, websiteId: string | null, events: string): Promise<void> {
+  const ofSite = websiteId === null ? '' : 'website_id = {websiteId:UUID} AND';
   await db.command({
     query: `INSERT INTO website_performance (website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country, lcp, inp, cls, fcp, ttfb, duration)
       SELECT website_id, session_id, visit_id, created_at, hostname, url_path, browser, os, device, country,
         300 + cityHash64(event_id, 'lcp') % 5000, if(cityHash64(event_id, 'i') % 3 = 0, NULL, 20 + cityHash64(event_id, 'inp') % 600),
         (cityHash64(event_id, 'cls') % 400) / 1000, 200 + cityHash64(event_id, 'fcp') % 3000, 50 + cityHash64(event_id, 'ttfb') % 1500,
         1000 + cityHash64(event_id, 'd') % 60000
-      FROM ${events} WHERE website_id = {websiteId:UUID} AND event_type = 1 AND cityHash64(event_id, 'perf') % 5 = 0`,
-    query_params: { websiteId },
+      FROM ${events} WHERE ${ofSite} event_type = 1 AND cityHash64(event_id, 'perf') % 5 = 0`,
+    query_params: { websiteId: websiteId ?? '' },
   });
   await db.command({
     query: `INSERT INTO website_revenue (website_id, session_id, visit_id, event_id, created_at, event_name, currency, revenue, order_key)
       SELECT website_id, session_id, visit_id, event_id, created_at, event_name, 'EUR', toDecimal64((cityHash64(event_id, 'rev') % 20000) / 100, 4),
         if(cityHash64(event_id, 'dup') % 10 = 0, concat('order:', toString(cityHash64(visit_id) % 1000)), concat('event:', toString(event_id)))
-      FROM ${events} WHERE website_id = {websiteId:UUID} AND event_type = 2 AND event_name = 'checkout'`,
-    query_params: { websiteId },
+      FROM ${events} WHERE ${ofSite} event_type = 2 AND event_name = 'checkout'`,
+    query_params: { websiteId: websiteId ?? '' },
   });
 }

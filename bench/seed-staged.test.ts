@@ -40,6 +40,25 @@ describe('the staged seed (npm run seed)', () => {
     );
     expect(new Map(counts.map((row) => [row.site, Number(row.n)]))).toEqual(new Map(sites.map((site, k) => [site, stored[k]])));
     expect(stored[0]).toBeGreaterThan(10_000);
+    // The reports' tables, filled once per flush for every staged site: each site's vitals are its
+    // own pageviews picked by the seed's rule, its orders its own checkouts, none twice.
+    for (const site of sites) {
+      const [expected] = await rows<{ vitals: string; orders: string }>(
+        collector.db,
+        `SELECT countIf(event_type = 1 AND cityHash64(event_id, 'perf') % 5 = 0) AS vitals, countIf(event_type = 2 AND event_name = 'checkout') AS orders
+         FROM website_event WHERE website_id = {site:UUID}`,
+        { site },
+      );
+      const [got] = await rows<{ vitals: string; orders: string }>(
+        collector.db,
+        `SELECT (SELECT count() FROM website_performance WHERE website_id = {site:UUID}) AS vitals,
+           (SELECT uniqExact(event_id) FROM website_revenue WHERE website_id = {site:UUID}) AS orders`,
+        { site },
+      );
+      expect(Number(expected!.vitals)).toBeGreaterThan(100);
+      expect(Number(expected!.orders)).toBeGreaterThan(10);
+      expect(got).toEqual(expected);
+    }
     // As the seed command does: the visit rollups of the past days, their inserts side by side.
     expect((await collector.visitRollups.runOnce({ settleMs: 0, sideBySide: true })).built).toBeGreaterThanOrEqual(12);
     for (const websiteId of sites) {

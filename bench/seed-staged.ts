@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../collector/src/storage/client';
-import { seedEvents, type SeedOptions } from './seed-events';
+import { seedEvents, seedReportTables, type SeedOptions } from './seed-events';
 
 /** A copy of website_event's structure without its materialized views: where the seed command writes events first. */
 const staging = 'seed_staging';
@@ -51,6 +51,8 @@ export class StagedSeed {
   readonly #views: EventView[];
   readonly #flushAt: number;
   #staged = 0;
+  /** Whether a staged website asked for the reports' tables (filled at the flush, for all staged websites at once). */
+  #reportTables = false;
 
   private constructor(db: ClickHouseClient, views: EventView[], flushAt: number) {
     this.#db = db;
@@ -66,7 +68,8 @@ export class StagedSeed {
 
   /** Seeds one website (into the staging table until the next flush); the events stored. */
   async seed(websiteId: string, options: SeedOptions): Promise<number> {
-    const stored = await seedEvents(this.#db, websiteId, { ...options, table: staging });
+    const stored = await seedEvents(this.#db, websiteId, { ...options, table: staging, reportTables: false });
+    this.#reportTables ||= options.reportTables ?? true;
     this.#staged += stored;
     if (this.#staged >= this.#flushAt) await this.flush();
     return stored;
@@ -75,6 +78,7 @@ export class StagedSeed {
   /** Fills the views' tables from the staged events and moves them into website_event. */
   async flush(): Promise<void> {
     if (this.#staged === 0) return;
+    if (this.#reportTables) await seedReportTables(this.#db, null, staging);
     for (const view of this.#views) await this.#db.command({ query: `INSERT INTO ${view.target} ${viewOver(view, staging)}` });
     const partitions = await rows<{ id: string }>(
       this.#db,
@@ -84,6 +88,7 @@ export class StagedSeed {
     for (const { id } of partitions) await this.#db.command({ query: `ALTER TABLE website_event ATTACH PARTITION ID '${id}' FROM ${staging}` });
     await this.#db.command({ query: `TRUNCATE TABLE ${staging}` });
     this.#staged = 0;
+    this.#reportTables = false;
   }
 
   /** Flushes, then drops the staging table. */

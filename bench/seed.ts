@@ -17,7 +17,12 @@ import { siteSizes, seedEvents } from './seed-events';
 import { StagedSeed } from './seed-staged';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '1000000' }, days: { type: 'string', default: '90' }, sites: { type: 'string', default: '1' } },
+  options: {
+    events: { type: 'string', default: '1000000' },
+    days: { type: 'string', default: '90' },
+    sites: { type: 'string', default: '1' },
+    'flush-at': { type: 'string', default: '2000000' },
+  },
 });
 const events = Number(values.events);
 const days = Number(values.days);
@@ -35,7 +40,7 @@ try {
   if (!admin) throw new Error('no admin user');
   const sizes = siteSizes(events, sites);
   // Staged (seed-staged.ts) unless on a cluster, whose tables are distributed.
-  const staged = config.clickhouse?.cluster ? null : await StagedSeed.open(db);
+  const staged = config.clickhouse?.cluster ? null : await StagedSeed.open(db, { flushAt: Number(values['flush-at']) });
   const started = performance.now();
   let stored = 0;
   let largest = '';
