@@ -1,10 +1,10 @@
-// npm run seed -- --events 10000000 [--days 90] [--sites 1]
+// npm run seed -- --events 10000000 [--days 90] [--sites 1] [--flush-at 2000000]
 // Fills new websites (owned by the first admin) in the collector's database (DATA_DIR, or
 // CLICKHOUSE_URL). Stop the collector first when it uses the embedded engine. With --sites N the
 // events are shared out in a long tail (see siteSizes); the largest site is "Seeded site", the
 // one the read benches measure, the others "Seeded site #2" and on. On one engine or server the
-// events are staged and the views' tables filled at once (seed-staged.ts); the visit rollups are
-// built at the end, each span's inserts side by side.
+// events are staged and the views' tables filled at once, every --flush-at staged events
+// (seed-staged.ts); the visit rollups are built at the end, each span's inserts side by side.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../collector/src/config';
