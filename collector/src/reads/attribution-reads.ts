@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
 import { adClickIds } from '../shared/channels';
-import { paramsOf, type FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 export const attributionFields = ['referrer', 'paidAds', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
 
@@ -31,18 +31,18 @@ export interface Attribution {
  * (each order once: website_revenue keeps one row per order) placed on a goal event: the custom
  * event `step`, or any event on the page `step`.
  */
-function conversions(query: AttributionQuery, inRange: string): string {
+function conversions(query: AttributionQuery): string {
   if (query.currency === undefined) {
     const column = query.goal.type === 'path' ? 'url_path' : 'event_name';
     const type = query.goal.type === 'path' ? eventType.pageview : eventType.custom;
     return `SELECT session_id, max(created_at) AS converted_at, count() AS conversions, uniqExact(visit_id) AS visits, toFloat64(1) AS value
-      FROM website_event WHERE ${inRange} AND event_type = ${type} AND ${column} = {goal:String}${query.filter.sql} GROUP BY session_id`;
+      FROM website_event WHERE ${inFilteredRange} AND event_type = ${type} AND ${column} = {goal:String}${query.filter.sql} GROUP BY session_id`;
   }
   const onGoal = query.goal.type === 'path' ? 'url_path = {goal:String}' : `event_type = ${eventType.custom} AND event_name = {goal:String}`;
   return `SELECT session_id, max(created_at) AS converted_at, count() AS conversions, uniqExact(visit_id) AS visits, sum(toFloat64(revenue)) AS value
     FROM website_revenue FINAL
-    WHERE ${inRange} AND currency = {currency:String}
-      AND event_id IN (SELECT event_id FROM website_event WHERE ${inRange} AND ${onGoal}${query.filter.sql})
+    WHERE ${inFilteredRange} AND currency = {currency:String}
+      AND event_id IN (SELECT event_id FROM website_event WHERE ${inFilteredRange} AND ${onGoal}${query.filter.sql})
     GROUP BY session_id`;
 }
 
@@ -54,8 +54,6 @@ function conversions(query: AttributionQuery, inRange: string): string {
  * values with the most visitors per field.
  */
 export async function attribution(db: ClickHouseClient, query: AttributionQuery): Promise<Attribution> {
-  const inRange = `website_id = {websiteId:UUID}
-    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
   const params = {
     ...paramsOf(query),
     goal: query.goal.value,
@@ -85,7 +83,7 @@ export async function attribution(db: ClickHouseClient, query: AttributionQuery)
            concat(if(e.referrer_domain != e.hostname, e.referrer_domain, ''), '\\0', e.url_query, '\\0', e.utm_source, '\\0', e.utm_medium, '\\0',
              e.utm_campaign, '\\0', e.utm_content, '\\0', e.utm_term) AS touch
          FROM website_event AS e
-         INNER JOIN (${conversions(query, inRange)}) AS c ON e.session_id = c.session_id
+         INNER JOIN (${conversions(query)}) AS c ON e.session_id = c.session_id
          WHERE e.website_id = {websiteId:UUID}
            AND e.created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64}))
        GROUP BY session_id)`,

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import { paramsOf, type FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 /** The dimensions a breakdown may combine, by Umami's names, and their columns. */
 export const breakdownColumns = {
@@ -49,8 +49,7 @@ export type BreakdownRow = { views: number; visitors: number; visits: number; bo
 export async function breakdown(db: ClickHouseClient, query: BreakdownQuery): Promise<BreakdownRow[]> {
   const dimensions = query.fields.map((field, i) => `${breakdownColumns[field]} AS d${i}`).join(', ');
   const names = query.fields.map((_, i) => `d${i}`).join(', ');
-  const inRange = `website_id = {websiteId:UUID} AND event_type = ${eventType.pageview}
-    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}`;
+  const inRange = `${inFilteredRange} AND event_type = ${eventType.pageview}${query.filter.sql}`;
   const onePass = query.filter.wholeVisits && query.fields.every((field) => sessionFields.has(field));
   const found = await rows<Record<string, string | number>>(
     db,

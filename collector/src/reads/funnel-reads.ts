@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
-import { paramsOf, type FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 export interface FunnelQuery extends FilteredRange {
   /** Each step: the column it matches and an exact value or a LIKE pattern. */
@@ -37,8 +37,7 @@ export async function funnelReached(db: ClickHouseClient, query: FunnelQuery): P
        FROM (
          SELECT session_id, groupArray(toUnixTimestamp64Milli(created_at)) AS times, groupArray([${match.join(', ')}]) AS matches
          FROM website_event
-         WHERE website_id = {websiteId:UUID}
-           AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})
+         WHERE ${inFilteredRange}
            AND (${match.join(' OR ')})${query.filter.sql}
          GROUP BY session_id))`,
     params,

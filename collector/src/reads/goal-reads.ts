@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import { paramsOf, type FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 export interface GoalQuery extends FilteredRange {
   /**
@@ -29,8 +29,7 @@ export async function goalReached(db: ClickHouseClient, query: GoalQuery): Promi
     `SELECT uniqExactIf(session_id, event_type = ${type} AND ${column} ${query.goal.pattern ? 'LIKE' : '='} {goal:String}${property}) AS num,
        uniqExact(session_id) AS total
      FROM website_event
-     WHERE website_id = {websiteId:UUID}
-       AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}`,
+     WHERE ${inFilteredRange}${query.filter.sql}`,
     {
       ...paramsOf(query),
       goal: query.goal.value,

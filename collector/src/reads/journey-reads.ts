@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
 import { journeyStep } from '../storage/visit-rollup-tables';
-import type { FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 /** Where a journeys answer comes from: the visit rollups' built days (see api/built-days.ts), the rest from the events. */
 export interface JourneySplit {
@@ -26,8 +26,7 @@ const stepsOfVisit = `arraySlice(arrayMap(e -> e.2, arraySort(groupArray(step)))
 /** Each visit's path from the events alone: every event of the range, grouped by visit. */
 const fromEvents = (query: JourneyQuery) => `SELECT ${stepsOfVisit} AS path, toUInt64(1) AS visits FROM (
     SELECT visit_id AS visit, (created_at, ${journeyStep}) AS step FROM website_event
-    WHERE website_id = {websiteId:UUID}
-      AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}
+    WHERE ${inFilteredRange}${query.filter.sql}
   ) GROUP BY visit`;
 
 /**
@@ -55,11 +54,8 @@ export async function journeys(db: ClickHouseClient, query: JourneyQuery): Promi
      WHERE ({startStep:String} = '' OR path[1] = {startStep:String}) AND ({endStep:String} = '' OR path[length(path)] = {endStep:String})
      GROUP BY path ORDER BY count DESC, path LIMIT 100`,
     {
-      ...query.filter.params,
+      ...paramsOf(query),
       ...query.split?.params,
-      websiteId: query.websiteId,
-      startAt: String(query.startAt),
-      endAt: String(query.endAt),
       steps: String(query.steps),
       startStep: query.startStep ?? '',
       endStep: query.endStep ?? '',

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { rows } from '../storage/client';
-import { paramsOf, type FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 export const retentionUnits = ['day', 'week', 'month'] as const;
 export type RetentionUnit = (typeof retentionUnits)[number];
@@ -40,8 +40,6 @@ const periodStart: Record<RetentionUnit, string> = {
  */
 export async function retention(db: ClickHouseClient, query: RetentionQuery): Promise<RetentionRow[]> {
   const period = periodStart[query.unit];
-  const inRange = `website_id = {websiteId:UUID}
-    AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})`;
   // Each session's periods first (grouping by a UUID is cheap); then the sessions of no distinct
   // id are visitors as they are, and only the identified ones are grouped again by their id. One
   // pass: a cohort's size is its count in its own period (day 0), as every visitor has an event in
@@ -55,7 +53,7 @@ export async function retention(db: ClickHouseClient, query: RetentionQuery): Pr
      ),
      per_session AS (
        SELECT session_id, minIf(period, matched) AS first_matched, max(matched) AS any_matched, groupUniqArray(period) AS periods
-       FROM (SELECT session_id, ${period} AS period, 1${query.filter.sql} AS matched FROM website_event WHERE ${inRange})
+       FROM (SELECT session_id, ${period} AS period, 1${query.filter.sql} AS matched FROM website_event WHERE ${inFilteredRange})
        GROUP BY session_id
      )
      SELECT toString(cohort) AS date, toUInt32(dateDiff({unit:String}, cohort, later)) AS day, count() AS returnVisitors

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { eventType } from '../shared/event-types';
 import { rows } from '../storage/client';
-import { paramsOf, type FilteredRange } from './visitor-reads';
+import { inFilteredRange, paramsOf, type FilteredRange } from './visitor-reads';
 
 export const utmColumns = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 export type UtmColumn = (typeof utmColumns)[number];
@@ -11,8 +11,7 @@ export async function utmViews(db: ClickHouseClient, query: FilteredRange & { co
   return rows(
     db,
     `SELECT ${query.column} AS utm, count() AS views FROM website_event
-     WHERE website_id = {websiteId:UUID} AND event_type = ${eventType.pageview} AND ${query.column} != ''
-       AND created_at BETWEEN fromUnixTimestamp64Milli({startAt:Int64}) AND fromUnixTimestamp64Milli({endAt:Int64})${query.filter.sql}
+     WHERE ${inFilteredRange} AND event_type = ${eventType.pageview} AND ${query.column} != ''${query.filter.sql}
      GROUP BY utm ORDER BY views DESC, utm LIMIT 50`,
     paramsOf(query),
   );
